@@ -1,0 +1,100 @@
+"""create_app(): routers, middleware and the lifespan that owns engines and clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as redis_async
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from family_budget.accounts.router import router as accounts_router
+from family_budget.auth.rate_limit import build_rate_limiter
+from family_budget.auth.refresh_store import build_refresh_store
+from family_budget.auth.router import router as auth_router
+from family_budget.budgets.router import router as budgets_router
+from family_budget.categories.router import router as categories_router
+from family_budget.config import Settings
+from family_budget.db import create_engine, create_session_factory
+from family_budget.emails import build_email_sender
+from family_budget.errors import install_error_handlers
+from family_budget.households.router import router as households_router
+from family_budget.observability.logging import configure_logging
+from family_budget.observability.metrics import Metrics
+from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from family_budget.reports.router import router as reports_router
+from family_budget.system.router import router as system_router
+from family_budget.transactions.router import router as transactions_router
+
+API_PREFIX = "/api/v1"
+HOUSEHOLD_PREFIX = f"{API_PREFIX}/households/{{household_id}}"
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Stable, readable ids for the generated web client: the endpoint function's name.
+    return route.name
+
+
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    if configure_logs:
+        configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        redis_client = (
+            redis_async.from_url(settings.resolved_redis_url, decode_responses=True)
+            if settings.resolved_redis_url
+            else None
+        )
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        app.state.redis = redis_client
+        app.state.rate_limiter = build_rate_limiter(settings)
+        app.state.refresh_store = build_refresh_store(
+            settings, redis_client, app.state.session_factory
+        )
+        app.state.email_sender = build_email_sender(settings)
+        try:
+            yield
+        finally:
+            if redis_client is not None:
+                await redis_client.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Family Budget API",
+        version="1.0.0",
+        summary="Households, accounts, transactions and monthly budgets for a family.",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(auth_router)
+    api.include_router(households_router)
+    household_api = APIRouter(prefix="/households/{household_id}")
+    for domain_router in (
+        accounts_router,
+        categories_router,
+        transactions_router,
+        budgets_router,
+        reports_router,
+    ):
+        household_api.include_router(domain_router)
+    api.include_router(household_api)
+    app.include_router(api)
+    app.include_router(system_router)
+
+    # Outermost first: the request id exists before anything else runs or fails.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    return app

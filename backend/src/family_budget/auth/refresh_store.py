@@ -1,0 +1,189 @@
+"""Where refresh tokens live, by SHA-256 hash: Redis when configured (the design's session store),
+the database otherwise.
+
+Every operation runs on its own, outside the request's unit of work, because a detected reuse must
+revoke the family even though the request that detected it then fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+import redis.asyncio as redis_async
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from family_budget.config import Settings
+from family_budget.db import unit_of_work
+from family_budget.models import RefreshToken
+
+
+class ConsumeOutcome(StrEnum):
+    ROTATED = "rotated"  # was active; now used, the caller may issue the next token
+    REUSED = "reused"  # was already used: a stolen copy is in play
+    INVALID = "invalid"  # unknown, revoked or expired
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    user_id: uuid.UUID
+    family_id: uuid.UUID
+    expires_at: datetime
+
+
+class RefreshTokenStore(Protocol):
+    async def add(self, token_hash: str, record: RefreshRecord) -> None: ...
+
+    async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]: ...
+
+    async def revoke_family(self, family_id: uuid.UUID) -> None: ...
+
+    async def revoke_user(self, user_id: uuid.UUID) -> None: ...
+
+
+class DatabaseRefreshTokenStore:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def add(self, token_hash: str, record: RefreshRecord) -> None:
+        async with unit_of_work(self._session_factory) as session:
+            session.add(
+                RefreshToken(
+                    token_hash=token_hash,
+                    user_id=record.user_id,
+                    family_id=record.family_id,
+                    expires_at=record.expires_at,
+                )
+            )
+
+    async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]:
+        now = datetime.now(UTC)
+        async with unit_of_work(self._session_factory) as session:
+            # One conditional UPDATE: of two concurrent uses, exactly one wins.
+            result = await session.execute(
+                update(RefreshToken)
+                .where(
+                    RefreshToken.token_hash == token_hash,
+                    RefreshToken.used_at.is_(None),
+                    RefreshToken.revoked_at.is_(None),
+                    RefreshToken.expires_at > now,
+                )
+                .values(used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            row = (
+                await session.execute(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+            ).scalar_one_or_none()
+        if row is None:
+            return ConsumeOutcome.INVALID, None
+        record = RefreshRecord(row.user_id, row.family_id, row.expires_at)
+        if getattr(result, "rowcount", 0) == 1:
+            return ConsumeOutcome.ROTATED, record
+        if row.used_at is not None and row.revoked_at is None:
+            return ConsumeOutcome.REUSED, record
+        return ConsumeOutcome.INVALID, record
+
+    async def revoke_family(self, family_id: uuid.UUID) -> None:
+        await self._revoke(RefreshToken.family_id == family_id)
+
+    async def revoke_user(self, user_id: uuid.UUID) -> None:
+        await self._revoke(RefreshToken.user_id == user_id)
+
+    async def _revoke(self, condition: Any) -> None:
+        async with unit_of_work(self._session_factory) as session:
+            await session.execute(
+                update(RefreshToken)
+                .where(condition, RefreshToken.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False)
+            )
+
+
+# Atomically flips an active token to used, so that two concurrent uses cannot both rotate.
+_CONSUME_SCRIPT = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return nil end
+if state == 'active' then
+  redis.call('HSET', KEYS[1], 'state', 'used')
+  return {'rotated', redis.call('HGET', KEYS[1], 'user_id'), redis.call('HGET', KEYS[1], 'family_id'),
+          redis.call('HGET', KEYS[1], 'expires_at')}
+end
+return {'reused', redis.call('HGET', KEYS[1], 'user_id'), redis.call('HGET', KEYS[1], 'family_id'),
+        redis.call('HGET', KEYS[1], 'expires_at')}
+"""
+
+
+class RedisRefreshTokenStore:
+    def __init__(self, client: redis_async.Redis, prefix: str = "refresh") -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._consume = client.register_script(_CONSUME_SCRIPT)
+
+    def _token_key(self, token_hash: str) -> str:
+        return f"{self._prefix}:token:{token_hash}"
+
+    def _family_key(self, family_id: uuid.UUID) -> str:
+        return f"{self._prefix}:family:{family_id}"
+
+    def _user_key(self, user_id: uuid.UUID) -> str:
+        return f"{self._prefix}:user:{user_id}"
+
+    async def add(self, token_hash: str, record: RefreshRecord) -> None:
+        expire_at = int(record.expires_at.timestamp())
+        token_key = self._token_key(token_hash)
+        family_key = self._family_key(record.family_id)
+        user_key = self._user_key(record.user_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                token_key,
+                mapping={
+                    "state": "active",
+                    "user_id": str(record.user_id),
+                    "family_id": str(record.family_id),
+                    "expires_at": str(expire_at),
+                },
+            )
+            pipe.expireat(token_key, expire_at)
+            pipe.sadd(family_key, token_hash)
+            pipe.expireat(family_key, expire_at)
+            pipe.sadd(user_key, str(record.family_id))
+            pipe.expireat(user_key, expire_at, gt=True)
+            pipe.expireat(user_key, expire_at, nx=True)
+            await pipe.execute()
+
+    async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]:
+        result = await self._consume(keys=[self._token_key(token_hash)])
+        if not result:
+            return ConsumeOutcome.INVALID, None
+        outcome, user_id, family_id, expires_at = (str(part) for part in result)
+        record = RefreshRecord(
+            uuid.UUID(user_id), uuid.UUID(family_id), datetime.fromtimestamp(int(expires_at), UTC)
+        )
+        return ConsumeOutcome(outcome), record
+
+    async def revoke_family(self, family_id: uuid.UUID) -> None:
+        family_key = self._family_key(family_id)
+        hashes = await self._redis.smembers(family_key)  # type: ignore[misc]
+        keys = [self._token_key(str(h)) for h in hashes]
+        await self._redis.delete(family_key, *keys)
+
+    async def revoke_user(self, user_id: uuid.UUID) -> None:
+        user_key = self._user_key(user_id)
+        families = await self._redis.smembers(user_key)  # type: ignore[misc]
+        for family in families:
+            await self.revoke_family(uuid.UUID(str(family)))
+        await self._redis.delete(user_key)
+
+
+def build_refresh_store(
+    settings: Settings,
+    redis_client: redis_async.Redis | None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> RefreshTokenStore:
+    if redis_client is not None:
+        return RedisRefreshTokenStore(redis_client)
+    return DatabaseRefreshTokenStore(session_factory)

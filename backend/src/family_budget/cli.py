@@ -1,0 +1,123 @@
+"""The `family-budget` command: serve, migrate, worker, beat, create-user, seed-demo."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from family_budget.config import Settings
+
+cli = typer.Typer(help="Family Budget: API server, migrations, worker and admin tasks.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        typer.echo(f"Refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Run migrations before serving")
+    ] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    if migrate_first:
+        _migrate(settings)
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    typer.echo(f"Family Budget API on http://{shown_host}:{port}  (API docs: /docs)")
+    uvicorn.run(
+        "family_budget.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips="*" if settings.environment != "development" else "127.0.0.1",
+        access_log=False,
+        log_config=None,
+    )
+
+
+def _migrate(settings: Settings) -> None:
+    from family_budget.migrations import upgrade_to_head
+
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.resolved_database_url)
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the latest revision (alembic upgrade head)."""
+    settings = _settings()
+    try:
+        _migrate(settings)
+    except Exception as exc:
+        typer.echo(f"Migration failed: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("Database schema is up to date.")
+
+
+@cli.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(prompt=True, help="Login email")],
+    name: Annotated[str, typer.Option(prompt=True, help="Display name")],
+    household: Annotated[str | None, typer.Option(help="Name of the user's first household")] = None,
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency of the household")] = "USD",
+) -> None:
+    """Create a verified user with their first household (asks for the password)."""
+    from family_budget.admin import create_verified_user
+
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Password again: "):
+        typer.echo("The passwords differ.", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    try:
+        user_id = asyncio.run(
+            create_verified_user(
+                settings, email=email, name=name, password=password,
+                household_name=household, currency=currency,
+            )
+        )
+    except ValueError as exc:
+        typer.echo(f"Not created: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Created user {email} ({user_id}).")
+
+
+@cli.command("seed-demo")
+def seed_demo(
+    transactions: Annotated[
+        int | None,
+        typer.Option(help="Scale up to about this many transactions (for load tests)"),
+    ] = None,
+    months: Annotated[int, typer.Option(help="Months of history")] = 18,
+) -> None:
+    """Create a realistic demo household and print how to log in."""
+    from family_budget.demo import seed_demo_household
+
+    settings = _settings()
+    _migrate(settings)
+    summary = asyncio.run(seed_demo_household(settings, months=months, transactions=transactions))
+    typer.echo(summary.describe())
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

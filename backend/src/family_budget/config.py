@@ -1,0 +1,154 @@
+"""Application settings, read once from the environment (names follow the design document)."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_JWT_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class UnsafeSettingsError(ValueError):
+    """Raised at start-up when the settings would run production insecurely."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("data")
+
+    database_url: str | None = None
+    # ECS injects the database secret's JSON keys one by one (RDS rotation changes the password,
+    # so a stored URL would go stale); the URL is assembled from them when DATABASE_URL is absent.
+    database_host: str | None = None
+    database_port: int = 5432
+    database_name: str = "family_budget"
+    database_user: str | None = None
+    database_password: SecretStr | None = None
+    database_pool_size: int = 10
+
+    redis_url: str | None = None
+    redis_auth_token: SecretStr | None = None
+
+    jwt_secret: SecretStr | None = None
+    jwt_algorithm: str = "HS256"
+    access_token_expire_minutes: int = 15
+    refresh_token_expire_days: int = 7
+
+    plaid_client_id: str | None = None
+    plaid_secret: SecretStr | None = None
+    plaid_environment: str = "sandbox"
+
+    exports_bucket: str | None = None
+    receipts_bucket: str | None = None
+    aws_region: str = "us-east-1"
+    ses_configuration_set: str | None = None
+    email_from_address: str = "Family Budget <no-reply@family-budget.local>"
+
+    public_app_url: str = "http://localhost:8000"
+    cors_origins: Annotated[list[str], Field(default_factory=list)]
+    log_level: str = "INFO"
+    max_request_body_bytes: int = 1024 * 1024
+
+    login_rate_per_account: str = "10/minute"
+    login_rate_per_address: str = "30/minute"
+    register_rate_per_address: str = "10/hour"
+    forgot_password_rate_per_account: str = "5/hour"
+    forgot_password_rate_per_address: str = "20/hour"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment is not Environment.PRODUCTION:
+            return self
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if len(secret) < MIN_JWT_SECRET_LENGTH:
+            raise UnsafeSettingsError(
+                f"JWT_SECRET must be set to at least {MIN_JWT_SECRET_LENGTH} characters in production"
+            )
+        if self.resolved_database_url.startswith("sqlite"):
+            raise UnsafeSettingsError("production needs PostgreSQL: DATABASE_URL may not be SQLite")
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL: explicit, assembled from parts, or the embedded SQLite file."""
+        if self.database_url:
+            return _async_driver_url(self.database_url)
+        if self.database_host and self.database_user:
+            password = self.database_password.get_secret_value() if self.database_password else ""
+            return (
+                f"postgresql+asyncpg://{quote(self.database_user, safe='')}:{quote(password, safe='')}"
+                f"@{self.database_host}:{self.database_port}/{self.database_name}"
+            )
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'family_budget.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @cached_property
+    def resolved_redis_url(self) -> str | None:
+        if not self.redis_url:
+            return None
+        if not self.redis_auth_token:
+            return self.redis_url
+        parts = urlsplit(self.redis_url)
+        token = quote(self.redis_auth_token.get_secret_value(), safe="")
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((parts.scheme, f":{token}@{host}", parts.path, parts.query, ""))
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.environment is Environment.DEVELOPMENT
+
+    @cached_property
+    def jwt_key(self) -> str:
+        """The signing key; in development without JWT_SECRET, one generated once and kept in data/."""
+        if self.jwt_secret:
+            return self.jwt_secret.get_secret_value()
+        return _load_or_create_local_secret(self.data_dir / "jwt_secret")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def _async_driver_url(url: str) -> str:
+    for plain, async_prefix in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return async_prefix + url[len(plain) :]
+    return url
+
+
+def _load_or_create_local_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # Created with owner-only permissions: it signs every session on this machine.
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

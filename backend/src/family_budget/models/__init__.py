@@ -1,0 +1,38 @@
+"""SQLAlchemy models, one file per table family, re-exported here for Alembic and services."""
+
+from family_budget.models.account import Account, AccountKind, AccountShare, AccountSource
+from family_budget.models.base import Base
+from family_budget.models.budget import BudgetAssignment
+from family_budget.models.category import Category, CategoryGroup
+from family_budget.models.household import Household, Invitation, Membership, Role
+from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
+from family_budget.models.transaction import (
+    Transaction,
+    TransactionSplit,
+    TransactionStatus,
+    TransactionTag,
+)
+from family_budget.models.user import User
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "AccountShare",
+    "AccountSource",
+    "Base",
+    "BudgetAssignment",
+    "Category",
+    "CategoryGroup",
+    "Household",
+    "Invitation",
+    "Membership",
+    "OneTimeToken",
+    "RefreshToken",
+    "Role",
+    "TokenPurpose",
+    "Transaction",
+    "TransactionSplit",
+    "TransactionStatus",
+    "TransactionTag",
+    "User",
+]

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from family_budget.models.base import Base, IdMixin, Money, TimestampMixin
+
+
+class TransactionStatus(StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+
+
+class Transaction(IdMixin, TimestampMixin, Base):
+    """One movement of money on one account. Negative amounts are outflows.
+
+    A split transaction has no category of its own: its lines carry categories and sum to the amount.
+    A transfer is two transactions (one per account) sharing `transfer_id`, with opposite amounts;
+    transfers never count as spending or income.
+    """
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        Index("ix_transactions_household_posted", "household_id", "posted_on", "id"),
+        Index("ix_transactions_account_posted", "account_id", "posted_on"),
+        Index("ix_transactions_household_category_posted", "household_id", "category_id", "posted_on"),
+    )
+
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    posted_on: Mapped[date]
+    amount_minor: Mapped[int] = mapped_column(Money)
+    payee: Mapped[str] = mapped_column(String(200), default="")
+    memo: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    status: Mapped[TransactionStatus] = mapped_column(
+        Enum(
+            TransactionStatus,
+            name="transaction_status",
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=TransactionStatus.POSTED,
+    )
+    is_split: Mapped[bool] = mapped_column(default=False)
+    transfer_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # Optimistic concurrency: every update bumps it; clients send it back as If-Match.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TransactionSplit(IdMixin, Base):
+    """One line of a split transaction. `household_id` and `posted_on` are copied from the parent
+    so that budget and report queries aggregate lines without a join."""
+
+    __tablename__ = "transaction_splits"
+    __table_args__ = (
+        Index("ix_transaction_splits_household_category_posted", "household_id", "category_id", "posted_on"),
+    )
+
+    transaction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE"), index=True
+    )
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    category_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    posted_on: Mapped[date]
+    amount_minor: Mapped[int] = mapped_column(Money)
+    memo: Mapped[str] = mapped_column(Text, default="")
+
+
+class TransactionTag(Base):
+    __tablename__ = "transaction_tags"
+    __table_args__ = (Index("ix_transaction_tags_household_tag", "household_id", "tag"),)
+
+    transaction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(50), primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))

@@ -1,0 +1,127 @@
+"""Password hashing and JWT encoding: the primitives the auth domain builds on."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from family_budget.config import Settings
+
+# argon2-cffi's defaults are Argon2id with the RFC 9106 low-memory profile.
+_password_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _password_hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _password_hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _password_hasher.check_needs_rehash(password_hash)
+
+
+# Verifying against this keeps login time the same for unknown emails (no user enumeration by timing).
+DUMMY_PASSWORD_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_token(token: str) -> str:
+    """Opaque tokens (refresh, reset, invitation) are stored by SHA-256: high entropy, no salt needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class TokenType(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+class InvalidToken(Exception):
+    """The token is malformed, tampered with, expired or of the wrong type."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: uuid.UUID
+    token_type: TokenType
+    issued_at: datetime
+    expires_at: datetime
+    token_id: str
+    family_id: uuid.UUID | None = None
+
+
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "type", "jti"]
+
+
+def encode_token(
+    settings: Settings,
+    *,
+    user_id: uuid.UUID,
+    token_type: TokenType,
+    expires_in: timedelta,
+    family_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> str:
+    issued = now or datetime.now(UTC)
+    payload: dict[str, Any] = {
+        "sub": str(user_id),
+        "type": token_type.value,
+        "iat": issued,
+        "exp": issued + expires_in,
+        "jti": secrets.token_urlsafe(16),
+    }
+    if family_id is not None:
+        payload["fam"] = str(family_id)
+    return jwt.encode(payload, settings.jwt_key, algorithm=settings.jwt_algorithm)
+
+
+def decode_token(settings: Settings, token: str, *, expected_type: TokenType) -> TokenClaims:
+    try:
+        payload = jwt.decode(
+            token,
+            settings.jwt_key,
+            # Pinned: the header's "alg" is never trusted, which rules out "none" and key confusion.
+            algorithms=[settings.jwt_algorithm],
+            options={"require": REQUIRED_CLAIMS},
+        )
+        token_type = TokenType(payload["type"])
+        user_id = uuid.UUID(payload["sub"])
+        family = uuid.UUID(payload["fam"]) if "fam" in payload else None
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidToken(str(exc)) from exc
+    if token_type is not expected_type:
+        raise InvalidToken(f"expected a {expected_type.value} token")
+    return TokenClaims(
+        user_id=user_id,
+        token_type=token_type,
+        issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+        token_id=str(payload["jti"]),
+        family_id=family,
+    )
+
+
+def create_access_token(settings: Settings, user_id: uuid.UUID) -> str:
+    return encode_token(
+        settings,
+        user_id=user_id,
+        token_type=TokenType.ACCESS,
+        expires_in=timedelta(minutes=settings.access_token_expire_minutes),
+    )
