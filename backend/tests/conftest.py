@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -152,9 +152,9 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def outbox(settings: Settings) -> Iterator[Path]:
+def outbox(settings: Settings) -> Path:
     outbox = settings.outbox_dir
     outbox.mkdir(parents=True, exist_ok=True)
     for stale in outbox.glob("*.json"):
         stale.unlink()
-    yield outbox
+    return outbox

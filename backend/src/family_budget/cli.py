@@ -11,7 +11,9 @@ import typer
 
 from family_budget.config import Settings
 
-cli = typer.Typer(help="Family Budget: API server, migrations, worker and admin tasks.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Family Budget: API server, migrations, worker and admin tasks.", no_args_is_help=True
+)
 
 
 def _settings() -> Settings:
@@ -71,11 +73,41 @@ def migrate() -> None:
     typer.echo("Database schema is up to date.")
 
 
+def _celery(argv: list[str]) -> None:
+    from family_budget.observability.logging import configure_logging
+    from family_budget.worker import WorkerConfigurationError, create_celery
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    try:
+        app = create_celery(settings)
+    except WorkerConfigurationError as exc:
+        typer.echo(f"Refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from None
+    app.start(argv)
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+) -> None:
+    """Run the Celery worker (needs REDIS_URL); metrics on :8000/metrics."""
+    _celery(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
+
+
+@cli.command()
+def beat() -> None:
+    """Run Celery beat, which schedules the periodic tasks (needs REDIS_URL)."""
+    _celery(["beat", "--loglevel=INFO", "--schedule=/tmp/celerybeat-schedule"])
+
+
 @cli.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option(prompt=True, help="Login email")],
     name: Annotated[str, typer.Option(prompt=True, help="Display name")],
-    household: Annotated[str | None, typer.Option(help="Name of the user's first household")] = None,
+    household: Annotated[
+        str | None, typer.Option(help="Name of the user's first household")
+    ] = None,
     currency: Annotated[str, typer.Option(help="ISO 4217 currency of the household")] = "USD",
 ) -> None:
     """Create a verified user with their first household (asks for the password)."""
@@ -89,8 +121,12 @@ def create_user(
     try:
         user_id = asyncio.run(
             create_verified_user(
-                settings, email=email, name=name, password=password,
-                household_name=household, currency=currency,
+                settings,
+                email=email,
+                name=name,
+                password=password,
+                household_name=household,
+                currency=currency,
             )
         )
     except ValueError as exc:

@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     login_rate_per_account: str = "10/minute"
     login_rate_per_address: str = "30/minute"
     register_rate_per_address: str = "10/hour"
-    forgot_password_rate_per_account: str = "5/hour"
-    forgot_password_rate_per_address: str = "20/hour"
+    forgot_password_rate_per_account: str = "5/hour"  # noqa: S105 (a rate, not a password)
+    forgot_password_rate_per_address: str = "20/hour"  # noqa: S105
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
         if len(secret) < MIN_JWT_SECRET_LENGTH:
             raise UnsafeSettingsError(
-                f"JWT_SECRET must be set to at least {MIN_JWT_SECRET_LENGTH} characters in production"
+                f"JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters in production"
             )
         if self.resolved_database_url.startswith("sqlite"):
             raise UnsafeSettingsError("production needs PostgreSQL: DATABASE_URL may not be SQLite")
@@ -90,8 +90,9 @@ class Settings(BaseSettings):
             return _async_driver_url(self.database_url)
         if self.database_host and self.database_user:
             password = self.database_password.get_secret_value() if self.database_password else ""
+            user = quote(self.database_user, safe="")
             return (
-                f"postgresql+asyncpg://{quote(self.database_user, safe='')}:{quote(password, safe='')}"
+                f"postgresql+asyncpg://{user}:{quote(password, safe='')}"
                 f"@{self.database_host}:{self.database_port}/{self.database_name}"
             )
         return f"sqlite+aiosqlite:///{(self.data_dir / 'family_budget.db').as_posix()}"
@@ -121,7 +122,7 @@ class Settings(BaseSettings):
 
     @cached_property
     def jwt_key(self) -> str:
-        """The signing key; in development without JWT_SECRET, one generated once and kept in data/."""
+        """The signing key; without JWT_SECRET (development), one generated once into data/."""
         if self.jwt_secret:
             return self.jwt_secret.get_secret_value()
         return _load_or_create_local_secret(self.data_dir / "jwt_secret")

@@ -1,4 +1,4 @@
-"""Typed dependencies shared by every router: settings, the unit of work, the caller, the household."""
+"""Typed dependencies shared by every router: settings, unit of work, caller, household."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ async def get_current_user(
     if user is None:
         raise Unauthorized("The access token is invalid or expired", code="invalid_token")
     # Tokens issued before a password change stop working (the change revokes every session).
-    if user.password_changed_at and claims.issued_at < user.password_changed_at.replace(microsecond=0):
+    if user.password_changed_at and claims.issued_at < user.password_changed_at.replace(
+        microsecond=0
+    ):
         raise Unauthorized("The access token is invalid or expired", code="invalid_token")
     return user
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from family_budget.config import Settings
+from family_budget.notifications.templates import render_email
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,23 @@ class EmailMessage:
 
 class EmailSender(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
+
+
+def compose_email(template: str, *, to: str, variables: Mapping[str, object]) -> EmailMessage:
+    """A message rendered from one of the shared notification templates (by name)."""
+    rendered = render_email(template, variables)
+    return EmailMessage(
+        to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, template=template
+    )
+
+
+async def send_after_response(sender: EmailSender, message: EmailMessage) -> None:
+    """Deliver a message from a background task: by then the request's data is committed and the
+    answer is sent, so a failure can only be logged (without the body, which holds links)."""
+    try:
+        await sender.send(message)
+    except Exception:
+        logger.exception("email delivery failed", extra={"template": message.template})
 
 
 class OutboxEmailSender:

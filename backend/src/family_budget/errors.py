@@ -160,7 +160,10 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = _field_errors(exc)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(
-                400, "malformed_json", "The request body is not valid JSON", instance=request.url.path
+                400,
+                "malformed_json",
+                "The request body is not valid JSON",
+                instance=request.url.path,
             )
         return problem(
             422,

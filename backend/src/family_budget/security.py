@@ -35,12 +35,12 @@ def password_needs_rehash(password_hash: str) -> bool:
     return _password_hasher.check_needs_rehash(password_hash)
 
 
-# Verifying against this keeps login time the same for unknown emails (no user enumeration by timing).
+# Verifying against this keeps login time the same for unknown emails (no enumeration by timing).
 DUMMY_PASSWORD_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_token(token: str) -> str:
-    """Opaque tokens (refresh, reset, invitation) are stored by SHA-256: high entropy, no salt needed."""
+    """Opaque tokens are stored by SHA-256: they are high-entropy, so no salt is needed."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

@@ -1,8 +1,13 @@
 """Where refresh tokens live, by SHA-256 hash: Redis when configured (the design's session store),
 the database otherwise.
 
-Every operation runs on its own, outside the request's unit of work, because a detected reuse must
-revoke the family even though the request that detected it then fails.
+By default every operation runs on its own, outside the request's unit of work, because a detected
+reuse must revoke the family even though the request that detected it then fails. `add` and the
+revocations may instead join the request's session (`session=`): the database store then writes in
+the request's transaction, so new tokens exist only if the request commits, and a request that also
+writes (a password change) never waits on itself — SQLite allows one writer at a time, and a
+second connection writing between the request's read and its write makes that write fail. The
+Redis store has no transaction to join and ignores the argument.
 """
 
 from __future__ import annotations
@@ -36,29 +41,40 @@ class RefreshRecord:
 
 
 class RefreshTokenStore(Protocol):
-    async def add(self, token_hash: str, record: RefreshRecord) -> None: ...
+    async def add(
+        self, token_hash: str, record: RefreshRecord, *, session: AsyncSession | None = None
+    ) -> None: ...
 
     async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]: ...
 
-    async def revoke_family(self, family_id: uuid.UUID) -> None: ...
+    async def revoke_family(
+        self, family_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> None: ...
 
-    async def revoke_user(self, user_id: uuid.UUID) -> None: ...
+    async def revoke_user(
+        self, user_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> None: ...
 
 
 class DatabaseRefreshTokenStore:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
-    async def add(self, token_hash: str, record: RefreshRecord) -> None:
-        async with unit_of_work(self._session_factory) as session:
-            session.add(
-                RefreshToken(
-                    token_hash=token_hash,
-                    user_id=record.user_id,
-                    family_id=record.family_id,
-                    expires_at=record.expires_at,
-                )
-            )
+    async def add(
+        self, token_hash: str, record: RefreshRecord, *, session: AsyncSession | None = None
+    ) -> None:
+        row = RefreshToken(
+            token_hash=token_hash,
+            user_id=record.user_id,
+            family_id=record.family_id,
+            expires_at=record.expires_at,
+        )
+        if session is not None:
+            session.add(row)
+            await session.flush()
+            return
+        async with unit_of_work(self._session_factory) as own_session:
+            own_session.add(row)
 
     async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]:
         now = datetime.now(UTC)
@@ -76,7 +92,9 @@ class DatabaseRefreshTokenStore:
                 .execution_options(synchronize_session=False)
             )
             row = (
-                await session.execute(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+                await session.execute(
+                    select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+                )
             ).scalar_one_or_none()
         if row is None:
             return ConsumeOutcome.INVALID, None
@@ -87,20 +105,26 @@ class DatabaseRefreshTokenStore:
             return ConsumeOutcome.REUSED, record
         return ConsumeOutcome.INVALID, record
 
-    async def revoke_family(self, family_id: uuid.UUID) -> None:
-        await self._revoke(RefreshToken.family_id == family_id)
+    async def revoke_family(
+        self, family_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> None:
+        await self._revoke(RefreshToken.family_id == family_id, session)
 
-    async def revoke_user(self, user_id: uuid.UUID) -> None:
-        await self._revoke(RefreshToken.user_id == user_id)
+    async def revoke_user(self, user_id: uuid.UUID, *, session: AsyncSession | None = None) -> None:
+        await self._revoke(RefreshToken.user_id == user_id, session)
 
-    async def _revoke(self, condition: Any) -> None:
-        async with unit_of_work(self._session_factory) as session:
-            await session.execute(
-                update(RefreshToken)
-                .where(condition, RefreshToken.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False)
-            )
+    async def _revoke(self, condition: Any, session: AsyncSession | None) -> None:
+        statement = (
+            update(RefreshToken)
+            .where(condition, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+        if session is not None:
+            await session.execute(statement)
+            return
+        async with unit_of_work(self._session_factory) as own_session:
+            await own_session.execute(statement)
 
 
 # Atomically flips an active token to used, so that two concurrent uses cannot both rotate.
@@ -109,16 +133,16 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return nil end
 if state == 'active' then
   redis.call('HSET', KEYS[1], 'state', 'used')
-  return {'rotated', redis.call('HGET', KEYS[1], 'user_id'), redis.call('HGET', KEYS[1], 'family_id'),
-          redis.call('HGET', KEYS[1], 'expires_at')}
+  return {'rotated', redis.call('HGET', KEYS[1], 'user_id'),
+          redis.call('HGET', KEYS[1], 'family_id'), redis.call('HGET', KEYS[1], 'expires_at')}
 end
-return {'reused', redis.call('HGET', KEYS[1], 'user_id'), redis.call('HGET', KEYS[1], 'family_id'),
-        redis.call('HGET', KEYS[1], 'expires_at')}
+return {'reused', redis.call('HGET', KEYS[1], 'user_id'),
+        redis.call('HGET', KEYS[1], 'family_id'), redis.call('HGET', KEYS[1], 'expires_at')}
 """
 
 
 class RedisRefreshTokenStore:
-    def __init__(self, client: redis_async.Redis, prefix: str = "refresh") -> None:
+    def __init__(self, client: redis_async.Redis[Any], prefix: str = "refresh") -> None:
         self._redis = client
         self._prefix = prefix
         self._consume = client.register_script(_CONSUME_SCRIPT)
@@ -132,7 +156,9 @@ class RedisRefreshTokenStore:
     def _user_key(self, user_id: uuid.UUID) -> str:
         return f"{self._prefix}:user:{user_id}"
 
-    async def add(self, token_hash: str, record: RefreshRecord) -> None:
+    async def add(
+        self, token_hash: str, record: RefreshRecord, *, session: AsyncSession | None = None
+    ) -> None:
         expire_at = int(record.expires_at.timestamp())
         token_key = self._token_key(token_hash)
         family_key = self._family_key(record.family_id)
@@ -165,15 +191,17 @@ class RedisRefreshTokenStore:
         )
         return ConsumeOutcome(outcome), record
 
-    async def revoke_family(self, family_id: uuid.UUID) -> None:
+    async def revoke_family(
+        self, family_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> None:
         family_key = self._family_key(family_id)
-        hashes = await self._redis.smembers(family_key)  # type: ignore[misc]
+        hashes = await self._redis.smembers(family_key)
         keys = [self._token_key(str(h)) for h in hashes]
         await self._redis.delete(family_key, *keys)
 
-    async def revoke_user(self, user_id: uuid.UUID) -> None:
+    async def revoke_user(self, user_id: uuid.UUID, *, session: AsyncSession | None = None) -> None:
         user_key = self._user_key(user_id)
-        families = await self._redis.smembers(user_key)  # type: ignore[misc]
+        families = await self._redis.smembers(user_key)
         for family in families:
             await self.revoke_family(uuid.UUID(str(family)))
         await self._redis.delete(user_key)
@@ -181,7 +209,7 @@ class RedisRefreshTokenStore:
 
 def build_refresh_store(
     settings: Settings,
-    redis_client: redis_async.Redis | None,
+    redis_client: redis_async.Redis[Any] | None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> RefreshTokenStore:
     if redis_client is not None:

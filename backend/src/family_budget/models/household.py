@@ -33,7 +33,9 @@ class Membership(IdMixin, Base):
     household_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[Role] = mapped_column(ROLE_ENUM)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

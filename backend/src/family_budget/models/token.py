@@ -15,7 +15,9 @@ class RefreshToken(IdMixin, Base):
 
     __tablename__ = "refresh_tokens"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     family_id: Mapped[uuid.UUID] = mapped_column(index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
@@ -26,7 +28,7 @@ class RefreshToken(IdMixin, Base):
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name)
 
 
 class OneTimeToken(IdMixin, Base):
@@ -34,7 +36,9 @@ class OneTimeToken(IdMixin, Base):
 
     __tablename__ = "one_time_tokens"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     purpose: Mapped[TokenPurpose] = mapped_column(
         Enum(TokenPurpose, name="token_purpose", values_callable=lambda e: [m.value for m in e])
     )

@@ -18,7 +18,8 @@ class TransactionStatus(StrEnum):
 class Transaction(IdMixin, TimestampMixin, Base):
     """One movement of money on one account. Negative amounts are outflows.
 
-    A split transaction has no category of its own: its lines carry categories and sum to the amount.
+    A split transaction has no category of its own: its lines carry categories and sum to the
+    amount.
     A transfer is two transactions (one per account) sharing `transfer_id`, with opposite amounts;
     transfers never count as spending or income.
     """
@@ -27,7 +28,9 @@ class Transaction(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_transactions_household_posted", "household_id", "posted_on", "id"),
         Index("ix_transactions_account_posted", "account_id", "posted_on"),
-        Index("ix_transactions_household_category_posted", "household_id", "category_id", "posted_on"),
+        Index(
+            "ix_transactions_household_category_posted", "household_id", "category_id", "posted_on"
+        ),
     )
 
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
@@ -64,7 +67,12 @@ class TransactionSplit(IdMixin, Base):
 
     __tablename__ = "transaction_splits"
     __table_args__ = (
-        Index("ix_transaction_splits_household_category_posted", "household_id", "category_id", "posted_on"),
+        Index(
+            "ix_transaction_splits_household_category_posted",
+            "household_id",
+            "category_id",
+            "posted_on",
+        ),
     )
 
     transaction_id: Mapped[uuid.UUID] = mapped_column(
