@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from pathlib import Path
+
+import fastapi_offline
 import redis.asyncio as redis_async
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 
 from family_budget.accounts.router import router as accounts_router
 from family_budget.auth.rate_limit import build_rate_limiter
@@ -34,6 +40,25 @@ HOUSEHOLD_PREFIX = f"{API_PREFIX}/households/{{household_id}}"
 def _operation_id(route: APIRoute) -> str:
     # Stable, readable ids for the generated web client: the endpoint function's name.
     return route.name
+
+
+# Swagger UI's files come from a package, not a CDN: the docs work on a laptop without internet.
+_DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+
+def _serve_docs(app: FastAPI) -> None:
+    app.mount("/docs-assets", StaticFiles(directory=_DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Family Budget API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png",
+            swagger_ui_parameters={"persistAuthorization": True},
+        )
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
@@ -69,7 +94,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         version="1.0.0",
         summary="Households, accounts, transactions and monthly budgets for a family.",
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         generate_unique_id_function=_operation_id,
@@ -93,6 +118,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     api.include_router(household_api)
     app.include_router(api)
     app.include_router(system_router)
+    if settings.docs_enabled:
+        _serve_docs(app)
 
     # Outermost first: the request id exists before anything else runs or fails.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
