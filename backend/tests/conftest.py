@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis.asyncio as redis_async
 from fastapi import FastAPI
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -25,7 +24,9 @@ from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.config import Settings
 from family_budget.db import create_engine
+from family_budget.emails import build_email_sender
 from family_budget.migrations import upgrade_to_head
+from family_budget.observability.metrics import Metrics
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -126,22 +127,30 @@ async def session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIte
         yield session
 
 
-@pytest.fixture
-async def app(
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-    redis_url: str | None,
-) -> AsyncIterator[FastAPI]:
-    if redis_url:
-        flusher = redis_async.from_url(redis_url)
-        await flusher.flushdb()
-        await flusher.aclose()
+@pytest.fixture(scope="session")
+async def _shared_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    # Building the app costs about a second; it is built once and its per-test state is reset
+    # by the `app` fixture below.
     app = create_app(settings, configure_logs=False)
     async with app.router.lifespan_context(app):
-        app.state.session_factory = session_factory
-        app.state.rate_limiter = build_rate_limiter(settings)
-        app.state.refresh_store = build_refresh_store(settings, app.state.redis, session_factory)
         yield app
+
+
+@pytest.fixture
+async def app(
+    _shared_app: FastAPI,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> FastAPI:
+    app = _shared_app
+    if app.state.redis is not None:
+        await app.state.redis.flushdb()
+    app.state.session_factory = session_factory
+    app.state.metrics = Metrics()
+    app.state.rate_limiter = build_rate_limiter(settings)
+    app.state.refresh_store = build_refresh_store(settings, app.state.redis, session_factory)
+    app.state.email_sender = build_email_sender(settings)
+    return app
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,17 +50,19 @@ def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _dependency_calls(sub)
 
 
-def household_routes(settings: Settings) -> list[tuple[str, str, APIRoute]]:
+def household_routes(settings: Settings) -> list[tuple[str, str, RouteContext]]:
+    """Every (method, full path, route) mounted under the household prefix, nested routers
+    included (FastAPI keeps included routers as entries of their own in app.routes)."""
     app = create_app(settings, configure_logs=False)
     routes = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith(HOUSEHOLD_PREFIX):
-            for method in sorted(route.methods):
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute) and route.path.startswith(HOUSEHOLD_PREFIX):
+            for method in sorted(route.methods or ()):
                 routes.append((method, route.path, route))
     return routes
 
 
-def _route_id(item: tuple[str, str, APIRoute]) -> str:
+def _route_id(item: tuple[str, str, RouteContext]) -> str:
     return f"{item[0]} {item[1]}"
 
 
@@ -148,7 +150,7 @@ def test_every_household_route_resolves_membership(settings: Settings) -> None:
 
 @pytest.mark.parametrize("item", household_routes(Settings()), ids=_route_id)
 async def test_other_household_member_gets_404_and_nothing_changes(
-    item: tuple[str, str, APIRoute],
+    item: tuple[str, str, RouteContext],
     client: httpx.AsyncClient,
     session: AsyncSession,
     settings: Settings,
@@ -165,7 +167,7 @@ async def test_other_household_member_gets_404_and_nothing_changes(
     assert await _snapshot(session) == before
 
 
-def _required_role(route: APIRoute) -> str | None:
+def _required_role(route: RouteContext) -> str | None:
     calls = set(_dependency_calls(route.dependant))
     if get_owner_household in calls:
         return "owner"
@@ -181,7 +183,7 @@ ROLE_RESTRICTED = [
 
 @pytest.mark.parametrize("item", ROLE_RESTRICTED, ids=_route_id)
 async def test_lesser_roles_get_403_and_nothing_changes(
-    item: tuple[str, str, APIRoute],
+    item: tuple[str, str, RouteContext],
     client: httpx.AsyncClient,
     session: AsyncSession,
     settings: Settings,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
 from pathlib import Path
 
 import fastapi_offline
@@ -123,5 +122,5 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
 
     # Outermost first: the request id exists before anything else runs or fails.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestContextMiddleware)
     return app

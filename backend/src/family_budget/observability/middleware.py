@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import structlog
+from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from family_budget.errors import problem
@@ -18,17 +19,32 @@ REQUEST_ID_HEADER = b"x-request-id"
 
 
 def _route_template(scope: Scope) -> str:
+    """The full path template of the matched route, e.g. /api/v1/households/{household_id}/accounts.
+
+    FastAPI puts the matched route object in scope["route"], but for routes of included routers
+    that object carries only its own relative path; the full template comes from the app's route
+    table, indexed once per app by route object.
+    """
     route: Any = scope.get("route")
-    path = getattr(route, "path", None)
-    return str(path) if path else "unmatched"
+    if route is None:
+        return "unmatched"
+    state = scope["app"].state
+    templates: dict[int, str] | None = getattr(state, "route_templates", None)
+    if templates is None:
+        templates = {
+            id(context.original_route): context.path_format
+            for context in iter_route_contexts(scope["app"].routes)
+        }
+        state.route_templates = templates
+    return templates.get(id(route)) or str(getattr(route, "path", "unmatched"))
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (kept from a sane incoming X-Request-ID), logs it, measures it."""
+    """Gives each request an id (kept from a sane incoming X-Request-ID), logs it, measures it
+    into the application's `state.metrics`."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,8 +73,9 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             labels = (route, scope["method"], str(status_code))
-            self.metrics.http_requests.labels(*labels).inc()
-            self.metrics.http_request_duration.labels(*labels).observe(elapsed)
+            metrics: Metrics = scope["app"].state.metrics
+            metrics.http_requests.labels(*labels).inc()
+            metrics.http_request_duration.labels(*labels).observe(elapsed)
             access_logger.info(
                 "request",
                 extra={
@@ -88,36 +105,32 @@ class BodySizeLimitMiddleware:
             return
 
         received = 0
-        too_large = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
-
+        rejected = False
         response_started = False
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return  # the 413 has been sent; whatever the app answers is dropped
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
-                await self._reject(scope, receive, send)
-        except Exception:
-            if too_large and not response_started:
-                await self._reject(scope, receive, send)
-            else:
-                raise
+        async def limited_receive() -> Message:
+            nonlocal received, rejected
+            message = await receive()
+            if message["type"] == "http.request" and not rejected:
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # Answer now and tell the app the client went away, so it stops reading
+                    # (raising here would surface as a generic 400 "error parsing the body").
+                    if not response_started:
+                        await self._reject(scope, receive, send)
+                    rejected = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
@@ -127,7 +140,3 @@ class BodySizeLimitMiddleware:
             instance=scope.get("path"),
         )
         await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
