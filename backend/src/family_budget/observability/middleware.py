@@ -32,7 +32,7 @@ def _route_template(scope: Scope) -> str:
     templates: dict[int, str] | None = getattr(state, "route_templates", None)
     if templates is None:
         templates = {
-            id(context.original_route): context.path_format
+            id(context.original_route): str(context.path_format or context.path)
             for context in iter_route_contexts(scope["app"].routes)
         }
         state.route_templates = templates
