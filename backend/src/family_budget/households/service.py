@@ -316,28 +316,30 @@ async def accept_invitation(
 
     Every failure (unknown token, expired, used, revoked, another person's invitation) is the same
     404, so a token cannot be probed for its state. The invitation is claimed with one conditional
-    UPDATE, which makes it single-use even when two requests race."""
+    UPDATE, which makes it single-use even when two requests race. The household row is locked
+    first, in the same order as every other membership change, so they cannot deadlock."""
     now = now or utcnow()
     not_found = NotFound("Invitation not found or no longer valid", code="invitation_not_found")
-    claimed = (
-        await session.execute(
-            update(Invitation)
-            .where(
-                Invitation.token_hash == hash_token(token),
-                Invitation.email == normalize_email(user.email),
-                *_pending(now),
-            )
-            .values(accepted_at=now)
-            .returning(Invitation.household_id, Invitation.role)
-            .execution_options(synchronize_session=False)
-        )
-    ).first()
-    if claimed is None:
+    token_hash = hash_token(token)
+    household_id = await session.scalar(
+        select(Invitation.household_id).where(Invitation.token_hash == token_hash)
+    )
+    if household_id is None:
         raise not_found
-    household_id, role = claimed
     await lock_household(session, household_id)
+    role = await session.scalar(
+        update(Invitation)
+        .where(
+            Invitation.token_hash == token_hash,
+            Invitation.email == normalize_email(user.email),
+            *_pending(now),
+        )
+        .values(accepted_at=now)
+        .returning(Invitation.role)
+        .execution_options(synchronize_session=False)
+    )
     household = await session.get(Household, household_id)
-    if household is None:
+    if role is None or household is None:
         raise not_found
     member = await session.scalar(
         select(
