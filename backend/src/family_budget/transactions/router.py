@@ -1,3 +1,219 @@
-from fastapi import APIRouter
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+
+from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
+from family_budget.errors import PreconditionRequired
+from family_budget.models import Transaction, TransactionStatus
+from family_budget.money import MAX_AMOUNT_MINOR
+from family_budget.schemas import Page, SaneDate
+from family_budget.transactions import service
+from family_budget.transactions.schemas import (
+    BulkCategorize,
+    BulkCategorizeResult,
+    SplitLineRead,
+    TransactionCreate,
+    TransactionRead,
+    TransactionUpdate,
+    TransferCreate,
+    TransferLink,
+    TransferRead,
+)
 
 router = APIRouter(prefix="/transactions", tags=["transactions"])
+
+
+async def _transaction_from_path(
+    transaction_id: Annotated[uuid.UUID, Path(description="The transaction's id")],
+    household: HouseholdDep,
+    session: SessionDep,
+) -> Transaction:
+    return await service.get_transaction(session, household, transaction_id)
+
+
+TransactionDep = Annotated[Transaction, Depends(_transaction_from_path)]
+
+
+def _expected_versions(
+    if_match: Annotated[
+        str | None,
+        Header(description='The ETag of the version you read (W/"3"), or its bare number (3)'),
+    ] = None,
+) -> frozenset[int]:
+    if if_match is None or not if_match.strip() or if_match.strip() == "*":
+        raise PreconditionRequired(
+            'Send If-Match with the ETag (W/"<version>") of the transaction you read',
+            code="precondition_required",
+        )
+    versions = set()
+    for tag in if_match.split(","):
+        value = tag.strip().removeprefix("W/").strip('"')
+        if value.isascii() and value.isdigit():
+            versions.add(int(value))
+    # Nothing usable can match any version: a 412, as for a stale ETag.
+    return frozenset(versions)
+
+
+ExpectedVersions = Annotated[frozenset[int], Depends(_expected_versions)]
+
+
+def _etag(transaction: Transaction) -> str:
+    return f'W/"{transaction.version}"'
+
+
+def _read(details: service.TransactionDetails) -> TransactionRead:
+    t = details.transaction
+    transfer = details.transfer
+    return TransactionRead(
+        id=t.id,
+        account_id=t.account_id,
+        posted_on=t.posted_on,
+        amount_minor=t.amount_minor,
+        payee=t.payee,
+        memo=t.memo,
+        category_id=t.category_id,
+        status=t.status,
+        tags=details.tags,
+        splits=[
+            SplitLineRead(
+                id=line.id,
+                category_id=line.category_id,
+                amount_minor=line.amount_minor,
+                memo=line.memo,
+            )
+            for line in details.splits
+        ],
+        transfer=TransferLink(
+            transfer_id=transfer.transfer_id,
+            counterpart_account_id=transfer.counterpart_account_id,
+            counterpart_transaction_id=transfer.counterpart_transaction_id,
+        )
+        if transfer
+        else None,
+        version=t.version,
+        created_at=t.created_at,
+        updated_at=t.updated_at,
+    )
+
+
+@router.get("")
+async def list_transactions(
+    household: HouseholdDep,
+    session: SessionDep,
+    posted_from: Annotated[
+        SaneDate | None, Query(alias="from", description="First day, inclusive")
+    ] = None,
+    posted_to: Annotated[
+        SaneDate | None, Query(alias="to", description="Last day, inclusive")
+    ] = None,
+    account_id: uuid.UUID | None = None,
+    category_id: Annotated[
+        uuid.UUID | None, Query(description="Matches the category or a split line's category")
+    ] = None,
+    payee: Annotated[
+        str | None, Query(max_length=200, description="Case-insensitive part of the payee")
+    ] = None,
+    min_amount_minor: Annotated[
+        int | None, Query(ge=-MAX_AMOUNT_MINOR, le=MAX_AMOUNT_MINOR)
+    ] = None,
+    max_amount_minor: Annotated[
+        int | None, Query(ge=-MAX_AMOUNT_MINOR, le=MAX_AMOUNT_MINOR)
+    ] = None,
+    uncategorized: Annotated[
+        bool,
+        Query(description="true: only transactions with no category, not split, not transfers"),
+    ] = False,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    transaction_status: Annotated[TransactionStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
+) -> Page[TransactionRead]:
+    """List transactions, newest first, one page at a time."""
+    filters = service.TransactionFilters(
+        posted_from=posted_from,
+        posted_to=posted_to,
+        account_id=account_id,
+        category_id=category_id,
+        payee=payee,
+        min_amount_minor=min_amount_minor,
+        max_amount_minor=max_amount_minor,
+        uncategorized=uncategorized,
+        tag=tag,
+        status=transaction_status,
+    )
+    rows, next_cursor = await service.list_transactions(
+        session, household, filters, limit=limit, cursor=cursor
+    )
+    return Page[TransactionRead](items=[_read(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_transaction(
+    household: HouseholdDep, session: SessionDep, body: TransactionCreate, response: Response
+) -> TransactionRead:
+    """Record a transaction, optionally split across categories and tagged."""
+    details = await service.create_transaction(session, household, body)
+    response.headers["ETag"] = _etag(details.transaction)
+    return _read(details)
+
+
+@router.post("/transfers", status_code=status.HTTP_201_CREATED)
+async def create_transfer(
+    household: AdultHouseholdDep, session: SessionDep, body: TransferCreate
+) -> TransferRead:
+    """Move money between two accounts of the household (a linked pair of transactions)."""
+    transfer_id, outflow, inflow = await service.create_transfer(session, household, body)
+    return TransferRead(
+        transfer_id=transfer_id, from_transaction=_read(outflow), to_transaction=_read(inflow)
+    )
+
+
+@router.post("/bulk-categorize")
+async def bulk_categorize_transactions(
+    household: HouseholdDep, session: SessionDep, body: BulkCategorize
+) -> BulkCategorizeResult:
+    """Set (or clear) the category of many transactions at once, all or nothing."""
+    return BulkCategorizeResult(updated=await service.bulk_categorize(session, household, body))
+
+
+@router.get("/{transaction_id}")
+async def get_transaction(
+    transaction: TransactionDep, session: SessionDep, response: Response
+) -> TransactionRead:
+    """Get one transaction; its ETag is what If-Match must carry to change it."""
+    details = await service.transaction_details(session, transaction)
+    response.headers["ETag"] = _etag(transaction)
+    return _read(details)
+
+
+@router.patch("/{transaction_id}")
+async def update_transaction(
+    household: HouseholdDep,
+    transaction: TransactionDep,
+    expected_versions: ExpectedVersions,
+    session: SessionDep,
+    body: TransactionUpdate,
+    response: Response,
+) -> TransactionRead:
+    """Change a transaction (If-Match required); a transfer's amount and date move together."""
+    details = await service.update_transaction(
+        session, household, transaction, expected_versions, body
+    )
+    response.headers["ETag"] = _etag(details.transaction)
+    return _read(details)
+
+
+@router.delete("/{transaction_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_transaction(
+    household: AdultHouseholdDep,
+    transaction: TransactionDep,
+    expected_versions: ExpectedVersions,
+    session: SessionDep,
+) -> None:
+    """Delete a transaction (If-Match required); deleting a transfer leg deletes the pair."""
+    await service.delete_transaction(session, transaction, expected_versions)

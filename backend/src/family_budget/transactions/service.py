@@ -1,0 +1,663 @@
+"""Transaction rules: splits, transfers, optimistic concurrency, the filtered list.
+
+Every query for a household's transactions starts from `_scope`, which adds the household filter
+and, for a teen, the filter to the accounts shared with them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from family_budget.accounts.service import require_account_in_household, visible_account_ids_filter
+from family_budget.categories.service import require_category_in_household
+from family_budget.deps import HouseholdContext
+from family_budget.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unprocessable,
+)
+from family_budget.models import (
+    Account,
+    Transaction,
+    TransactionSplit,
+    TransactionStatus,
+    TransactionTag,
+)
+from family_budget.transactions.schemas import (
+    BulkCategorize,
+    SplitLineIn,
+    TransactionCreate,
+    TransactionUpdate,
+    TransferCreate,
+)
+
+# What a teen may change on a transaction of an account shared with them.
+TEEN_EDITABLE_FIELDS = frozenset({"category_id", "splits", "tags"})
+
+
+# --- Money invariants (plain functions, property-tested) -------------------------------------
+
+
+def splits_sum_ok(amount_minor: int, line_amounts_minor: Iterable[int]) -> bool:
+    """A split's lines must add up to the transaction's amount, to the minor unit."""
+    return sum(line_amounts_minor) == amount_minor
+
+
+def transfer_pair(amount_minor: int) -> tuple[int, int]:
+    """The (outflow on the source, inflow on the destination) amounts of a transfer."""
+    if amount_minor <= 0:
+        raise ValueError("a transfer moves a positive amount")
+    return -amount_minor, amount_minor
+
+
+# --- Cursors ----------------------------------------------------------------------------------
+
+
+def encode_cursor(posted_on: date, transaction_id: uuid.UUID) -> str:
+    """Opaque to clients: base64url of the last row's sort keys."""
+    raw = f"{posted_on.isoformat()}|{transaction_id.hex}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
+    """Raises ValueError for anything encode_cursor did not produce."""
+    try:
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        posted_on, transaction_id = raw.decode("ascii").split("|")
+        return date.fromisoformat(posted_on), uuid.UUID(hex=transaction_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError("not a cursor") from exc
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TransferInfo:
+    transfer_id: uuid.UUID
+    counterpart_transaction_id: uuid.UUID
+    counterpart_account_id: uuid.UUID
+
+
+@dataclass(slots=True)
+class TransactionDetails:
+    transaction: Transaction
+    tags: list[str] = field(default_factory=list)
+    splits: list[TransactionSplit] = field(default_factory=list)
+    transfer: TransferInfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionFilters:
+    posted_from: date | None = None
+    posted_to: date | None = None
+    account_id: uuid.UUID | None = None
+    category_id: uuid.UUID | None = None
+    payee: str | None = None
+    min_amount_minor: int | None = None
+    max_amount_minor: int | None = None
+    uncategorized: bool = False
+    tag: str | None = None
+    status: TransactionStatus | None = None
+
+
+def _scope(household: HouseholdContext) -> ColumnElement[bool]:
+    return and_(
+        Transaction.household_id == household.id,
+        visible_account_ids_filter(household, Transaction.account_id),
+    )
+
+
+async def get_transaction(
+    session: AsyncSession, household: HouseholdContext, transaction_id: uuid.UUID
+) -> Transaction:
+    """For ids in paths: missing, foreign and (for a teen) unshared transactions are a 404."""
+    transaction = (
+        await session.execute(
+            select(Transaction).where(Transaction.id == transaction_id, _scope(household))
+        )
+    ).scalar_one_or_none()
+    if transaction is None:
+        raise NotFound("Transaction not found", code="transaction_not_found")
+    return transaction
+
+
+async def _counterpart(session: AsyncSession, transaction: Transaction) -> Transaction | None:
+    if transaction.transfer_id is None:
+        return None
+    return (
+        await session.execute(
+            select(Transaction).where(
+                Transaction.transfer_id == transaction.transfer_id,
+                Transaction.household_id == transaction.household_id,
+                Transaction.id != transaction.id,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def _load_lines(
+    session: AsyncSession, transactions: Sequence[Transaction]
+) -> tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[TransactionSplit]]]:
+    """Tags and split lines of many transactions in at most two queries."""
+    ids = [t.id for t in transactions]
+    tags: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
+    splits: dict[uuid.UUID, list[TransactionSplit]] = {i: [] for i in ids}
+    if not ids:
+        return tags, splits
+    tag_rows = await session.execute(
+        select(TransactionTag.transaction_id, TransactionTag.tag)
+        .where(TransactionTag.transaction_id.in_(ids))
+        .order_by(TransactionTag.tag)
+    )
+    for transaction_id, tag in tag_rows:
+        tags[transaction_id].append(tag)
+    split_ids = [t.id for t in transactions if t.is_split]
+    if split_ids:
+        split_rows = await session.execute(
+            select(TransactionSplit)
+            .where(TransactionSplit.transaction_id.in_(split_ids))
+            .order_by(TransactionSplit.id)
+        )
+        for line in split_rows.scalars():
+            splits[line.transaction_id].append(line)
+    return tags, splits
+
+
+async def transaction_details(
+    session: AsyncSession, transaction: Transaction
+) -> TransactionDetails:
+    tags, splits = await _load_lines(session, [transaction])
+    counterpart = await _counterpart(session, transaction)
+    return TransactionDetails(
+        transaction,
+        tags[transaction.id],
+        splits[transaction.id],
+        _transfer_info(transaction, counterpart),
+    )
+
+
+def _transfer_info(
+    transaction: Transaction, counterpart: Transaction | None
+) -> TransferInfo | None:
+    if transaction.transfer_id is None or counterpart is None:
+        return None
+    return TransferInfo(transaction.transfer_id, counterpart.id, counterpart.account_id)
+
+
+def _filter_conditions(
+    household: HouseholdContext, filters: TransactionFilters
+) -> list[ColumnElement[bool]]:
+    conditions = [_scope(household)]
+    if filters.posted_from is not None:
+        conditions.append(Transaction.posted_on >= filters.posted_from)
+    if filters.posted_to is not None:
+        conditions.append(Transaction.posted_on <= filters.posted_to)
+    if filters.account_id is not None:
+        conditions.append(Transaction.account_id == filters.account_id)
+    if filters.category_id is not None:
+        split_matches = select(TransactionSplit.transaction_id).where(
+            TransactionSplit.household_id == household.id,
+            TransactionSplit.category_id == filters.category_id,
+        )
+        conditions.append(
+            or_(
+                Transaction.category_id == filters.category_id,
+                Transaction.id.in_(split_matches),
+            )
+        )
+    if filters.payee:
+        # autoescape: a user's "%" or "_" is a literal character, not a LIKE wildcard.
+        conditions.append(
+            func.lower(Transaction.payee).contains(filters.payee.lower(), autoescape=True)
+        )
+    if filters.min_amount_minor is not None:
+        conditions.append(Transaction.amount_minor >= filters.min_amount_minor)
+    if filters.max_amount_minor is not None:
+        conditions.append(Transaction.amount_minor <= filters.max_amount_minor)
+    if filters.uncategorized:
+        conditions.extend(
+            [
+                Transaction.category_id.is_(None),
+                Transaction.is_split.is_(False),
+                Transaction.transfer_id.is_(None),
+            ]
+        )
+    if filters.tag is not None:
+        conditions.append(
+            Transaction.id.in_(
+                select(TransactionTag.transaction_id).where(
+                    TransactionTag.household_id == household.id, TransactionTag.tag == filters.tag
+                )
+            )
+        )
+    if filters.status is not None:
+        conditions.append(Transaction.status == filters.status)
+    return conditions
+
+
+def list_statement(
+    household: HouseholdContext,
+    filters: TransactionFilters,
+    *,
+    limit: int,
+    after: tuple[date, uuid.UUID] | None = None,
+) -> Select[Transaction, uuid.UUID, uuid.UUID]:
+    """One page, newest first, walking the (household_id, posted_on, id) index backwards. The
+    transfer counterpart comes from a self-join so that a page costs one query plus two."""
+    counterpart = aliased(Transaction)
+    statement = (
+        select(Transaction, counterpart.id, counterpart.account_id)
+        .outerjoin(
+            counterpart,
+            and_(
+                Transaction.transfer_id.is_not(None),
+                counterpart.transfer_id == Transaction.transfer_id,
+                counterpart.household_id == Transaction.household_id,
+                counterpart.id != Transaction.id,
+            ),
+        )
+        .where(*_filter_conditions(household, filters))
+        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(tuple_(Transaction.posted_on, Transaction.id) < after)
+    return statement
+
+
+async def list_transactions(
+    session: AsyncSession,
+    household: HouseholdContext,
+    filters: TransactionFilters,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[TransactionDetails], str | None]:
+    after = None
+    if cursor is not None:
+        try:
+            after = decode_cursor(cursor)
+        except ValueError:
+            raise BadRequest("The cursor is not valid", code="invalid_cursor") from None
+    rows = (
+        await session.execute(list_statement(household, filters, limit=limit + 1, after=after))
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    transactions = [row[0] for row in rows]
+    tags, splits = await _load_lines(session, transactions)
+    page = []
+    for transaction, counterpart_id, counterpart_account_id in rows:
+        transfer = None
+        if transaction.transfer_id is not None and counterpart_id is not None:
+            transfer = TransferInfo(transaction.transfer_id, counterpart_id, counterpart_account_id)
+        page.append(
+            TransactionDetails(transaction, tags[transaction.id], splits[transaction.id], transfer)
+        )
+    next_cursor = None
+    if has_more and transactions:
+        last = transactions[-1]
+        next_cursor = encode_cursor(last.posted_on, last.id)
+    return page, next_cursor
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _require_categories(
+    session: AsyncSession, household_id: uuid.UUID, category_ids: Iterable[uuid.UUID | None]
+) -> None:
+    for category_id in {c for c in category_ids if c is not None}:
+        await require_category_in_household(session, household_id, category_id)
+
+
+async def _require_open_account(
+    session: AsyncSession, household: HouseholdContext, account_id: uuid.UUID
+) -> Account:
+    account = await require_account_in_household(session, household, account_id)
+    if account.archived_at is not None:
+        raise Conflict("The account is archived", code="account_archived")
+    return account
+
+
+async def _validate_splits(
+    session: AsyncSession,
+    household_id: uuid.UUID,
+    amount_minor: int,
+    lines: Sequence[SplitLineIn],
+) -> None:
+    if len(lines) == 1:
+        raise Unprocessable("A split needs at least two lines", code="split_needs_two_lines")
+    if not splits_sum_ok(amount_minor, (line.amount_minor for line in lines)):
+        raise Unprocessable(
+            "The split lines must add up to the transaction's amount",
+            code="splits_do_not_sum",
+            extra={
+                "amount_minor": amount_minor,
+                "lines_total_minor": sum(line.amount_minor for line in lines),
+            },
+        )
+    await _require_categories(session, household_id, (line.category_id for line in lines))
+
+
+def _split_rows(transaction: Transaction, lines: Sequence[SplitLineIn]) -> list[TransactionSplit]:
+    return [
+        TransactionSplit(
+            id=uuid.uuid4(),
+            transaction_id=transaction.id,
+            household_id=transaction.household_id,
+            category_id=line.category_id,
+            posted_on=transaction.posted_on,
+            amount_minor=line.amount_minor,
+            memo=line.memo,
+        )
+        for line in lines
+    ]
+
+
+def _split_parent_has_category() -> Unprocessable:
+    return Unprocessable(
+        "A split transaction has no category of its own; categorize its lines",
+        code="split_parent_has_category",
+    )
+
+
+def _transfer_not_categorizable() -> Unprocessable:
+    return Unprocessable(
+        "A transfer is not spending or income and cannot be categorized or split",
+        code="transfer_not_categorizable",
+    )
+
+
+async def create_transaction(
+    session: AsyncSession, household: HouseholdContext, data: TransactionCreate
+) -> TransactionDetails:
+    await _require_open_account(session, household, data.account_id)
+    if data.category_id is not None:
+        await require_category_in_household(session, household.id, data.category_id)
+    if data.splits:
+        if data.category_id is not None:
+            raise _split_parent_has_category()
+        await _validate_splits(session, household.id, data.amount_minor, data.splits)
+    transaction = Transaction(
+        id=uuid.uuid4(),
+        household_id=household.id,
+        account_id=data.account_id,
+        posted_on=data.posted_on,
+        amount_minor=data.amount_minor,
+        payee=data.payee,
+        memo=data.memo,
+        category_id=data.category_id,
+        status=data.status,
+        is_split=bool(data.splits),
+        created_by_id=household.user.id,
+    )
+    session.add(transaction)
+    await session.flush()
+    splits = _split_rows(transaction, data.splits)
+    session.add_all(splits)
+    session.add_all(
+        TransactionTag(transaction_id=transaction.id, tag=tag, household_id=household.id)
+        for tag in data.tags
+    )
+    await session.flush()
+    return TransactionDetails(transaction, sorted(data.tags), sorted(splits, key=lambda s: s.id))
+
+
+def check_version(transaction: Transaction, expected_versions: Collection[int]) -> None:
+    if transaction.version not in expected_versions:
+        raise PreconditionFailed(
+            "The transaction changed since you read it; reload it and try again",
+            code="version_conflict",
+            extra={"current_version": transaction.version},
+        )
+
+
+async def _flush_versioned(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except StaleDataError:
+        # Someone else updated or deleted the row between our read and our write.
+        raise PreconditionFailed(
+            "The transaction changed since you read it; reload it and try again",
+            code="version_conflict",
+        ) from None
+
+
+async def update_transaction(
+    session: AsyncSession,
+    household: HouseholdContext,
+    transaction: Transaction,
+    expected_versions: Collection[int],
+    data: TransactionUpdate,
+) -> TransactionDetails:
+    fields = data.model_fields_set
+    if household.is_teen and fields - TEEN_EDITABLE_FIELDS:
+        raise Forbidden(
+            "A teen can change only the category, splits and tags of a transaction",
+            code="insufficient_role",
+        )
+    check_version(transaction, expected_versions)
+    counterpart = await _counterpart(session, transaction)
+    is_transfer = transaction.transfer_id is not None
+
+    amount = data.amount_minor if data.amount_minor is not None else transaction.amount_minor
+    posted_on = data.posted_on if data.posted_on is not None else transaction.posted_on
+    category_id = data.category_id if "category_id" in fields else transaction.category_id
+    new_lines = data.splits  # None: leave the lines as they are
+
+    if is_transfer:
+        if category_id is not None or new_lines:
+            raise _transfer_not_categorizable()
+        if amount == 0:
+            raise Unprocessable(
+                "A transfer moves a non-zero amount", code="invalid_transfer_amount"
+            )
+
+    if data.account_id is not None and data.account_id != transaction.account_id:
+        account = await _require_open_account(session, household, data.account_id)
+        if counterpart is not None:
+            other = await require_account_in_household(session, household, counterpart.account_id)
+            if account.id == other.id:
+                raise Unprocessable("A transfer needs two different accounts", code="same_account")
+            if account.currency != other.currency:
+                raise Unprocessable(
+                    "A transfer's accounts must share a currency", code="currency_mismatch"
+                )
+        transaction.account_id = account.id
+
+    if category_id is not None:
+        await require_category_in_household(session, household.id, category_id)
+
+    existing_lines: list[TransactionSplit] = []
+    if transaction.is_split:
+        _, loaded = await _load_lines(session, [transaction])
+        existing_lines = loaded[transaction.id]
+
+    if new_lines:
+        if "category_id" in fields and data.category_id is not None:
+            raise _split_parent_has_category()
+        category_id = None  # splitting moves the categorization onto the lines
+        await _validate_splits(session, household.id, amount, new_lines)
+    elif new_lines is None and transaction.is_split:
+        if category_id is not None:
+            raise _split_parent_has_category()
+        if not splits_sum_ok(amount, (line.amount_minor for line in existing_lines)):
+            raise Unprocessable(
+                "The new amount no longer matches the split lines; send new lines with it",
+                code="splits_do_not_sum",
+            )
+
+    transaction.amount_minor = amount
+    transaction.posted_on = posted_on
+    transaction.category_id = category_id
+    if data.payee is not None:
+        transaction.payee = data.payee
+    if data.memo is not None:
+        transaction.memo = data.memo
+    if data.status is not None:
+        transaction.status = data.status
+
+    if new_lines is not None:
+        for line in existing_lines:
+            await session.delete(line)
+        existing_lines = _split_rows(transaction, new_lines)
+        session.add_all(existing_lines)
+        transaction.is_split = bool(new_lines)
+    else:
+        for line in existing_lines:
+            line.posted_on = posted_on
+
+    tags = await _replace_tags(session, transaction, data.tags)
+
+    if counterpart is not None:
+        # The pair is one unit: amount and date move together.
+        counterpart.amount_minor = -amount
+        counterpart.posted_on = posted_on
+        counterpart.updated_at = _now()
+    # Always touch the row so that its version moves even when only tags or lines changed.
+    transaction.updated_at = _now()
+    await _flush_versioned(session)
+    return TransactionDetails(
+        transaction,
+        tags,
+        sorted(existing_lines, key=lambda s: s.id),
+        _transfer_info(transaction, counterpart),
+    )
+
+
+async def _replace_tags(
+    session: AsyncSession, transaction: Transaction, new_tags: list[str] | None
+) -> list[str]:
+    rows = list(
+        (
+            await session.execute(
+                select(TransactionTag).where(TransactionTag.transaction_id == transaction.id)
+            )
+        ).scalars()
+    )
+    current = {row.tag for row in rows}
+    if new_tags is None:
+        return sorted(current)
+    wanted = set(new_tags)
+    for row in rows:
+        if row.tag not in wanted:
+            await session.delete(row)
+    session.add_all(
+        TransactionTag(
+            transaction_id=transaction.id, tag=tag, household_id=transaction.household_id
+        )
+        for tag in wanted - current
+    )
+    return sorted(wanted)
+
+
+async def delete_transaction(
+    session: AsyncSession, transaction: Transaction, expected_versions: Collection[int]
+) -> None:
+    """Deleting one leg of a transfer deletes the pair."""
+    check_version(transaction, expected_versions)
+    counterpart = await _counterpart(session, transaction)
+    if counterpart is not None:
+        await session.delete(counterpart)
+    await session.delete(transaction)
+    await _flush_versioned(session)
+
+
+async def create_transfer(
+    session: AsyncSession, household: HouseholdContext, data: TransferCreate
+) -> tuple[uuid.UUID, TransactionDetails, TransactionDetails]:
+    """The outflow leg on the source and the inflow leg on the destination, linked by an id."""
+    if data.from_account_id == data.to_account_id:
+        raise Unprocessable("A transfer needs two different accounts", code="same_account")
+    source = await _require_open_account(session, household, data.from_account_id)
+    destination = await _require_open_account(session, household, data.to_account_id)
+    if source.currency != destination.currency:
+        raise Unprocessable("A transfer's accounts must share a currency", code="currency_mismatch")
+    outflow_minor, inflow_minor = transfer_pair(data.amount_minor)
+    transfer_id = uuid.uuid4()
+    legs = [
+        Transaction(
+            id=uuid.uuid4(),
+            household_id=household.id,
+            account_id=account.id,
+            posted_on=data.posted_on,
+            amount_minor=amount,
+            payee=data.payee,
+            memo=data.memo,
+            status=TransactionStatus.POSTED,
+            transfer_id=transfer_id,
+            created_by_id=household.user.id,
+        )
+        for account, amount in ((source, outflow_minor), (destination, inflow_minor))
+    ]
+    session.add_all(legs)
+    await session.flush()
+    out_leg, in_leg = legs
+    return (
+        transfer_id,
+        TransactionDetails(out_leg, transfer=_transfer_info(out_leg, in_leg)),
+        TransactionDetails(in_leg, transfer=_transfer_info(in_leg, out_leg)),
+    )
+
+
+async def bulk_categorize(
+    session: AsyncSession, household: HouseholdContext, data: BulkCategorize
+) -> int:
+    """All or nothing: every id must be visible and categorizable, or nothing changes."""
+    wanted = set(data.transaction_ids)
+    rows = (
+        await session.execute(
+            select(Transaction.id, Transaction.transfer_id, Transaction.is_split).where(
+                Transaction.id.in_(wanted), _scope(household)
+            )
+        )
+    ).all()
+    unknown = wanted - {row.id for row in rows}
+    if unknown:
+        raise Unprocessable(
+            "Some transaction ids do not name transactions you can see in this household",
+            code="unknown_transactions",
+            extra={"transaction_ids": sorted(str(i) for i in unknown)},
+        )
+    transfers = sorted(str(row.id) for row in rows if row.transfer_id is not None)
+    if transfers:
+        raise Unprocessable(
+            "Transfers cannot be categorized",
+            code="transfer_not_categorizable",
+            extra={"transaction_ids": transfers},
+        )
+    split = sorted(str(row.id) for row in rows if row.is_split)
+    if split:
+        raise Unprocessable(
+            "Split transactions are categorized line by line",
+            code="split_not_categorizable",
+            extra={"transaction_ids": split},
+        )
+    if data.category_id is not None:
+        await require_category_in_household(session, household.id, data.category_id)
+    result = await session.execute(
+        update(Transaction)
+        .where(Transaction.id.in_(wanted), Transaction.household_id == household.id)
+        .values(category_id=data.category_id, version=Transaction.version + 1, updated_at=_now())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
