@@ -142,7 +142,7 @@ return {'reused', redis.call('HGET', KEYS[1], 'user_id'),
 
 
 class RedisRefreshTokenStore:
-    def __init__(self, client: redis_async.Redis[Any], prefix: str = "refresh") -> None:
+    def __init__(self, client: redis_async.Redis, prefix: str = "refresh") -> None:
         self._redis = client
         self._prefix = prefix
         self._consume = client.register_script(_CONSUME_SCRIPT)
@@ -209,7 +209,7 @@ class RedisRefreshTokenStore:
 
 def build_refresh_store(
     settings: Settings,
-    redis_client: redis_async.Redis[Any] | None,
+    redis_client: redis_async.Redis | None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> RefreshTokenStore:
     if redis_client is not None:

@@ -1,3 +1,291 @@
-from fastapi import APIRouter
+"""Registration, login, sessions (refresh and logout), email verification, password reset and the
+caller's own profile. Mounted at /api/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from family_budget.auth import service
+from family_budget.auth.csrf import (
+    REFRESH_COOKIE_NAME,
+    check_csrf,
+    clear_session_cookies,
+    set_session_cookies,
+)
+from family_budget.auth.rate_limit import RateLimiter
+from family_budget.auth.refresh_store import RefreshTokenStore
+from family_budget.auth.schemas import (
+    Accepted,
+    ForgotPasswordRequest,
+    LoginRequest,
+    MembershipRead,
+    MeRead,
+    MeUpdate,
+    PasswordChange,
+    RefreshRequest,
+    RegisterRequest,
+    ResetPasswordRequest,
+    TokenPair,
+    VerifyEmailRequest,
+)
+from family_budget.auth.service import IssuedTokens
+from family_budget.deps import CurrentUser, SessionDep, SettingsDep
+from family_budget.emails import EmailMessage, EmailSender, send_after_response
+from family_budget.errors import Unauthorized
+from family_budget.models import User
 
 router = APIRouter(tags=["auth"])
+
+RESET_REQUEST_ANSWER = (
+    "If an account uses this address, we have sent it a link to reset the password"
+)
+
+
+def get_refresh_store(request: Request) -> RefreshTokenStore:
+    store: RefreshTokenStore = request.app.state.refresh_store
+    return store
+
+
+def get_rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+def get_email_sender(request: Request) -> EmailSender:
+    sender: EmailSender = request.app.state.email_sender
+    return sender
+
+
+RefreshStoreDep = Annotated[RefreshTokenStore, Depends(get_refresh_store)]
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+EmailSenderDep = Annotated[EmailSender, Depends(get_email_sender)]
+
+
+def _client_address(request: Request) -> str:
+    # Behind the load balancer, uvicorn's proxy headers handling has already put the client here.
+    return request.client.host if request.client else "unknown"
+
+
+def _send_later(tasks: BackgroundTasks, sender: EmailSender, message: EmailMessage) -> None:
+    # Background tasks run after the response, i.e. after the unit of work has committed.
+    tasks.add_task(send_after_response, sender, message)
+
+
+def _token_pair(response: Response, tokens: IssuedTokens) -> TokenPair:
+    set_session_cookies(
+        response, refresh_token=tokens.refresh_token, max_age=tokens.session_max_age
+    )
+    return TokenPair(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.access_expires_in,
+    )
+
+
+def _presented_refresh_token(request: Request, body: RefreshRequest | None) -> str | None:
+    """The refresh token from the body, else from the cookie — which needs the CSRF header."""
+    if body is not None and body.refresh_token:
+        return body.refresh_token
+    cookie = request.cookies.get(REFRESH_COOKIE_NAME)
+    if not cookie:
+        return None
+    check_csrf(request)
+    return cookie
+
+
+async def _me(session: AsyncSession, user: User) -> MeRead:
+    memberships = await service.list_memberships(session, user.id)
+    return MeRead(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        email_verified=user.email_verified_at is not None,
+        created_at=user.created_at,
+        households=[
+            MembershipRead(
+                household_id=household.id,
+                household_name=household.name,
+                currency=household.currency,
+                role=role,
+            )
+            for household, role in memberships
+        ],
+    )
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+async def register_account(
+    body: RegisterRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    sender: EmailSenderDep,
+    tasks: BackgroundTasks,
+) -> MeRead:
+    """Create an account and its first household, and email a verification link."""
+    await limiter.hit(
+        settings.register_rate_per_address, "register:address", _client_address(request)
+    )
+    user, email = await service.register(
+        session,
+        settings,
+        email=body.email,
+        password=body.password,
+        name=body.name,
+        household_name=body.household_name,
+        currency=body.currency,
+    )
+    request.app.state.metrics.signups.inc()
+    _send_later(tasks, sender, email)
+    return await _me(session, user)
+
+
+@router.post("/auth/login")
+async def login(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: RefreshStoreDep,
+    limiter: RateLimiterDep,
+) -> TokenPair:
+    """Log in with email and password; also sets the refresh and CSRF cookies."""
+    await limiter.hit(settings.login_rate_per_address, "login:address", _client_address(request))
+    await limiter.hit(settings.login_rate_per_account, "login:account", body.email)
+    tokens = await service.login(session, settings, store, email=body.email, password=body.password)
+    return _token_pair(response, tokens)
+
+
+@router.post("/auth/refresh")
+async def refresh_session(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: RefreshStoreDep,
+    body: RefreshRequest | None = None,
+) -> TokenPair:
+    """Exchange a refresh token (body, or cookie + X-CSRF-Token) for a new pair; each works once."""
+    token = _presented_refresh_token(request, body)
+    if token is None:
+        raise Unauthorized("A refresh token is required", code="invalid_refresh_token")
+    tokens = await service.rotate_session(session, settings, store, token)
+    return _token_pair(response, tokens)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: RefreshStoreDep,
+    body: RefreshRequest | None = None,
+) -> Response:
+    """End the session of the presented refresh token (body or cookie) and clear the cookies."""
+    token = _presented_refresh_token(request, body)
+    if token is not None:
+        await service.end_session(session, settings, store, token)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookies(response)
+    return response
+
+
+@router.post("/auth/verify-email/request", status_code=status.HTTP_202_ACCEPTED)
+async def request_email_verification(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    sender: EmailSenderDep,
+    tasks: BackgroundTasks,
+) -> Accepted:
+    """Email a new verification link to the caller's address."""
+    await limiter.hit(settings.forgot_password_rate_per_account, "verify_email:account", user.email)
+    email = await service.request_email_verification(session, settings, user)
+    _send_later(tasks, sender, email)
+    return Accepted(detail="We have sent a new verification link to your email address")
+
+
+@router.post("/auth/verify-email", status_code=status.HTTP_204_NO_CONTENT)
+async def verify_email(body: VerifyEmailRequest, session: SessionDep) -> Response:
+    """Confirm the email address with the token from the verification link."""
+    await service.verify_email(session, body.token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/auth/forgot-password", status_code=status.HTTP_202_ACCEPTED)
+async def forgot_password(
+    body: ForgotPasswordRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    sender: EmailSenderDep,
+    tasks: BackgroundTasks,
+) -> Accepted:
+    """Email a password reset link; the answer is the same whether or not the address is known."""
+    await limiter.hit(
+        settings.forgot_password_rate_per_address,
+        "forgot_password:address",
+        _client_address(request),
+    )
+    await limiter.hit(
+        settings.forgot_password_rate_per_account, "forgot_password:account", body.email
+    )
+    email = await service.request_password_reset(session, settings, body.email)
+    if email is not None:
+        _send_later(tasks, sender, email)
+    return Accepted(detail=RESET_REQUEST_ANSWER)
+
+
+@router.post("/auth/reset-password", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(
+    body: ResetPasswordRequest, session: SessionDep, store: RefreshStoreDep
+) -> Response:
+    """Set a new password with the token from the reset link; ends every session."""
+    await service.reset_password(session, store, token=body.token, new_password=body.new_password)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookies(response)
+    return response
+
+
+@router.get("/me")
+async def get_me(user: CurrentUser, session: SessionDep) -> MeRead:
+    """The caller, with their households and role in each."""
+    return await _me(session, user)
+
+
+@router.patch("/me")
+async def update_me(body: MeUpdate, user: CurrentUser, session: SessionDep) -> MeRead:
+    """Change the caller's display name."""
+    await service.update_profile(session, user, name=body.name)
+    return await _me(session, user)
+
+
+@router.post("/me/password")
+async def change_password(
+    body: PasswordChange,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: RefreshStoreDep,
+    limiter: RateLimiterDep,
+) -> TokenPair:
+    """Change the password: ends every session and returns tokens for a new one."""
+    # Guessing the current password with a stolen access token is as limited as guessing at login.
+    await limiter.hit(settings.login_rate_per_account, "password_change:account", str(user.id))
+    tokens = await service.change_password(
+        session,
+        settings,
+        store,
+        user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+    return _token_pair(response, tokens)

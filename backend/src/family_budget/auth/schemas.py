@@ -1,0 +1,90 @@
+"""Request and response bodies of registration, login, sessions and the caller's profile."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+
+from family_budget.models import Role
+from family_budget.schemas import CurrencyCode, LongName, Name, Schema
+
+# Stored and compared lower-cased (users.email is unique on the normalized form).
+Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(str.lower)]
+# Passwords are taken exactly as typed: no whitespace stripping. The policy (auth/passwords.py)
+# bounds new passwords; this bound only caps the work a login can cause.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=4096)]
+OpaqueToken = Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class RegisterRequest(Schema):
+    email: Email
+    password: Password
+    name: Name
+    household_name: LongName | None = Field(
+        default=None, description="Name of the first household; defaults to “{name}'s household”"
+    )
+    currency: CurrencyCode = "USD"
+
+
+class LoginRequest(Schema):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(Schema):
+    refresh_token: OpaqueToken | None = Field(
+        default=None,
+        description="Omit to use the refresh cookie (then the X-CSRF-Token header is required)",
+    )
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth 2 token type)
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class MeUpdate(Schema):
+    name: Name
+
+
+class PasswordChange(Schema):
+    current_password: Password
+    new_password: Password
+
+
+class VerifyEmailRequest(Schema):
+    token: OpaqueToken
+
+
+class ForgotPasswordRequest(Schema):
+    email: Email
+
+
+class ResetPasswordRequest(Schema):
+    token: OpaqueToken
+    new_password: Password
+
+
+class Accepted(BaseModel):
+    detail: str
+
+
+class MembershipRead(BaseModel):
+    household_id: uuid.UUID
+    household_name: str
+    currency: str
+    role: Role
+
+
+class MeRead(BaseModel):
+    id: uuid.UUID
+    email: str
+    name: str
+    email_verified: bool
+    created_at: datetime
+    households: list[MembershipRead]

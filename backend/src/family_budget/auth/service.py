@@ -1,0 +1,441 @@
+"""Authentication rules: accounts, credentials, refresh-token rotation and the one-time email tokens
+(verification, password reset)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from family_budget.auth.passwords import WeakPasswordError, check_password
+from family_budget.auth.refresh_store import ConsumeOutcome, RefreshRecord, RefreshTokenStore
+from family_budget.config import Settings
+from family_budget.emails import EmailMessage, compose_email
+from family_budget.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unprocessable
+from family_budget.households.service import create_household
+from family_budget.models import Household, Membership, OneTimeToken, Role, TokenPurpose, User
+from family_budget.security import (
+    DUMMY_PASSWORD_HASH,
+    InvalidToken,
+    TokenClaims,
+    TokenType,
+    decode_token,
+    encode_token,
+    hash_password,
+    hash_token,
+    new_opaque_token,
+    password_needs_rehash,
+    verify_password,
+)
+
+VERIFICATION_TOKEN_LIFETIME = timedelta(hours=48)
+RESET_TOKEN_LIFETIME = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    access_expires_in: int
+    issued_at: datetime
+    session_expires_at: datetime
+
+    @property
+    def session_max_age(self) -> int:
+        """Seconds the session (the refresh-token family) has left: the refresh cookie's Max-Age."""
+        return max(0, int((self.session_expires_at - self.issued_at).total_seconds()))
+
+
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("The email or password is incorrect", code="invalid_credentials")
+
+
+def _invalid_refresh_token() -> Unauthorized:
+    return Unauthorized(
+        "The refresh token is invalid, expired or revoked; log in again",
+        code="invalid_refresh_token",
+    )
+
+
+def _enforce_policy(password: str, *, email: str, name: str) -> None:
+    try:
+        check_password(password, email=email, name=name)
+    except WeakPasswordError as exc:
+        raise Unprocessable(str(exc), code="weak_password") from None
+
+
+# Argon2 takes tens of milliseconds of CPU; in a thread (argon2-cffi releases the GIL) the event
+# loop keeps serving other requests meanwhile.
+async def _hash(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def _verify(password_hash: str, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    household_name: str | None,
+    currency: str,
+    verified_at: datetime | None = None,
+) -> User:
+    """A user and their first household (which they own). `email` must be normalized."""
+    _enforce_policy(password, email=email, name=name)
+    # Hashed before the look-up, so a taken address costs the same time as a free one.
+    password_hash = await _hash(password)
+    if await find_user_by_email(session, email) is not None:
+        raise Conflict("An account with this email address already exists", code="email_taken")
+    user = User(email=email, name=name, password_hash=password_hash, email_verified_at=verified_at)
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError:  # registered concurrently, between the look-up and the insert
+        raise Conflict(
+            "An account with this email address already exists", code="email_taken"
+        ) from None
+    await create_household(
+        session, owner=user, name=household_name or f"{name}'s household", currency=currency
+    )
+    return user
+
+
+async def register(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    household_name: str | None,
+    currency: str,
+) -> tuple[User, EmailMessage]:
+    """Create the account and the verification email to send once the data is saved."""
+    user = await create_account(
+        session,
+        email=email,
+        password=password,
+        name=name,
+        household_name=household_name,
+        currency=currency,
+    )
+    return user, await _verification_email(session, settings, user)
+
+
+async def login(
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    *,
+    email: str,
+    password: str,
+) -> IssuedTokens:
+    """Check the credentials and start a session (a new refresh-token family).
+
+    An unknown email and a wrong password fail identically, and both verify one Argon2 hash.
+    """
+    user = await find_user_by_email(session, email)
+    if user is None:
+        await _verify(DUMMY_PASSWORD_HASH, password)
+        raise _invalid_credentials()
+    if not await _verify(user.password_hash, password):
+        raise _invalid_credentials()
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = await _hash(password)
+        await session.flush()
+    return await start_session(session, settings, store, user.id)
+
+
+async def start_session(
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    user_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+) -> IssuedTokens:
+    """New access and refresh tokens; the family lives refresh_token_expire_days, never longer."""
+    now = now or datetime.now(UTC)
+    expires_at = now + timedelta(days=settings.refresh_token_expire_days)
+    return await _issue(session, settings, store, user_id, uuid.uuid4(), expires_at, now)
+
+
+async def _issue(
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    user_id: uuid.UUID,
+    family_id: uuid.UUID,
+    session_expires_at: datetime,
+    now: datetime,
+) -> IssuedTokens:
+    refresh_token = encode_token(
+        settings,
+        user_id=user_id,
+        token_type=TokenType.REFRESH,
+        expires_in=session_expires_at - now,
+        family_id=family_id,
+        now=now,
+    )
+    record = RefreshRecord(user_id=user_id, family_id=family_id, expires_at=session_expires_at)
+    await store.add(hash_token(refresh_token), record, session=session)
+    access_lifetime = timedelta(minutes=settings.access_token_expire_minutes)
+    access_token = encode_token(
+        settings, user_id=user_id, token_type=TokenType.ACCESS, expires_in=access_lifetime, now=now
+    )
+    return IssuedTokens(
+        access_token=access_token,
+        refresh_token=refresh_token,
+        access_expires_in=int(access_lifetime.total_seconds()),
+        issued_at=now,
+        session_expires_at=session_expires_at,
+    )
+
+
+def _decode_refresh_token(settings: Settings, token: str) -> TokenClaims:
+    try:
+        claims = decode_token(settings, token, expected_type=TokenType.REFRESH)
+    except InvalidToken:
+        raise _invalid_refresh_token() from None
+    if claims.family_id is None:
+        raise _invalid_refresh_token()
+    return claims
+
+
+async def rotate_session(
+    session: AsyncSession, settings: Settings, store: RefreshTokenStore, refresh_token: str
+) -> IssuedTokens:
+    """Exchange a refresh token for a new pair. Each token works once: presenting a used one means
+    a copy was stolen, so the whole family (every device of that login) is revoked."""
+    claims = _decode_refresh_token(settings, refresh_token)
+    outcome, record = await store.consume(hash_token(refresh_token))
+    if outcome is ConsumeOutcome.REUSED and record is not None:
+        # Its own transaction: the revocation must outlive this request's failure.
+        await store.revoke_family(record.family_id)
+        raise Unauthorized(
+            "This refresh token was already used; the session has been ended for safety",
+            code="refresh_token_reused",
+        )
+    if (
+        outcome is not ConsumeOutcome.ROTATED
+        or record is None
+        or record.user_id != claims.user_id
+        or record.family_id != claims.family_id
+    ):
+        raise _invalid_refresh_token()
+    user = await session.get(User, record.user_id)
+    if user is None or (
+        user.password_changed_at is not None
+        and claims.issued_at < user.password_changed_at.replace(microsecond=0)
+    ):
+        raise _invalid_refresh_token()
+    now = datetime.now(UTC)
+    if record.expires_at <= now:
+        raise _invalid_refresh_token()
+    return await _issue(session, settings, store, user.id, record.family_id, record.expires_at, now)
+
+
+async def end_session(
+    session: AsyncSession, settings: Settings, store: RefreshTokenStore, refresh_token: str
+) -> None:
+    """Revoke the family of a refresh token. An invalid or expired token has nothing left to end."""
+    try:
+        claims = _decode_refresh_token(settings, refresh_token)
+    except Unauthorized:
+        return
+    if claims.family_id is not None:  # always, after _decode_refresh_token; for the type checker
+        await store.revoke_family(claims.family_id, session=session)
+
+
+async def list_memberships(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[Household, Role]]:
+    rows = await session.execute(
+        select(Household, Membership.role)
+        .join(Membership, Membership.household_id == Household.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Household.created_at, Household.id)
+    )
+    return [(household, role) for household, role in rows.all()]
+
+
+async def update_profile(session: AsyncSession, user: User, *, name: str) -> User:
+    user.name = name
+    await session.flush()
+    return user
+
+
+async def change_password(
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    user: User,
+    *,
+    current_password: str,
+    new_password: str,
+) -> IssuedTokens:
+    """Set a new password, end every session of the user and start a fresh one for the caller."""
+    if not await _verify(user.password_hash, current_password):
+        raise Forbidden("The current password is incorrect", code="invalid_current_password")
+    _enforce_policy(new_password, email=user.email, name=user.name)
+    now = await _set_password(session, store, user, new_password)
+    # Same instant as password_changed_at: the new access token passes the "issued before the
+    # change" check (whole seconds), the old ones fail it.
+    return await start_session(session, settings, store, user.id, now=now)
+
+
+async def _set_password(
+    session: AsyncSession, store: RefreshTokenStore, user: User, password: str
+) -> datetime:
+    user.password_hash = await _hash(password)
+    now = datetime.now(UTC)
+    user.password_changed_at = now
+    await session.flush()
+    await store.revoke_user(user.id, session=session)
+    return now
+
+
+def _app_link(settings: Settings, page: str, token: str) -> str:
+    return f"{settings.public_app_url.rstrip('/')}/{page}?{urlencode({'token': token})}"
+
+
+async def _new_one_time_token(
+    session: AsyncSession, user: User, purpose: TokenPurpose, lifetime: timedelta
+) -> str:
+    token = new_opaque_token()
+    session.add(
+        OneTimeToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=datetime.now(UTC) + lifetime,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def _use_one_time_token(
+    session: AsyncSession, token: str, purpose: TokenPurpose
+) -> User | None:
+    """Mark the token used and return its user, or None when it is unknown, used or expired.
+    One conditional UPDATE: of two concurrent uses, exactly one wins."""
+    now = datetime.now(UTC)
+    user_id = (
+        await session.execute(
+            update(OneTimeToken)
+            .where(
+                OneTimeToken.token_hash == hash_token(token),
+                OneTimeToken.purpose == purpose,
+                OneTimeToken.used_at.is_(None),
+                OneTimeToken.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(OneTimeToken.user_id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one_or_none()
+    return None if user_id is None else await session.get(User, user_id)
+
+
+async def _verification_email(
+    session: AsyncSession, settings: Settings, user: User
+) -> EmailMessage:
+    token = await _new_one_time_token(
+        session, user, TokenPurpose.VERIFY_EMAIL, VERIFICATION_TOKEN_LIFETIME
+    )
+    return compose_email(
+        "email_verification",
+        to=user.email,
+        variables={
+            "recipient_name": user.name,
+            "verify_url": _app_link(settings, "verify-email", token),
+            "expires_in_hours": int(VERIFICATION_TOKEN_LIFETIME.total_seconds()) // 3600,
+        },
+    )
+
+
+async def request_email_verification(
+    session: AsyncSession, settings: Settings, user: User
+) -> EmailMessage:
+    """A new verification email; links sent earlier keep working until they expire."""
+    if user.email_verified_at is not None:
+        raise Conflict("This email address is already verified", code="email_already_verified")
+    return await _verification_email(session, settings, user)
+
+
+async def verify_email(session: AsyncSession, token: str) -> User:
+    user = await _use_one_time_token(session, token, TokenPurpose.VERIFY_EMAIL)
+    if user is None:
+        raise BadRequest(
+            "This verification link is invalid, already used or expired",
+            code="invalid_verification_token",
+        )
+    if user.email_verified_at is None:
+        user.email_verified_at = datetime.now(UTC)
+        await session.flush()
+    return user
+
+
+async def request_password_reset(
+    session: AsyncSession, settings: Settings, email: str
+) -> EmailMessage | None:
+    """The reset email for a known address (None for an unknown one: the caller answers the same
+    either way). A new request invalidates the user's earlier unused reset links."""
+    user = await find_user_by_email(session, email)
+    if user is None:
+        return None
+    await session.execute(
+        delete(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == TokenPurpose.RESET_PASSWORD,
+            OneTimeToken.used_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    token = await _new_one_time_token(
+        session, user, TokenPurpose.RESET_PASSWORD, RESET_TOKEN_LIFETIME
+    )
+    return compose_email(
+        "password_reset",
+        to=user.email,
+        variables={
+            "recipient_name": user.name,
+            "reset_url": _app_link(settings, "reset-password", token),
+            "expires_in_minutes": int(RESET_TOKEN_LIFETIME.total_seconds()) // 60,
+        },
+    )
+
+
+async def reset_password(
+    session: AsyncSession, store: RefreshTokenStore, *, token: str, new_password: str
+) -> None:
+    """Set the password from a reset link and end every session of the user. The link came by
+    email, so it also proves the address."""
+    user = await _use_one_time_token(session, token, TokenPurpose.RESET_PASSWORD)
+    if user is None:
+        raise BadRequest(
+            "This password reset link is invalid, already used or expired",
+            code="invalid_reset_token",
+        )
+    # A weak password fails the request, which rolls back the token's use: the link still works.
+    _enforce_policy(new_password, email=user.email, name=user.name)
+    await _set_password(session, store, user, new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = datetime.now(UTC)
+        await session.flush()

@@ -1,0 +1,98 @@
+"""The embedded mode as `family-budget serve` runs it: a SQLite file, one connection per session,
+the refresh tokens in the database. The shared test fixtures put every session on one connection,
+which would hide SQLite's one-writer-at-a-time rule; here each request really has its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from family_budget.app import create_app
+from family_budget.auth.refresh_store import DatabaseRefreshTokenStore
+from family_budget.config import Settings
+from family_budget.migrations import upgrade_to_head
+from tests.auth.helpers import STRONG_PASSWORD, csrf_header, sent_emails, token_from_email
+
+NEW_PASSWORD = "an entirely new passphrase 99"
+
+
+@pytest.fixture
+async def embedded_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        environment="development",
+        database_url="",
+        redis_url=None,
+        jwt_secret="embedded-test-secret-" + "z" * 40,
+        data_dir=tmp_path,
+    )
+    await asyncio.to_thread(upgrade_to_head, settings.resolved_database_url)
+    app = create_app(settings, configure_logs=False)
+    async with app.router.lifespan_context(app):
+        assert isinstance(app.state.refresh_store, DatabaseRefreshTokenStore)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+            yield client
+
+
+async def test_session_lifecycle_on_sqlite_with_separate_connections(
+    embedded_client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    client = embedded_client
+    email = "family@example.com"
+    register = await client.post(
+        "/api/v1/auth/register", json={"email": email, "password": STRONG_PASSWORD, "name": "Fam"}
+    )
+    assert register.status_code == 201, register.text
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    first = login.json()
+
+    refreshed = await client.post("/api/v1/auth/refresh", headers=csrf_header(client))
+    assert refreshed.status_code == 200, refreshed.text
+    reused = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+    )
+    assert reused.json()["code"] == "refresh_token_reused"
+
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD}
+    )
+    tokens = login.json()
+    # A request that writes (the password) and revokes sessions in the same breath.
+    changed = await client.post(
+        "/api/v1/me/password",
+        json={"current_password": STRONG_PASSWORD, "new_password": NEW_PASSWORD},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    assert changed.status_code == 200, changed.text
+    old = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert old.status_code == 401
+    new = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": changed.json()["refresh_token"]}
+    )
+    assert new.status_code == 200, new.text
+
+    assert (
+        await client.post("/api/v1/auth/forgot-password", json={"email": email})
+    ).status_code == 202
+    reset_token = token_from_email(sent_emails(tmp_path / "outbox")[-1])
+    reset = await client.post(
+        "/api/v1/auth/reset-password", json={"token": reset_token, "new_password": STRONG_PASSWORD}
+    )
+    assert reset.status_code == 204, reset.text
+    after = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": new.json()["refresh_token"]}
+    )
+    assert after.status_code == 401
+    relogin = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD}
+    )
+    assert relogin.status_code == 200
+    logout = await client.post("/api/v1/auth/logout", headers=csrf_header(client))
+    assert logout.status_code == 204
