@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -9,10 +10,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from family_budget.config import Settings
-from family_budget.notifications.templates import render_email
+from family_budget.notifications.email import send_email
+from family_budget.notifications.templates import RenderedEmail, render_email
 
 logger = logging.getLogger(__name__)
 
@@ -65,5 +67,36 @@ class OutboxEmailSender:
         )
 
 
+class SesEmailSender:
+    """Real delivery through Amazon SES with the configuration set (which records deliveries,
+    bounces and complaints), using the same sending code as the notification functions."""
+
+    def __init__(self, *, from_address: str, configuration_set: str, client: Any = None) -> None:
+        self.from_address = from_address
+        self.configuration_set = configuration_set
+        self.client = client
+
+    async def send(self, message: EmailMessage) -> None:
+        rendered = RenderedEmail(subject=message.subject, html=message.html, text=message.text)
+        # boto3 is blocking; a thread keeps the event loop serving other requests meanwhile.
+        message_id = await asyncio.to_thread(
+            send_email,
+            rendered,
+            to_address=message.to,
+            from_address=self.from_address,
+            configuration_set=self.configuration_set,
+            client=self.client,
+        )
+        logger.info(
+            "email sent", extra={"template": message.template, "ses_message_id": message_id}
+        )
+
+
 def build_email_sender(settings: Settings) -> EmailSender:
+    """SES when a configuration set is configured (the deployed environments), else the outbox."""
+    if settings.ses_configuration_set:
+        return SesEmailSender(
+            from_address=settings.email_from_address,
+            configuration_set=settings.ses_configuration_set,
+        )
     return OutboxEmailSender(settings.outbox_dir)
