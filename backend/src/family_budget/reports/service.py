@@ -1,0 +1,260 @@
+"""Reports over a household's money: spending by category, income against expenses, net worth.
+
+Spending and income use the same activity as the budget (family_budget.budgets.activity): no
+transfers, split transactions through their lines, accounts in the household's currency only.
+Net worth is about balances instead, so there transfers do count (each leg moves its account).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, Integer, SQLColumnExpression, cast, extract, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from family_budget.budgets.activity import activity_lines, foreign_account_ids, total
+from family_budget.budgets.months import add_years, iter_months, month_end
+from family_budget.categories.service import household_categories
+from family_budget.errors import Unprocessable
+from family_budget.models import (
+    Account,
+    AccountKind,
+    Category,
+    CategoryGroup,
+    Household,
+    Transaction,
+)
+
+MAX_RANGE_YEARS = 5
+# Kinds whose negative balance is money owed. A negative checking balance (an overdraft) stays a
+# negative asset: the account is still an asset that happens to be below zero.
+LIABILITY_KINDS = frozenset({AccountKind.CREDIT_CARD, AccountKind.LOAN})
+
+
+def check_range(starts_on: date, ends_on: date) -> None:
+    if starts_on > ends_on:
+        raise Unprocessable("from must not be after to", code="invalid_range")
+    if ends_on > add_years(starts_on, MAX_RANGE_YEARS):
+        raise Unprocessable(
+            f"The range may span at most {MAX_RANGE_YEARS} years", code="range_too_long"
+        )
+
+
+@dataclass(slots=True)
+class SpendingCategory:
+    category_id: uuid.UUID
+    name: str
+    spent_minor: int
+
+
+@dataclass(slots=True)
+class SpendingGroup:
+    group_id: uuid.UUID
+    name: str
+    categories: list[SpendingCategory] = field(default_factory=list)
+
+    @property
+    def spent_minor(self) -> int:
+        return sum(c.spent_minor for c in self.categories)
+
+
+@dataclass(slots=True)
+class SpendingReport:
+    starts_on: date
+    ends_on: date
+    currency: str
+    groups: list[SpendingGroup]
+    uncategorized_minor: int
+
+    @property
+    def total_minor(self) -> int:
+        return sum(g.spent_minor for g in self.groups) + self.uncategorized_minor
+
+
+async def spending_by_category(
+    session: AsyncSession, household: Household, starts_on: date, ends_on: date
+) -> SpendingReport:
+    """Net outflow per spending category (and group) between two days, both included.
+
+    Income categories are left out; activity without a category is its own row, net of any
+    uncategorized inflows. Hidden categories count like any other: the money was spent.
+    """
+    check_range(starts_on, ends_on)
+    lines = activity_lines(
+        household.id,
+        foreign_accounts=await foreign_account_ids(session, household),
+        start=starts_on,
+        end=ends_on,
+    )
+    spent = {
+        category_id: -amount
+        for category_id, amount in await session.execute(
+            select(lines.c.category_id, total(lines.c.amount_minor)).group_by(lines.c.category_id)
+        )
+    }
+    uncategorized = spent.pop(None, 0)
+    categories = (
+        await session.execute(
+            household_categories(household.id)
+            .add_columns(CategoryGroup)
+            .join(CategoryGroup, CategoryGroup.id == Category.group_id)
+            .order_by(
+                CategoryGroup.sort_order,
+                CategoryGroup.name,
+                CategoryGroup.id,
+                Category.sort_order,
+                Category.name,
+                Category.id,
+            )
+        )
+    ).all()
+    groups: dict[uuid.UUID, SpendingGroup] = {}
+    for category, group in categories:
+        amount = spent.pop(category.id, None)
+        if amount is None or category.is_income:
+            continue
+        groups.setdefault(group.id, SpendingGroup(group.id, group.name)).categories.append(
+            SpendingCategory(category.id, category.name, amount)
+        )
+    # Activity pointing at a category outside the household cannot be attributed; keep the money
+    # in the total rather than losing it.
+    uncategorized += sum(spent.values())
+    return SpendingReport(
+        starts_on, ends_on, household.currency, list(groups.values()), uncategorized
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFlow:
+    month: date
+    income_minor: int
+    expenses_minor: int
+
+    @property
+    def net_minor(self) -> int:
+        return self.income_minor - self.expenses_minor
+
+
+def _year_and_month(
+    column: SQLColumnExpression[date],
+) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    # EXTRACT is rendered per dialect by SQLAlchemy (strftime on SQLite); PostgreSQL returns
+    # NUMERIC, hence the casts.
+    return cast(extract("year", column), Integer), cast(extract("month", column), Integer)
+
+
+async def income_vs_expenses(
+    session: AsyncSession, household: Household, months: list[date]
+) -> list[MonthFlow]:
+    """Per month: income (activity in income categories) and expenses (minus the activity of
+    spending categories and of uncategorized money), so that net is all activity of the month.
+    Months without activity are listed with zeros."""
+    lines = activity_lines(
+        household.id,
+        foreign_accounts=await foreign_account_ids(session, household),
+        start=months[0],
+        end=month_end(months[-1]),
+    )
+    year, month = _year_and_month(lines.c.posted_on)
+    is_income = func.coalesce(Category.is_income, False)
+    rows = await session.execute(
+        select(year, month, is_income, total(lines.c.amount_minor))
+        .select_from(lines)
+        .outerjoin(Category, Category.id == lines.c.category_id)
+        .group_by(year, month, is_income)
+    )
+    income: dict[date, int] = defaultdict(int)
+    expenses: dict[date, int] = defaultdict(int)
+    for row_year, row_month, row_is_income, amount in rows:
+        key = date(int(row_year), int(row_month), 1)
+        if row_is_income:
+            income[key] += amount
+        else:
+            expenses[key] -= amount
+    return [MonthFlow(m, income[m], expenses[m]) for m in months]
+
+
+def classify_balance(kind: AccountKind, balance_minor: int) -> tuple[int, int]:
+    """(asset, liability) for one account's balance. A credit card or loan below zero is a
+    liability of that size (reported positive); every other balance, including a credit card in
+    credit or an overdrawn checking account, is an asset (possibly negative)."""
+    if kind in LIABILITY_KINDS and balance_minor < 0:
+        return 0, -balance_minor
+    return balance_minor, 0
+
+
+@dataclass(frozen=True, slots=True)
+class NetWorthPoint:
+    month: date
+    ends_on: date
+    assets_minor: int
+    liabilities_minor: int
+
+    @property
+    def net_worth_minor(self) -> int:
+        return self.assets_minor - self.liabilities_minor
+
+
+@dataclass(frozen=True, slots=True)
+class NetWorthReport:
+    currency: str
+    months: list[NetWorthPoint]
+    excluded_account_ids: list[uuid.UUID]
+
+
+async def net_worth(
+    session: AsyncSession, household: Household, months: list[date]
+) -> NetWorthReport:
+    """Balances at each month end, summed into assets and liabilities.
+
+    An account's balance at a day is its opening balance (once the day has reached the account's
+    opened_on) plus every transaction posted up to that day, transfers and pending ones included.
+    Archived accounts count with whatever balance they hold. Accounts in another currency than
+    the household's cannot be added up and are listed in `excluded_account_ids` instead.
+    """
+    accounts = (
+        await session.scalars(
+            select(Account).where(Account.household_id == household.id).order_by(Account.id)
+        )
+    ).all()
+    included = [a for a in accounts if a.currency == household.currency]
+    excluded = [a.id for a in accounts if a.currency != household.currency]
+    first, last_day = months[0], month_end(months[-1])
+    in_currency = [a.id for a in included]
+    scope = (
+        Transaction.household_id == household.id,
+        Transaction.account_id.in_(in_currency),
+    )
+    before: dict[uuid.UUID, int] = {
+        account_id: amount
+        for account_id, amount in await session.execute(
+            select(Transaction.account_id, total(Transaction.amount_minor))
+            .where(*scope, Transaction.posted_on < first)
+            .group_by(Transaction.account_id)
+        )
+    }
+    year, month = _year_and_month(Transaction.posted_on)
+    flows: dict[tuple[uuid.UUID, date], int] = {}
+    for account_id, row_year, row_month, amount in await session.execute(
+        select(Transaction.account_id, year, month, total(Transaction.amount_minor))
+        .where(*scope, Transaction.posted_on >= first, Transaction.posted_on <= last_day)
+        .group_by(Transaction.account_id, year, month)
+    ):
+        flows[(account_id, date(int(row_year), int(row_month), 1))] = amount
+
+    running = {a.id: before.get(a.id, 0) for a in included}
+    points = []
+    for month_start in iter_months(first, months[-1]):
+        ends_on = month_end(month_start)
+        assets = liabilities = 0
+        for account in included:
+            running[account.id] += flows.get((account.id, month_start), 0)
+            opening = account.opening_balance_minor if account.opened_on <= ends_on else 0
+            asset, liability = classify_balance(account.kind, opening + running[account.id])
+            assets += asset
+            liabilities += liability
+        points.append(NetWorthPoint(month_start, ends_on, assets, liabilities))
+    return NetWorthReport(household.currency, points, excluded)

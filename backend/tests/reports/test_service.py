@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from family_budget.budgets.months import month_end
+from family_budget.errors import Unprocessable
+from family_budget.models import AccountKind
+from family_budget.reports import service
+from tests.budgets.family import Family
+from tests.factories import (
+    create_account,
+    create_category,
+    create_split,
+    create_transaction,
+)
+
+MONTHS = [date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1), date(2024, 2, 1)]
+
+
+class TestClassifyBalance:
+    @pytest.mark.parametrize(
+        ("kind", "balance", "expected"),
+        [
+            (AccountKind.CREDIT_CARD, -2500, (0, 2500)),
+            (AccountKind.LOAN, -900000, (0, 900000)),
+            (AccountKind.CREDIT_CARD, 300, (300, 0)),
+            (AccountKind.LOAN, 0, (0, 0)),
+            (AccountKind.CHECKING, -4000, (-4000, 0)),
+            (AccountKind.SAVINGS, 12000, (12000, 0)),
+            (AccountKind.INVESTMENT, 5, (5, 0)),
+            (AccountKind.CASH, 0, (0, 0)),
+        ],
+    )
+    def test_rule(self, kind: AccountKind, balance: int, expected: tuple[int, int]) -> None:
+        assert service.classify_balance(kind, balance) == expected
+
+    @pytest.mark.parametrize("kind", list(AccountKind))
+    @pytest.mark.parametrize("balance", [-(10**13), -1, 0, 1, 10**13])
+    def test_net_is_always_the_balance(self, kind: AccountKind, balance: int) -> None:
+        asset, liability = service.classify_balance(kind, balance)
+        assert asset - liability == balance
+        assert liability >= 0
+
+
+class TestCheckRange:
+    def test_limits(self) -> None:
+        service.check_range(date(2024, 1, 1), date(2024, 1, 1))
+        service.check_range(date(2020, 2, 29), date(2025, 2, 28))
+        with pytest.raises(Unprocessable) as too_long:
+            service.check_range(date(2020, 2, 29), date(2025, 3, 1))
+        assert too_long.value.code == "range_too_long"
+        with pytest.raises(Unprocessable) as backwards:
+            service.check_range(date(2024, 1, 2), date(2024, 1, 1))
+        assert backwards.value.code == "invalid_range"
+
+
+class TestReportsAgree:
+    async def test_monthly_expenses_equal_spending_and_net_is_all_activity(
+        self, session: AsyncSession, family: Family
+    ) -> None:
+        rng = random.Random(7)
+        home = family.household
+        categories = [
+            await create_category(session, home, name="Salary", is_income=True),
+            await create_category(session, home, name="Food"),
+            await create_category(session, home, name="Rent", hidden=True),
+            None,
+        ]
+        accounts = [await create_account(session, home), await create_account(session, home)]
+        activity = 0
+        for _ in range(40):
+            month = rng.choice(MONTHS)
+            day = month.replace(day=rng.randrange(1, 29))
+            account = rng.choice(accounts)
+            category = rng.choice(categories)
+            amount = rng.randrange(-50000, 50000)
+            if rng.random() < 0.2:
+                transfer_id = uuid.uuid4()
+                await create_transaction(
+                    session,
+                    accounts[0],
+                    amount_minor=-amount,
+                    posted_on=day,
+                    transfer_id=transfer_id,
+                )
+                await create_transaction(
+                    session,
+                    accounts[1],
+                    amount_minor=amount,
+                    posted_on=day,
+                    transfer_id=transfer_id,
+                )
+            elif rng.random() < 0.3:
+                parent = await create_transaction(
+                    session, account, amount_minor=amount, posted_on=day, is_split=True
+                )
+                await create_split(session, parent, category, amount // 2)
+                await create_split(session, parent, rng.choice(categories), amount - amount // 2)
+                activity += amount
+            else:
+                await create_transaction(
+                    session,
+                    account,
+                    amount_minor=amount,
+                    posted_on=day,
+                    category_id=category.id if category else None,
+                )
+                activity += amount
+        await session.commit()
+
+        flows = await service.income_vs_expenses(session, home, MONTHS)
+        assert sum(flow.net_minor for flow in flows) == activity
+        for flow in flows:
+            spending = await service.spending_by_category(
+                session, home, flow.month, month_end(flow.month)
+            )
+            assert flow.expenses_minor == spending.total_minor
