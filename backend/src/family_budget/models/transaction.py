@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from family_budget.models.base import Base, IdMixin, Money, TimestampMixin
@@ -30,6 +30,24 @@ class Transaction(IdMixin, TimestampMixin, Base):
         Index("ix_transactions_account_posted", "account_id", "posted_on"),
         Index(
             "ix_transactions_household_category_posted", "household_id", "category_id", "posted_on"
+        ),
+        # Covering indexes for the budget and report aggregates: only categorizable money
+        # (no transfer legs, no split parents), with the summed columns included so that
+        # PostgreSQL answers from the index alone.
+        Index(
+            "ix_transactions_activity_by_date",
+            "household_id",
+            "posted_on",
+            postgresql_include=["category_id", "amount_minor", "account_id"],
+            postgresql_where=text("transfer_id IS NULL AND is_split IS FALSE"),
+        ),
+        Index(
+            "ix_transactions_activity_by_category",
+            "household_id",
+            "category_id",
+            "posted_on",
+            postgresql_include=["amount_minor", "account_id"],
+            postgresql_where=text("transfer_id IS NULL AND is_split IS FALSE"),
         ),
     )
 
@@ -67,11 +85,19 @@ class TransactionSplit(IdMixin, Base):
 
     __tablename__ = "transaction_splits"
     __table_args__ = (
+        # Covering indexes for the budget and report aggregates over split lines.
         Index(
-            "ix_transaction_splits_household_category_posted",
+            "ix_transaction_splits_activity_by_category",
             "household_id",
             "category_id",
             "posted_on",
+            postgresql_include=["amount_minor", "transaction_id"],
+        ),
+        Index(
+            "ix_transaction_splits_activity_by_date",
+            "household_id",
+            "posted_on",
+            postgresql_include=["category_id", "amount_minor", "transaction_id"],
         ),
     )
 
