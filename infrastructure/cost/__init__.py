@@ -1,0 +1,1 @@
+"""Monthly cost estimate of an environment, counted from its synthesized templates."""

@@ -1,0 +1,250 @@
+"""``make cost ENV=...``: synthesize an environment and print its itemized monthly estimate.
+
+Everything is counted from the synthesized CloudFormation templates (resources, instance
+classes, task sizes, minimum task counts), priced with the committed table in cost.prices.
+Usage-based charges (data transfer, NAT/ALB processing, logs, requests) are not included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cost import prices
+from cost.prices import HOURS_PER_MONTH
+
+Template = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class LineItem:
+    category: str
+    detail: str
+    quantity: float
+    monthly_usd: float
+
+
+def _resources(templates: Iterable[Template], resource_type: str) -> list[dict[str, Any]]:
+    return [
+        resource
+        for template in templates
+        for resource in template.get("Resources", {}).values()
+        if resource["Type"] == resource_type
+    ]
+
+
+def _hourly(price: prices.Price, quantity: float = 1) -> float:
+    return price.usd * HOURS_PER_MONTH * quantity
+
+
+def _task_counts(template: Template) -> dict[str, int]:
+    """Minimum running tasks per ECS service logical id (autoscaling minimum or desired)."""
+    resources = template.get("Resources", {})
+    counts = {
+        logical: int(resource["Properties"].get("DesiredCount", 1))
+        for logical, resource in resources.items()
+        if resource["Type"] == "AWS::ECS::Service"
+    }
+    for resource in resources.values():
+        if resource["Type"] != "AWS::ApplicationAutoScaling::ScalableTarget":
+            continue
+        target = json.dumps(resource["Properties"]["ResourceId"])
+        for logical in counts:
+            if f'"{logical}", "Name"' in target:
+                counts[logical] = int(resource["Properties"]["MinCapacity"])
+    return counts
+
+
+def fargate_items(templates: Iterable[Template]) -> list[LineItem]:
+    items = []
+    for template in templates:
+        resources = template.get("Resources", {})
+        for logical, count in sorted(_task_counts(template).items()):
+            task_ref = resources[logical]["Properties"]["TaskDefinition"]["Ref"]
+            task = resources[task_ref]["Properties"]
+            vcpu = int(task["Cpu"]) / 1024
+            gb = int(task["Memory"]) / 1024
+            monthly = _hourly(prices.FARGATE_VCPU_HOUR, vcpu * count) + _hourly(
+                prices.FARGATE_GB_HOUR, gb * count
+            )
+            name = re.sub(r"[0-9A-F]{8}$", "", task_ref).removesuffix("Task")
+            items.append(
+                LineItem("Fargate", f"{name}: {count} x {vcpu:g} vCPU / {gb:g} GB", count, monthly)
+            )
+    return items
+
+
+def estimate(templates: Iterable[Template]) -> list[LineItem]:
+    """Itemized monthly cost of the resources in ``templates``."""
+    templates = list(templates)
+    items: list[LineItem] = []
+
+    nat = len(_resources(templates, "AWS::EC2::NatGateway"))
+    items.append(LineItem("NAT gateways", f"{nat} x", nat, _hourly(prices.NAT_GATEWAY_HOUR, nat)))
+
+    albs = _resources(templates, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    items.append(
+        LineItem(
+            "Load balancers", f"{len(albs)} ALB", len(albs), _hourly(prices.ALB_HOUR, len(albs))
+        )
+    )
+
+    endpoint_azs = sum(
+        len(e["Properties"].get("SubnetIds", []))
+        for e in _resources(templates, "AWS::EC2::VPCEndpoint")
+        if e["Properties"].get("VpcEndpointType") == "Interface"
+    )
+    items.append(
+        LineItem(
+            "Interface endpoints",
+            f"{endpoint_azs} endpoint-AZs",
+            endpoint_azs,
+            _hourly(prices.INTERFACE_ENDPOINT_AZ_HOUR, endpoint_azs),
+        )
+    )
+
+    # Public IPv4: one Elastic IP per NAT gateway, one address per AZ of each public ALB.
+    eips = len(_resources(templates, "AWS::EC2::EIP"))
+    alb_ips = sum(
+        len(a["Properties"].get("Subnets", []))
+        for a in albs
+        if a["Properties"].get("Scheme") == "internet-facing"
+    )
+    items.append(
+        LineItem(
+            "Public IPv4",
+            f"{eips} NAT EIPs + {alb_ips} ALB addresses",
+            eips + alb_ips,
+            _hourly(prices.PUBLIC_IPV4_HOUR, eips + alb_ips),
+        )
+    )
+
+    for db in _resources(templates, "AWS::RDS::DBInstance"):
+        props = db["Properties"]
+        copies = 2 if props.get("MultiAZ") else 1
+        instance = _hourly(prices.RDS_INSTANCE_HOUR[props["DBInstanceClass"]], copies)
+        storage = prices.RDS_GP3_GB_MONTH.usd * int(props["AllocatedStorage"]) * copies
+        az = "Multi-AZ" if copies == 2 else "Single-AZ"
+        items.append(LineItem("RDS", f"{props['DBInstanceClass']} {az}", copies, instance))
+        items.append(
+            LineItem(
+                "RDS storage", f"{props['AllocatedStorage']} GB gp3 x {copies}", copies, storage
+            )
+        )
+
+    for group in _resources(templates, "AWS::ElastiCache::ReplicationGroup"):
+        props = group["Properties"]
+        nodes = int(props.get("NumCacheClusters", 1))
+        items.append(
+            LineItem(
+                "ElastiCache",
+                f"{nodes} x {props['CacheNodeType']}",
+                nodes,
+                _hourly(prices.ELASTICACHE_NODE_HOUR[props["CacheNodeType"]], nodes),
+            )
+        )
+
+    items.extend(fargate_items(templates))
+
+    file_systems = len(_resources(templates, "AWS::EFS::FileSystem"))
+    items.append(
+        LineItem(
+            "EFS",
+            f"{file_systems} x {prices.ASSUMED_EFS_GB} GB (assumed usage)",
+            file_systems,
+            prices.EFS_STANDARD_GB_MONTH.usd * prices.ASSUMED_EFS_GB * file_systems,
+        )
+    )
+
+    secrets = len(_resources(templates, "AWS::SecretsManager::Secret"))
+    items.append(
+        LineItem(
+            "Secrets Manager", f"{secrets} secrets", secrets, prices.SECRET_MONTH.usd * secrets
+        )
+    )
+
+    alarm_metrics = 0
+    alarms = _resources(templates, "AWS::CloudWatch::Alarm")
+    for alarm in alarms:
+        metrics = alarm["Properties"].get("Metrics")
+        alarm_metrics += sum(1 for m in metrics if "MetricStat" in m) if metrics else 1
+    items.append(
+        LineItem(
+            "CloudWatch alarms",
+            f"{len(alarms)} alarms, {alarm_metrics} metrics",
+            alarm_metrics,
+            prices.ALARM_METRIC_MONTH.usd * alarm_metrics,
+        )
+    )
+
+    keys = len(_resources(templates, "AWS::KMS::Key"))
+    items.append(LineItem("KMS", f"{keys} keys", keys, prices.KMS_KEY_MONTH.usd * keys))
+
+    zones = len(_resources(templates, "AWS::Route53::HostedZone"))
+    if zones:
+        items.append(
+            LineItem(
+                "Route 53", f"{zones} hosted zone", zones, prices.HOSTED_ZONE_MONTH.usd * zones
+            )
+        )
+    return items
+
+
+def total(items: Iterable[LineItem]) -> float:
+    return round(sum(item.monthly_usd for item in items), 2)
+
+
+def render(environment: str, items: list[LineItem]) -> str:
+    lines = [f"Estimated monthly cost: {environment} (us-east-1 on-demand, {prices.PRICE_DATE})"]
+    lines.append(f"{'Item':22} {'Detail':44} {'USD/month':>10}")
+    for item in items:
+        lines.append(f"{item.category:22} {item.detail:44} {item.monthly_usd:10.2f}")
+    lines.append(f"{'Total':22} {'':44} {total(items):10.2f}")
+    lines.append(
+        "Excludes usage-based charges: data transfer, NAT/ALB data processing and LCUs, "
+        "CloudWatch Logs, S3, SES/SNS/Lambda requests, backups beyond the free allowance."
+    )
+    return "\n".join(lines)
+
+
+def synthesize_templates(environment: str, outdir: Path) -> list[dict[str, Any]]:
+    """Synthesize ``environment`` in-process with the context the CDK CLI would use."""
+    import aws_cdk as cdk
+
+    from app import build_app
+    from stacks.settings import CONTEXT_FILE, INFRASTRUCTURE_DIR, example_context, resolve_settings
+
+    context: dict[str, Any] = json.loads((INFRASTRUCTURE_DIR / "cdk.json").read_text())["context"]
+    context.update(example_context())
+    if CONTEXT_FILE.exists():
+        context.update(json.loads(CONTEXT_FILE.read_text()))
+    context["environment"] = environment
+    # The tag does not change the price; production requires one to synthesize.
+    context.setdefault("image_tag", "cost-estimate")
+    app = cdk.App(context=context, outdir=str(outdir))
+    build_app(app, resolve_settings(context))
+    assembly = app.synth()
+    return [stack.template for stack in assembly.stacks]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--environment", choices=["development", "staging", "production"], required=True
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as outdir:
+        templates = synthesize_templates(args.environment, Path(outdir))
+    print(render(args.environment, estimate(templates)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

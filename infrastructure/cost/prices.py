@@ -1,0 +1,56 @@
+"""us-east-1 on-demand list prices used by the cost estimate.
+
+These are AWS's published list prices as known to the author on the date given with each one;
+they could not be re-checked from the machine that wrote them (no web access), so verify them
+against the pricing pages below before relying on a figure. Sources: aws.amazon.com/vpc/pricing,
+/elasticloadbalancing/pricing, /privatelink/pricing, /rds/postgresql/pricing,
+/elasticache/pricing, /fargate/pricing, /efs/pricing, /secrets-manager/pricing,
+/cloudwatch/pricing, /kms/pricing, /route53/pricing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOURS_PER_MONTH = 730
+
+
+@dataclass(frozen=True)
+class Price:
+    usd: float
+    unit: str
+    source: str
+    as_of: str
+
+
+PRICE_DATE = "2025-01"
+
+NAT_GATEWAY_HOUR = Price(0.045, "per NAT gateway-hour", "VPC pricing", PRICE_DATE)
+ALB_HOUR = Price(0.0225, "per ALB-hour (LCUs extra)", "Elastic Load Balancing", PRICE_DATE)
+INTERFACE_ENDPOINT_AZ_HOUR = Price(
+    0.01, "per interface endpoint per AZ-hour", "PrivateLink pricing", PRICE_DATE
+)
+PUBLIC_IPV4_HOUR = Price(0.005, "per public IPv4 address-hour", "VPC pricing", PRICE_DATE)
+FARGATE_VCPU_HOUR = Price(0.04048, "per vCPU-hour (Linux/x86)", "Fargate pricing", PRICE_DATE)
+FARGATE_GB_HOUR = Price(0.004445, "per GB-hour (Linux/x86)", "Fargate pricing", PRICE_DATE)
+RDS_INSTANCE_HOUR = {
+    "db.t4g.micro": Price(0.016, "per hour, Single-AZ", "RDS for PostgreSQL", PRICE_DATE),
+    "db.t4g.small": Price(0.032, "per hour, Single-AZ", "RDS for PostgreSQL", PRICE_DATE),
+    "db.t4g.medium": Price(0.065, "per hour, Single-AZ", "RDS for PostgreSQL", PRICE_DATE),
+}
+RDS_GP3_GB_MONTH = Price(0.115, "per GB-month, Single-AZ", "RDS for PostgreSQL", PRICE_DATE)
+ELASTICACHE_NODE_HOUR = {
+    "cache.t4g.micro": Price(0.016, "per node-hour", "ElastiCache pricing", PRICE_DATE),
+    "cache.t4g.small": Price(0.032, "per node-hour", "ElastiCache pricing", PRICE_DATE),
+    "cache.t4g.medium": Price(0.065, "per node-hour", "ElastiCache pricing", PRICE_DATE),
+}
+EFS_STANDARD_GB_MONTH = Price(0.30, "per GB-month, Standard", "EFS pricing", PRICE_DATE)
+SECRET_MONTH = Price(0.40, "per secret-month", "Secrets Manager pricing", PRICE_DATE)
+ALARM_METRIC_MONTH = Price(
+    0.10, "per alarm metric-month (standard resolution)", "CloudWatch pricing", PRICE_DATE
+)
+KMS_KEY_MONTH = Price(1.00, "per customer managed key-month", "KMS pricing", PRICE_DATE)
+HOSTED_ZONE_MONTH = Price(0.50, "per hosted zone-month", "Route 53 pricing", PRICE_DATE)
+
+# Usage that a template cannot show; stated with the estimate.
+ASSUMED_EFS_GB = 5

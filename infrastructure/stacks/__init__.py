@@ -1,0 +1,1 @@
+"""The nine stacks of the Family Budget infrastructure and their shared configuration."""

@@ -1,0 +1,495 @@
+"""ComputeStack: the ECS cluster, backend/frontend/worker services and the migration task."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_ecs_patterns as ecs_patterns
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_servicediscovery as servicediscovery
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from stacks.base import FamilyBudgetStack
+from stacks.config import (
+    POSTGRES_EXPORTER_IMAGE,
+    REDIS_EXPORTER_IMAGE,
+    EnvironmentConfig,
+    ScaledService,
+    TaskSize,
+)
+from stacks.database_stack import DATABASE_NAME, DATABASE_PORT
+from stacks.iam_policies import (
+    acknowledge,
+    bucket_objects_arn,
+    open_egress,
+    secret_reference,
+    ses_send_statement,
+)
+from stacks.storage_stack import bucket_name
+
+BACKEND_PORT = 8000
+FRONTEND_PORT = 3000
+POSTGRES_EXPORTER_PORT = 9187
+REDIS_EXPORTER_PORT = 9121
+REDIS_PORT = 6379
+
+
+class ComputeStack(FamilyBudgetStack):
+    """Fargate services built from this repository's two images."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        vpc: ec2.IVpc,
+        backend_repository: ecr.IRepository,
+        frontend_repository: ecr.IRepository,
+        image_tag: str,
+        database_secret: secretsmanager.ISecret,
+        database_endpoint: str,
+        plaid_secret: secretsmanager.ISecret,
+        jwt_secret: secretsmanager.ISecret,
+        redis_auth_secret: secretsmanager.ISecret,
+        database_security_group: ec2.ISecurityGroup,
+        cache_security_group: ec2.ISecurityGroup,
+        redis_endpoint: str,
+        redis_port: str,
+        exports_bucket: s3.IBucket,
+        receipts_bucket: s3.IBucket,
+        notification_topics: list[sns.ITopic],
+        ses_identity_name: str,
+        ses_configuration_set_name: str,
+        email_from_address: str,
+        plaid_environment: str,
+        certificate: acm.ICertificate | None = None,
+        hosted_zone: route53.IHostedZone | None = None,
+        domain_name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        self.vpc = vpc
+        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        database_secret = secret_reference(self, "DatabaseSecretRef", database_secret)
+        plaid_secret = secret_reference(self, "PlaidSecretRef", plaid_secret)
+        jwt_secret = secret_reference(self, "JwtSecretRef", jwt_secret)
+        redis_auth_secret = secret_reference(self, "RedisAuthSecretRef", redis_auth_secret)
+        private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        self._private_subnets = private_subnets
+
+        self.cluster = ecs.Cluster(
+            self,
+            "Cluster",
+            vpc=vpc,
+            cluster_name=config.prefix,
+            container_insights_v2=ecs.ContainerInsights.ENABLED,
+        )
+        self.namespace = cast(
+            servicediscovery.PrivateDnsNamespace,
+            self.cluster.add_default_cloud_map_namespace(
+                name=config.namespace,
+                type=servicediscovery.NamespaceType.DNS_PRIVATE,
+                vpc=vpc,
+            ),
+        )
+
+        self.backend_image = ecs.ContainerImage.from_ecr_repository(backend_repository, image_tag)
+        frontend_image = ecs.ContainerImage.from_ecr_repository(frontend_repository, image_tag)
+
+        self.log_group = logs.LogGroup(
+            self,
+            "ServiceLogs",
+            log_group_name=f"/ecs/{config.prefix}",
+            retention=config.log_retention,
+            removal_policy=removal,
+        )
+
+        # --- What the backend image needs, shared by backend, worker and migrate --------
+        self.redis_url = f"rediss://{redis_endpoint}:{redis_port}/0"
+        self.app_environment: dict[str, str] = {
+            "ENVIRONMENT": config.name,
+            "REDIS_URL": self.redis_url,
+            "PLAID_ENVIRONMENT": plaid_environment,
+            "EXPORTS_BUCKET": exports_bucket.bucket_name,
+            "RECEIPTS_BUCKET": receipts_bucket.bucket_name,
+            "AWS_REGION": self.region,
+            "SES_CONFIGURATION_SET": ses_configuration_set_name,
+            "EMAIL_FROM_ADDRESS": email_from_address,
+            "LOG_LEVEL": "DEBUG" if config.name == "development" else "INFO",
+        }
+        self.app_secrets: dict[str, ecs.Secret] = {
+            "DATABASE_HOST": ecs.Secret.from_secrets_manager(database_secret, "host"),
+            "DATABASE_PORT": ecs.Secret.from_secrets_manager(database_secret, "port"),
+            "DATABASE_NAME": ecs.Secret.from_secrets_manager(database_secret, "dbname"),
+            "DATABASE_USER": ecs.Secret.from_secrets_manager(database_secret, "username"),
+            "DATABASE_PASSWORD": ecs.Secret.from_secrets_manager(database_secret, "password"),
+            "REDIS_AUTH_TOKEN": ecs.Secret.from_secrets_manager(redis_auth_secret, "token"),
+            "JWT_SECRET": ecs.Secret.from_secrets_manager(jwt_secret, "secret_key"),
+            "PLAID_CLIENT_ID": ecs.Secret.from_secrets_manager(plaid_secret, "client_id"),
+            "PLAID_SECRET": ecs.Secret.from_secrets_manager(plaid_secret, "secret"),
+        }
+
+        # One task role for the backend image (backend, worker, migrate).
+        self.app_task_role = iam.Role(
+            self,
+            "AppTaskRole",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description="Family Budget backend/worker tasks",
+        )
+        self.app_task_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[exports_bucket.bucket_arn, receipts_bucket.bucket_arn],
+            )
+        )
+        for short_name in ("exports", "receipts"):
+            objects = bucket_objects_arn(bucket_name(config, short_name))
+            self.app_task_role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:AbortMultipartUpload",
+                    ],
+                    resources=[objects],
+                )
+            )
+            acknowledge(
+                self.app_task_role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{bucket_name(config, short_name)}/*]",
+                "Object keys are per household and per upload, so the task role reaches the "
+                "objects of this one application bucket (and no other).",
+            )
+        for topic in notification_topics:
+            topic.grant_publish(self.app_task_role)
+        if config.kms_encryption:
+            acknowledge(
+                self.app_task_role,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "Publishing to the KMS-encrypted notification topics needs the "
+                "GenerateDataKey family on the environment's single key (aws-cdk-lib grant).",
+            )
+        self.app_task_role.add_to_policy(
+            ses_send_statement(self, ses_identity_name, ses_configuration_set_name)
+        )
+
+        # --- Security groups --------------------------------------------------------------
+        self.backend_security_group = self._app_security_group(
+            "BackendSecurityGroup", "Backend tasks", database_security_group, cache_security_group
+        )
+        self.worker_security_group = self._app_security_group(
+            "WorkerSecurityGroup", "Worker tasks", database_security_group, cache_security_group
+        )
+        self.migration_security_group = self._app_security_group(
+            "MigrationSecurityGroup",
+            "One-off migration tasks",
+            database_security_group,
+            cache_security_group,
+        )
+        self.frontend_security_group = ec2.SecurityGroup(
+            self, "FrontendSecurityGroup", vpc=vpc, description="Frontend tasks"
+        )
+
+        # --- Backend --------------------------------------------------------------------
+        backend_task = self._task_definition("BackendTask", config.backend.size)
+        migrate = self._backend_container(backend_task, "migrate", "migrate", essential=False)
+        backend = self._backend_container(backend_task, "backend", "serve", essential=True)
+        backend.add_port_mappings(ecs.PortMapping(container_port=BACKEND_PORT, name="http"))
+        backend.add_container_dependencies(
+            ecs.ContainerDependency(
+                container=migrate, condition=ecs.ContainerDependencyCondition.SUCCESS
+            )
+        )
+        exporter = backend_task.add_container(
+            "postgres-exporter",
+            image=ecs.ContainerImage.from_registry(POSTGRES_EXPORTER_IMAGE),
+            essential=False,
+            logging=self._logging("postgres-exporter"),
+            environment={
+                "DATA_SOURCE_URI": (
+                    f"{database_endpoint}:{DATABASE_PORT}/{DATABASE_NAME}?sslmode=require"
+                )
+            },
+            secrets={
+                "DATA_SOURCE_USER": ecs.Secret.from_secrets_manager(database_secret, "username"),
+                "DATA_SOURCE_PASS": ecs.Secret.from_secrets_manager(database_secret, "password"),
+            },
+            port_mappings=[ecs.PortMapping(container_port=POSTGRES_EXPORTER_PORT)],
+        )
+        exporter.add_container_dependencies(
+            ecs.ContainerDependency(
+                container=migrate, condition=ecs.ContainerDependencyCondition.SUCCESS
+            )
+        )
+        backend_host = config.host("api", domain_name) if domain_name else None
+        self.backend_service = self._load_balanced_service(
+            "Backend",
+            backend_task,
+            config.backend,
+            self.backend_security_group,
+            "backend",
+            "/health",
+            certificate,
+            hosted_zone,
+            backend_host,
+        )
+        self.backend_url = (
+            f"https://{backend_host}"
+            if backend_host and certificate
+            else f"http://{self.backend_service.load_balancer.load_balancer_dns_name}"
+        )
+
+        # --- Frontend -------------------------------------------------------------------
+        frontend_task = self._task_definition("FrontendTask", config.frontend.size)
+        frontend_task.add_container(
+            "frontend",
+            image=frontend_image,
+            essential=True,
+            logging=self._logging("frontend"),
+            environment={"NEXT_PUBLIC_API_URL": self.backend_url, "PORT": str(FRONTEND_PORT)},
+            port_mappings=[ecs.PortMapping(container_port=FRONTEND_PORT, name="http")],
+        )
+        frontend_host = config.host("app", domain_name) if domain_name else None
+        self.frontend_service = self._load_balanced_service(
+            "Frontend",
+            frontend_task,
+            config.frontend,
+            self.frontend_security_group,
+            "frontend",
+            "/api/health",
+            certificate,
+            hosted_zone,
+            frontend_host,
+        )
+        self.frontend_url = (
+            f"https://{frontend_host}"
+            if frontend_host and certificate
+            else f"http://{self.frontend_service.load_balancer.load_balancer_dns_name}"
+        )
+
+        # --- Worker ---------------------------------------------------------------------
+        worker_task = self._task_definition("WorkerTask", config.worker_size)
+        worker = self._backend_container(worker_task, "worker", "worker", essential=True)
+        worker.add_port_mappings(ecs.PortMapping(container_port=BACKEND_PORT, name="metrics"))
+        worker_task.add_container(
+            "redis-exporter",
+            image=ecs.ContainerImage.from_registry(REDIS_EXPORTER_IMAGE),
+            essential=False,
+            logging=self._logging("redis-exporter"),
+            environment={"REDIS_ADDR": f"rediss://{redis_endpoint}:{redis_port}"},
+            secrets={"REDIS_PASSWORD": ecs.Secret.from_secrets_manager(redis_auth_secret, "token")},
+            port_mappings=[ecs.PortMapping(container_port=REDIS_EXPORTER_PORT)],
+        )
+        self.worker_service = ecs.FargateService(
+            self,
+            "WorkerService",
+            cluster=self.cluster,
+            task_definition=worker_task,
+            desired_count=config.worker_tasks,
+            security_groups=[self.worker_security_group],
+            vpc_subnets=private_subnets,
+            assign_public_ip=False,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            min_healthy_percent=50,
+            max_healthy_percent=200,
+            cloud_map_options=ecs.CloudMapOptions(
+                name="worker", dns_record_type=servicediscovery.DnsRecordType.A
+            ),
+        )
+
+        # Prometheus reaches the exporters under their own names (CNAMEs to the sidecars' tasks).
+        self._exporter_alias("PostgresExporter", "postgres-exporter", "backend")
+        self._exporter_alias("RedisExporter", "redis-exporter", "worker")
+
+        # --- Migration task (make migrate runs it as a one-off task) ---------------------
+        self.migration_task = self._task_definition("MigrationTask", config.backend.size)
+        self._backend_container(self.migration_task, "migrate", "migrate", essential=True)
+
+        acknowledge(
+            self,
+            "AwsSolutions-ECS2",
+            "Only non-secret settings are plain environment variables; every credential is "
+            "injected from Secrets Manager (see the task definitions' Secrets).",
+        )
+        self._outputs()
+
+    # ------------------------------------------------------------------------------------
+    def _app_security_group(
+        self,
+        construct_id: str,
+        description: str,
+        database_security_group: ec2.ISecurityGroup,
+        cache_security_group: ec2.ISecurityGroup,
+    ) -> ec2.SecurityGroup:
+        group = open_egress(
+            ec2.SecurityGroup(self, construct_id, vpc=self.vpc, description=description)
+        )
+        group.connections.allow_to(
+            database_security_group, ec2.Port.tcp(DATABASE_PORT), "PostgreSQL"
+        )
+        group.connections.allow_to(cache_security_group, ec2.Port.tcp(REDIS_PORT), "Redis")
+        return group
+
+    def _task_definition(self, construct_id: str, size: TaskSize) -> ecs.FargateTaskDefinition:
+        task = ecs.FargateTaskDefinition(
+            self,
+            construct_id,
+            cpu=size.cpu,
+            memory_limit_mib=size.memory_mib,
+            task_role=self.app_task_role if construct_id != "FrontendTask" else None,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.X86_64,
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
+        )
+        acknowledge_execution_role(task)
+        return task
+
+    def _logging(self, stream_prefix: str) -> ecs.LogDriver:
+        return ecs.LogDrivers.aws_logs(stream_prefix=stream_prefix, log_group=self.log_group)
+
+    def _backend_container(
+        self, task: ecs.FargateTaskDefinition, name: str, command: str, *, essential: bool
+    ) -> ecs.ContainerDefinition:
+        """A container of the backend image running ``family-budget <command>``."""
+        return task.add_container(
+            name,
+            image=self.backend_image,
+            command=[command],
+            essential=essential,
+            logging=self._logging(name),
+            environment=self.app_environment,
+            secrets=self.app_secrets,
+        )
+
+    def _load_balanced_service(
+        self,
+        name: str,
+        task: ecs.FargateTaskDefinition,
+        sizing: ScaledService,
+        security_group: ec2.SecurityGroup,
+        discovery_name: str,
+        health_path: str,
+        certificate: acm.ICertificate | None,
+        hosted_zone: route53.IHostedZone | None,
+        host: str | None,
+    ) -> ecs_patterns.ApplicationLoadBalancedFargateService:
+        https = certificate is not None
+        service = ecs_patterns.ApplicationLoadBalancedFargateService(
+            self,
+            f"{name}Service",
+            cluster=self.cluster,
+            task_definition=task,
+            desired_count=sizing.min_tasks,
+            public_load_balancer=True,
+            load_balancer_name=f"{self.config.name}-{discovery_name}"[:32],
+            security_groups=[security_group],
+            task_subnets=self._private_subnets,
+            assign_public_ip=False,
+            protocol=elbv2.ApplicationProtocol.HTTPS if https else elbv2.ApplicationProtocol.HTTP,
+            certificate=certificate,
+            redirect_http=https,
+            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if https else None,
+            domain_name=host if https else None,
+            domain_zone=hosted_zone if https else None,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            health_check_grace_period=Duration.seconds(120),
+            cloud_map_options=ecs.CloudMapOptions(
+                name=discovery_name, dns_record_type=servicediscovery.DnsRecordType.A
+            ),
+        )
+        service.target_group.configure_health_check(
+            path=health_path,
+            healthy_http_codes="200",
+            interval=Duration.seconds(30),
+            timeout=Duration.seconds(5),
+            healthy_threshold_count=2,
+            unhealthy_threshold_count=3,
+        )
+        service.target_group.set_attribute("deregistration_delay.timeout_seconds", "30")
+        scaling = service.service.auto_scale_task_count(
+            min_capacity=sizing.min_tasks, max_capacity=sizing.max_tasks
+        )
+        scaling.scale_on_cpu_utilization(
+            "CpuScaling",
+            target_utilization_percent=sizing.cpu_target_percent,
+            scale_in_cooldown=Duration.seconds(300),
+            scale_out_cooldown=Duration.seconds(60),
+        )
+        acknowledge(
+            service.load_balancer,
+            "AwsSolutions-ELB2",
+            "ALB access logs are left off to keep CloudWatch/S3 costs minimal (design: "
+            "CloudWatch Usage); request metrics come from the ALB and Prometheus.",
+        )
+        acknowledge(
+            service.load_balancer,
+            "AwsSolutions-EC23",
+            "This is the public entry point of the application; it must accept HTTP(S) from "
+            "the internet (HTTP only redirects to HTTPS when a certificate exists).",
+        )
+        return service
+
+    def _exporter_alias(self, construct_id: str, name: str, target: str) -> None:
+        alias = self.namespace.create_service(
+            f"{construct_id}Discovery",
+            name=name,
+            dns_record_type=servicediscovery.DnsRecordType.CNAME,
+            dns_ttl=Duration.seconds(30),
+        )
+        alias.register_cname_instance(
+            f"{construct_id}Alias", instance_cname=f"{target}.{self.config.namespace}"
+        )
+
+    def _outputs(self) -> None:
+        private_subnet_ids = self.vpc.select_subnets(
+            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
+        ).subnet_ids
+        outputs: dict[str, str] = {
+            "ClusterName": self.cluster.cluster_name,
+            "ClusterArn": self.cluster.cluster_arn,
+            "BackendServiceName": self.backend_service.service.service_name,
+            "FrontendServiceName": self.frontend_service.service.service_name,
+            "WorkerServiceName": self.worker_service.service_name,
+            "BackendServiceArn": self.backend_service.service.service_arn,
+            "FrontendServiceArn": self.frontend_service.service.service_arn,
+            "WorkerServiceArn": self.worker_service.service_arn,
+            "BackendLoadBalancerDns": self.backend_service.load_balancer.load_balancer_dns_name,
+            "FrontendLoadBalancerDns": self.frontend_service.load_balancer.load_balancer_dns_name,
+            "BackendTargetGroupArn": self.backend_service.target_group.target_group_arn,
+            "FrontendTargetGroupArn": self.frontend_service.target_group.target_group_arn,
+            "BackendUrl": self.backend_url,
+            "FrontendUrl": self.frontend_url,
+            "MigrationTaskDefinitionArn": self.migration_task.task_definition_arn,
+            "MigrationSubnetIds": Fn.join(",", private_subnet_ids),
+            "MigrationSecurityGroupId": self.migration_security_group.security_group_id,
+        }
+        for key, value in outputs.items():
+            CfnOutput(self, key, value=value, export_name=f"{self.config.name}-Compute-{key}")
+
+
+def acknowledge_execution_role(task: ecs.TaskDefinition) -> None:
+    """The ECS execution role's only wildcard is ecr:GetAuthorizationToken."""
+    acknowledge(
+        task.obtain_execution_role(),
+        "AwsSolutions-IAM5[Resource::*]",
+        "ecr:GetAuthorizationToken (added by aws-cdk-lib to pull from ECR) supports no "
+        "resource-level permissions; image pulls themselves are scoped to the repository.",
+    )

@@ -1,0 +1,281 @@
+"""SecurityStack: the VPC, its endpoints and flow logs, the KMS key and the four secrets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, SecretValue
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.base import FamilyBudgetStack
+from stacks.config import VPC_CIDR, EnvironmentConfig, availability_zones
+from stacks.iam_policies import acknowledge, secrets_manager_decrypt_statement
+
+
+class SecurityStack(FamilyBudgetStack):
+    """Foundation resources every other stack builds on."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        plaid_environment: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+
+        self.encryption_key: kms.IKey | None = None
+        if config.kms_encryption:
+            key = kms.Key(
+                self,
+                "EncryptionKey",
+                alias=f"alias/{config.prefix}",
+                description=f"Encryption key for {config.name} Family Budget data",
+                enable_key_rotation=True,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            # CloudWatch alarms and SES events publish to topics encrypted with this key.
+            key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                    principals=[
+                        iam.ServicePrincipal("cloudwatch.amazonaws.com"),
+                        iam.ServicePrincipal("ses.amazonaws.com"),
+                    ],
+                    resources=["*"],
+                )
+            )
+            key.add_to_resource_policy(secrets_manager_decrypt_statement(self.region, self.account))
+            self.encryption_key = key
+
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
+            availability_zones=availability_zones(self.region),
+            nat_gateways=config.nat_gateways,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(
+                    name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                ),
+                ec2.SubnetConfiguration(
+                    name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=22
+                ),
+                ec2.SubnetConfiguration(
+                    name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
+                ),
+            ],
+        )
+        if config.flow_logs:
+            self._add_flow_logs(removal)
+        else:
+            acknowledge(
+                self.vpc,
+                "AwsSolutions-VPC7",
+                "The design enables VPC flow logs in staging and production only (cost).",
+            )
+
+        self.endpoint_security_group = ec2.SecurityGroup(
+            self,
+            "EndpointSecurityGroup",
+            vpc=self.vpc,
+            description="Interface VPC endpoints: HTTPS from inside the VPC",
+            allow_all_outbound=False,
+        )
+        self.endpoint_security_group.add_ingress_rule(
+            ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), "HTTPS from the VPC"
+        )
+        self.vpc.add_gateway_endpoint("S3Endpoint", service=ec2.GatewayVpcEndpointAwsService.S3)
+        endpoint_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        for endpoint_id, service in (
+            ("EcrApiEndpoint", ec2.InterfaceVpcEndpointAwsService.ECR),
+            ("EcrDockerEndpoint", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
+            ("SecretsManagerEndpoint", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
+            ("SesEndpoint", ec2.InterfaceVpcEndpointAwsService.EMAIL),
+        ):
+            self.vpc.add_interface_endpoint(
+                endpoint_id,
+                service=service,
+                subnets=endpoint_subnets,
+                security_groups=[self.endpoint_security_group],
+                private_dns_enabled=True,
+                open=False,
+            )
+
+        self.database_secret = secretsmanager.Secret(
+            self,
+            "DatabaseSecret",
+            secret_name=config.secret_name("database"),
+            description="PostgreSQL master credentials (host/port filled in by RDS)",
+            encryption_key=self.encryption_key,
+            removal_policy=removal,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps(
+                    {
+                        "username": "dbadmin",
+                        "engine": "postgres",
+                        "port": 5432,
+                        "dbname": "family_budget",
+                    }
+                ),
+                generate_string_key="password",
+                password_length=32,
+                exclude_punctuation=True,
+            ),
+        )
+        acknowledge(
+            self.database_secret,
+            "AwsSolutions-SMG4",
+            "The design rotates the database password in production only; there its "
+            "rotation schedule lives in DatabaseStack, on the RDS secret attachment, which "
+            "cdk-nag cannot see from this template."
+            if config.db_rotation_days is not None
+            else "The design rotates the database password in production only.",
+        )
+        self.plaid_secret = secretsmanager.Secret(
+            self,
+            "PlaidSecret",
+            secret_name=config.secret_name("plaid"),
+            description="Plaid API keys (filled in by scripts/populate-secrets.py)",
+            encryption_key=self.encryption_key,
+            removal_policy=removal,
+            secret_object_value={
+                "client_id": SecretValue.unsafe_plain_text(""),
+                "secret": SecretValue.unsafe_plain_text(""),
+                "environment": SecretValue.unsafe_plain_text(plaid_environment),
+            },
+        )
+        acknowledge(
+            self.plaid_secret,
+            "AwsSolutions-SMG4",
+            "Plaid keys are issued by Plaid and rotated in the Plaid dashboard, then stored "
+            "with scripts/populate-secrets.py; Secrets Manager cannot rotate them.",
+        )
+        self.jwt_secret = secretsmanager.Secret(
+            self,
+            "JwtSecret",
+            secret_name=config.secret_name("jwt"),
+            description="JWT signing key and token lifetimes",
+            encryption_key=self.encryption_key,
+            removal_policy=removal,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps(
+                    {
+                        "algorithm": "HS256",
+                        "access_token_expire_minutes": 15,
+                        "refresh_token_expire_days": 7,
+                    }
+                ),
+                generate_string_key="secret_key",
+                password_length=64,
+                exclude_punctuation=True,
+            ),
+        )
+        acknowledge(
+            self.jwt_secret,
+            "AwsSolutions-SMG4",
+            "The JWT key is rotated quarterly by hand (design: Security Best Practices); an "
+            "automatic rotation would sign every user out without a key-overlap window.",
+        )
+        self.external_services_secret = secretsmanager.Secret(
+            self,
+            "ExternalServicesSecret",
+            secret_name=config.secret_name("external-services"),
+            description="Third-party API keys and push credentials (populate-secrets.py)",
+            encryption_key=self.encryption_key,
+            removal_policy=removal,
+            secret_object_value={
+                "sendgrid_api_key": SecretValue.unsafe_plain_text(""),
+                "sentry_dsn": SecretValue.unsafe_plain_text(""),
+                "stripe_api_key": SecretValue.unsafe_plain_text(""),
+            },
+        )
+        acknowledge(
+            self.external_services_secret,
+            "AwsSolutions-SMG4",
+            "Keys issued by third parties (SendGrid, Sentry, Stripe, Apple, Google) are rotated "
+            "at their issuer and stored with scripts/populate-secrets.py.",
+        )
+
+        self._outputs()
+
+    def _add_flow_logs(self, removal: RemovalPolicy) -> None:
+        if self.config.flow_logs_to_s3:
+            bucket = s3.Bucket(
+                self,
+                "FlowLogsBucket",
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                enforce_ssl=True,
+                removal_policy=removal,
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        id="expire-flow-logs",
+                        expiration=Duration.days(self.config.log_retention_days),
+                    )
+                ],
+            )
+            acknowledge(
+                bucket,
+                "AwsSolutions-S1",
+                "This bucket is itself a log sink for VPC flow logs; logging its access "
+                "would only log the log delivery service.",
+            )
+            destination = ec2.FlowLogDestination.to_s3(bucket)
+        else:
+            group = logs.LogGroup(
+                self,
+                "FlowLogsGroup",
+                retention=self.config.log_retention,
+                removal_policy=removal,
+            )
+            destination = ec2.FlowLogDestination.to_cloud_watch_logs(group)
+        self.vpc.add_flow_log(
+            "FlowLog", destination=destination, traffic_type=ec2.FlowLogTrafficType.ALL
+        )
+
+    def _outputs(self) -> None:
+        prefix = self.config.name
+        values: dict[str, tuple[str, str]] = {
+            "VpcId": (self.vpc.vpc_id, "VPC id"),
+            "PublicSubnetIds": (
+                ",".join(s.subnet_id for s in self.vpc.public_subnets),
+                "Public subnet ids",
+            ),
+            "PrivateSubnetIds": (
+                ",".join(s.subnet_id for s in self.vpc.private_subnets),
+                "Private (egress) subnet ids",
+            ),
+            "IsolatedSubnetIds": (
+                ",".join(s.subnet_id for s in self.vpc.isolated_subnets),
+                "Isolated subnet ids",
+            ),
+            "EndpointSecurityGroupId": (
+                self.endpoint_security_group.security_group_id,
+                "Security group of the interface endpoints",
+            ),
+            "DatabaseSecretArn": (self.database_secret.secret_arn, "Database secret"),
+            "PlaidSecretArn": (self.plaid_secret.secret_arn, "Plaid secret"),
+            "JwtSecretArn": (self.jwt_secret.secret_arn, "JWT secret"),
+            "ExternalServicesSecretArn": (
+                self.external_services_secret.secret_arn,
+                "External services secret",
+            ),
+        }
+        if self.encryption_key is not None:
+            values["EncryptionKeyArn"] = (self.encryption_key.key_arn, "KMS key")
+        for key, (value, description) in values.items():
+            CfnOutput(
+                self, key, value=value, description=description, export_name=f"{prefix}-{key}"
+            )

@@ -1,0 +1,76 @@
+"""The cost estimate counts what the synthesized templates contain."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from cdk_synth import Synthesized
+from cost.estimate import estimate, main, render, total
+from cost.prices import HOURS_PER_MONTH
+
+NAT = {"development": 1, "staging": 1, "production": 2}
+RDS = {
+    "development": "db.t4g.micro Single-AZ",
+    "staging": "db.t4g.small Single-AZ",
+    "production": "db.t4g.medium Multi-AZ",
+}
+# Minimum running tasks: backend, frontend, worker (design) + Prometheus and Grafana.
+MIN_TASKS = {"development": 1 + 1 + 1 + 2, "staging": 2 + 2 + 2 + 2, "production": 2 + 2 + 3 + 2}
+
+
+def templates(env: Synthesized) -> list[dict[str, Any]]:
+    return [stack.template for stack in env.assembly.stacks]
+
+
+def by_category(env: Synthesized) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for item in estimate(templates(env)):
+        grouped.setdefault(item.category, []).append(item)
+    return grouped
+
+
+def test_counts_from_the_templates(env: Synthesized) -> None:
+    items = by_category(env)
+    (nat,) = items["NAT gateways"]
+    assert nat.quantity == NAT[env.environment]
+    assert nat.monthly_usd == pytest.approx(0.045 * HOURS_PER_MONTH * NAT[env.environment])
+    assert [i.detail for i in items["RDS"]] == [RDS[env.environment]]
+    assert sum(i.quantity for i in items["Fargate"]) == MIN_TASKS[env.environment]
+    (lbs,) = items["Load balancers"]
+    assert lbs.quantity == 3
+    (endpoints,) = items["Interface endpoints"]
+    assert endpoints.quantity == 8  # ECR api, ECR dkr, Secrets Manager, SES in two AZs
+    (secrets,) = items["Secrets Manager"]
+    assert secrets.quantity == 6
+    (kms,) = items["KMS"]
+    assert kms.quantity == (1 if env.environment == "production" else 0)
+
+
+def test_total_is_the_sum_and_grows_with_the_environment(synthesized: Any) -> None:
+    totals = [
+        total(estimate(templates(synthesized(name))))
+        for name in ("development", "staging", "production")
+    ]
+    assert totals == sorted(totals) and totals[0] > 0
+    for name, value in zip(("development", "staging", "production"), totals, strict=True):
+        items = estimate(templates(synthesized(name)))
+        assert value == pytest.approx(sum(i.monthly_usd for i in items), abs=0.01)
+        assert f"{value:10.2f}" in render(name, items)
+
+
+def test_an_extra_nat_gateway_is_priced(env: Synthesized) -> None:
+    changed = copy.deepcopy(templates(env))
+    security = next(t for t in changed if "AWS::EC2::VPC" in str(t))
+    security["Resources"]["ExtraNat"] = {"Type": "AWS::EC2::NatGateway", "Properties": {}}
+    difference = total(estimate(changed)) - total(estimate(templates(env)))
+    assert difference == pytest.approx(0.045 * HOURS_PER_MONTH, abs=0.01)
+
+
+def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--environment", "development"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Estimated monthly cost: development")
+    assert "NAT gateways" in out and "Total" in out

@@ -1,0 +1,204 @@
+"""NotificationStack: SES, the four topics, the three Lambdas and the platform applications."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk.assertions import Match
+
+from cdk_synth import Synthesized
+
+TOPICS = ["account-sync-failures", "bill-reminders", "budget-alerts", "security-alerts"]
+HANDLERS = {
+    "filter_preferences": {"EMAIL_FUNCTION_NAME", "PUSH_FUNCTION_NAME"},
+    "render_email": {"SES_CONFIGURATION_SET", "SES_FROM_ADDRESS"},
+    "format_push": set(),
+}
+MODULE = "family_budget.notifications.handlers"
+
+
+def functions(env: Synthesized) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Lambda functions keyed by handler string: (logical id, properties)."""
+    return {
+        f["Properties"]["Handler"]: (logical, f["Properties"])
+        for logical, f in env.resources("Notification", "AWS::Lambda::Function").items()
+    }
+
+
+def role_statements(env: Synthesized, function_logical_id: str) -> list[dict[str, Any]]:
+    function = env.raw("Notification")["Resources"][function_logical_id]
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements: list[dict[str, Any]] = []
+    for policy in env.resources("Notification", "AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def asset_directory(env: Synthesized, code: dict[str, Any]) -> Path:
+    key = code["S3Key"]
+    return env.outdir / f"asset.{key.removesuffix('.zip')}"
+
+
+class TestSes:
+    def test_configuration_set_and_identity(self, env: Synthesized) -> None:
+        template = env.template("Notification")
+        template.has_resource_properties(
+            "AWS::SES::ConfigurationSet",
+            {
+                "Name": f"{env.environment}-family-budget",
+                "SuppressionOptions": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+            },
+        )
+        template.has_resource_properties(
+            "AWS::SES::ConfigurationSetEventDestination",
+            {
+                "EventDestination": Match.object_like(
+                    {
+                        "MatchingEventTypes": Match.array_with(["bounce", "complaint"]),
+                        "SnsDestination": Match.any_value(),
+                    }
+                )
+            },
+        )
+        identity = next(iter(env.resources("Notification", "AWS::SES::EmailIdentity").values()))
+        expected = env.domain or "notifications@example.com"
+        assert identity["Properties"]["EmailIdentity"] == expected
+
+
+class TestTopics:
+    def test_four_topics(self, env: Synthesized) -> None:
+        names = sorted(
+            t["Properties"]["TopicName"]
+            for t in env.resources("Notification", "AWS::SNS::Topic").values()
+        )
+        expected = sorted(
+            [f"{env.environment}-{t}" for t in TOPICS] + [f"{env.environment}-email-events"]
+        )
+        assert names == expected
+
+    def test_filter_subscribed_to_the_four_topics(self, env: Synthesized) -> None:
+        logical, _ = functions(env)[f"{MODULE}.filter_preferences"]
+        subscriptions = env.resources("Notification", "AWS::SNS::Subscription")
+        topics = env.resources("Notification", "AWS::SNS::Topic")
+        subscribed = sorted(
+            topics[s["Properties"]["TopicArn"]["Ref"]]["Properties"]["TopicName"]
+            for s in subscriptions.values()
+            if s["Properties"]["Endpoint"] == {"Fn::GetAtt": [logical, "Arn"]}
+            and s["Properties"]["Protocol"] == "lambda"
+        )
+        assert subscribed == [f"{env.environment}-{t}" for t in TOPICS]
+
+
+class TestFunctions:
+    def test_handlers_runtime_and_environment(self, env: Synthesized) -> None:
+        found = functions(env)
+        for handler, variables in HANDLERS.items():
+            _, props = found[f"{MODULE}.{handler}"]
+            assert props["Runtime"] == "python3.12"
+            assert set(props.get("Environment", {}).get("Variables", {})) == variables
+
+    def test_filter_invokes_the_two_functions(self, env: Synthesized) -> None:
+        found = functions(env)
+        logical, props = found[f"{MODULE}.filter_preferences"]
+        email_logical, _ = found[f"{MODULE}.render_email"]
+        push_logical, _ = found[f"{MODULE}.format_push"]
+        variables = props["Environment"]["Variables"]
+        assert variables["EMAIL_FUNCTION_NAME"] == {"Ref": email_logical}
+        assert variables["PUSH_FUNCTION_NAME"] == {"Ref": push_logical}
+        invoke = [
+            s for s in role_statements(env, logical) if s["Action"] == "lambda:InvokeFunction"
+        ]
+        assert invoke == [
+            {
+                "Action": "lambda:InvokeFunction",
+                "Effect": "Allow",
+                "Resource": [
+                    {"Fn::GetAtt": [email_logical, "Arn"]},
+                    {"Fn::GetAtt": [push_logical, "Arn"]},
+                ],
+            }
+        ]
+
+    def test_render_email_may_send_through_ses(self, env: Synthesized) -> None:
+        logical, props = functions(env)[f"{MODULE}.render_email"]
+        assert props["Environment"]["Variables"]["SES_CONFIGURATION_SET"] == (
+            f"{env.environment}-family-budget"
+        )
+        (statement,) = [
+            s
+            for s in role_statements(env, logical)
+            if s["Action"] == ["ses:SendEmail", "ses:SendRawEmail"]
+        ]
+        resources = json.dumps(statement["Resource"])
+        assert (
+            ":identity/" in resources
+            and f":configuration-set/{env.environment}-family-budget" in resources
+        )
+
+    def test_format_push_may_publish_to_endpoints(self, env: Synthesized) -> None:
+        logical, _ = functions(env)[f"{MODULE}.format_push"]
+        (statement,) = [s for s in role_statements(env, logical) if s["Action"] == "sns:Publish"]
+        assert json.dumps(statement["Resource"]).endswith(
+            ":sns:us-east-1:"
+            + ("987654321098" if env.environment == "production" else "123456789012")
+            + ':endpoint/*"]]}'
+        )
+
+    def test_asset_holds_only_the_notifications_package(self, env: Synthesized) -> None:
+        _, props = functions(env)[f"{MODULE}.render_email"]
+        directory = asset_directory(env, props["Code"])
+        files = sorted(
+            p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()
+        )
+        assert "family_budget/__init__.py" in files
+        assert "family_budget/notifications/handlers.py" in files
+        assert all(
+            f == "family_budget/__init__.py" or f.startswith("family_budget/notifications/")
+            for f in files
+        ), files
+        assert not any("__pycache__" in f for f in files)
+
+
+class TestPlatformApplications:
+    def test_custom_resource(self, env: Synthesized) -> None:
+        resources = env.resources("Notification", "Custom::SnsPlatformApplications")
+        (resource,) = resources.values()
+        props = resource["Properties"]
+        assert props["NamePrefix"] == f"{env.environment}-family-budget"
+        assert "ExternalServicesSecret" in json.dumps(props["SecretId"])
+        assert set(props) == {"ServiceToken", "SecretId", "NamePrefix"}
+
+    def test_on_event_handler(self, env: Synthesized) -> None:
+        logical, props = functions(env)["index.on_event"]
+        files = {p.name for p in asset_directory(env, props["Code"]).iterdir()}
+        assert "index.py" in files
+        actions: set[str] = set()
+        for statement in role_statements(env, logical):
+            listed = statement["Action"]
+            actions.update([listed] if isinstance(listed, str) else listed)
+        assert {
+            "secretsmanager:GetSecretValue",
+            "sns:CreatePlatformApplication",
+            "sns:DeletePlatformApplication",
+            "sns:SetPlatformApplicationAttributes",
+            "sns:ListPlatformApplications",
+        } <= actions
+
+    def test_no_credentials_in_the_template(self, env: Synthesized) -> None:
+        template = json.dumps(env.raw("Notification"))
+        for key in ("apns_signing_key", "fcm_service_account_json", "PlatformCredential"):
+            assert key not in template
+
+    def test_outputs(self, env: Synthesized) -> None:
+        outputs = env.outputs("Notification")
+        for key in (
+            "ApnsPlatformApplicationArn",
+            "ApnsSandboxPlatformApplicationArn",
+            "FcmPlatformApplicationArn",
+            "SesConfigurationSetName",
+            "BillRemindersTopicArn",
+        ):
+            assert key in outputs
