@@ -66,8 +66,8 @@ def moto_server() -> Iterator[str]:
 def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The moto server, emptied of what earlier tests created; every client's endpoint."""
     # S310: the URL is the local moto server's, built above.
-    request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     return moto_server
