@@ -26,9 +26,9 @@ def _settings() -> Settings:
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    host: Annotated[str, typer.Option(envvar="HOST", help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(envvar="WEB_CONCURRENCY", help="Worker processes")] = 1,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Run migrations before serving")
     ] = False,
