@@ -35,6 +35,7 @@ from family_budget.auth.service import IssuedTokens
 from family_budget.deps import CurrentUser, SessionDep, SettingsDep
 from family_budget.emails import EmailMessage, EmailSender, send_after_response
 from family_budget.errors import Unauthorized
+from family_budget.households import service as households_service
 from family_budget.models import User
 
 router = APIRouter(tags=["auth"])
@@ -97,7 +98,7 @@ def _presented_refresh_token(request: Request, body: RefreshRequest | None) -> s
 
 
 async def _me(session: AsyncSession, user: User) -> MeRead:
-    memberships = await service.list_memberships(session, user.id)
+    memberships = await households_service.list_households(session, user.id)
     return MeRead(
         id=user.id,
         email=user.email,

@@ -19,7 +19,7 @@ from family_budget.config import Settings
 from family_budget.emails import EmailMessage, compose_email
 from family_budget.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unprocessable
 from family_budget.households.service import create_household
-from family_budget.models import Household, Membership, OneTimeToken, Role, TokenPurpose, User
+from family_budget.models import OneTimeToken, TokenPurpose, User
 from family_budget.security import (
     DUMMY_PASSWORD_HASH,
     InvalidToken,
@@ -259,18 +259,6 @@ async def end_session(
         return
     if claims.family_id is not None:  # always, after _decode_refresh_token; for the type checker
         await store.revoke_family(claims.family_id, session=session)
-
-
-async def list_memberships(
-    session: AsyncSession, user_id: uuid.UUID
-) -> list[tuple[Household, Role]]:
-    rows = await session.execute(
-        select(Household, Membership.role)
-        .join(Membership, Membership.household_id == Household.id)
-        .where(Membership.user_id == user_id)
-        .order_by(Household.created_at, Household.id)
-    )
-    return [(household, role) for household, role in rows.all()]
 
 
 async def update_profile(session: AsyncSession, user: User, *, name: str) -> User:

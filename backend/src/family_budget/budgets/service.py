@@ -21,9 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.budgets.activity import activity_lines, foreign_account_ids, total
 from family_budget.budgets.months import add_months, month_end
 from family_budget.budgets.rollover import CategorySums, available_from_sums
-from family_budget.categories.service import get_category, household_categories
+from family_budget.categories.service import (
+    categories_in_display_order,
+    get_category,
+    household_categories,
+)
 from family_budget.errors import Unprocessable
-from family_budget.models import BudgetAssignment, Category, CategoryGroup, Household
+from family_budget.models import BudgetAssignment, Category, Household
 from family_budget.models.base import utcnow
 
 
@@ -137,21 +141,7 @@ async def compute_month(session: AsyncSession, household: Household, month: date
       makes the current month look short; overspending is not subtracted either (it shows as a
       negative available in its category, and rolls over when the category does).
     """
-    categories = (
-        await session.execute(
-            household_categories(household.id)
-            .add_columns(CategoryGroup)
-            .join(CategoryGroup, CategoryGroup.id == Category.group_id)
-            .order_by(
-                CategoryGroup.sort_order,
-                CategoryGroup.name,
-                CategoryGroup.id,
-                Category.sort_order,
-                Category.name,
-                Category.id,
-            )
-        )
-    ).all()
+    categories = await categories_in_display_order(session, household.id)
     assigned = await _assignment_sums(session, household.id, month)
     running_ids = [c.id for c, _ in categories if c.rollover or c.is_income]
     activity = await _activity_sums(session, household, month, running_ids)

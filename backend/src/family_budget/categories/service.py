@@ -61,12 +61,46 @@ async def create_default_categories(session: AsyncSession, household_id: uuid.UU
     await session.flush()
 
 
+async def categories_in_display_order(
+    session: AsyncSession, household_id: uuid.UUID
+) -> Sequence[tuple[Category, CategoryGroup]]:
+    """Every category of the household with its group, in the order the app shows them."""
+    rows = await session.execute(
+        household_categories(household_id)
+        .add_columns(CategoryGroup)
+        .join(CategoryGroup, CategoryGroup.id == Category.group_id)
+        .order_by(
+            CategoryGroup.sort_order,
+            CategoryGroup.name,
+            CategoryGroup.id,
+            Category.sort_order,
+            Category.name,
+            Category.id,
+        )
+    )
+    return [(category, group) for category, group in rows.all()]
+
+
+async def _find_category(
+    session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
+) -> Category | None:
+    return (
+        await session.execute(household_categories(household_id).where(Category.id == category_id))
+    ).scalar_one_or_none()
+
+
+async def _find_group(
+    session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
+) -> CategoryGroup | None:
+    return (
+        await session.execute(household_groups(household_id).where(CategoryGroup.id == group_id))
+    ).scalar_one_or_none()
+
+
 async def get_category(
     session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
 ) -> Category:
-    category = (
-        await session.execute(household_categories(household_id).where(Category.id == category_id))
-    ).scalar_one_or_none()
+    category = await _find_category(session, household_id, category_id)
     if category is None:
         raise NotFound("Category not found", code="category_not_found")
     return category
@@ -76,9 +110,7 @@ async def require_category_in_household(
     session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
 ) -> Category:
     """For ids inside request bodies: a foreign or unknown category is a 422 on that field."""
-    category = (
-        await session.execute(household_categories(household_id).where(Category.id == category_id))
-    ).scalar_one_or_none()
+    category = await _find_category(session, household_id, category_id)
     if category is None:
         raise Unprocessable(
             "category_id does not name a category of this household", code="unknown_category"
@@ -89,9 +121,7 @@ async def require_category_in_household(
 async def get_category_group(
     session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
 ) -> CategoryGroup:
-    group = (
-        await session.execute(household_groups(household_id).where(CategoryGroup.id == group_id))
-    ).scalar_one_or_none()
+    group = await _find_group(session, household_id, group_id)
     if group is None:
         raise NotFound("Category group not found", code="category_group_not_found")
     return group
@@ -101,9 +131,7 @@ async def require_group_in_household(
     session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
 ) -> CategoryGroup:
     """For group ids inside request bodies: unknown or foreign is a 422."""
-    group = (
-        await session.execute(household_groups(household_id).where(CategoryGroup.id == group_id))
-    ).scalar_one_or_none()
+    group = await _find_group(session, household_id, group_id)
     if group is None:
         raise Unprocessable(
             "group_id does not name a category group of this household",

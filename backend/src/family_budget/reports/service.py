@@ -17,13 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets.activity import activity_lines, foreign_account_ids, total
 from family_budget.budgets.months import add_years, iter_months, month_end
-from family_budget.categories.service import household_categories
+from family_budget.categories.service import categories_in_display_order
 from family_budget.errors import Unprocessable
 from family_budget.models import (
     Account,
     AccountKind,
     Category,
-    CategoryGroup,
     Household,
     Transaction,
 )
@@ -96,21 +95,7 @@ async def spending_by_category(
         )
     }
     uncategorized = spent.pop(None, 0)
-    categories = (
-        await session.execute(
-            household_categories(household.id)
-            .add_columns(CategoryGroup)
-            .join(CategoryGroup, CategoryGroup.id == Category.group_id)
-            .order_by(
-                CategoryGroup.sort_order,
-                CategoryGroup.name,
-                CategoryGroup.id,
-                Category.sort_order,
-                Category.name,
-                Category.id,
-            )
-        )
-    ).all()
+    categories = await categories_in_display_order(session, household.id)
     groups: dict[uuid.UUID, SpendingGroup] = {}
     for category, group in categories:
         amount = spent.pop(category.id, None)
