@@ -61,6 +61,17 @@ class TestMigrate:
         assert "JWT_SECRET" in result.output
 
 
+class TestSeedDemoArguments:
+    @pytest.mark.parametrize("arguments", [["--months", "0"], ["--transactions", "-5"]])
+    def test_nonsense_is_refused_before_touching_the_database(
+        self, tmp_path: Path, arguments: list[str]
+    ) -> None:
+        result = runner.invoke(cli, ["seed-demo", *arguments], env=_env(tmp_path))
+        assert result.exit_code == 2
+        assert "--months must be at least 1" in result.output
+        assert not (tmp_path / "family_budget.db").exists()
+
+
 @pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="the advisory lock exists on PostgreSQL only"
 )

@@ -146,6 +146,9 @@ def seed_demo(
     """Create a realistic demo household and print how to log in."""
     from family_budget.demo import seed_demo_household
 
+    if months < 1 or (transactions is not None and transactions < 0):
+        typer.echo("--months must be at least 1 and --transactions not negative.", err=True)
+        raise typer.Exit(2)
     settings = _settings()
     _migrate(settings)
     summary = asyncio.run(seed_demo_household(settings, months=months, transactions=transactions))
