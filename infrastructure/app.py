@@ -109,6 +109,7 @@ def build_app(app: cdk.App, settings: DeploymentSettings) -> dict[str, cdk.Stack
         vpc=security.vpc,
         external_services_secret=security.external_services_secret,
         email_from_address=settings.email_from_address,
+        push_credentials_revision=settings.push_credentials_revision,
         domain_name=domain,
         hosted_zone=dns.hosted_zone if dns else None,
         encryption_key=security.encryption_key,

@@ -69,6 +69,7 @@ class NotificationStack(FamilyBudgetStack):
         vpc: ec2.IVpc,
         external_services_secret: secretsmanager.ISecret,
         email_from_address: str,
+        push_credentials_revision: str = "1",
         domain_name: str | None = None,
         hosted_zone: route53.IHostedZone | None = None,
         encryption_key: kms.IKey | None = None,
@@ -211,7 +212,7 @@ class NotificationStack(FamilyBudgetStack):
             )
 
         # --- Mobile platform applications --------------------------------------------------
-        self._platform_applications(external_services_secret, removal)
+        self._platform_applications(external_services_secret, removal, push_credentials_revision)
 
         # --- Outputs ---------------------------------------------------------------------
         CfnOutput(
@@ -280,7 +281,10 @@ class NotificationStack(FamilyBudgetStack):
             )
 
     def _platform_applications(
-        self, external_services_secret: secretsmanager.ISecret, removal: RemovalPolicy
+        self,
+        external_services_secret: secretsmanager.ISecret,
+        removal: RemovalPolicy,
+        credentials_revision: str,
     ) -> None:
         log_group = logs.LogGroup(
             self,
@@ -351,6 +355,7 @@ class NotificationStack(FamilyBudgetStack):
             properties={
                 "SecretId": external_services_secret.secret_arn,
                 "NamePrefix": self.config.prefix,
+                "CredentialsRevision": credentials_revision,
             },
         )
         for attribute in (

@@ -37,6 +37,9 @@ class DeploymentSettings:
     email_from_address: str
     image_tag: str
     monitoring_ingress_cidr: str
+    # Bump after changing the push credentials in the external-services secret: CloudFormation
+    # re-runs the platform-application provider only when one of its properties changes.
+    push_credentials_revision: str = "1"
 
 
 def example_context() -> dict[str, Any]:
@@ -104,4 +107,9 @@ def resolve_settings(
         email_from_address=str(email_from),
         image_tag=image_tag,
         monitoring_ingress_cidr=str(block.get("monitoring_ingress_cidr") or "0.0.0.0/0"),
+        push_credentials_revision=str(
+            context.get("push_credentials_revision")
+            or block.get("push_credentials_revision")
+            or "1"
+        ),
     )

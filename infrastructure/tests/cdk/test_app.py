@@ -115,6 +115,12 @@ def test_cfn_lint_reports_no_error(variant: Synthesized) -> None:
 
 
 class TestSettings:
+    def test_push_credentials_revision_comes_from_context(self) -> None:
+        context = cli_context("staging", None, image_tag="abc123")
+        assert resolve_settings(context).push_credentials_revision == "1"
+        context["push_credentials_revision"] = "2026-11-25"
+        assert resolve_settings(context).push_credentials_revision == "2026-11-25"
+
     def test_production_requires_an_image_tag(self) -> None:
         context = cli_context("production", DOMAIN)
         del context["image_tag"]

@@ -169,7 +169,8 @@ class TestPlatformApplications:
         props = resource["Properties"]
         assert props["NamePrefix"] == f"{env.environment}-family-budget"
         assert "ExternalServicesSecret" in json.dumps(props["SecretId"])
-        assert set(props) == {"ServiceToken", "SecretId", "NamePrefix"}
+        assert set(props) == {"ServiceToken", "SecretId", "NamePrefix", "CredentialsRevision"}
+        assert props["CredentialsRevision"] == "1"
 
     def test_on_event_handler(self, env: Synthesized) -> None:
         logical, props = functions(env)["index.on_event"]
