@@ -28,6 +28,7 @@ from family_budget.models import (
     Account,
     AccountKind,
     AccountShare,
+    ActivityTotal,
     BudgetAssignment,
     Category,
     CategoryGroup,
@@ -41,6 +42,7 @@ from family_budget.models import (
     TransactionTag,
     User,
 )
+from family_budget.models.activity_total import rebuild_household
 from family_budget.security import hash_password
 
 SEED = 20_240_601
@@ -147,7 +149,13 @@ async def _refresh_planner_statistics(engine: AsyncEngine) -> None:
     PostgreSQL plans the first queries over 100,000 fresh rows without statistics."""
     tables = ", ".join(
         model.__tablename__
-        for model in (Transaction, TransactionSplit, TransactionTag, BudgetAssignment)
+        for model in (
+            Transaction,
+            TransactionSplit,
+            TransactionTag,
+            BudgetAssignment,
+            ActivityTotal,
+        )
     )
     async with engine.connect() as connection:
         await connection.execute(text(f"ANALYZE {tables}"))
@@ -170,6 +178,7 @@ async def remove_demo_household(session: AsyncSession) -> None:
         account_ids = select(Account.id).where(Account.household_id.in_(household_ids))
         await _delete(session, AccountShare, AccountShare.account_id.in_(account_ids))
         for model in (
+            ActivityTotal,
             TransactionTag,
             TransactionSplit,
             Transaction,
@@ -275,6 +284,8 @@ async def _create_demo(
     await _bulk_insert(session, TransactionSplit, ledger.splits)
     await _bulk_insert(session, TransactionTag, ledger.tags)
     await _bulk_insert(session, BudgetAssignment, budget_rows)
+    # The bulk inserts bypass the session hook that keeps the monthly totals.
+    await session.run_sync(lambda sync: rebuild_household(sync.connection(), household.id))
     count = (
         await session.execute(
             select(func.count())

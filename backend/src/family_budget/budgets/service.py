@@ -2,9 +2,9 @@
 
 The month view is four small queries whatever the size of the history: the household's categories,
 its foreign-currency accounts (whose money is left out), the budget assignments grouped by
-category, and one grouped scan of activity that reads the month for every category and the months
-before it only for the categories that need a running total (rollover categories, and income
-categories for what is left to assign).
+category, and one grouped read of the monthly activity totals (family_budget.models.activity_total)
+that takes the month for every category and the months before it only for the categories that
+need a running total (rollover categories, and income categories for what is left to assign).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, not_, select
+from sqlalchemy import case, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.budgets.activity import activity_lines, foreign_account_ids, total
-from family_budget.budgets.months import add_months, month_end
+from family_budget.budgets.activity import foreign_account_ids, total
+from family_budget.budgets.months import add_months
 from family_budget.budgets.rollover import CategorySums, available_from_sums
 from family_budget.categories.service import (
     categories_in_display_order,
@@ -27,7 +27,7 @@ from family_budget.categories.service import (
     household_categories,
 )
 from family_budget.errors import Unprocessable
-from family_budget.models import BudgetAssignment, Category, Household
+from family_budget.models import ActivityTotal, BudgetAssignment, Category, Household
 from family_budget.models.base import utcnow
 
 
@@ -108,22 +108,28 @@ async def _activity_sums(
     session: AsyncSession, household: Household, month: date, running_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID | None, tuple[int, int]]:
     """category_id (None = uncategorized) -> (activity in `month`, activity in every month up to
-    and including it). The second sum is only complete for `running_ids`; one scan reads the
-    month for every category and the earlier months for those categories only."""
-    last_day = month_end(month)
-    lines = activity_lines(
-        household.id,
-        foreign_accounts=await foreign_account_ids(session, household),
-        start=month,
-        end=last_day,
-        before_start_for=running_ids,
+    and including it). The second sum is only complete for `running_ids`; one grouped read of
+    the monthly totals covers the month for every category and the earlier months for those
+    categories only."""
+    foreign = await foreign_account_ids(session, household)
+    totals = ActivityTotal
+    running = list(running_ids)
+    conditions = [totals.household_id == household.id, totals.month <= month]
+    conditions.append(
+        or_(totals.month == month, totals.category_id.in_(running))
+        if running
+        else totals.month == month
     )
+    if foreign:
+        conditions.append(totals.account_id.not_in(foreign))
     rows = await session.execute(
         select(
-            lines.c.category_id,
-            total(case((lines.c.posted_on >= month, lines.c.amount_minor), else_=0)),
-            total(lines.c.amount_minor),
-        ).group_by(lines.c.category_id)
+            totals.category_id,
+            total(case((totals.month == month, totals.amount_minor), else_=0)),
+            total(totals.amount_minor),
+        )
+        .where(*conditions)
+        .group_by(totals.category_id)
     )
     return {category_id: (this_month, through) for category_id, this_month, through in rows}
 

@@ -19,6 +19,7 @@ from family_budget.models import (
     Transaction,
     TransactionSplit,
 )
+from family_budget.models.activity_total import buckets_of_category, refresh_buckets
 
 # (group, [(category, is_income)]) — a sensible starting point every household can rename or hide.
 DEFAULT_CATEGORIES: list[tuple[str, list[tuple[str, bool]]]] = [
@@ -332,6 +333,11 @@ async def merge_categories(
             code="income_mismatch",
         )
 
+    # The bulk UPDATEs below bypass the session hook that keeps the monthly totals: recompute
+    # every bucket holding the source category's money once they have run.
+    buckets = await session.run_sync(
+        lambda sync: buckets_of_category(sync.connection(), [source.id])
+    )
     moved_transactions = _rowcount(
         await session.execute(
             update(Transaction)
@@ -351,6 +357,8 @@ async def merge_categories(
             .execution_options(synchronize_session=False)
         )
     )
+
+    await session.run_sync(lambda sync: refresh_buckets(sync.connection(), buckets))
 
     assignments: Sequence[BudgetAssignment] = (
         await session.scalars(

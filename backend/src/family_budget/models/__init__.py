@@ -1,6 +1,7 @@
 """SQLAlchemy models, one file per table family, re-exported here for Alembic and services."""
 
 from family_budget.models.account import Account, AccountKind, AccountShare, AccountSource
+from family_budget.models.activity_total import ActivityTotal
 from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
 from family_budget.models.category import Category, CategoryGroup
@@ -19,6 +20,7 @@ __all__ = [
     "AccountKind",
     "AccountShare",
     "AccountSource",
+    "ActivityTotal",
     "Base",
     "BudgetAssignment",
     "Category",

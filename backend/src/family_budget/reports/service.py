@@ -10,18 +10,29 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Integer, SQLColumnExpression, cast, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    cast,
+    extract,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets.activity import activity_lines, foreign_account_ids, total
-from family_budget.budgets.months import add_years, iter_months, month_end
+from family_budget.budgets.months import add_months, add_years, iter_months, month_end, month_of
 from family_budget.categories.service import categories_in_display_order
 from family_budget.errors import Unprocessable
 from family_budget.models import (
     Account,
     AccountKind,
+    ActivityTotal,
     Category,
     Household,
     Transaction,
@@ -82,16 +93,44 @@ async def spending_by_category(
     uncategorized inflows. Hidden categories count like any other: the money was spent.
     """
     check_range(starts_on, ends_on)
-    lines = activity_lines(
-        household.id,
-        foreign_accounts=await foreign_account_ids(session, household),
-        start=starts_on,
-        end=ends_on,
+    foreign = await foreign_account_ids(session, household)
+    parts: list[Select[uuid.UUID | None, int]] = []
+    raw_ranges: list[tuple[date, date]] = []
+    first_full = starts_on if starts_on.day == 1 else add_months(month_of(starts_on), 1)
+    last_full = (
+        month_of(ends_on) if ends_on == month_end(ends_on) else add_months(month_of(ends_on), -1)
     )
+    if first_full <= last_full:
+        # Whole months from the monthly totals, the partial months at either edge from raw rows.
+        conditions = [
+            ActivityTotal.household_id == household.id,
+            ActivityTotal.month >= first_full,
+            ActivityTotal.month <= last_full,
+        ]
+        if foreign:
+            conditions.append(ActivityTotal.account_id.not_in(foreign))
+        parts.append(
+            select(
+                ActivityTotal.category_id.label("category_id"),
+                ActivityTotal.amount_minor.label("amount_minor"),
+            ).where(*conditions)
+        )
+        if starts_on < first_full:
+            raw_ranges.append((starts_on, first_full - timedelta(days=1)))
+        if ends_on > month_end(last_full):
+            raw_ranges.append((month_end(last_full) + timedelta(days=1), ends_on))
+    else:
+        raw_ranges.append((starts_on, ends_on))
+    for start, end in raw_ranges:
+        lines = activity_lines(household.id, foreign_accounts=foreign, start=start, end=end)
+        parts.append(select(lines.c.category_id, lines.c.amount_minor))
+    activity = union_all(*parts).subquery("spending") if len(parts) > 1 else parts[0].subquery()
     spent = {
         category_id: -amount
         for category_id, amount in await session.execute(
-            select(lines.c.category_id, total(lines.c.amount_minor)).group_by(lines.c.category_id)
+            select(activity.c.category_id, total(activity.c.amount_minor)).group_by(
+                activity.c.category_id
+            )
         )
     }
     uncategorized = spent.pop(None, 0)
@@ -137,24 +176,26 @@ async def income_vs_expenses(
     """Per month: income (activity in income categories) and expenses (minus the activity of
     spending categories and of uncategorized money), so that net is all activity of the month.
     Months without activity are listed with zeros."""
-    lines = activity_lines(
-        household.id,
-        foreign_accounts=await foreign_account_ids(session, household),
-        start=months[0],
-        end=month_end(months[-1]),
-    )
-    year, month = _year_and_month(lines.c.posted_on)
+    # Whole months: the monthly totals answer alone.
+    foreign = await foreign_account_ids(session, household)
+    conditions = [
+        ActivityTotal.household_id == household.id,
+        ActivityTotal.month >= month_of(months[0]),
+        ActivityTotal.month <= months[-1],
+    ]
+    if foreign:
+        conditions.append(ActivityTotal.account_id.not_in(foreign))
     is_income = func.coalesce(Category.is_income, False)
     rows = await session.execute(
-        select(year, month, is_income, total(lines.c.amount_minor))
-        .select_from(lines)
-        .outerjoin(Category, Category.id == lines.c.category_id)
-        .group_by(year, month, is_income)
+        select(ActivityTotal.month, is_income, total(ActivityTotal.amount_minor))
+        .select_from(ActivityTotal)
+        .outerjoin(Category, Category.id == ActivityTotal.category_id)
+        .where(*conditions)
+        .group_by(ActivityTotal.month, is_income)
     )
     income: dict[date, int] = defaultdict(int)
     expenses: dict[date, int] = defaultdict(int)
-    for row_year, row_month, row_is_income, amount in rows:
-        key = date(int(row_year), int(row_month), 1)
+    for key, row_is_income, amount in rows:
         if row_is_income:
             income[key] += amount
         else:

@@ -36,6 +36,7 @@ from family_budget.models import (
     TransactionStatus,
     TransactionTag,
 )
+from family_budget.models.activity_total import buckets_of_transactions, refresh_buckets
 from family_budget.transactions.schemas import (
     BulkCategorize,
     SplitLineIn,
@@ -659,5 +660,11 @@ async def bulk_categorize(
         .where(Transaction.id.in_(wanted), Transaction.household_id == household.id)
         .values(category_id=data.category_id, version=Transaction.version + 1, updated_at=_now())
         .execution_options(synchronize_session=False)
+    )
+    # A bulk UPDATE bypasses the session hook that keeps the monthly totals.
+    await session.run_sync(
+        lambda sync: refresh_buckets(
+            sync.connection(), buckets_of_transactions(sync.connection(), wanted)
+        )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

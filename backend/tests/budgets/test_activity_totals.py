@@ -1,0 +1,327 @@
+"""The monthly activity totals stay equal to a from-scratch aggregate of the raw rows, whatever
+sequence of writes goes through the API (and through the factories)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from family_budget.config import Settings
+from family_budget.models import (
+    Account,
+    ActivityTotal,
+    Category,
+    Household,
+    Transaction,
+    TransactionSplit,
+)
+from family_budget.models.activity_total import rebuild_household
+from tests.factories import (
+    auth_headers,
+    create_account,
+    create_category,
+    create_category_group,
+    create_household,
+    create_split,
+    create_transaction,
+    create_user,
+)
+
+Key = tuple[uuid.UUID, uuid.UUID | None, date]
+
+
+async def _stored(session: AsyncSession, household_id: uuid.UUID) -> dict[Key, int]:
+    rows = await session.execute(
+        select(
+            ActivityTotal.account_id,
+            ActivityTotal.category_id,
+            ActivityTotal.month,
+            ActivityTotal.amount_minor,
+        ).where(ActivityTotal.household_id == household_id)
+    )
+    return {(a, c, m): int(amount) for a, c, m, amount in rows}
+
+
+async def _from_scratch(session: AsyncSession, household_id: uuid.UUID) -> dict[Key, int]:
+    """Budget activity summed in Python from every raw row (the definition, independently)."""
+    expected: dict[Key, int] = {}
+    transactions = (
+        (
+            await session.execute(
+                select(Transaction)
+                .where(Transaction.household_id == household_id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    accounts = {t.id: t.account_id for t in transactions}
+    for t in transactions:
+        if t.transfer_id is None and not t.is_split:
+            key = (t.account_id, t.category_id, t.posted_on.replace(day=1))
+            expected[key] = expected.get(key, 0) + t.amount_minor
+    lines = (
+        (
+            await session.execute(
+                select(TransactionSplit)
+                .where(TransactionSplit.household_id == household_id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for line in lines:
+        key = (accounts[line.transaction_id], line.category_id, line.posted_on.replace(day=1))
+        expected[key] = expected.get(key, 0) + line.amount_minor
+    return expected
+
+
+class _Driver:
+    """Random API writes against one household, remembering what exists."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        household: Household,
+        headers: dict[str, str],
+        accounts: list[Account],
+        categories: list[Category],
+        rng: random.Random,
+    ) -> None:
+        self.client = client
+        self.base = f"/api/v1/households/{household.id}"
+        self.headers = headers
+        self.accounts = [str(a.id) for a in accounts]
+        self.categories: list[str | None] = [str(c.id) for c in categories] + [None]
+        self.rng = rng
+        self.plain: list[str] = []  # neither transfer legs nor deleted
+        self.transfers: list[str] = []
+
+    def _date(self) -> str:
+        return date(2024, self.rng.randint(1, 4), self.rng.randint(1, 28)).isoformat()
+
+    def _amount(self) -> int:
+        return self.rng.choice([-1, 1]) * self.rng.randint(1, 50_000)
+
+    def _lines(self, amount: int) -> list[dict[str, Any]]:
+        first = self.rng.randint(-60_000, 60_000)
+        return [
+            {"amount_minor": first, "category_id": self.rng.choice(self.categories)},
+            {"amount_minor": amount - first, "category_id": self.rng.choice(self.categories)},
+        ]
+
+    async def _etag(self, transaction_id: str) -> str:
+        response = await self.client.get(
+            f"{self.base}/transactions/{transaction_id}", headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        return response.headers["ETag"]
+
+    async def create(self) -> None:
+        amount = self._amount()
+        body: dict[str, Any] = {
+            "account_id": self.rng.choice(self.accounts),
+            "posted_on": self._date(),
+            "amount_minor": amount,
+            "payee": "Shop",
+        }
+        if self.rng.random() < 0.3:
+            body["splits"] = self._lines(amount)
+        else:
+            body["category_id"] = self.rng.choice(self.categories)
+        response = await self.client.post(
+            f"{self.base}/transactions", json=body, headers=self.headers
+        )
+        assert response.status_code == 201, response.text
+        self.plain.append(response.json()["id"])
+
+    async def transfer(self) -> None:
+        source, destination = self.rng.sample(self.accounts, 2)
+        response = await self.client.post(
+            f"{self.base}/transactions/transfers",
+            json={
+                "from_account_id": source,
+                "to_account_id": destination,
+                "amount_minor": self.rng.randint(1, 90_000),
+                "posted_on": self._date(),
+            },
+            headers=self.headers,
+        )
+        assert response.status_code == 201, response.text
+        self.transfers.append(response.json()["from_transaction"]["id"])
+
+    async def update(self) -> None:
+        pool = self.plain + self.transfers
+        if not pool:
+            return await self.create()
+        transaction_id = self.rng.choice(pool)
+        is_transfer = transaction_id in self.transfers
+        amount = self._amount()
+        body: dict[str, Any] = {}
+        choice = self.rng.choice(["amount", "date", "account", "category", "split", "unsplit"])
+        if is_transfer:
+            choice = self.rng.choice(["amount", "date"])
+        if choice == "amount":
+            body = {"amount_minor": amount}
+            if not is_transfer:
+                # A split's lines must follow its amount; categorize to leave any split.
+                body["splits"] = []
+                body["category_id"] = self.rng.choice(self.categories)
+        elif choice == "date":
+            body = {"posted_on": self._date()}
+        elif choice == "account":
+            body = {"account_id": self.rng.choice(self.accounts)}
+        elif choice == "category":
+            body = {"splits": [], "category_id": self.rng.choice(self.categories)}
+        elif choice == "split":
+            body = {"amount_minor": amount, "splits": self._lines(amount), "category_id": None}
+        else:
+            body = {"splits": [], "category_id": None}
+        response = await self.client.patch(
+            f"{self.base}/transactions/{transaction_id}",
+            json=body,
+            headers={**self.headers, "If-Match": await self._etag(transaction_id)},
+        )
+        assert response.status_code == 200, (body, response.text)
+        return None
+
+    async def delete(self) -> None:
+        pool = self.plain + self.transfers
+        if not pool:
+            return
+        transaction_id = self.rng.choice(pool)
+        response = await self.client.delete(
+            f"{self.base}/transactions/{transaction_id}",
+            headers={**self.headers, "If-Match": await self._etag(transaction_id)},
+        )
+        assert response.status_code == 204, response.text
+        for ids in (self.plain, self.transfers):
+            if transaction_id in ids:
+                ids.remove(transaction_id)
+
+    async def bulk_categorize(self, split_ids: set[str]) -> None:
+        candidates = [t for t in self.plain if t not in split_ids]
+        if not candidates:
+            return
+        chosen = self.rng.sample(candidates, min(len(candidates), self.rng.randint(1, 5)))
+        response = await self.client.post(
+            f"{self.base}/transactions/bulk-categorize",
+            json={"transaction_ids": chosen, "category_id": self.rng.choice(self.categories)},
+            headers=self.headers,
+        )
+        assert response.status_code == 200, response.text
+
+    async def merge(self, spending: list[str]) -> None:
+        if len(spending) < 2:
+            return
+        source, target = self.rng.sample(spending, 2)
+        response = await self.client.post(
+            f"{self.base}/categories/{source}/merge",
+            json={"into_category_id": target},
+            headers=self.headers,
+        )
+        assert response.status_code == 200, response.text
+        spending.remove(source)
+        self.categories.remove(source)
+
+
+async def _split_ids(session: AsyncSession, household_id: uuid.UUID) -> set[str]:
+    rows = await session.execute(
+        select(Transaction.id).where(
+            Transaction.household_id == household_id, Transaction.is_split.is_(True)
+        )
+    )
+    return {str(i) for i in rows.scalars()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_random_api_writes_keep_totals_equal_to_raw_rows(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, seed: int
+) -> None:
+    owner = await create_user(session)
+    household = await create_household(session, owner=owner)
+    accounts = [await create_account(session, household) for _ in range(3)]
+    group = await create_category_group(session, household)
+    categories = [await create_category(session, household, group) for _ in range(4)]
+    # Money arranged through the factories counts too (the session hook sees ORM inserts).
+    await create_transaction(session, accounts[0], amount_minor=-1234, category_id=categories[0].id)
+    await session.commit()
+
+    rng = random.Random(seed)
+    driver = _Driver(client, household, auth_headers(settings, owner), accounts, categories, rng)
+    spending = [str(c.id) for c in categories]
+    operations = ["create"] * 4 + ["update"] * 5 + ["transfer", "delete", "delete", "bulk"]
+    for step in range(45):
+        operation = rng.choice(operations)
+        if step in (20, 40):
+            operation = "merge"
+        if operation == "create":
+            await driver.create()
+        elif operation == "update":
+            await driver.update()
+        elif operation == "transfer":
+            await driver.transfer()
+        elif operation == "delete":
+            await driver.delete()
+        elif operation == "bulk":
+            await driver.bulk_categorize(await _split_ids(session, household.id))
+        else:
+            await driver.merge(spending)
+
+    expected = await _from_scratch(session, household.id)
+    assert len(expected) > 5
+    assert await _stored(session, household.id) == expected
+
+
+async def test_factory_split_lines_and_category_deletion_keep_totals(
+    session: AsyncSession,
+) -> None:
+    household = await create_household(session)
+    account = await create_account(session, household)
+    category = await create_category(session, household)
+    parent = await create_transaction(
+        session, account, amount_minor=-5000, posted_on=date(2024, 5, 31), is_split=True
+    )
+    await create_split(session, parent, category, -3000)
+    await create_split(session, parent, None, -2000)
+    await create_transaction(
+        session, account, amount_minor=-700, posted_on=date(2024, 5, 1), category_id=category.id
+    )
+    assert await _stored(session, household.id) == {
+        (account.id, category.id, date(2024, 5, 1)): -3700,
+        (account.id, None, date(2024, 5, 1)): -2000,
+    }
+
+    await session.delete(category)
+    await session.flush()
+
+    assert await _stored(session, household.id) == {(account.id, None, date(2024, 5, 1)): -5700}
+    assert await _stored(session, household.id) == await _from_scratch(session, household.id)
+
+
+async def test_rebuild_household_recomputes_everything(session: AsyncSession) -> None:
+    household = await create_household(session)
+    account = await create_account(session, household)
+    await create_transaction(session, account, amount_minor=-100, posted_on=date(2024, 1, 9))
+    await create_transaction(session, account, amount_minor=250, posted_on=date(2024, 3, 9))
+    before = await _stored(session, household.id)
+
+    await session.run_sync(lambda sync: rebuild_household(sync.connection(), household.id))
+
+    assert (
+        await _stored(session, household.id)
+        == before
+        == {
+            (account.id, None, date(2024, 1, 1)): -100,
+            (account.id, None, date(2024, 3, 1)): 250,
+        }
+    )
