@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.budgets.activity import activity_lines, total
 from family_budget.config import Settings
 from family_budget.models import (
     Account,
@@ -23,6 +24,7 @@ from family_budget.models import (
     TransactionSplit,
 )
 from family_budget.models.activity_total import rebuild_household
+from family_budget.reports import service as reports_service
 from tests.factories import (
     auth_headers,
     create_account,
@@ -325,3 +327,58 @@ async def test_rebuild_household_recomputes_everything(session: AsyncSession) ->
             (account.id, None, date(2024, 3, 1)): 250,
         }
     )
+
+
+async def test_spending_report_with_partial_edge_months_equals_raw_rows(
+    session: AsyncSession,
+) -> None:
+    household = await create_household(session)
+    accounts = [await create_account(session, household) for _ in range(2)]
+    foreign = await create_account(session, household, currency="EUR")
+    categories: list[Category | None] = [
+        *[await create_category(session, household) for _ in range(3)],
+        None,
+    ]
+    rng = random.Random(11)
+    for _ in range(80):
+        category = rng.choice(categories)
+        await create_transaction(
+            session,
+            rng.choice([*accounts, foreign]),
+            amount_minor=rng.randint(-9000, 9000),
+            posted_on=date(2024, rng.randint(1, 6), rng.choice([1, 2, 14, 28, 29])),
+            category_id=category.id if category else None,
+        )
+    await session.commit()
+    ranges = [
+        (date(2024, 2, 1), date(2024, 4, 30)),
+        (date(2024, 2, 15), date(2024, 2, 20)),
+        (date(2024, 1, 31), date(2024, 3, 1)),
+        (date(2024, 1, 2), date(2024, 5, 28)),
+        (date(2024, 3, 1), date(2024, 3, 31)),
+        (date(2024, 3, 1), date(2024, 3, 30)),
+        (date(2024, 2, 29), date(2024, 6, 30)),
+    ]
+    for _ in range(10):
+        start = date(2024, rng.randint(1, 6), rng.randint(1, 29))
+        ranges.append((start, start + timedelta(days=rng.randint(0, 150))))
+    for start, end in ranges:
+        report = await reports_service.spending_by_category(session, household, start, end)
+        lines = activity_lines(household.id, foreign_accounts=[foreign.id], start=start, end=end)
+        raw = {
+            category_id: -int(amount)
+            for category_id, amount in await session.execute(
+                select(lines.c.category_id, total(lines.c.amount_minor)).group_by(
+                    lines.c.category_id
+                )
+            )
+        }
+        shown = {
+            line.category_id: line.spent_minor
+            for group in report.groups
+            for line in group.categories
+        }
+        assert (shown, report.uncategorized_minor) == (
+            {k: v for k, v in raw.items() if k is not None},
+            raw.get(None, 0),
+        ), (start, end)

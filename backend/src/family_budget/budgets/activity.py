@@ -10,6 +10,11 @@ Transfers are excluded by `transfer_id` on whole transactions. Split lines are n
 the transactions service never splits (or categorizes) a transfer, and checking would cost a join
 from every line to its parent. The currency rule is applied as "not on one of the household's
 foreign-currency accounts", looked up first: usually there are none and the rule costs nothing.
+
+The same definition, summed per account, category and month, is stored in the monthly totals
+(family_budget.models.activity_total); budgets and reports read whole months from there and use
+these raw rows only for the partial months at the edges of a date range. A change to the
+definition here must change the totals' recomputation (and need a backfill) too.
 """
 
 from __future__ import annotations
