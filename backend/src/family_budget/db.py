@@ -49,6 +49,11 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def affected_rows(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (the typed Result API does not expose rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 

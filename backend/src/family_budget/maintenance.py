@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.db import affected_rows
 from family_budget.models import Invitation, OneTimeToken, RefreshToken
 
 # Expired rows are kept a little while so that a reuse or a late click can still be told apart
@@ -30,11 +31,7 @@ async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
         delete(Invitation).where(Invitation.expires_at < cutoff, Invitation.accepted_at.is_(None))
     )
     return PurgeResult(
-        refresh_tokens=_count(refresh),
-        one_time_tokens=_count(one_time),
-        invitations=_count(invitations),
+        refresh_tokens=affected_rows(refresh),
+        one_time_tokens=affected_rows(one_time),
+        invitations=affected_rows(invitations),
     )
-
-
-def _count(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)

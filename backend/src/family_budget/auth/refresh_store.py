@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
-from family_budget.db import unit_of_work
+from family_budget.db import affected_rows, unit_of_work
 from family_budget.models import RefreshToken
 
 
@@ -99,7 +99,7 @@ class DatabaseRefreshTokenStore:
         if row is None:
             return ConsumeOutcome.INVALID, None
         record = RefreshRecord(row.user_id, row.family_id, row.expires_at)
-        if getattr(result, "rowcount", 0) == 1:
+        if affected_rows(result) == 1:
             return ConsumeOutcome.ROTATED, record
         if row.used_at is not None and row.revoked_at is None:
             return ConsumeOutcome.REUSED, record

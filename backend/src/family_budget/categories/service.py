@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.categories.schemas import CategoryGroupUpdate, CategoryUpdate
+from family_budget.db import affected_rows
 from family_budget.errors import Conflict, NotFound, Unprocessable
 from family_budget.models import (
     BudgetAssignment,
@@ -305,10 +306,6 @@ class MergeResult:
     moved_budget_months: int
 
 
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount)
-
-
 async def merge_categories(
     session: AsyncSession,
     household_id: uuid.UUID,
@@ -338,7 +335,7 @@ async def merge_categories(
     buckets = await session.run_sync(
         lambda sync: buckets_of_category(sync.connection(), [source.id])
     )
-    moved_transactions = _rowcount(
+    moved_transactions = affected_rows(
         await session.execute(
             update(Transaction)
             .where(Transaction.household_id == household_id, Transaction.category_id == source.id)
@@ -346,7 +343,7 @@ async def merge_categories(
             .execution_options(synchronize_session=False)
         )
     )
-    moved_split_lines = _rowcount(
+    moved_split_lines = affected_rows(
         await session.execute(
             update(TransactionSplit)
             .where(

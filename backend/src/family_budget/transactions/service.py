@@ -11,7 +11,7 @@ import binascii
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from family_budget.accounts.service import require_account_in_household, visible_account_ids_filter
 from family_budget.categories.service import require_category_in_household
+from family_budget.db import affected_rows
 from family_budget.deps import HouseholdContext
 from family_budget.errors import (
     BadRequest,
@@ -37,6 +38,7 @@ from family_budget.models import (
     TransactionTag,
 )
 from family_budget.models.activity_total import buckets_of_transactions, refresh_buckets
+from family_budget.models.base import utcnow
 from family_budget.transactions.schemas import (
     BulkCategorize,
     SplitLineIn,
@@ -319,10 +321,6 @@ async def list_transactions(
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _require_categories(
     session: AsyncSession, household_id: uuid.UUID, category_ids: Iterable[uuid.UUID | None]
 ) -> None:
@@ -533,9 +531,9 @@ async def update_transaction(
         # The pair is one unit: amount and date move together.
         counterpart.amount_minor = -amount
         counterpart.posted_on = posted_on
-        counterpart.updated_at = _now()
+        counterpart.updated_at = utcnow()
     # Always touch the row so that its version moves even when only tags or lines changed.
-    transaction.updated_at = _now()
+    transaction.updated_at = utcnow()
     await _flush_versioned(session)
     return TransactionDetails(
         transaction,
@@ -658,7 +656,7 @@ async def bulk_categorize(
     result = await session.execute(
         update(Transaction)
         .where(Transaction.id.in_(wanted), Transaction.household_id == household.id)
-        .values(category_id=data.category_id, version=Transaction.version + 1, updated_at=_now())
+        .values(category_id=data.category_id, version=Transaction.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     # A bulk UPDATE bypasses the session hook that keeps the monthly totals.
@@ -667,4 +665,4 @@ async def bulk_categorize(
             sync.connection(), buckets_of_transactions(sync.connection(), wanted)
         )
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected_rows(result)
