@@ -1,10 +1,11 @@
-"""The `family-budget` command: serve, migrate, worker, beat, create-user, seed-demo."""
+"""The `family-budget` command: serve, migrate, worker, beat, create-user, seed-demo, openapi."""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -153,6 +154,26 @@ def seed_demo(
     _migrate(settings)
     summary = asyncio.run(seed_demo_household(settings, months=months, transactions=transactions))
     typer.echo(summary.describe())
+
+
+@cli.command("openapi")
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output)")
+    ] = None,
+) -> None:
+    """Print the API's OpenAPI schema as JSON (the web app's typed client is generated from it)."""
+    import json
+
+    from family_budget.app import create_app
+
+    # The development settings carry the stable operation ids; nothing is connected or migrated.
+    app = create_app(Settings(environment="development"), configure_logs=False)
+    text = json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

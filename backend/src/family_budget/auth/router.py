@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget import money
 from family_budget.auth import service
 from family_budget.auth.csrf import (
     REFRESH_COOKIE_NAME,
@@ -110,6 +111,7 @@ async def _me(session: AsyncSession, user: User) -> MeRead:
                 household_id=household.id,
                 household_name=household.name,
                 currency=household.currency,
+                currency_exponent=money.exponent(household.currency),
                 role=role,
             )
             for household, role in memberships

@@ -78,6 +78,9 @@ class MembershipRead(BaseModel):
     household_id: uuid.UUID
     household_name: str
     currency: str
+    currency_exponent: int = Field(
+        description="Decimal digits of the currency's minor unit (2 for USD, 0 for JPY, 3 for KWD)"
+    )
     role: Role
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field, field_validator
 
+from family_budget import money
 from family_budget.models import Household, Invitation, Membership, Role, User
 from family_budget.schemas import CurrencyCode, LongName, ReadSchema, Schema
 
@@ -39,6 +40,9 @@ class HouseholdRead(ReadSchema):
     id: uuid.UUID
     name: str
     currency: str
+    currency_exponent: int = Field(
+        description="Decimal digits of the currency's minor unit (2 for USD, 0 for JPY, 3 for KWD)"
+    )
     role: Role = Field(description="The caller's role in this household")
     created_at: datetime
 
@@ -48,6 +52,7 @@ class HouseholdRead(ReadSchema):
             id=household.id,
             name=household.name,
             currency=household.currency,
+            currency_exponent=money.exponent(household.currency),
             role=role,
             created_at=household.created_at,
         )

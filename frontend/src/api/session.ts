@@ -1,0 +1,86 @@
+/**
+ * The browser's side of a session. The access token lives only in memory; the refresh token
+ * lives only in the backend's HttpOnly cookie (the web server's proxy even strips it from
+ * response bodies), so page scripts can never read it. A reload gets a new access token by
+ * presenting that cookie plus the readable CSRF cookie's value in a header.
+ *
+ * Refresh tokens work once: presenting one twice revokes the whole session. So refreshes are
+ * serialized — within a tab by sharing one promise, across tabs by a Web Lock — and each tab
+ * refreshes with whatever cookie the previous refresh left behind.
+ */
+
+const CSRF_COOKIE = "fb_csrf";
+const REFRESH_MARGIN_MS = 30_000;
+
+let accessToken: string | null = null;
+let expiresAt = 0;
+let inFlight: Promise<string | null> | null = null;
+const listeners = new Set<(signedIn: boolean) => void>();
+
+export function setAccessToken(token: string, expiresInSeconds: number): void {
+  accessToken = token;
+  expiresAt = Date.now() + expiresInSeconds * 1000;
+}
+
+export function clearAccessToken(): void {
+  const wasSignedIn = accessToken !== null;
+  accessToken = null;
+  expiresAt = 0;
+  if (wasSignedIn) listeners.forEach((listener) => listener(false));
+}
+
+/** Called when the session ends without the user asking (refresh refused). */
+export function onSessionChange(listener: (signedIn: boolean) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function csrfToken(): string {
+  if (typeof document === "undefined") return "";
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === CSRF_COOKIE) return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
+/** A usable access token, refreshing first when it is missing or about to expire. */
+export async function currentAccessToken(): Promise<string | null> {
+  if (accessToken && Date.now() < expiresAt - REFRESH_MARGIN_MS) return accessToken;
+  return refreshAccessToken();
+}
+
+/** Exchange the refresh cookie for a new access token; null when there is no valid session. */
+export function refreshAccessToken(): Promise<string | null> {
+  inFlight ??= withCrossTabLock(doRefresh).finally(() => {
+    inFlight = null;
+  });
+  return inFlight;
+}
+
+async function doRefresh(): Promise<string | null> {
+  if (!csrfToken()) {
+    clearAccessToken();
+    return null;
+  }
+  const response = await fetch("/api/v1/auth/refresh", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrfToken() },
+  });
+  if (!response.ok) {
+    if (response.status >= 500) throw new Error(`refresh failed with ${response.status}`);
+    clearAccessToken();
+    return null;
+  }
+  const body = (await response.json()) as { access_token: string; expires_in: number };
+  setAccessToken(body.access_token, body.expires_in);
+  return body.access_token;
+}
+
+async function withCrossTabLock<T>(work: () => Promise<T>): Promise<T> {
+  if (typeof navigator !== "undefined" && navigator.locks) {
+    return navigator.locks.request("family-budget-refresh", work);
+  }
+  return work();
+}

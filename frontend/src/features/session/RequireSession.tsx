@@ -1,0 +1,31 @@
+"use client";
+
+import { usePathname, useRouter } from "next/navigation";
+import { useEffect, type ReactNode } from "react";
+
+import { Spinner } from "@/components/ui/Card";
+
+import { useSession } from "./SessionProvider";
+
+/** Renders its children for a signed-in user; sends anyone else to log in and back here after. */
+export function RequireSession({ children }: { children: ReactNode }) {
+  const { state } = useSession();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  useEffect(() => {
+    if (state.status === "anonymous") {
+      const next = `${pathname}${window.location.search}`;
+      router.replace(`/login?next=${encodeURIComponent(next)}`);
+    }
+  }, [state.status, pathname, router]);
+
+  if (state.status !== "authenticated") return <Spinner label={state.status === "loading" ? "Loading" : "Redirecting to sign in"} />;
+  return <>{children}</>;
+}
+
+/** Only same-site paths are followed after login, never another origin. */
+export function safeNextPath(next: string | null): string | null {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+  return next;
+}

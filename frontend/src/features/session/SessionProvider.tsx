@@ -1,0 +1,111 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+
+import { api, unwrap } from "@/api/client";
+import type { components } from "@/api/schema";
+import { clearAccessToken, onSessionChange, refreshAccessToken, setAccessToken } from "@/api/session";
+
+export type Me = components["schemas"]["MeRead"];
+
+type SessionState =
+  | { status: "loading"; me: null }
+  | { status: "anonymous"; me: null }
+  | { status: "authenticated"; me: Me };
+
+interface SessionContextValue {
+  state: SessionState;
+  login: (email: string, password: string) => Promise<Me>;
+  logout: () => Promise<void>;
+  /** Re-read the signed-in user (after joining or creating a household, verifying email…). */
+  reloadMe: () => Promise<Me | null>;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+async function fetchMe(): Promise<Me> {
+  return unwrap(api.GET("/api/v1/me"));
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<SessionState>({ status: "loading", me: null });
+
+  const reloadMe = useCallback(async () => {
+    try {
+      const me = await fetchMe();
+      setState({ status: "authenticated", me });
+      return me;
+    } catch {
+      setState({ status: "anonymous", me: null });
+      return null;
+    }
+  }, []);
+
+  // On first load, a valid refresh cookie silently restores the session.
+  useEffect(() => {
+    let cancelled = false;
+    refreshAccessToken()
+      .then(async (token) => {
+        if (cancelled) return;
+        if (!token) {
+          setState({ status: "anonymous", me: null });
+          return;
+        }
+        await reloadMe();
+      })
+      .catch(() => {
+        if (!cancelled) setState({ status: "anonymous", me: null });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [reloadMe]);
+
+  // A refused refresh (session revoked elsewhere, expired) signs this tab out.
+  useEffect(
+    () =>
+      onSessionChange((signedIn) => {
+        if (!signedIn) {
+          queryClient.clear();
+          setState({ status: "anonymous", me: null });
+        }
+      }),
+    [queryClient],
+  );
+
+  const login = useCallback(async (email: string, password: string) => {
+    const tokens = await unwrap(api.POST("/api/v1/auth/login", { body: { email, password } }));
+    setAccessToken(tokens.access_token, tokens.expires_in);
+    const me = await fetchMe();
+    setState({ status: "authenticated", me });
+    return me;
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.POST("/api/v1/auth/logout", {});
+    } finally {
+      clearAccessToken();
+      queryClient.clear();
+      setState({ status: "anonymous", me: null });
+    }
+  }, [queryClient]);
+
+  const value = useMemo(() => ({ state, login, logout, reloadMe }), [state, login, logout, reloadMe]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside SessionProvider");
+  return value;
+}
+
+/** The signed-in user; only for components rendered inside the signed-in shell. */
+export function useMe(): Me {
+  const { state } = useSession();
+  if (state.status !== "authenticated") throw new Error("useMe needs a signed-in user");
+  return state.me;
+}
