@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = 15
     refresh_token_expire_days: int = 7
+    # A used refresh token presented again this soon is a lost response or a second tab, not theft.
+    refresh_reuse_grace_seconds: Annotated[int, Field(ge=0)] = 10
 
     plaid_client_id: str | None = None
     plaid_secret: SecretStr | None = None

@@ -21,14 +21,19 @@ NEW_PASSWORD = "an entirely new passphrase 99"
 
 
 @pytest.fixture
-async def embedded_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(
+def embedded_settings(tmp_path: Path) -> Settings:
+    return Settings(
         environment="development",
         database_url="",
         redis_url=None,
         jwt_secret="embedded-test-secret-" + "z" * 40,
         data_dir=tmp_path,
     )
+
+
+@pytest.fixture
+async def embedded_client(embedded_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    settings = embedded_settings
     await asyncio.to_thread(upgrade_to_head, settings.resolved_database_url)
     app = create_app(settings, configure_logs=False)
     async with app.router.lifespan_context(app):
@@ -39,7 +44,10 @@ async def embedded_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_session_lifecycle_on_sqlite_with_separate_connections(
-    embedded_client: httpx.AsyncClient, tmp_path: Path
+    embedded_client: httpx.AsyncClient,
+    embedded_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client = embedded_client
     email = "family@example.com"
@@ -55,10 +63,21 @@ async def test_session_lifecycle_on_sqlite_with_separate_connections(
 
     refreshed = await client.post("/api/v1/auth/refresh", headers=csrf_header(client))
     assert refreshed.status_code == 200, refreshed.text
+    # Presented again at once (another tab): refused, and the session lives on.
+    again = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+    )
+    assert again.json()["code"] == "refresh_token_superseded"
+    refreshed = await client.post("/api/v1/auth/refresh", headers=csrf_header(client))
+    assert refreshed.status_code == 200, refreshed.text
+    # Without a grace window, the same reuse ends the session.
+    monkeypatch.setattr(embedded_settings, "refresh_reuse_grace_seconds", 0)
     reused = await client.post(
         "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
     )
     assert reused.json()["code"] == "refresh_token_reused"
+    ended = await client.post("/api/v1/auth/refresh", headers=csrf_header(client))
+    assert ended.json()["code"] == "invalid_refresh_token"
 
     login = await client.post(
         "/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD}

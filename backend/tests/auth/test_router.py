@@ -52,6 +52,7 @@ from tests.factories import (
     create_household,
     create_user,
 )
+from tests.households.helpers import make_invitation
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -63,6 +64,7 @@ VERIFY_REQUEST = "/api/v1/auth/verify-email/request"
 VERIFY = "/api/v1/auth/verify-email"
 FORGOT = "/api/v1/auth/forgot-password"
 RESET = "/api/v1/auth/reset-password"
+INVITATION_ACCEPT = "/api/v1/invitations/accept"
 
 
 async def _count(session: AsyncSession, model: type[object]) -> int:
@@ -123,6 +125,49 @@ class TestRegister:
         assert response.status_code == 201, response.text
         [household] = response.json()["households"]
         assert (household["household_name"], household["currency"]) == ("The Smiths", "EUR")
+
+    async def test_without_a_household_then_joining_by_invitation(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        households_before = await _count(session, Household)
+        body = _registration(create_household=False)
+
+        response = await client.post(REGISTER, json=body)
+
+        assert response.status_code == 201, response.text
+        assert response.json()["households"] == []
+        assert await _count(session, Household) == households_before
+        inviting = await create_household(session, name="The Smiths", currency="CAD")
+        _, invitation_token = await make_invitation(session, inviting, str(body["email"]))
+        await session.commit()
+        tokens = await login(client, str(body["email"]), STRONG_PASSWORD)
+        headers = bearer(tokens["access_token"])
+        accepted = await client.post(
+            INVITATION_ACCEPT, json={"token": invitation_token}, headers=headers
+        )
+        assert accepted.status_code == 200, accepted.text
+        me = (await client.get(ME, headers=headers)).json()
+        assert [(h["household_id"], h["household_name"]) for h in me["households"]] == [
+            (str(inviting.id), "The Smiths")
+        ]
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("household_name", "The Smiths"), ("currency", "USD")]
+    )
+    async def test_household_fields_without_a_household_are_422(
+        self, client: httpx.AsyncClient, session: AsyncSession, field: str, value: str
+    ) -> None:
+        users_before = await _count(session, User)
+
+        response = await client.post(
+            REGISTER, json=_registration(create_household=False, **{field: value})
+        )
+
+        assert response.status_code == 422
+        assert [(e["field"], e["message"]) for e in response.json()["errors"]] == [
+            (field, "Value error, must be omitted when create_household is false")
+        ]
+        assert await _count(session, User) == users_before
 
     async def test_taken_email_is_409(
         self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
@@ -353,9 +398,42 @@ class TestRefreshSession:
         assert refresh_cookie.value == second["refresh_token"]
         assert 0 < int(refresh_cookie["max-age"]) <= 7 * 24 * 3600
 
-    async def test_reuse_revokes_the_family(
-        self, client: httpx.AsyncClient, session: AsyncSession
+    async def test_reuse_within_the_grace_is_refused_but_the_family_lives(
+        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
+        # A reload that cut off a refresh, or a second tab, presents the token just used.
+        assert settings.refresh_reuse_grace_seconds == 10
+        user = await create_user(session)
+        await session.commit()
+        first = await login(client, user.email)
+        second = (await client.post(REFRESH, json={"refresh_token": first["refresh_token"]})).json()
+
+        for _ in range(2):
+            again = await client.post(REFRESH, json={"refresh_token": first["refresh_token"]})
+            assert again.status_code == 401
+            assert again.json()["code"] == "refresh_token_superseded"
+            assert "retry with the newest cookie" in again.json()["detail"]
+            assert REFRESH_COOKIE_NAME not in set_cookies(again)
+
+        newest = await client.post(REFRESH, json={"refresh_token": second["refresh_token"]})
+        assert newest.status_code == 200, newest.text
+        third = newest.json()
+        assert (await client.get(ME, headers=bearer(third["access_token"]))).status_code == 200
+        # The newest token is single-use as ever.
+        assert (
+            await client.post(REFRESH, json={"refresh_token": third["refresh_token"]})
+        ).status_code == 200
+
+    async def test_reuse_revokes_the_family(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        settings: Settings,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        # Without a grace window every reuse counts as theft (tests/auth/test_refresh_store.py
+        # covers a reuse that comes after a non-zero window).
+        monkeypatch.setattr(settings, "refresh_reuse_grace_seconds", 0)
         user = await create_user(session)
         await session.commit()
         first = await login(client, user.email)

@@ -80,3 +80,14 @@ class TestProductionRefusesUnsafeSettings:
         settings = Settings()
         assert settings.environment == "staging"
         assert settings.plaid_client_id == "client-1"
+
+
+class TestRefreshReuseGrace:
+    def test_default_and_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        assert _settings().refresh_reuse_grace_seconds == 10
+        monkeypatch.setenv("REFRESH_REUSE_GRACE_SECONDS", "0")
+        assert Settings().refresh_reuse_grace_seconds == 0
+
+    def test_negative_is_refused(self) -> None:
+        with pytest.raises(ValidationError, match="refresh_reuse_grace_seconds"):
+            _settings(refresh_reuse_grace_seconds=-1)

@@ -8,13 +8,19 @@ the request's transaction, so new tokens exist only if the request commits, and 
 writes (a password change) never waits on itself — SQLite allows one writer at a time, and a
 second connection writing between the request's read and its write makes that write fail. The
 Redis store has no transaction to join and ignores the argument.
+
+`consume` reports a used token presented again within `reuse_grace` of its first use as
+SUPERSEDED rather than REUSED: a browser reload that cut off a refresh, or two tabs refreshing at
+once, present the same token twice within moments; a thief replaying a copy rarely does. The use
+time is recorded where the one winner is decided (the conditional UPDATE, the Lua script), so the
+window is measured from the winning use.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -29,7 +35,8 @@ from family_budget.models import RefreshToken
 
 class ConsumeOutcome(StrEnum):
     ROTATED = "rotated"  # was active; now used, the caller may issue the next token
-    REUSED = "reused"  # was already used: a stolen copy is in play
+    SUPERSEDED = "superseded"  # used moments ago (within the grace): a race, not a theft
+    REUSED = "reused"  # used longer ago than the grace: a stolen copy is in play
     INVALID = "invalid"  # unknown, revoked or expired
 
 
@@ -45,7 +52,9 @@ class RefreshTokenStore(Protocol):
         self, token_hash: str, record: RefreshRecord, *, session: AsyncSession | None = None
     ) -> None: ...
 
-    async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]: ...
+    async def consume(
+        self, token_hash: str, *, reuse_grace: timedelta
+    ) -> tuple[ConsumeOutcome, RefreshRecord | None]: ...
 
     async def revoke_family(
         self, family_id: uuid.UUID, *, session: AsyncSession | None = None
@@ -76,7 +85,9 @@ class DatabaseRefreshTokenStore:
         async with unit_of_work(self._session_factory) as own_session:
             own_session.add(row)
 
-    async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]:
+    async def consume(
+        self, token_hash: str, *, reuse_grace: timedelta
+    ) -> tuple[ConsumeOutcome, RefreshRecord | None]:
         now = datetime.now(UTC)
         async with unit_of_work(self._session_factory) as session:
             # One conditional UPDATE: of two concurrent uses, exactly one wins.
@@ -102,6 +113,8 @@ class DatabaseRefreshTokenStore:
         if affected_rows(result) == 1:
             return ConsumeOutcome.ROTATED, record
         if row.used_at is not None and row.revoked_at is None:
+            if now - row.used_at < reuse_grace and row.expires_at > now:
+                return ConsumeOutcome.SUPERSEDED, record
             return ConsumeOutcome.REUSED, record
         return ConsumeOutcome.INVALID, record
 
@@ -127,16 +140,23 @@ class DatabaseRefreshTokenStore:
             await own_session.execute(statement)
 
 
-# Atomically flips an active token to used, so that two concurrent uses cannot both rotate.
+# Atomically flips an active token to used, so that two concurrent uses cannot both rotate, and
+# records when (Redis's clock, in microseconds: one clock for every API task). ARGV[1] is the grace
+# in microseconds; a used token without a use time is past any grace.
 _CONSUME_SCRIPT = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return nil end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local outcome = 'reused'
 if state == 'active' then
-  redis.call('HSET', KEYS[1], 'state', 'used')
-  return {'rotated', redis.call('HGET', KEYS[1], 'user_id'),
-          redis.call('HGET', KEYS[1], 'family_id'), redis.call('HGET', KEYS[1], 'expires_at')}
+  redis.call('HSET', KEYS[1], 'state', 'used', 'used_at', time[1] .. string.format('%06d', time[2]))
+  outcome = 'rotated'
+else
+  local used_at = tonumber(redis.call('HGET', KEYS[1], 'used_at'))
+  if used_at and now - used_at < tonumber(ARGV[1]) then outcome = 'superseded' end
 end
-return {'reused', redis.call('HGET', KEYS[1], 'user_id'),
+return {outcome, redis.call('HGET', KEYS[1], 'user_id'),
         redis.call('HGET', KEYS[1], 'family_id'), redis.call('HGET', KEYS[1], 'expires_at')}
 """
 
@@ -181,8 +201,11 @@ class RedisRefreshTokenStore:
             pipe.expireat(user_key, expire_at, nx=True)
             await pipe.execute()
 
-    async def consume(self, token_hash: str) -> tuple[ConsumeOutcome, RefreshRecord | None]:
-        result = await self._consume(keys=[self._token_key(token_hash)])
+    async def consume(
+        self, token_hash: str, *, reuse_grace: timedelta
+    ) -> tuple[ConsumeOutcome, RefreshRecord | None]:
+        grace_microseconds = reuse_grace // timedelta(microseconds=1)
+        result = await self._consume(keys=[self._token_key(token_hash)], args=[grace_microseconds])
         if not result:
             return ConsumeOutcome.INVALID, None
         outcome, user_id, family_id, expires_at = (str(part) for part in result)

@@ -129,7 +129,7 @@ async def register_account(
     sender: EmailSenderDep,
     tasks: BackgroundTasks,
 ) -> MeRead:
-    """Create an account and its first household, and email a verification link."""
+    """Create an account, its first household unless create_household is false; email a link."""
     await limiter.hit(
         settings.register_rate_per_address, "register:address", _client_address(request)
     )
@@ -140,7 +140,8 @@ async def register_account(
         password=body.password,
         name=body.name,
         household_name=body.household_name,
-        currency=body.currency,
+        currency=body.currency or "USD",
+        create_first_household=body.create_household,
     )
     request.app.state.metrics.signups.inc()
     _send_later(tasks, sender, email)

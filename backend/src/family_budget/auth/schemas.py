@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from family_budget.models import Role
 from family_budget.schemas import CurrencyCode, LongName, Name, Schema
@@ -23,10 +31,30 @@ class RegisterRequest(Schema):
     email: Email
     password: Password
     name: Name
+    # Declared before the household's fields: their validator reads it.
+    create_household: bool = Field(
+        default=True,
+        description=(
+            "Create a first household owned by the new user. Send false when signing up to accept "
+            "an invitation, so that the new user has only the household they join (then omit "
+            "household_name and currency)"
+        ),
+    )
     household_name: LongName | None = Field(
         default=None, description="Name of the first household; defaults to “{name}'s household”"
     )
-    currency: CurrencyCode = "USD"
+    # Optional rather than defaulted, so that clients may leave it out when joining instead.
+    currency: CurrencyCode | None = Field(
+        default=None, description="Currency of the first household; defaults to USD"
+    )
+
+    # Runs only for fields the client sent: defaults are not validated.
+    @field_validator("household_name", "currency")
+    @classmethod
+    def _only_with_a_household(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("create_household") is False:
+            raise ValueError("must be omitted when create_household is false")
+        return value
 
 
 class LoginRequest(Schema):

@@ -92,9 +92,11 @@ async def create_account(
     name: str,
     household_name: str | None,
     currency: str,
+    create_first_household: bool = True,
     verified_at: datetime | None = None,
 ) -> User:
-    """A user and their first household (which they own). `email` must be normalized."""
+    """A user and, unless told not to, their first household (which they own). `email` must be
+    normalized."""
     _enforce_policy(password, email=email, name=name)
     # Hashed before the look-up, so a taken address costs the same time as a free one.
     password_hash = await _hash(password)
@@ -108,9 +110,10 @@ async def create_account(
         raise Conflict(
             "An account with this email address already exists", code="email_taken"
         ) from None
-    await create_household(
-        session, owner=user, name=household_name or f"{name}'s household", currency=currency
-    )
+    if create_first_household:
+        await create_household(
+            session, owner=user, name=household_name or f"{name}'s household", currency=currency
+        )
     return user
 
 
@@ -123,6 +126,7 @@ async def register(
     name: str,
     household_name: str | None,
     currency: str,
+    create_first_household: bool = True,
 ) -> tuple[User, EmailMessage]:
     """Create the account and the verification email to send once the data is saved."""
     user = await create_account(
@@ -132,6 +136,7 @@ async def register(
         name=name,
         household_name=household_name,
         currency=currency,
+        create_first_household=create_first_household,
     )
     return user, await _verification_email(session, settings, user)
 
@@ -220,9 +225,20 @@ async def rotate_session(
     session: AsyncSession, settings: Settings, store: RefreshTokenStore, refresh_token: str
 ) -> IssuedTokens:
     """Exchange a refresh token for a new pair. Each token works once: presenting a used one means
-    a copy was stolen, so the whole family (every device of that login) is revoked."""
+    a copy was stolen, so the whole family (every device of that login) is revoked — unless it was
+    first used only refresh_reuse_grace_seconds ago, which is a race between requests of the same
+    browser (a reload, two tabs): that request is refused and the family lives on."""
     claims = _decode_refresh_token(settings, refresh_token)
-    outcome, record = await store.consume(hash_token(refresh_token))
+    outcome, record = await store.consume(
+        hash_token(refresh_token),
+        reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
+    )
+    if outcome is ConsumeOutcome.SUPERSEDED:
+        raise Unauthorized(
+            "This session was refreshed moments ago by another request; "
+            "retry with the newest cookie",
+            code="refresh_token_superseded",
+        )
     if outcome is ConsumeOutcome.REUSED and record is not None:
         # Its own transaction: the revocation must outlive this request's failure.
         await store.revoke_family(record.family_id)
