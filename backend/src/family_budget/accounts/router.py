@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
+from family_budget import money
 from family_budget.accounts import service
 from family_budget.accounts.schemas import AccountCreate, AccountRead, AccountUpdate
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
@@ -31,6 +32,7 @@ def _read(details: service.AccountDetails) -> AccountRead:
         name=account.name,
         kind=account.kind,
         currency=account.currency,
+        currency_exponent=money.exponent(account.currency),
         opening_balance_minor=account.opening_balance_minor,
         opened_on=account.opened_on,
         source=account.source,

@@ -65,6 +65,9 @@ class AccountRead(BaseModel):
     name: str
     kind: AccountKind
     currency: str
+    currency_exponent: int = Field(
+        description="Decimal digits of the currency's minor unit (2 for USD, 0 for JPY, 3 for KWD)"
+    )
     opening_balance_minor: int
     opened_on: date
     source: AccountSource

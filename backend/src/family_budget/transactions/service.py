@@ -268,8 +268,10 @@ def list_statement(
             counterpart,
             and_(
                 Transaction.transfer_id.is_not(None),
+                # transfer_id alone finds the counterpart (both halves are written together, in
+                # one household). A household_id term here leads SQLite's planner to scan the
+                # household's rows for every row of the page instead of using the transfer index.
                 counterpart.transfer_id == Transaction.transfer_id,
-                counterpart.household_id == Transaction.household_id,
                 counterpart.id != Transaction.id,
             ),
         )
