@@ -95,7 +95,7 @@ export interface paths {
         put?: never;
         /**
          * Register Account
-         * @description Create an account and its first household, and email a verification link.
+         * @description Create an account, its first household unless create_household is false; email a link.
          */
         post: operations["register_account"];
         delete?: never;
@@ -857,6 +857,11 @@ export interface components {
             /** Currency */
             currency: string;
             /**
+             * Currency Exponent
+             * @description Decimal digits of the currency's minor unit (2 for USD, 0 for JPY, 3 for KWD)
+             */
+            currency_exponent: number;
+            /**
              * Id
              * Format: uuid
              */
@@ -1408,10 +1413,16 @@ export interface components {
         /** RegisterRequest */
         RegisterRequest: {
             /**
-             * Currency
-             * @default USD
+             * Create Household
+             * @description Create a first household owned by the new user. Send false when signing up to accept an invitation, so that the new user has only the household they join (then omit household_name and currency)
+             * @default true
              */
-            currency: string;
+            create_household: boolean;
+            /**
+             * Currency
+             * @description Currency of the first household; defaults to USD
+             */
+            currency?: string | null;
             /**
              * Email
              * Format: email
