@@ -32,7 +32,8 @@ async function authenticatedFetch(request: Request): Promise<Response> {
   return token ? send(retry, token) : response;
 }
 
-export const api = createClient<paths>({ baseUrl: "", fetch: authenticatedFetch });
+// Absolute in the browser (and under test DOMs), so every Request has a full URL.
+export const api = createClient<paths>({ baseUrl: typeof window === "undefined" ? "" : window.location.origin, fetch: authenticatedFetch });
 
 interface FetchResult<T> {
   data?: T;

@@ -58,16 +58,20 @@ export function refreshAccessToken(): Promise<string | null> {
   return inFlight;
 }
 
+const SUPERSEDED_RETRY_DELAY_MS = 300;
+
 async function doRefresh(): Promise<string | null> {
   if (!csrfToken()) {
     clearAccessToken();
     return null;
   }
-  const response = await fetch("/api/v1/auth/refresh", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "X-CSRF-Token": csrfToken() },
-  });
+  let response = await postRefresh();
+  if (response.status === 401 && (await problemCode(response)) === "refresh_token_superseded") {
+    // Another request (a reload that cut this page's earlier refresh short, another tab) rotated
+    // the token moments ago; its answer brings the newer cookie. Give it a moment and try again.
+    await new Promise((resolve) => setTimeout(resolve, SUPERSEDED_RETRY_DELAY_MS));
+    response = await postRefresh();
+  }
   if (!response.ok) {
     if (response.status >= 500) throw new Error(`refresh failed with ${response.status}`);
     clearAccessToken();
@@ -76,6 +80,26 @@ async function doRefresh(): Promise<string | null> {
   const body = (await response.json()) as { access_token: string; expires_in: number };
   setAccessToken(body.access_token, body.expires_in);
   return body.access_token;
+}
+
+function postRefresh(): Promise<Response> {
+  return fetch("/api/v1/auth/refresh", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrfToken() },
+    // Outlives a navigation: if the page unloads mid-refresh, the browser still stores the
+    // rotated cookie instead of keeping the old one, which now only works for a moment.
+    keepalive: true,
+  });
+}
+
+async function problemCode(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.clone().json()) as { code?: unknown };
+    return typeof body.code === "string" ? body.code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function withCrossTabLock<T>(work: () => Promise<T>): Promise<T> {

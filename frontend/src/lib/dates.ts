@@ -26,23 +26,34 @@ export function addMonths(month: string, count: number): string {
   if (!match) throw new RangeError(`not a month: ${month}`);
   const index = Number(match[1]) * 12 + (Number(match[2]) - 1) + count;
   const year = Math.floor(index / 12);
+  if (!Number.isSafeInteger(index) || year < 0 || year > 9999) {
+    throw new RangeError(`${month} + ${count} months is outside years 0000-9999`);
+  }
   return `${String(year).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}`;
+}
+
+/** Midnight UTC of a calendar day. Date.UTC alone would read years 0-99 as 1900-1999. */
+function utcDate(year: number, monthIndex: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  return date;
 }
 
 /** First and last day of a month: ["2024-02-01", "2024-02-29"]. */
 export function monthRange(month: string): [string, string] {
-  const next = addMonths(month, 1);
-  const last = new Date(Date.UTC(Number(next.slice(0, 4)), Number(next.slice(5, 7)) - 1, 0));
+  if (!isMonth(month)) throw new RangeError(`not a month: ${month}`);
+  // Day 0 of the following month is the last day of this one.
+  const last = utcDate(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0);
   return [`${month}-01`, last.toISOString().slice(0, 10)];
 }
 
 export function formatMonth(month: string, locale?: string, style: "long" | "short" = "long"): string {
-  const date = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1));
+  const date = utcDate(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1);
   return new Intl.DateTimeFormat(locale, { month: style, year: "numeric", timeZone: "UTC" }).format(date);
 }
 
 export function formatDate(isoDate: string, locale?: string): string {
   const [year, month, day] = isoDate.slice(0, 10).split("-").map(Number);
-  const date = new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+  const date = utcDate(year ?? 1970, (month ?? 1) - 1, day ?? 1);
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(date);
 }

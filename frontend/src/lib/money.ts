@@ -66,7 +66,11 @@ export function parseAmount(input: string, currency: Currency, locale?: string):
     text = text.slice(1, -1);
   }
   // Currency codes and symbols, spaces of any kind and apostrophes (Swiss grouping) carry no value.
+  // The locale's own symbol goes first: some contain letters ("$US" in fr-FR), so an amount copied
+  // from what formatMoney displays reads back as itself.
   text = text
+    .split(localeCurrencySymbol(currency.code, locale))
+    .join("")
     .replace(new RegExp(currency.code, "gi"), "")
     .replace(/[\p{Sc}\s'’]/gu, "")
     .replace(/\u2212/g, "-");
@@ -84,7 +88,7 @@ export function parseAmount(input: string, currency: Currency, locale?: string):
   const wholePart = decimalAt === -1 ? text : text.slice(0, decimalAt);
   const fractionPart = decimalAt === -1 ? "" : text.slice(decimalAt + 1);
   if (/[.,]/.test(fractionPart)) return { ok: false, error: "Enter a number, like 12.50" };
-  if (/[.,]{2}|^[.,]|[.,]$/.test(wholePart)) return { ok: false, error: "Enter a number, like 12.50" };
+  if (!isGroupedWhole(wholePart)) return { ok: false, error: "Enter a number, like 12.50" };
 
   if (fractionPart.length > currency.exponent) {
     return {
@@ -101,6 +105,35 @@ export function parseAmount(input: string, currency: Currency, locale?: string):
   if (magnitude > BigInt(MAX_AMOUNT_MINOR)) return { ok: false, error: "That amount is too large" };
   const minor = Number(magnitude);
   return { ok: true, minor: negative && minor !== 0 ? -minor : minor };
+}
+
+/**
+ * Digits, or digits grouped by one separator the way people group them: thousands ("1,234,567")
+ * or the Indian lakh and crore ("12,34,567"). A misplaced separator ("1.234.56", "1,2,3") is a
+ * typo, and reading it as one big number would silently change the amount.
+ */
+function isGroupedWhole(whole: string): boolean {
+  if (!/[.,]/.test(whole)) return true;
+  if (whole.includes(".") && whole.includes(",")) return false;
+  return /^\d{1,3}([.,]\d{3})+$/.test(whole) || /^\d{1,2}([.,]\d{2})*[.,]\d{3}$/.test(whole);
+}
+
+const currencySymbolCache = new Map<string, string>();
+
+function localeCurrencySymbol(code: string, locale?: string): string {
+  const key = `${locale ?? ""}|${code}`;
+  let symbol = currencySymbolCache.get(key);
+  if (symbol === undefined) {
+    try {
+      const parts = new Intl.NumberFormat(locale, { style: "currency", currency: code }).formatToParts(1);
+      symbol = (parts.find((part) => part.type === "currency")?.value ?? code).normalize("NFKC");
+    } catch {
+      // Not an ISO 4217 code Intl knows: the code itself is all there is to strip.
+      symbol = code;
+    }
+    currencySymbolCache.set(key, symbol);
+  }
+  return symbol;
 }
 
 function findDecimalSeparator(text: string, exponent: number, locale: LocaleSeparators): number {

@@ -14,11 +14,15 @@ export function RequireSession({ children }: { children: ReactNode }) {
   const pathname = usePathname();
 
   useEffect(() => {
-    if (state.status === "anonymous") {
-      const next = `${pathname}${window.location.search}`;
-      router.replace(`/login?next=${encodeURIComponent(next)}`);
+    if (state.status !== "anonymous") return;
+    // After "Sign out" the next person to sign in starts fresh, not on the page left behind.
+    if (state.signedOut) {
+      router.replace("/login");
+      return;
     }
-  }, [state.status, pathname, router]);
+    const next = `${pathname}${window.location.search}`;
+    router.replace(`/login?next=${encodeURIComponent(next)}`);
+  }, [state, pathname, router]);
 
   if (state.status !== "authenticated") return <Spinner label={state.status === "loading" ? "Loading" : "Redirecting to sign in"} />;
   return <>{children}</>;

@@ -11,7 +11,8 @@ export type Me = components["schemas"]["MeRead"];
 
 type SessionState =
   | { status: "loading"; me: null }
-  | { status: "anonymous"; me: null }
+  /** `signedOut`: the person just signed out here (not an expired or missing session). */
+  | { status: "anonymous"; me: null; signedOut?: boolean }
   | { status: "authenticated"; me: Me };
 
 interface SessionContextValue {
@@ -89,7 +90,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } finally {
       clearAccessToken();
       queryClient.clear();
-      setState({ status: "anonymous", me: null });
+      setState({ status: "anonymous", me: null, signedOut: true });
     }
   }, [queryClient]);
 

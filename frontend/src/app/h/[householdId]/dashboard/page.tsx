@@ -1,0 +1,5 @@
+import { DashboardPage } from "@/features/dashboard/DashboardPage";
+
+export default function Dashboard() {
+  return <DashboardPage />;
+}

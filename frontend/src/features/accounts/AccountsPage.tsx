@@ -1,0 +1,129 @@
+"use client";
+
+import { useState } from "react";
+
+import { Alert } from "@/components/ui/Alert";
+import { Amount } from "@/components/ui/Amount";
+import { Button } from "@/components/ui/Button";
+import { Card, EmptyState, PageHeader, Spinner } from "@/components/ui/Card";
+import { useHousehold } from "@/features/households/HouseholdContext";
+
+import { AccountFormDialog } from "./AccountFormDialog";
+import { AccountList, type AccountActions } from "./AccountList";
+import { useAccounts, useSetAccountArchived, type Account } from "./api";
+import { DeleteAccountDialog } from "./DeleteAccountDialog";
+import { accountTotals, groupAccountsByKind } from "./logic";
+import { NetWorthChart } from "./NetWorthChart";
+
+/** The household's accounts by kind with their balances; adults also manage them here. */
+export function AccountsPage() {
+  const household = useHousehold();
+  const accounts = useAccounts(household.id);
+  const setArchived = useSetAccountArchived(household.id);
+  const [showArchived, setShowArchived] = useState(false);
+  const [formOpen, setFormOpen] = useState(false);
+  const [editing, setEditing] = useState<Account | undefined>(undefined);
+  const [deleting, setDeleting] = useState<Account | null>(null);
+
+  const all = accounts.data ?? [];
+  const archivedCount = all.filter((account) => account.archived_at !== null).length;
+  const groups = groupAccountsByKind(all, { includeArchived: showArchived });
+
+  const actions: AccountActions | null = household.isAdult
+    ? {
+        onEdit: (account) => {
+          setEditing(account);
+          setFormOpen(true);
+        },
+        onSetArchived: (account, archived) => setArchived.mutate({ accountId: account.id, archived }),
+        onDelete: setDeleting,
+        busyAccountId: setArchived.isPending ? (setArchived.variables?.accountId ?? null) : null,
+      }
+    : null;
+
+  return (
+    <>
+      <PageHeader
+        title="Accounts"
+        actions={
+          household.isAdult ? (
+            <Button
+              onClick={() => {
+                setEditing(undefined);
+                setFormOpen(true);
+              }}
+            >
+              New account
+            </Button>
+          ) : null
+        }
+      >
+        {household.isAdult ? null : <p className="text-sm text-muted">The accounts shared with you. Ask a parent to change them.</p>}
+      </PageHeader>
+
+      {accounts.isPending ? <Spinner label="Loading accounts" /> : null}
+      {accounts.isError ? <Alert>{accounts.error.message}</Alert> : null}
+      {setArchived.isError ? <Alert className="mb-4">{setArchived.error.message}</Alert> : null}
+
+      {accounts.isSuccess ? (
+        <div className="flex flex-col gap-4">
+          {all.length === 0 ? (
+            <EmptyState title={household.isAdult ? "No accounts yet" : "No accounts are shared with you yet"}>
+              {household.isAdult ? "Add the bank accounts, cards and cash you want to track, with what they held when you started." : null}
+            </EmptyState>
+          ) : (
+            <>
+              <Totals accounts={all} />
+              {household.isAdult ? <NetWorthChart /> : null}
+              {archivedCount > 0 ? (
+                <label className="flex min-h-11 items-center gap-3 self-start text-sm">
+                  <input type="checkbox" className="size-5" checked={showArchived} onChange={(event) => setShowArchived(event.target.checked)} />
+                  Show archived accounts ({archivedCount})
+                </label>
+              ) : null}
+              {groups.length > 0 ? <AccountList groups={groups} actions={actions} /> : <EmptyState title="Every account is archived">Tick “Show archived accounts” to see them.</EmptyState>}
+            </>
+          )}
+        </div>
+      ) : null}
+
+      {household.isAdult ? (
+        <>
+          <AccountFormDialog open={formOpen} onOpenChange={setFormOpen} account={editing} />
+          <DeleteAccountDialog account={deleting} onClose={() => setDeleting(null)} />
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function Totals({ accounts }: { accounts: Account[] }) {
+  const household = useHousehold();
+  const totals = accountTotals(accounts, household.currency.code);
+  const currency = household.currency;
+  const items = [
+    { label: "Assets", minor: totals.assetsMinor },
+    { label: "Debts", minor: totals.liabilitiesMinor },
+    { label: "Net worth", minor: totals.netWorthMinor },
+  ];
+  return (
+    <Card>
+      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+        {items.map((item) => (
+          <div key={item.label} className="flex items-baseline justify-between gap-2 sm:flex-col sm:items-start">
+            <dt className="text-sm text-muted">{item.label}</dt>
+            <dd className="text-xl font-semibold">
+              <Amount minor={item.minor} currency={currency} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <p className="mt-3 text-xs text-muted">
+        {household.isAdult ? "All accounts, archived ones included. " : ""}Debts are what is owed on credit cards and loans.
+        {totals.otherCurrencyCount > 0
+          ? ` ${totals.otherCurrencyCount === 1 ? "One account is" : `${totals.otherCurrencyCount} accounts are`} in another currency and not added up.`
+          : ""}
+      </p>
+    </Card>
+  );
+}

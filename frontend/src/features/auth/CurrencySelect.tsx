@@ -1,0 +1,35 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+
+import { SelectField, type SelectFieldProps } from "@/components/ui/Field";
+
+import { COMMON_CURRENCIES, currencyLabel, DEFAULT_CURRENCY, guessCurrency } from "./currencies";
+
+const noSubscription = () => () => {};
+
+/**
+ * The browser's likely currency. The server renders the neutral default and the browser its own
+ * guess after hydration, so the two never disagree about the first paint.
+ */
+export function useGuessedCurrency(): string {
+  return useSyncExternalStore(
+    noSubscription,
+    () => guessCurrency(navigator.languages.length ? navigator.languages : [navigator.language]),
+    () => DEFAULT_CURRENCY,
+  );
+}
+
+/** A select of the common currencies; `value` is always offered even when it is not common. */
+export function CurrencySelect({ value, onValueChange, ...rest }: Omit<SelectFieldProps, "value" | "onChange" | "children"> & { value: string; onValueChange: (code: string) => void }) {
+  const codes: readonly string[] = COMMON_CURRENCIES.includes(value as (typeof COMMON_CURRENCIES)[number]) ? COMMON_CURRENCIES : [value, ...COMMON_CURRENCIES];
+  return (
+    <SelectField value={value} onChange={(event) => onValueChange(event.target.value)} {...rest}>
+      {codes.map((code) => (
+        <option key={code} value={code}>
+          {currencyLabel(code)}
+        </option>
+      ))}
+    </SelectField>
+  );
+}

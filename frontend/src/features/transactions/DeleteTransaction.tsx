@@ -1,0 +1,46 @@
+"use client";
+
+import { useState } from "react";
+
+import { Button } from "@/components/ui/Button";
+import { Alert } from "@/components/ui/Alert";
+import { FormError } from "@/components/ui/FormError";
+import { useHousehold } from "@/features/households/HouseholdContext";
+
+import { isVersionConflict, useDeleteTransaction, VERSION_CONFLICT_MESSAGE } from "./api";
+import type { Transaction } from "./form";
+
+/** Delete with a second, explicit confirmation (adults only; the caller decides to render it). */
+export function DeleteTransaction({ transaction, onDeleted, onConflict }: { transaction: Transaction; onDeleted: () => void; onConflict: () => void }) {
+  const household = useHousehold();
+  const remove = useDeleteTransaction(household.id);
+  const [confirming, setConfirming] = useState(false);
+
+  if (!confirming) {
+    return (
+      <Button variant="ghost" className="text-danger" onClick={() => setConfirming(true)}>
+        Delete
+      </Button>
+    );
+  }
+  return (
+    <div role="group" aria-label="Confirm delete" className="flex flex-col gap-2 rounded-md border border-danger bg-danger-bg p-2 sm:max-w-64">
+      <p className="text-sm text-danger">
+        {transaction.transfer ? "Delete this transfer? Both sides are deleted." : "Delete this transaction? This cannot be undone."}
+      </p>
+      {isVersionConflict(remove.error) ? <Alert tone="warning">{VERSION_CONFLICT_MESSAGE}</Alert> : <FormError error={remove.error} />}
+      <div className="flex gap-2">
+        <Button variant="secondary" size="md" onClick={() => (setConfirming(false), remove.reset())}>
+          Keep it
+        </Button>
+        <Button
+          variant="danger"
+          busy={remove.isPending}
+          onClick={() => remove.mutate(transaction, { onSuccess: onDeleted, onError: (error) => isVersionConflict(error) && onConflict() })}
+        >
+          Yes, delete
+        </Button>
+      </div>
+    </div>
+  );
+}
