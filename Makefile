@@ -1,26 +1,49 @@
 # Family Budget — the commands a newcomer needs. Only Python 3.11+ and Node 20+ are assumed;
-# everything else is installed into the repository (.tools/, backend/.venv, infrastructure/.venv).
+# everything else is installed into the repository (.tools/, backend/.venv, infrastructure/.venv,
+# frontend/node_modules).
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(CURDIR)/$(TOOLS)/bin/uv
 BACKEND := backend
+FRONTEND := frontend
 # uv uses the interpreter the newcomer already has, never a downloaded one.
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 HOST ?= 127.0.0.1
+# PORT: the API; WEB_PORT: the web app, which forwards /api/v1/* to the API.
 PORT ?= 8000
+WEB_PORT ?= 3000
 
-.PHONY: help install run test test-backend test-infra lint typecheck bench clean
+# Next.js builds into NEXT_DIST_DIR (next.config.ts reads it), so several builds can share a checkout.
+NEXT_DIST_DIR ?= .next
+export NEXT_DIST_DIR
+export NEXT_TELEMETRY_DISABLED := 1
+WEB_INSTALLED := $(FRONTEND)/node_modules/.installed-stamp
+WEB_BUILT := $(FRONTEND)/$(NEXT_DIST_DIR)/.build-stamp
+# What the production build is made from: a change to any of these triggers a new build.
+WEB_BUILD_INPUTS := src public scripts next.config.ts postcss.config.mjs tsconfig.json package.json \
+	package-lock.json
+# End-to-end tests drive Debian's chromium (no browser download).
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+
+.PHONY: help install install-web build-web api-client check-api-client run test test-backend \
+	test-infra test-web test-e2e lint typecheck bench bench-web clean
 
 help:
-	@echo "make run      install, migrate and serve the API on http://localhost:$(PORT) (SQLite in ./data)"
-	@echo "make test     install and run every check: lint, types, backend tests, infrastructure tests"
-	@echo "make bench    benchmark the API on the local PostgreSQL (see docs/benchmarks.md)"
-	@echo "make clean    remove installed tools, virtualenvs and local data"
+	@echo "make run         install, build and migrate, then serve the web app on http://localhost:$(WEB_PORT)"
+	@echo "                 and the API on http://localhost:$(PORT) (docs: /docs); SQLite in ./data"
+	@echo "make test        install and run every check: lint, types, backend, infrastructure and web app"
+	@echo "                 tests (the web app's end-to-end tests need Chromium: /usr/bin/chromium or CHROMIUM_PATH)"
+	@echo "make test-web    only the web app: API client freshness, types, lint, unit tests, build, end-to-end"
+	@echo "make api-client  regenerate frontend/openapi.json and the typed client after an API change"
+	@echo "make bench       benchmark the API on the local PostgreSQL (see docs/benchmarks.md)"
+	@echo "make bench-web   measure the web app in Chromium: first-load JS, transactions page load"
+	@echo "make clean       remove installed tools, virtualenvs, node_modules, web builds and local data"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -30,12 +53,46 @@ $(UV):
 install: $(UV)
 	cd $(BACKEND) && $(UV) sync --frozen --quiet
 
-run: install
+# Reinstalled only when the lock file changes; `npm ci` installs exactly what it lists.
+$(WEB_INSTALLED): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json
+	@command -v node >/dev/null || { echo "Node 20+ is required (node is not on PATH)" >&2; exit 1; }
+	@node -e 'const [major, minor] = process.versions.node.split(".").map(Number); if (major < 20 || (major === 20 && minor < 9)) { console.error(`Node 20.9+ is required, found ${process.version}`); process.exit(1); }'
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	@touch $@
+
+install-web: $(WEB_INSTALLED)
+	@true
+
+# The production build (next build + static assets into the standalone server), redone only when
+# something it is made from is newer than the last successful build. A stamp taken before the build
+# starts means a file saved during the build still counts as changed next time.
+build-web: install-web
+	@cd $(FRONTEND) && if [ -f $(NEXT_DIST_DIR)/.build-stamp ] && [ -f $(NEXT_DIST_DIR)/standalone/server.js ] \
+		&& [ -z "$$(find $(WEB_BUILD_INPUTS) -newer $(NEXT_DIST_DIR)/.build-stamp -print -quit 2>/dev/null)" ]; then \
+		echo "The web app build in $(FRONTEND)/$(NEXT_DIST_DIR) is up to date."; \
+	else \
+		started=$$(mktemp node_modules/.build-started.XXXXXX) && \
+		npm run build && mv "$$started" $(NEXT_DIST_DIR)/.build-stamp; \
+	fi
+
+# After an API change: the schema the web app's typed client is generated from, then the client.
+api-client: install install-web
+	$(BACKEND)/.venv/bin/family-budget openapi -o $(FRONTEND)/openapi.json
+	cd $(FRONTEND) && npm run --silent api:generate
+
+check-api-client: install install-web
+	@$(BACKEND)/.venv/bin/family-budget openapi | cmp -s - $(FRONTEND)/openapi.json || \
+		{ echo "frontend/openapi.json is not what the API serves: run \`make api-client\`" >&2; exit 1; }
+	@cd $(FRONTEND) && npm run --silent api:generate -- --check >/dev/null || \
+		{ echo "frontend/src/api/schema.d.ts is stale: run \`make api-client\`" >&2; exit 1; }
+	@echo "The API client is up to date."
+
+run: install build-web
 	$(BACKEND)/.venv/bin/family-budget migrate
-	$(BACKEND)/.venv/bin/family-budget serve --host $(HOST) --port $(PORT)
+	@HOST=$(HOST) PORT=$(PORT) WEB_PORT=$(WEB_PORT) $(PYTHON) scripts/run.py
 
 lint: install
-	cd $(BACKEND) && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+	cd $(BACKEND) && .venv/bin/ruff check . ../scripts && .venv/bin/ruff format --check . ../scripts
 
 typecheck: install
 	cd $(BACKEND) && .venv/bin/mypy
@@ -46,11 +103,33 @@ test-backend: install
 test-infra:
 	$(MAKE) -C infrastructure test
 
-test: lint typecheck test-backend test-infra
+test-web: check-api-client
+	cd $(FRONTEND) && npm run --silent typecheck
+	cd $(FRONTEND) && npm run --silent lint
+	cd $(FRONTEND) && npm run --silent test:unit
+	$(MAKE) --no-print-directory build-web
+	$(MAKE) --no-print-directory test-e2e
+
+test-e2e: install build-web
+	@if [ -x "$(CHROMIUM_PATH)" ]; then \
+		cd $(FRONTEND) && npm run --silent test:e2e; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "Chromium not found at $(CHROMIUM_PATH): end-to-end tests cannot run, and CI must run them" >&2; \
+		exit 1; \
+	else \
+		echo "Chromium not found: end-to-end tests SKIPPED (install Debian's chromium package)"; \
+	fi
+
+test: lint typecheck test-backend test-infra test-web
 
 bench: $(UV)
 	cd $(BACKEND) && $(UV) sync --frozen --quiet --group bench
 	bash $(BACKEND)/bench/run.sh
 
+bench-web: install build-web
+	bash $(FRONTEND)/bench/run.sh
+
 clean:
 	rm -rf $(TOOLS) $(BACKEND)/.venv infrastructure/.venv data
+	rm -rf $(FRONTEND)/node_modules $(FRONTEND)/.next $(FRONTEND)/$(NEXT_DIST_DIR) \
+		$(FRONTEND)/tsconfig.tsbuildinfo $(FRONTEND)/test-results $(FRONTEND)/playwright-report
