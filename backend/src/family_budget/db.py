@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -45,8 +46,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+# Set for a request that may write (any method but GET/HEAD/OPTIONS); each request runs in a task
+# of its own, so the flag never leaks into another request.
+_sqlite_writer: ContextVar[bool] = ContextVar("sqlite_writer", default=False)
+
+
+def expect_writes() -> None:
+    """Transactions begun from here on in this task take SQLite's write lock when they begin."""
+    _sqlite_writer.set(True)
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # SQLite has one writer at a time. A deferred transaction that reads and then writes fails at
+    # once with "database is locked" if another connection wrote in between (its snapshot is
+    # stale; the busy timeout does not apply). BEGIN IMMEDIATE takes the write lock up front and
+    # waits up to the busy timeout for it, so concurrent writers queue instead of failing. Reads
+    # keep the deferred BEGIN and, with WAL, never wait.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_writer.get() else "BEGIN")
 
 
 def affected_rows(result: Any) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.config import Settings
-from family_budget.db import unit_of_work
+from family_budget.db import expect_writes, unit_of_work
 from family_budget.errors import Forbidden, NotFound, Unauthorized
 from family_budget.models import Household, Membership, Role, User
 from family_budget.security import InvalidToken, TokenType, decode_token
@@ -27,7 +27,12 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    if request.method not in _READ_ONLY_METHODS:
+        expect_writes()
     async with unit_of_work(request.app.state.session_factory) as session:
         yield session
 

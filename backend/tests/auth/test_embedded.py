@@ -115,3 +115,36 @@ async def test_session_lifecycle_on_sqlite_with_separate_connections(
     assert relogin.status_code == 200
     logout = await client.post("/api/v1/auth/logout", headers=csrf_header(client))
     assert logout.status_code == 204
+
+
+async def test_concurrent_writers_wait_their_turn_instead_of_failing(
+    embedded_client: httpx.AsyncClient,
+) -> None:
+    """Two families signing up at the same moment (and then writing) both succeed: a request that
+    writes takes SQLite's write lock when its transaction begins and waits for its turn, instead
+    of reading first and failing with "database is locked" when another request wrote meanwhile."""
+    client = embedded_client
+
+    async def sign_up_and_add_an_account(index: int) -> tuple[int, int]:
+        email = f"concurrent{index}@example.com"
+        registered = await client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": STRONG_PASSWORD, "name": f"Family {index}"},
+        )
+        login = await client.post(
+            "/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD}
+        )
+        if login.status_code != 200:
+            return registered.status_code, login.status_code
+        token = login.json()["access_token"]
+        household_id = registered.json()["households"][0]["household_id"]
+        created = await client.post(
+            f"/api/v1/households/{household_id}/accounts",
+            json={"name": "Checking", "kind": "checking", "opening_balance_minor": 100},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return registered.status_code, created.status_code
+
+    results = await asyncio.gather(*(sign_up_and_add_an_account(i) for i in range(6)))
+
+    assert results == [(201, 201)] * 6
