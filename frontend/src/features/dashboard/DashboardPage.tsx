@@ -74,14 +74,14 @@ export function DashboardPage() {
       {budget.data ? (
         <>
           <BudgetSummaryCards budget={budget.data} currency={household.currency} budgetHref={budgetHref} />
-          <div className="grid gap-4 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 [&>*]:min-w-0">
             <WatchList budget={budget.data} currency={household.currency} budgetHref={budgetHref} />
             <RecentTransactions />
           </div>
         </>
       ) : null}
       {household.isAdult ? (
-        <div className="grid gap-4 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 [&>*]:min-w-0">
           <SpendingChart month={month} />
           <IncomeExpensesChart month={month} />
         </div>

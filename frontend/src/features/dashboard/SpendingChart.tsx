@@ -56,7 +56,7 @@ export function SpendingChart({ month }: { month: string }) {
                   tick={{ fill: "var(--muted)", fontSize: 12 }}
                   minTickGap={12}
                 />
-                <YAxis type="category" dataKey="name" width={112} stroke="var(--muted)" tick={{ fill: "var(--fg)", fontSize: 12 }} interval={0} />
+                <YAxis type="category" dataKey="name" width={132} stroke="var(--muted)" tick={{ fill: "var(--fg)", fontSize: 12 }} interval={0} />
                 <Tooltip
                   formatter={(value) => [formatMoney(Number(value), currency), "Spent"]}
                   cursor={{ fill: "var(--bg)" }}
