@@ -45,3 +45,14 @@ export function Spinner({ label = "Loading" }: { label?: string }) {
     </div>
   );
 }
+
+/** The space a chart takes while its code loads, so the page below does not jump. */
+export function ChartPlaceholder({ title }: { title: ReactNode }) {
+  return (
+    <Card title={title}>
+      <div className="h-72">
+        <Spinner label="Loading chart" />
+      </div>
+    </Card>
+  );
+}

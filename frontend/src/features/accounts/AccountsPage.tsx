@@ -1,11 +1,12 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useState } from "react";
 
 import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
 import { Button } from "@/components/ui/Button";
-import { Card, EmptyState, PageHeader, Spinner } from "@/components/ui/Card";
+import { Card, ChartPlaceholder, EmptyState, PageHeader, Spinner } from "@/components/ui/Card";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
 import { AccountFormDialog } from "./AccountFormDialog";
@@ -13,7 +14,11 @@ import { AccountList, type AccountActions } from "./AccountList";
 import { useAccounts, useSetAccountArchived, type Account } from "./api";
 import { DeleteAccountDialog } from "./DeleteAccountDialog";
 import { accountTotals, groupAccountsByKind } from "./logic";
-import { NetWorthChart } from "./NetWorthChart";
+
+// The charting library loads after the account list, which renders without waiting for it.
+const NetWorthChart = dynamic(() => import("./NetWorthChart").then((module) => module.NetWorthChart), {
+  loading: () => <ChartPlaceholder title="Net worth over time" />,
+});
 
 /** The household's accounts by kind with their balances; adults also manage them here. */
 export function AccountsPage() {

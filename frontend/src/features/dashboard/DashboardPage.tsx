@@ -1,9 +1,10 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import Link from "next/link";
 
 import { Alert } from "@/components/ui/Alert";
-import { Card, PageHeader, Spinner } from "@/components/ui/Card";
+import { Card, ChartPlaceholder, PageHeader, Spinner } from "@/components/ui/Card";
 import { useAccounts } from "@/features/accounts/api";
 import { useBudgetMonth } from "@/features/budget/api";
 import { hasAssignments } from "@/features/budget/assign";
@@ -11,9 +12,16 @@ import { useHousehold } from "@/features/households/HouseholdContext";
 import { currentMonth, formatMonth } from "@/lib/dates";
 
 import { BudgetSummaryCards, WatchList } from "./BudgetSummary";
-import { IncomeExpensesChart } from "./IncomeExpensesChart";
 import { RecentTransactions } from "./RecentTransactions";
-import { SpendingChart } from "./SpendingChart";
+
+// The charting library is the largest part of this page's JavaScript: it loads after the numbers
+// the family came for, which render without waiting for it.
+const SpendingChart = dynamic(() => import("./SpendingChart").then((module) => module.SpendingChart), {
+  loading: () => <ChartPlaceholder title="Spending by category" />,
+});
+const IncomeExpensesChart = dynamic(() => import("./IncomeExpensesChart").then((module) => module.IncomeExpensesChart), {
+  loading: () => <ChartPlaceholder title="Income vs expenses · last 12 months" />,
+});
 
 const LINK = "inline-flex min-h-11 items-center font-medium text-primary underline";
 
