@@ -14,21 +14,7 @@ import {
 } from "@/features/budget/status";
 import { describeFlows, spendingBars, summarizeFlows } from "@/features/dashboard/logic";
 
-/** A small seeded generator (mulberry32) so a failing case can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function integer(next: () => number, min: number, max: number): number {
-  return min + Math.floor(next() * (max - min + 1));
-}
+import { integer, random } from "./seeded-random";
 
 /** assigned + activity (+ carried) = available, as the API computes it. */
 function line(assigned: number, activity: number, carried = 0): BudgetLineNumbers {

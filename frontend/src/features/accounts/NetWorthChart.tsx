@@ -5,6 +5,7 @@ import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "r
 
 import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
+import { ChartDataTable } from "@/components/ui/ChartDataTable";
 import { Card, Spinner } from "@/components/ui/Card";
 import { SelectField } from "@/components/ui/Field";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -84,48 +85,22 @@ export function NetWorthChart() {
               and not included.
             </p>
           ) : null}
-          <details className="mt-3 text-sm">
-            <summary className="min-h-11 cursor-pointer py-3 font-medium">Show the numbers as a table</summary>
-            <div className="overflow-x-auto">
-              <table className="w-full">
-                <caption className="sr-only">Assets, debts and net worth at the end of each month</caption>
-                <thead>
-                  <tr className="border-b border-border text-left text-muted">
-                    <th scope="col" className="py-2 pr-3 font-medium">
-                      Month
-                    </th>
-                    <th scope="col" className="py-2 pr-3 text-right font-medium">
-                      Assets
-                    </th>
-                    <th scope="col" className="py-2 pr-3 text-right font-medium">
-                      Debts
-                    </th>
-                    <th scope="col" className="py-2 text-right font-medium">
-                      Net worth
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {points.map((point) => (
-                    <tr key={point.month} className="border-b border-border last:border-0">
-                      <th scope="row" className="py-1.5 pr-3 text-left font-normal whitespace-nowrap">
-                        {formatMonth(point.month)}
-                      </th>
-                      <td className="py-1.5 pr-3 text-right">
-                        <Amount minor={point.assets_minor} currency={currency} />
-                      </td>
-                      <td className="py-1.5 pr-3 text-right">
-                        <Amount minor={point.liabilities_minor} currency={currency} />
-                      </td>
-                      <td className="py-1.5 text-right font-medium">
-                        <Amount minor={point.net_worth_minor} currency={currency} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </details>
+          <ChartDataTable
+            summary="Show the numbers as a table"
+            caption="Assets, debts and net worth at the end of each month"
+            labelHeader="Month"
+            columns={["Assets", "Debts", "Net worth"]}
+            emphasiseLast
+            rows={points.map((point) => ({
+              key: point.month,
+              label: formatMonth(point.month),
+              values: [
+                <Amount key="assets" minor={point.assets_minor} currency={currency} />,
+                <Amount key="debts" minor={point.liabilities_minor} currency={currency} />,
+                <Amount key="net" minor={point.net_worth_minor} currency={currency} />,
+              ],
+            }))}
+          />
         </>
       ) : null}
     </Card>

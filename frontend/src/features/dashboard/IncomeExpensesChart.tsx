@@ -4,6 +4,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "rec
 
 import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
+import { ChartDataTable } from "@/components/ui/ChartDataTable";
 import { Card, Spinner } from "@/components/ui/Card";
 import { formatWholeMoney } from "@/features/accounts/logic";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -52,48 +53,22 @@ export function IncomeExpensesChart({ month }: { month: string }) {
                   <Bar dataKey="expenses_minor" name="Expenses" fill="var(--danger)" isAnimationActive={false} />
                 </BarChart>
               </div>
-              <details className="mt-3 text-sm">
-                <summary className="flex min-h-11 cursor-pointer items-center font-medium">Show the numbers as a table</summary>
-                <div className="overflow-x-auto">
-                  <table className="w-full">
-                    <caption className="sr-only">Income, expenses and the difference per month</caption>
-                    <thead>
-                      <tr className="border-b border-border text-left text-muted">
-                        <th scope="col" className="py-2 pr-3 font-medium">
-                          Month
-                        </th>
-                        <th scope="col" className="py-2 pr-3 text-right font-medium">
-                          Income
-                        </th>
-                        <th scope="col" className="py-2 pr-3 text-right font-medium">
-                          Expenses
-                        </th>
-                        <th scope="col" className="py-2 text-right font-medium">
-                          Net
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {months.map((row) => (
-                        <tr key={row.month} className="border-b border-border last:border-0">
-                          <th scope="row" className="py-1.5 pr-3 text-left font-normal whitespace-nowrap">
-                            {formatMonth(row.month)}
-                          </th>
-                          <td className="py-1.5 pr-3 text-right">
-                            <Amount minor={row.income_minor} currency={currency} />
-                          </td>
-                          <td className="py-1.5 pr-3 text-right">
-                            <Amount minor={row.expenses_minor} currency={currency} />
-                          </td>
-                          <td className="py-1.5 text-right font-medium">
-                            <Amount minor={row.net_minor} currency={currency} />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </details>
+              <ChartDataTable
+                summary="Show the numbers as a table"
+                caption="Income, expenses and the difference per month"
+                labelHeader="Month"
+                columns={["Income", "Expenses", "Net"]}
+                emphasiseLast
+                rows={months.map((row) => ({
+                  key: row.month,
+                  label: formatMonth(row.month),
+                  values: [
+                    <Amount key="income" minor={row.income_minor} currency={currency} />,
+                    <Amount key="expenses" minor={row.expenses_minor} currency={currency} />,
+                    <Amount key="net" minor={row.net_minor} currency={currency} />,
+                  ],
+                }))}
+              />
             </>
           ) : null}
         </>

@@ -5,6 +5,7 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 
 import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
+import { ChartDataTable } from "@/components/ui/ChartDataTable";
 import { Card, Spinner } from "@/components/ui/Card";
 import { formatWholeMoney } from "@/features/accounts/logic";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -66,34 +67,13 @@ export function SpendingChart({ month }: { month: string }) {
                 <Bar dataKey="spent_minor" name="Spent" fill="var(--primary)" radius={[0, 4, 4, 0]} isAnimationActive={false} />
               </BarChart>
             </div>
-            <details className="mt-3 text-sm">
-              <summary className="flex min-h-11 cursor-pointer items-center font-medium">Show spending as a table</summary>
-              <table className="w-full">
-                <caption className="sr-only">Spending by category in {formatMonth(month)}</caption>
-                <thead>
-                  <tr className="border-b border-border text-left text-muted">
-                    <th scope="col" className="py-2 pr-3 font-medium">
-                      Category
-                    </th>
-                    <th scope="col" className="py-2 text-right font-medium">
-                      Spent
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {bars.map((bar) => (
-                    <tr key={bar.id} className="border-b border-border last:border-0">
-                      <th scope="row" className="py-1.5 pr-3 text-left font-normal">
-                        {bar.name}
-                      </th>
-                      <td className="py-1.5 text-right">
-                        <Amount minor={bar.spent_minor} currency={currency} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </details>
+            <ChartDataTable
+              summary="Show spending as a table"
+              caption={`Spending by category in ${formatMonth(month)}`}
+              labelHeader="Category"
+              columns={["Spent"]}
+              rows={bars.map((bar) => ({ key: bar.id, label: bar.name, values: [<Amount key="spent" minor={bar.spent_minor} currency={currency} />] }))}
+            />
           </>
         )
       ) : null}
