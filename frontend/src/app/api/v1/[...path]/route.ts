@@ -46,6 +46,11 @@ async function forward(request: Request, context: RouteContext): Promise<Respons
   request.headers.forEach((value, name) => {
     if (!DROPPED_REQUEST_HEADERS.has(name.toLowerCase())) headers.set(name, value);
   });
+  // Only the last address of X-Forwarded-For is the one a proxy of ours saw (the load balancer
+  // appends the address that connected to it); earlier entries are whatever the client sent, and
+  // the API's per-address rate limits must not take those on trust.
+  const forwardedFor = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
+  if (forwardedFor) headers.set("X-Forwarded-For", forwardedFor);
   headers.set("X-Forwarded-Host", request.headers.get("host") ?? incoming.host);
   headers.set("X-Forwarded-Proto", request.headers.get("x-forwarded-proto") ?? incoming.protocol.replace(":", ""));
 
