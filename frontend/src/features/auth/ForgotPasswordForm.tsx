@@ -6,7 +6,9 @@ import { useState, type FormEvent } from "react";
 import { api, unwrap } from "@/api/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
+import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { useHydrated } from "@/lib/useHydrated";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
@@ -21,6 +23,7 @@ export function ForgotPasswordForm() {
     mutationFn: (address: string) => unwrap(api.POST("/api/v1/auth/forgot-password", { body: { email: address } })),
   });
   const errors = mergeFieldErrors({ email: clientError }, serverFieldErrors(request.error));
+  const hydrated = useHydrated();
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -29,6 +32,7 @@ export function ForgotPasswordForm() {
     if (!found) request.mutate(email.trim());
   }
 
+  if (!hydrated) return <Spinner />;
   if (request.isSuccess) {
     return (
       <>

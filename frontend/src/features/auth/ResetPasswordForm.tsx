@@ -8,8 +8,10 @@ import { api, unwrap } from "@/api/client";
 import { ApiError } from "@/api/problem";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
+import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
 import { useSession } from "@/features/session/SessionProvider";
+import { useHydrated } from "@/lib/useHydrated";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
@@ -32,6 +34,7 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
     },
     onSuccess: () => router.replace("/login?notice=password-reset"),
   });
+  const hydrated = useHydrated();
 
   if (!token) {
     return (
@@ -44,6 +47,8 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
       </>
     );
   }
+
+  if (!hydrated) return <Spinner />;
 
   const invalidToken = reset.error instanceof ApiError && reset.error.code === "invalid_reset_token";
   const errors = mergeFieldErrors(clientErrors, serverFieldErrors(reset.error, RESET_CODE_FIELDS));
