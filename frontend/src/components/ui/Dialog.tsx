@@ -38,3 +38,8 @@ export function Dialog({
     </RadixDialog.Root>
   );
 }
+
+/** A dialog's buttons: side by side at the end on wider screens, stacked with the main one on top on phones. */
+export function DialogActions({ children }: { children: ReactNode }) {
+  return <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">{children}</div>;
+}

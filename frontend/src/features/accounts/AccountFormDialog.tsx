@@ -3,7 +3,7 @@
 import { useId, useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
 import { MoneyField } from "@/components/ui/MoneyField";
@@ -88,14 +88,14 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
         <TextField label="Opened on" type="date" value={values.openedOn} onChange={(event) => set("openedOn", event.target.value)} error={errorOf("opened_on")} required />
       </div>
       <SharedWithField selected={values.sharedWith} onChange={(ids) => set("sharedWith", ids)} error={fieldError(mutation.error, "shared_with_user_ids")} />
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={onDone}>
           Cancel
         </Button>
         <Button type="submit" busy={mutation.isPending}>
           {account ? "Save changes" : "Create account"}
         </Button>
-      </div>
+      </DialogActions>
     </form>
   );
 }

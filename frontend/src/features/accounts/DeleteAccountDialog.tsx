@@ -2,7 +2,7 @@
 
 import { ApiError } from "@/api/problem";
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { FormError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
@@ -31,7 +31,7 @@ function DeleteAccountForm({ account, onClose }: { account: Account; onClose: ()
       <p className="text-sm">This removes the account for everyone in the household. It cannot be undone.</p>
       <FormError error={remove.error} />
       <FormError error={archive.error} />
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={onClose}>
           Cancel
         </Button>
@@ -45,7 +45,7 @@ function DeleteAccountForm({ account, onClose }: { account: Account; onClose: ()
             Delete account
           </Button>
         ) : null}
-      </div>
+      </DialogActions>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -116,14 +116,14 @@ function CategoryForm({ target, groups, onClose }: { target: CategoryFormTarget;
       {editing ? (
         <Checkbox checked={hidden} onChange={setHidden} label="Hidden" hint="Hidden categories keep their history but are not offered for new transactions." />
       ) : null}
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={onClose}>
           Cancel
         </Button>
         <Button type="submit" busy={mutation.isPending}>
           {editing ? "Save changes" : "Create category"}
         </Button>
-      </div>
+      </DialogActions>
     </form>
   );
 }

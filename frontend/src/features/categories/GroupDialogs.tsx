@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "@/api/problem";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { TextField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -52,14 +52,14 @@ function GroupForm({ group, onClose }: { group?: CategoryGroup | undefined; onCl
         autoComplete="off"
         hint={group ? undefined : "New groups are added after the existing ones."}
       />
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={onClose}>
           Cancel
         </Button>
         <Button type="submit" busy={mutation.isPending}>
           {group ? "Save name" : "Create group"}
         </Button>
-      </div>
+      </DialogActions>
     </form>
   );
 }
@@ -88,7 +88,7 @@ function DeleteGroupConfirm({ group, onClose }: { group: CategoryGroup; onClose:
       ) : (
         <FormError error={remove.error} />
       )}
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={onClose}>
           {notEmpty ? "Close" : "Cancel"}
         </Button>
@@ -97,7 +97,7 @@ function DeleteGroupConfirm({ group, onClose }: { group: CategoryGroup; onClose:
             Delete group
           </Button>
         )}
-      </div>
+      </DialogActions>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { SelectField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -77,7 +77,7 @@ function MergeForm({ source, groups, onClose }: { source: Category; groups: Cate
           ))}
         </SelectField>
       )}
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={onClose}>
           Cancel
         </Button>
@@ -86,7 +86,7 @@ function MergeForm({ source, groups, onClose }: { source: Category; groups: Cate
             Merge and delete “{source.name}”
           </Button>
         ) : null}
-      </div>
+      </DialogActions>
     </form>
   );
 }

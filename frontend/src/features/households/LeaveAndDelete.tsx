@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
 import { useMe } from "@/features/session/SessionProvider";
@@ -50,14 +50,14 @@ function LeaveDialog({ onClose }: { onClose: () => void }) {
       <div className="flex flex-col gap-4 text-sm">
         <p>You will no longer see its accounts, transactions or budget. The others keep everything, including what you recorded.</p>
         <FormError error={leave.error} />
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <DialogActions>
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
           <Button variant="danger" busy={leave.isPending || leave.isSuccess} onClick={() => leave.mutate()}>
             Leave household
           </Button>
-        </div>
+        </DialogActions>
       </div>
     </Dialog>
   );
@@ -90,14 +90,14 @@ function DeleteDialog({ onClose }: { onClose: () => void }) {
           autoComplete="off"
           spellCheck={false}
         />
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <DialogActions>
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
           <Button type="submit" variant="danger" disabled={!matches} busy={remove.isPending || remove.isSuccess}>
             Delete household
           </Button>
-        </div>
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { useState } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { Card, Spinner } from "@/components/ui/Card";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { FormError } from "@/components/ui/FormError";
 import { useMe } from "@/features/session/SessionProvider";
 import { formatDate } from "@/lib/dates";
@@ -156,14 +156,14 @@ function RemoveMemberDialog({ member, onClose }: { member: Member; onClose: () =
           {member.name} ({member.email}) will lose access to {household.name} right away, including the accounts shared with them. To bring them back, send a new invitation.
         </p>
         <FormError error={remove.error} />
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <DialogActions>
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
           <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(member.user_id, { onSuccess: onClose })}>
             Remove {member.name}
           </Button>
-        </div>
+        </DialogActions>
       </div>
     </Dialog>
   );

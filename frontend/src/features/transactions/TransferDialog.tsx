@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { fieldError, FormError } from "@/components/ui/FormError";
 import { MoneyField } from "@/components/ui/MoneyField";
@@ -75,14 +75,14 @@ function TransferForm({ onClose, accounts }: Omit<Props, "open">) {
         <MoneyField label="Amount" currency={currency} value={amountText} onValueChange={setAmountText} error={errorFor("amount_minor")} required />
       </div>
       <TextField label="Memo" value={memo} maxLength={2000} onChange={(event) => setMemo(event.target.value)} error={errorFor("memo")} />
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <DialogActions>
         <Button variant="secondary" onClick={() => onClose()}>
           Cancel
         </Button>
         <Button type="submit" busy={transfer.isPending}>
           Record transfer
         </Button>
-      </div>
+      </DialogActions>
     </form>
   );
 }
