@@ -2,7 +2,6 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
 
 import { api, unwrap } from "@/api/client";
 import { ApiError } from "@/api/problem";
@@ -15,6 +14,7 @@ import { useSession } from "@/features/session/SessionProvider";
 import { AuthHeading, LinkButton } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
+import { useSendOnce } from "./useSendOnce";
 
 /** Joins the household of an emailed invitation: straight away when signed in, after signing in otherwise. */
 export function AcceptInvitation({ token }: { token: string | null }) {
@@ -58,13 +58,7 @@ function Accept({ token, email }: { token: string; email: string }) {
     },
   });
   const { mutate } = accept;
-  // An invitation works once: never send it twice (Strict Mode runs effects twice in development).
-  const sent = useRef(false);
-  useEffect(() => {
-    if (sent.current) return;
-    sent.current = true;
-    mutate();
-  }, [mutate]);
+  useSendOnce(mutate);
 
   if (!accept.isError) return <Spinner label={accept.isSuccess ? "Opening the household" : "Joining the household"} />;
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 
 import { api, unwrap } from "@/api/client";
 import { ApiError } from "@/api/problem";
@@ -13,6 +13,7 @@ import { useSession } from "@/features/session/SessionProvider";
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
 import { withNext } from "./links";
+import { useSendOnce } from "./useSendOnce";
 
 /** With a token (the emailed link): confirm it. Without: let a signed-in person ask for a new link. */
 export function VerifyEmail({ token }: { token: string | null }) {
@@ -27,13 +28,7 @@ function ConfirmToken({ token }: { token: string }) {
     },
   });
   const { mutate } = confirm;
-  // The token works once: Strict Mode's second effect run (and a re-render) must not resend it.
-  const sent = useRef(false);
-  useEffect(() => {
-    if (sent.current) return;
-    sent.current = true;
-    mutate();
-  }, [mutate]);
+  useSendOnce(mutate);
 
   const signedInUnverified = state.status === "authenticated" && !state.me.email_verified;
   useEffect(() => {
