@@ -1,10 +1,10 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import type { components } from "@/api/schema";
-import { householdKey } from "@/features/households/HouseholdContext";
+import { householdKey, useInvalidateHousehold } from "@/features/households/HouseholdContext";
 
 export type Account = components["schemas"]["AccountRead"];
 export type AccountCreateBody = components["schemas"]["AccountCreate"];
@@ -44,12 +44,6 @@ export function useNetWorth(householdId: string, months: number, options: { enab
     // Switching the period keeps the current chart (and an opened table) until the new one arrives.
     placeholderData: keepPreviousData,
   });
-}
-
-/** Balances feed net worth, the dashboard and transaction pickers: refresh the whole household. */
-function useInvalidateHousehold(householdId: string) {
-  const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: householdKey(householdId) });
 }
 
 export function useCreateAccount(householdId: string) {

@@ -1,10 +1,10 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import type { components } from "@/api/schema";
-import { householdKey } from "@/features/households/HouseholdContext";
+import { householdKey, useInvalidateHousehold } from "@/features/households/HouseholdContext";
 
 export type CategoryGroup = components["schemas"]["CategoryGroupRead"];
 export type Category = components["schemas"]["CategoryRead"];
@@ -35,12 +35,6 @@ export function flattenCategories(groups: CategoryGroup[], options: { includeHid
   return groups.flatMap((group) =>
     (group.categories ?? []).filter((category) => options.includeHidden || !(group.hidden || category.hidden)).map((category) => ({ ...category, groupName: group.name })),
   );
-}
-
-/** Category names appear in transactions, the budget and reports: refresh the whole household. */
-function useInvalidateHousehold(householdId: string) {
-  const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: householdKey(householdId) });
 }
 
 export function useCreateCategoryGroup(householdId: string) {

@@ -1,6 +1,7 @@
 "use client";
 
-import { createContext, useContext, useMemo, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useMemo, type ReactNode } from "react";
 
 import type { components } from "@/api/schema";
 import type { Currency } from "@/lib/money";
@@ -68,4 +69,13 @@ export function lastHousehold(): string | null {
 /** Query keys of one household's data start with this, so switching or leaving can drop them all. */
 export function householdKey(householdId: string, ...rest: unknown[]): unknown[] {
   return ["households", householdId, ...rest];
+}
+
+/**
+ * Refetches all of one household's data: for changes other pages depend on (balances feed net
+ * worth, category names show in transactions and the budget).
+ */
+export function useInvalidateHousehold(householdId: string): () => Promise<void> {
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.invalidateQueries({ queryKey: householdKey(householdId) }), [queryClient, householdId]);
 }
