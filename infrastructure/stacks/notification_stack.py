@@ -35,11 +35,13 @@ INFRASTRUCTURE_DIR = Path(__file__).resolve().parent.parent
 BACKEND_SOURCE_DIR = INFRASTRUCTURE_DIR.parent / "backend" / "src"
 PLATFORM_APPLICATIONS_DIR = INFRASTRUCTURE_DIR / "lambda" / "platform_applications"
 
-# The notification package is deployed alone: everything else in backend/src is excluded.
+# The notification package is deployed alone, with the currency table it formats money with:
+# everything else in backend/src is excluded.
 NOTIFICATIONS_ASSET_EXCLUDE = [
     "*",
     "!family_budget",
     "!family_budget/__init__.py",
+    "!family_budget/money.py",
     "!family_budget/notifications",
     "!family_budget/notifications/**",
     "**/__pycache__",

@@ -1,6 +1,9 @@
 """Money is an int of minor units with its ISO 4217 currency beside it.
 
-Formatting happens only at the edges."""
+This module holds the one table of currencies and their minor-unit exponents, for the API, the
+worker and the notification Lambdas alike (the Lambda asset ships this file with the
+notifications package, so it imports nothing but the standard library). Formatting happens only
+at the edges."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ _ZERO_DECIMAL = {
     "VND", "VUV", "XAF", "XOF", "XPF",
 }  # fmt: skip
 _THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+# Units of account with four decimals (Chile's Unidad de Fomento, Uruguay's wage index unit).
+_FOUR_DECIMAL = {"CLF", "UYW"}
 _TWO_DECIMAL = {
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
     "BGN", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF",
@@ -28,6 +33,7 @@ CURRENCY_EXPONENTS: dict[str, int] = {
     **dict.fromkeys(_TWO_DECIMAL, 2),
     **dict.fromkeys(_ZERO_DECIMAL, 0),
     **dict.fromkeys(_THREE_DECIMAL, 3),
+    **dict.fromkeys(_FOUR_DECIMAL, 4),
 }
 
 # Bounds for any single amount: ±10^13 minor units (a hundred billion dollars), far above a

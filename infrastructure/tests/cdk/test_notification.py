@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -154,12 +156,35 @@ class TestFunctions:
             p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()
         )
         assert "family_budget/__init__.py" in files
+        assert "family_budget/money.py" in files
         assert "family_budget/notifications/handlers.py" in files
         assert all(
-            f == "family_budget/__init__.py" or f.startswith("family_budget/notifications/")
+            f in ("family_budget/__init__.py", "family_budget/money.py")
+            or f.startswith("family_budget/notifications/")
             for f in files
         ), files
         assert not any("__pycache__" in f for f in files)
+
+    def test_asset_imports_on_its_own(self, env: Synthesized) -> None:
+        # What the Lambda runtime does: import the handlers with only the asset on the path
+        # (-I: no user site-packages, no PYTHONPATH, no current directory).
+        _, props = functions(env)[f"{MODULE}.render_email"]
+        directory = asset_directory(env, props["Code"])
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                f"import sys; sys.path.insert(0, {str(directory)!r}); "
+                f"import {MODULE}; from family_budget.notifications.money import format_money; "
+                "print(format_money(10000, 'CLF'))",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "CLF 1.0000"
 
 
 class TestPlatformApplications:

@@ -2,35 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-# ISO 4217 currencies whose minor unit is not 2 digits. Everything else has 2.
-_MINOR_UNIT_EXPONENTS: dict[str, int] = {
-    **dict.fromkeys(
-        (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-    **dict.fromkeys(("CLF", "UYW"), 4),
-}
+from family_budget.money import exponent, is_currency
 
 # Symbols that are unambiguous for an English-speaking household; any other currency is
 # written with its code ("CHF 12.50") so a reader never has to guess which dollar it is.
@@ -42,19 +14,12 @@ _SYMBOLS: dict[str, str] = {
     "INR": "₹",
 }
 
-_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
-
-
-def is_currency_code(value: str) -> bool:
-    """Return True when value looks like an ISO 4217 alphabetic code (three capital letters)."""
-    return _CURRENCY_CODE.fullmatch(value) is not None
-
 
 def minor_unit_exponent(currency: str) -> int:
     """Number of decimal digits of the currency's minor unit (0 for JPY, 3 for KWD, else 2)."""
-    if not is_currency_code(currency):
+    if not is_currency(currency):
         raise ValueError(f"not an ISO 4217 currency code: {currency!r}")
-    return _MINOR_UNIT_EXPONENTS.get(currency, 2)
+    return exponent(currency)
 
 
 def format_money(amount_minor: int, currency: str) -> str:
@@ -65,12 +30,12 @@ def format_money(amount_minor: int, currency: str) -> str:
     """
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
         raise TypeError(f"amount_minor must be an int, got {type(amount_minor).__name__}")
-    exponent = minor_unit_exponent(currency)
+    places = minor_unit_exponent(currency)
     sign = "-" if amount_minor < 0 else ""
-    major, minor = divmod(abs(amount_minor), 10**exponent)
+    major, minor = divmod(abs(amount_minor), 10**places)
     number = f"{major:,}"
-    if exponent:
-        number = f"{number}.{minor:0{exponent}d}"
+    if places:
+        number = f"{number}.{minor:0{places}d}"
     symbol = _SYMBOLS.get(currency)
     prefix = symbol if symbol is not None else f"{currency} "
     return f"{sign}{prefix}{number}"

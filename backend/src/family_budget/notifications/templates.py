@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 from string import Template
 from typing import Literal
 
-from family_budget.notifications.money import format_money, is_currency_code
+from family_budget.money import is_currency
+from family_budget.notifications.money import format_money
 
 VarType = Literal["text", "money", "date", "datetime", "url", "count"]
 
@@ -357,7 +358,7 @@ def _format_money_value(where: str, value: object) -> str:
             isinstance(amount, int)
             and not isinstance(amount, bool)
             and isinstance(currency, str)
-            and is_currency_code(currency)
+            and is_currency(currency)
         ):
             return format_money(amount, currency)
     raise TemplateError(
