@@ -23,7 +23,7 @@ from family_budget.app import create_app
 from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.config import Settings
-from family_budget.db import create_engine
+from family_budget.db import create_engine, create_session_factory
 from family_budget.emails import build_email_sender
 from family_budget.migrations import upgrade_to_head
 from family_budget.observability.metrics import Metrics
@@ -113,12 +113,7 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     # Every session of the test (the app's and the test's own) joins the outer transaction;
     # their commits become savepoint releases, and the whole test is rolled back at the end.
-    return async_sessionmaker(
-        bind=connection,
-        expire_on_commit=False,
-        autoflush=False,
-        join_transaction_mode="create_savepoint",
-    )
+    return create_session_factory(connection, join_transaction_mode="create_savepoint")
 
 
 @pytest.fixture

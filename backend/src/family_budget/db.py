@@ -9,12 +9,15 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
+from family_budget.budgets.activity import keep_activity_totals
 from family_budget.config import Settings
 
 
@@ -70,8 +73,21 @@ def affected_rows(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+class AppSession(Session):
+    """The sessions of the app, the worker, the CLI and the tests: every flush keeps the monthly
+    activity totals equal to the raw rows (family_budget.budgets.activity)."""
+
+
+keep_activity_totals(AppSession)
+
+
+def create_session_factory(
+    bind: AsyncEngine | AsyncConnection, **options: Any
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the app's class on `bind` (tests bind a connection and add their own options)."""
+    return async_sessionmaker(
+        bind, sync_session_class=AppSession, expire_on_commit=False, autoflush=False, **options
+    )
 
 
 @asynccontextmanager

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from family_budget.budgets.activity import rebuild_household
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory, unit_of_work
 from family_budget.households.service import create_household
@@ -42,7 +43,6 @@ from family_budget.models import (
     TransactionTag,
     User,
 )
-from family_budget.models.activity_total import rebuild_household
 from family_budget.security import hash_password
 
 SEED = 20_240_601

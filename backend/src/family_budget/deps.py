@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -14,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.config import Settings
 from family_budget.db import expect_writes, unit_of_work
-from family_budget.errors import Forbidden, NotFound, Unauthorized
+from family_budget.errors import NotFound, Unauthorized
+from family_budget.households.context import HouseholdContext
 from family_budget.models import Household, Membership, Role, User
 from family_budget.security import InvalidToken, TokenType, decode_token
 
@@ -69,34 +69,6 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-@dataclass(frozen=True, slots=True)
-class HouseholdContext:
-    """The household a request is about, with the caller's membership (resolved once)."""
-
-    household: Household
-    membership: Membership
-    user: User
-
-    @property
-    def id(self) -> uuid.UUID:
-        return self.household.id
-
-    @property
-    def role(self) -> Role:
-        return self.membership.role
-
-    @property
-    def is_teen(self) -> bool:
-        return self.membership.role is Role.TEEN
-
-    def require(self, *roles: Role) -> None:
-        if self.membership.role not in roles:
-            raise Forbidden(
-                f"This needs the role {' or '.join(r.value for r in roles)} in this household",
-                code="insufficient_role",
-            )
-
-
 async def get_household(
     household_id: Annotated[uuid.UUID, Path(description="The household's id")],
     user: CurrentUser,
@@ -113,7 +85,7 @@ async def get_household(
         # 404, not 403: a non-member cannot tell a foreign household from a missing one.
         raise NotFound("Household not found", code="household_not_found")
     household, membership = row
-    return HouseholdContext(household=household, membership=membership, user=user)
+    return HouseholdContext.for_member(household, membership, user)
 
 
 HouseholdDep = Annotated[HouseholdContext, Depends(get_household)]

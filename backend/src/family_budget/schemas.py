@@ -1,8 +1,7 @@
-"""Shared schema building blocks: strict money, clean text, currency codes, months, pages."""
+"""Shared schema building blocks: strict money, clean text, currency codes, dates, pages."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Generic, TypeVar
@@ -72,23 +71,13 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 
 
-def _sane_date(value: date) -> date:
+def sane_date(value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
     return value
 
 
-SaneDate = Annotated[date, AfterValidator(_sane_date)]
-
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_month(value: str) -> date:
-    """'2024-03' -> date(2024, 3, 1); raises ValueError for anything else."""
-    match = MONTH_PATTERN.match(value)
-    if not match:
-        raise ValueError("must be a month written YYYY-MM")
-    return _sane_date(date(int(match.group(1)), int(match.group(2)), 1))
+SaneDate = Annotated[date, AfterValidator(sane_date)]
 
 
 class Page(BaseModel, Generic[T]):

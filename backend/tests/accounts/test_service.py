@@ -13,9 +13,9 @@ from family_budget.accounts.service import (
     get_account,
     require_account_in_household,
 )
-from family_budget.deps import HouseholdContext
 from family_budget.errors import NotFound, Unprocessable
-from family_budget.models import Membership, Role, User
+from family_budget.households.context import HouseholdContext
+from family_budget.models import Role, User
 from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.transactions.service import transfer_pair
 from tests.accounts.family import Family
@@ -72,8 +72,7 @@ class TestAccountBalance:
 
 
 def _context(family: Family, user: User, role: Role) -> HouseholdContext:
-    membership = Membership(household_id=family.household.id, user_id=user.id, role=role)
-    return HouseholdContext(household=family.household, membership=membership, user=user)
+    return HouseholdContext(family.household, role, user)
 
 
 class TestAccountLookups:

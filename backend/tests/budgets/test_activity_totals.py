@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.budgets.activity import activity_lines, total
+from family_budget.budgets.activity import rebuild_household
 from family_budget.config import Settings
+from family_budget.households.context import HouseholdContext
 from family_budget.models import (
     Account,
     ActivityTotal,
@@ -23,7 +24,6 @@ from family_budget.models import (
     Transaction,
     TransactionSplit,
 )
-from family_budget.models.activity_total import rebuild_household
 from family_budget.reports import service as reports_service
 from tests.factories import (
     auth_headers,
@@ -51,9 +51,11 @@ async def _stored(session: AsyncSession, household_id: uuid.UUID) -> dict[Key, i
     return {(a, c, m): int(amount) for a, c, m, amount in rows}
 
 
-async def _from_scratch(session: AsyncSession, household_id: uuid.UUID) -> dict[Key, int]:
-    """Budget activity summed in Python from every raw row (the definition, independently)."""
-    expected: dict[Key, int] = {}
+async def _raw_activity(
+    session: AsyncSession, household_id: uuid.UUID
+) -> list[tuple[uuid.UUID, uuid.UUID | None, date, int]]:
+    """Budget activity (account, category, day, amount) read row by row in Python: the
+    definition, independently of the SQL that sums it."""
     transactions = (
         (
             await session.execute(
@@ -66,10 +68,11 @@ async def _from_scratch(session: AsyncSession, household_id: uuid.UUID) -> dict[
         .all()
     )
     accounts = {t.id: t.account_id for t in transactions}
-    for t in transactions:
-        if t.transfer_id is None and not t.is_split:
-            key = (t.account_id, t.category_id, t.posted_on.replace(day=1))
-            expected[key] = expected.get(key, 0) + t.amount_minor
+    rows = [
+        (t.account_id, t.category_id, t.posted_on, t.amount_minor)
+        for t in transactions
+        if t.transfer_id is None and not t.is_split
+    ]
     lines = (
         (
             await session.execute(
@@ -81,9 +84,19 @@ async def _from_scratch(session: AsyncSession, household_id: uuid.UUID) -> dict[
         .scalars()
         .all()
     )
-    for line in lines:
-        key = (accounts[line.transaction_id], line.category_id, line.posted_on.replace(day=1))
-        expected[key] = expected.get(key, 0) + line.amount_minor
+    rows += [
+        (accounts[line.transaction_id], line.category_id, line.posted_on, line.amount_minor)
+        for line in lines
+    ]
+    return rows
+
+
+async def _from_scratch(session: AsyncSession, household_id: uuid.UUID) -> dict[Key, int]:
+    """Budget activity summed per account, category and month in Python."""
+    expected: dict[Key, int] = {}
+    for account_id, category_id, posted_on, amount in await _raw_activity(session, household_id):
+        key = (account_id, category_id, posted_on.replace(day=1))
+        expected[key] = expected.get(key, 0) + amount
     return expected
 
 
@@ -332,6 +345,9 @@ async def test_rebuild_household_recomputes_everything(session: AsyncSession) ->
 async def test_spending_report_with_partial_edge_months_equals_raw_rows(
     session: AsyncSession,
 ) -> None:
+    """Whole months come from the totals, partial edge months from raw rows: both must agree
+    with the definition summed in Python, with transfers, splits, a foreign-currency account and
+    a second household's money in the same months."""
     household = await create_household(session)
     accounts = [await create_account(session, household) for _ in range(2)]
     foreign = await create_account(session, household, currency="EUR")
@@ -339,17 +355,50 @@ async def test_spending_report_with_partial_edge_months_equals_raw_rows(
         *[await create_category(session, household) for _ in range(3)],
         None,
     ]
+    neighbours = await create_household(session)
+    neighbour_account = await create_account(session, neighbours)
+    neighbour_category = await create_category(session, neighbours)
     rng = random.Random(11)
+
+    def some_day() -> date:
+        return date(2024, rng.randint(1, 6), rng.choice([1, 2, 14, 28, 29]))
+
     for _ in range(80):
         category = rng.choice(categories)
         await create_transaction(
             session,
             rng.choice([*accounts, foreign]),
             amount_minor=rng.randint(-9000, 9000),
-            posted_on=date(2024, rng.randint(1, 6), rng.choice([1, 2, 14, 28, 29])),
+            posted_on=some_day(),
             category_id=category.id if category else None,
         )
+        await create_transaction(
+            session,
+            neighbour_account,
+            amount_minor=rng.randint(-9000, 9000),
+            posted_on=some_day(),
+            category_id=neighbour_category.id,
+        )
+    for _ in range(15):
+        day, amount = some_day(), rng.randint(1, 5000)
+        transfer_id = uuid.uuid4()
+        await create_transaction(
+            session, accounts[0], amount_minor=-amount, posted_on=day, transfer_id=transfer_id
+        )
+        await create_transaction(
+            session, accounts[1], amount_minor=amount, posted_on=day, transfer_id=transfer_id
+        )
+        parent = await create_transaction(
+            session,
+            rng.choice([*accounts, foreign]),
+            amount_minor=-2 * amount,
+            posted_on=day,
+            is_split=True,
+        )
+        await create_split(session, parent, rng.choice(categories), -amount)
+        await create_split(session, parent, rng.choice(categories), -amount)
     await session.commit()
+    raw_rows = await _raw_activity(session, household.id)
     ranges = [
         (date(2024, 2, 1), date(2024, 4, 30)),
         (date(2024, 2, 15), date(2024, 2, 20)),
@@ -363,22 +412,19 @@ async def test_spending_report_with_partial_edge_months_equals_raw_rows(
         start = date(2024, rng.randint(1, 6), rng.randint(1, 29))
         ranges.append((start, start + timedelta(days=rng.randint(0, 150))))
     for start, end in ranges:
-        report = await reports_service.spending_by_category(session, household, start, end)
-        lines = activity_lines(household.id, foreign_accounts=[foreign.id], start=start, end=end)
-        raw = {
-            category_id: -int(amount)
-            for category_id, amount in await session.execute(
-                select(lines.c.category_id, total(lines.c.amount_minor)).group_by(
-                    lines.c.category_id
-                )
-            )
-        }
+        report = await reports_service.spending_by_category(
+            session, HouseholdContext.for_system(household), start, end
+        )
+        expected: dict[uuid.UUID | None, int] = {}
+        for account_id, category_id, posted_on, amount in raw_rows:
+            if account_id != foreign.id and start <= posted_on <= end:
+                expected[category_id] = expected.get(category_id, 0) - amount
         shown = {
             line.category_id: line.spent_minor
             for group in report.groups
             for line in group.categories
         }
         assert (shown, report.uncategorized_minor) == (
-            {k: v for k, v in raw.items() if k is not None},
-            raw.get(None, 0),
+            {k: v for k, v in expected.items() if k is not None},
+            expected.get(None, 0),
         ), (start, end)

@@ -7,13 +7,13 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from family_budget.budgets.months import add_months
 from family_budget.budgets.rollover import (
     CategorySums,
     available_by_month,
     available_from_sums,
     sums_for_month,
 )
+from family_budget.months import add_months
 
 AMOUNT = st.integers(min_value=-(10**13), max_value=10**13)
 # Months around a few year ends, so December -> January is crossed often.

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets import service
-from family_budget.budgets.months import add_months, format_month
 from family_budget.budgets.rollover import available_by_month
+from family_budget.households.context import HouseholdContext
 from family_budget.models import AccountKind
+from family_budget.months import add_months, format_month
 from family_budget.reports.service import income_vs_expenses, spending_by_category
 from tests.budgets.family import Family
 from tests.factories import (
@@ -36,7 +37,7 @@ class TestComputeMonth:
         """Random history over a year end: the grouped SQL sums must give what walking month by
         month gives, for every month, with rollover on and off."""
         rng = random.Random(20240301)
-        home = family.household
+        home = HouseholdContext.for_system(family.household)
         group = await create_category_group(session, home)
         rolling = await create_category(session, home, group, name="Rolling", rollover=True)
         resetting = await create_category(session, home, group, name="Resetting")
@@ -85,7 +86,7 @@ class TestTransfersNeverCount:
     async def test_transfers_change_no_budget_or_report_number(
         self, session: AsyncSession, family: Family
     ) -> None:
-        home = family.household
+        home = HouseholdContext.for_system(family.household)
         group = await create_category_group(session, home)
         food = await create_category(session, home, group, name="Food", rollover=True)
         salary = await create_category(session, home, group, name="Salary", is_income=True)

@@ -9,6 +9,7 @@ from family_budget.budgets.service import compute_month
 from family_budget.categories import service
 from family_budget.categories.schemas import CategoryUpdate
 from family_budget.errors import NotFound, Unprocessable
+from family_budget.households.context import HouseholdContext
 from family_budget.reports.service import spending_by_category
 from tests.budgets.family import Family
 from tests.factories import (
@@ -27,7 +28,7 @@ class TestMergeCategories:
     async def test_totals_are_preserved(self, session: AsyncSession, family: Family) -> None:
         """After a merge the target holds the sum of both, month by month, and no household
         total (assigned, spent, left to assign, the spending report) moves by a cent."""
-        home = family.household
+        home = HouseholdContext.for_system(family.household)
         group = await create_category_group(session, home)
         source = await create_category(session, home, group, name="Snacks", rollover=True)
         target = await create_category(session, home, group, name="Food", rollover=True)
@@ -62,7 +63,7 @@ class TestMergeCategories:
         report_before = await spending_by_category(session, home, MONTHS[0], date(2024, 2, 29))
 
         result = await service.merge_categories(
-            session, home.id, source.id, into_category_id=target.id
+            session, home, source.id, into_category_id=target.id
         )
         await session.commit()
 
@@ -100,11 +101,17 @@ class TestMergeCategories:
         mine = await create_category(session, family.household)
         with pytest.raises(NotFound):
             await service.merge_categories(
-                session, family.household.id, foreign.id, into_category_id=mine.id
+                session,
+                HouseholdContext.for_system(family.household),
+                foreign.id,
+                into_category_id=mine.id,
             )
         with pytest.raises(Unprocessable) as error:
             await service.merge_categories(
-                session, family.household.id, mine.id, into_category_id=foreign.id
+                session,
+                HouseholdContext.for_system(family.household),
+                mine.id,
+                into_category_id=foreign.id,
             )
         assert error.value.code == "unknown_category"
 
@@ -113,9 +120,11 @@ class TestDefaultsAndOrdering:
     async def test_default_categories_list_in_order(
         self, session: AsyncSession, family: Family
     ) -> None:
-        await service.create_default_categories(session, family.household.id)
+        await service.create_default_categories(
+            session, HouseholdContext.for_system(family.household)
+        )
         groups = await service.list_category_groups(
-            session, family.household.id, include_hidden=False
+            session, HouseholdContext.for_system(family.household), include_hidden=False
         )
         assert [item.group.name for item in groups] == [
             name for name, _ in service.DEFAULT_CATEGORIES
@@ -128,17 +137,25 @@ class TestDefaultsAndOrdering:
     async def test_new_categories_go_last_in_their_group(
         self, session: AsyncSession, family: Family
     ) -> None:
-        group = await service.create_category_group(session, family.household.id, name="Pets")
+        group = await service.create_category_group(
+            session, HouseholdContext.for_system(family.household), name="Pets"
+        )
         first = await service.create_category(
-            session, family.household.id, group_id=group.id, name="Food"
+            session, HouseholdContext.for_system(family.household), group_id=group.id, name="Food"
         )
         second = await service.create_category(
-            session, family.household.id, group_id=group.id, name="Vet"
+            session, HouseholdContext.for_system(family.household), group_id=group.id, name="Vet"
         )
         await service.update_category(
-            session, family.household.id, first.id, CategoryUpdate(sort_order=10)
+            session,
+            HouseholdContext.for_system(family.household),
+            first.id,
+            CategoryUpdate(sort_order=10),
         )
         assert [
-            c.name for c in await service.group_categories(session, family.household.id, group.id)
+            c.name
+            for c in await service.group_categories(
+                session, HouseholdContext.for_system(family.household), group.id
+            )
         ] == ["Vet", "Food"]
         assert (first.sort_order, second.sort_order) == (10, 1)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.errors import Conflict, NotFound
 from family_budget.households import service
+from family_budget.households.context import HouseholdContext
 from family_budget.models import Household, Invitation, Role, User
 from family_budget.security import hash_token
 from tests.factories import create_account, create_split, create_transaction, create_user
@@ -51,7 +52,7 @@ class TestCreateInvitation:
         household, (owner,) = await household_with(session, Role.OWNER)
         created = await service.create_invitation(
             session,
-            household_id=household.id,
+            household=HouseholdContext.for_system(household),
             inviter=owner,
             email="  Guest@Example.com ",
             role=Role.ADULT,
@@ -70,7 +71,7 @@ class TestCreateInvitation:
             (
                 await service.create_invitation(
                     session,
-                    household_id=household.id,
+                    household=HouseholdContext.for_system(household),
                     inviter=owner,
                     email=f"guest{n}@example.com",
                     role=Role.TEEN,
@@ -112,21 +113,29 @@ class TestUpdateHousehold:
         transaction = await create_transaction(session, await create_account(session, household))
         await create_split(session, transaction, None, transaction.amount_minor)
         with pytest.raises(Conflict) as raised:
-            await service.update_household(session, household, name=None, currency="EUR")
+            await service.update_household(
+                session, HouseholdContext.for_system(household), name=None, currency="EUR"
+            )
         assert raised.value.code == "currency_locked"
         assert household.currency == "USD"
 
     async def test_nothing_given_changes_nothing(self, session: AsyncSession) -> None:
         household, _ = await household_with(session, Role.OWNER, name="Home", currency="USD")
-        await service.update_household(session, household, name=None, currency=None)
+        await service.update_household(
+            session, HouseholdContext.for_system(household), name=None, currency=None
+        )
         assert (household.name, household.currency) == ("Home", "USD")
 
 
 class TestChangeMemberRole:
     async def test_two_owners_cannot_both_step_down(self, session: AsyncSession) -> None:
         household, (first, second) = await household_with(session, Role.OWNER, Role.OWNER)
-        await service.change_member_role(session, household.id, first.id, Role.ADULT)
+        await service.change_member_role(
+            session, HouseholdContext.for_system(household), first.id, Role.ADULT
+        )
         with pytest.raises(Conflict) as raised:
-            await service.change_member_role(session, household.id, second.id, Role.TEEN)
+            await service.change_member_role(
+                session, HouseholdContext.for_system(household), second.id, Role.TEEN
+            )
         assert raised.value.code == "last_owner"
         assert await role_of(session, household.id, second.id) is Role.OWNER

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.budgets.months import format_month, trailing_months
 from family_budget.models import AccountKind
+from family_budget.months import format_month, trailing_months
 from tests.budgets.family import Family
 from tests.factories import (
     create_account,

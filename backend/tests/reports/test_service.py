@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.budgets.months import month_end
 from family_budget.errors import Unprocessable
+from family_budget.households.context import HouseholdContext
 from family_budget.models import AccountKind
+from family_budget.months import month_end
 from family_budget.reports import service
 from tests.budgets.family import Family
 from tests.factories import (
@@ -64,7 +65,7 @@ class TestReportsAgree:
         self, session: AsyncSession, family: Family
     ) -> None:
         rng = random.Random(7)
-        home = family.household
+        home = HouseholdContext.for_system(family.household)
         categories = [
             await create_category(session, home, name="Salary", is_income=True),
             await create_category(session, home, name="Food"),

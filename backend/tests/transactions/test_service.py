@@ -7,15 +7,18 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from family_budget.deps import HouseholdContext
 from family_budget.errors import PreconditionFailed
-from family_budget.models import Membership, Role, Transaction
+from family_budget.households.context import HouseholdContext
+from family_budget.models import ActivityTotal, Role, Transaction
 from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.schemas import EARLIEST_DATE, LATEST_DATE
-from family_budget.transactions.schemas import TransactionUpdate
+from family_budget.transactions.schemas import SplitLineIn, TransactionCreate, TransactionUpdate
+from family_budget.transactions.service import (
+    create_transaction as create_transaction_service,
+)
 from family_budget.transactions.service import (
     decode_cursor,
     delete_transaction,
@@ -25,7 +28,7 @@ from family_budget.transactions.service import (
     update_transaction,
 )
 from tests.accounts.family import Family
-from tests.factories import create_transaction
+from tests.factories import create_category, create_transaction
 
 
 def base64_text(raw: bytes) -> str:
@@ -99,10 +102,7 @@ class TestCursor:
 
 
 def _owner(family: Family) -> HouseholdContext:
-    membership = Membership(
-        household_id=family.household.id, user_id=family.owner.id, role=Role.OWNER
-    )
-    return HouseholdContext(household=family.household, membership=membership, user=family.owner)
+    return HouseholdContext(family.household, Role.OWNER, family.owner)
 
 
 class TestConcurrentWrites:
@@ -160,3 +160,43 @@ class TestConcurrentWrites:
             await delete_transaction(session, transaction, frozenset({1}))
 
         assert conflict.value.code == "version_conflict"
+
+
+class TestCreateWithSplits:
+    async def test_one_flush_one_category_check_one_recompute(
+        self, session: AsyncSession, connection: AsyncConnection, family: Family
+    ) -> None:
+        """Lines in three categories and two tags: the categories are checked in one query and
+        the month's totals recomputed once, and the totals then hold the three lines."""
+        categories = [await create_category(session, family.household) for _ in range(3)]
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            statements.append(" ".join(statement.split()).upper())
+
+        event.listen(connection.sync_connection, "before_cursor_execute", record)
+        try:
+            await create_transaction_service(
+                session,
+                _owner(family),
+                TransactionCreate(
+                    account_id=family.private.id,
+                    posted_on=date(2024, 5, 20),
+                    amount_minor=-900,
+                    tags=["trip", "kids"],
+                    splits=[SplitLineIn(category_id=c.id, amount_minor=-300) for c in categories],
+                ),
+            )
+        finally:
+            event.remove(connection.sync_connection, "before_cursor_execute", record)
+
+        category_checks = [s for s in statements if s.startswith("SELECT CATEGORIES.ID")]
+        recomputes = [s for s in statements if s.startswith("DELETE FROM ACTIVITY_TOTALS")]
+        assert (len(category_checks), len(recomputes)) == (1, 1), statements
+        rows = await session.execute(
+            select(ActivityTotal.category_id, ActivityTotal.amount_minor).where(
+                ActivityTotal.account_id == family.private.id
+            )
+        )
+        stored = {category_id: amount for category_id, amount in rows}
+        assert stored == {c.id: -300 for c in categories}

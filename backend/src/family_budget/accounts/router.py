@@ -64,9 +64,11 @@ async def create_account(
 
 
 @router.get("/{account_id}")
-async def get_account(account: AccountDep, session: SessionDep) -> AccountRead:
+async def get_account(
+    account: AccountDep, household: HouseholdDep, session: SessionDep
+) -> AccountRead:
     """Get one account with its balance."""
-    return _read(await service.account_details(session, account))
+    return _read(await service.account_details(session, household, account))
 
 
 @router.patch("/{account_id}")
@@ -82,7 +84,7 @@ async def archive_account(
     household: AdultHouseholdDep, account: AccountDep, session: SessionDep
 ) -> AccountRead:
     """Archive an account: it leaves the default list and takes no new transactions."""
-    return _read(await service.set_archived(session, account, archived=True))
+    return _read(await service.set_archived(session, household, account, archived=True))
 
 
 @router.post("/{account_id}/unarchive")
@@ -90,7 +92,7 @@ async def unarchive_account(
     household: AdultHouseholdDep, account: AccountDep, session: SessionDep
 ) -> AccountRead:
     """Bring an archived account back."""
-    return _read(await service.set_archived(session, account, archived=False))
+    return _read(await service.set_archived(session, household, account, archived=False))
 
 
 @router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from family_budget.accounts.schemas import AccountCreate, AccountUpdate
-from family_budget.deps import HouseholdContext
 from family_budget.errors import Conflict, NotFound, Unprocessable
+from family_budget.households.context import HouseholdContext
 from family_budget.models import Account, AccountShare, Membership, Role, Transaction
 
 
@@ -37,7 +37,7 @@ def visible_account_ids_filter(
     Combine with the table's own `household_id == household.id` condition."""
     if not household.is_teen:
         return true()
-    shared = select(AccountShare.account_id).where(AccountShare.user_id == household.user.id)
+    shared = select(AccountShare.account_id).where(AccountShare.user_id == household.user_id)
     return account_id.in_(shared)
 
 
@@ -80,7 +80,7 @@ async def require_account_in_household(
 
 
 async def _shared_user_ids(
-    session: AsyncSession, household_id: uuid.UUID, account_ids: Sequence[uuid.UUID]
+    session: AsyncSession, household: HouseholdContext, account_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
     # Only current teen members count: a share left behind by someone who left the household
     # (or became an adult) must not come back in a list the client may send back in a PATCH.
@@ -93,7 +93,7 @@ async def _shared_user_ids(
             Membership,
             and_(
                 Membership.user_id == AccountShare.user_id,
-                Membership.household_id == household_id,
+                Membership.household_id == household.id,
                 Membership.role == Role.TEEN,
             ),
         )
@@ -116,8 +116,10 @@ async def _balance(session: AsyncSession, account: Account) -> int:
     return account.opening_balance_minor + int(total)
 
 
-async def account_details(session: AsyncSession, account: Account) -> AccountDetails:
-    shared = await _shared_user_ids(session, account.household_id, [account.id])
+async def account_details(
+    session: AsyncSession, household: HouseholdContext, account: Account
+) -> AccountDetails:
+    shared = await _shared_user_ids(session, household, [account.id])
     return AccountDetails(account, await _balance(session, account), shared[account.id])
 
 
@@ -142,7 +144,7 @@ async def list_accounts(
     if not include_archived:
         statement = statement.where(Account.archived_at.is_(None))
     rows = (await session.execute(statement)).all()
-    shared = await _shared_user_ids(session, household.id, [account.id for account, _ in rows])
+    shared = await _shared_user_ids(session, household, [account.id for account, _ in rows])
     return [
         AccountDetails(account, account.opening_balance_minor + int(total), shared[account.id])
         for account, total in rows
@@ -150,7 +152,7 @@ async def list_accounts(
 
 
 async def _require_teen_members(
-    session: AsyncSession, household_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+    session: AsyncSession, household: HouseholdContext, user_ids: Iterable[uuid.UUID]
 ) -> set[uuid.UUID]:
     wanted = set(user_ids)
     if not wanted:
@@ -159,7 +161,7 @@ async def _require_teen_members(
         (
             await session.execute(
                 select(Membership.user_id).where(
-                    Membership.household_id == household_id,
+                    Membership.household_id == household.id,
                     Membership.role == Role.TEEN,
                     Membership.user_id.in_(wanted),
                 )
@@ -195,7 +197,7 @@ async def has_transactions(session: AsyncSession, account_id: uuid.UUID) -> bool
 async def create_account(
     session: AsyncSession, household: HouseholdContext, data: AccountCreate
 ) -> AccountDetails:
-    shared_with = await _require_teen_members(session, household.id, data.shared_with_user_ids)
+    shared_with = await _require_teen_members(session, household, data.shared_with_user_ids)
     account = Account(
         household_id=household.id,
         name=data.name,
@@ -208,7 +210,7 @@ async def create_account(
     await session.flush()
     await _replace_shares(session, account.id, shared_with)
     await session.flush()
-    return await account_details(session, account)
+    return await account_details(session, household, account)
 
 
 async def update_account(
@@ -229,15 +231,15 @@ async def update_account(
     if data.opened_on is not None:
         account.opened_on = data.opened_on
     if "shared_with_user_ids" in fields and data.shared_with_user_ids is not None:
-        shared_with = await _require_teen_members(session, household.id, data.shared_with_user_ids)
+        shared_with = await _require_teen_members(session, household, data.shared_with_user_ids)
         await _replace_shares(session, account.id, shared_with)
     account.updated_at = datetime.now(UTC)
     await session.flush()
-    return await account_details(session, account)
+    return await account_details(session, household, account)
 
 
 async def set_archived(
-    session: AsyncSession, account: Account, *, archived: bool
+    session: AsyncSession, household: HouseholdContext, account: Account, *, archived: bool
 ) -> AccountDetails:
     """Idempotent: archiving an archived account keeps its original archived_at."""
     if archived and account.archived_at is None:
@@ -245,7 +247,7 @@ async def set_archived(
     elif not archived:
         account.archived_at = None
     await session.flush()
-    return await account_details(session, account)
+    return await account_details(session, household, account)
 
 
 async def delete_account(session: AsyncSession, account: Account) -> None:

@@ -1,45 +1,81 @@
-"""Which money counts as budget activity, in one place for budgets and reports.
+"""Budget activity: which money counts, and the monthly totals that keep it summed.
 
-Activity is every transaction amount on an account in the household's currency that is not half
-of a transfer, with a split transaction counted through its lines (each line carries its own
-category and a copy of the parent's household and date, so lines aggregate without a join).
-Pending transactions count: the money is committed. Amounts of accounts in other currencies cannot
-be added to the household's numbers and are left out.
+**What counts.** Activity is every transaction amount that is not half of a transfer, with a split
+transaction counted through its lines (each line carries its own category and a copy of the
+parent's household and date). Pending transactions count: the money is committed. Budgets and
+reports leave out the accounts whose currency is not the household's (their amounts cannot be
+added to the household's numbers). `activity_arms` is that rule, written once; the monthly totals
+and the reports' partial months both select from it.
 
-Transfers are excluded by `transfer_id` on whole transactions. Split lines are not checked for it:
-the transactions service never splits (or categorizes) a transfer, and checking would cost a join
-from every line to its parent. The currency rule is applied as "not on one of the household's
-foreign-currency accounts", looked up first: usually there are none and the rule costs nothing.
+**The monthly totals** (`ActivityTotal`) hold that activity summed per account, category
+(NULL: uncategorized) and calendar month, so that the budget view and the reports read a few
+hundred rows instead of tens of thousands of transactions. One mechanism keeps them right: after
+a write, every touched (account, month) bucket is recomputed from the raw rows, in one DELETE and
+one INSERT ... SELECT for the whole batch (`refresh_buckets`). Recomputing is idempotent, so a
+bucket recorded once too often is harmless and only a missed bucket is a bug.
+- ORM writes are seen by the session hooks `keep_activity_totals` installs on the app's session
+  class (family_budget.db): before a flush they record the buckets of every new, changed or
+  deleted Transaction and TransactionSplit (old and new account and month) and of every deleted
+  Category (whose totals rows the database deletes with it); after the flush they recompute them.
+- Bulk statements that bypass the ORM (imports, bank sync, the demo, bulk re-categorizing) call
+  `refresh_buckets` (or `rebuild_household`) once for their whole batch.
+- Rows go away with their account and household (ON DELETE CASCADE).
 
-The same definition, summed per account, category and month, is stored in the monthly totals
-(family_budget.models.activity_total); budgets and reports read whole months from there and use
-these raw rows only for the partial months at the edges of a date range. A change to the
-definition here must change the totals' recomputation (and need a backfill) too.
+On PostgreSQL the buckets' accounts are locked (FOR NO KEY UPDATE, in id order) before the
+recomputation, so two concurrent writers on one account recompute one after the other and the
+second sees the first's committed rows; SQLite has a single writer anyway.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
+    Date,
     Select,
     SQLColumnExpression,
-    Subquery,
+    case,
     cast,
+    delete,
+    event,
     func,
+    insert,
+    inspect,
+    literal,
+    or_,
     select,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, UOWTransaction
 
-from family_budget.models import Account, Household, Transaction, TransactionSplit
+from family_budget.households.context import HouseholdContext
+from family_budget.models import (
+    Account,
+    ActivityTotal,
+    Category,
+    Transaction,
+    TransactionSplit,
+)
+from family_budget.months import add_months, iter_months, month_of
+
+Bucket = tuple[uuid.UUID, date]  # (account_id, first day of the month)
+ActivityRow = Select[uuid.UUID, uuid.UUID, uuid.UUID | None, date, int]
 
 
-async def foreign_account_ids(session: AsyncSession, household: Household) -> list[uuid.UUID]:
+# --- What counts as activity -------------------------------------------------------------------
+
+
+async def foreign_account_ids(
+    session: AsyncSession, household: HouseholdContext
+) -> list[uuid.UUID]:
     """The household's accounts whose currency is not the household's (their money is left out)."""
     return list(
         (
@@ -52,73 +88,291 @@ async def foreign_account_ids(session: AsyncSession, household: Household) -> li
     )
 
 
-def activity_lines(
-    household_id: uuid.UUID,
+def activity_arms(
     *,
-    foreign_accounts: Collection[uuid.UUID],
-    end: date,
-    start: date | None = None,
-    category_ids: Collection[uuid.UUID] | None = None,
-    before_start_for: Collection[uuid.UUID] = (),
-) -> Subquery:
-    """Rows (category_id, posted_on, amount_minor) of activity posted from `start` (or the
-    beginning) through `end`, optionally only for `category_ids`, leaving out the accounts
-    `foreign_accounts` (see foreign_account_ids). For the categories `before_start_for`, the rows
-    before `start` come too, so that a month and a running total are one scan.
+    ranges: Sequence[tuple[date, date]],
+    household_id: uuid.UUID | None = None,
+    account_ids: Collection[uuid.UUID] | None = None,
+    exclude_account_ids: Collection[uuid.UUID] = (),
+) -> list[ActivityRow]:
+    """The rule, once: rows (household_id, account_id, category_id, posted_on, amount_minor) of
+    whole transactions that are neither transfer legs nor split parents, and of split lines
+    (with their parent's household and account), posted within one of `ranges` (first and last
+    day, both included), of one household or of some accounts, leaving out `exclude_account_ids`.
 
-    Every arm of the union is one range of one index: (household_id, posted_on) for a window of
-    all categories, (household_id, category_id, posted_on) for chosen categories.
+    Split lines are not checked for being transfers: the transactions service never splits (or
+    categorizes) a transfer. Each line's date repeats its parent's, so the date condition is put
+    on both, letting the planner start from either side's index.
     """
-    arms = _arms(household_id, foreign_accounts, start, end, category_ids)
-    if start is not None and before_start_for:
-        before = start - timedelta(days=1)
-        arms += _arms(household_id, foreign_accounts, None, before, list(before_start_for))
-    return union_all(*arms).subquery("activity")
-
-
-def _arms(
-    household_id: uuid.UUID,
-    foreign_accounts: Collection[uuid.UUID],
-    first: date | None,
-    last: date,
-    category_ids: Collection[uuid.UUID] | None,
-) -> list[Select[uuid.UUID | None, date, int]]:
-    """Whole transactions and split lines posted between `first` (or the beginning) and `last`."""
-
-    def window(posted_on: SQLColumnExpression[date]) -> list[ColumnElement[bool]]:
-        return [posted_on <= last] + ([posted_on >= first] if first is not None else [])
-
     whole = select(
+        Transaction.household_id.label("household_id"),
+        Transaction.account_id.label("account_id"),
         Transaction.category_id.label("category_id"),
         Transaction.posted_on.label("posted_on"),
         Transaction.amount_minor.label("amount_minor"),
     ).where(
-        Transaction.household_id == household_id,
-        *window(Transaction.posted_on),
         Transaction.transfer_id.is_(None),
         Transaction.is_split.is_(False),
+        _within(Transaction.posted_on, ranges),
     )
-    lines = select(
-        TransactionSplit.category_id,
-        TransactionSplit.posted_on,
-        TransactionSplit.amount_minor,
-    ).where(TransactionSplit.household_id == household_id, *window(TransactionSplit.posted_on))
-    if category_ids is not None:
-        whole = whole.where(Transaction.category_id.in_(list(category_ids)))
-        lines = lines.where(TransactionSplit.category_id.in_(list(category_ids)))
-    if foreign_accounts:
-        foreign = list(foreign_accounts)
-        whole = whole.where(Transaction.account_id.not_in(foreign))
-        # Split parents on those accounts in the same window, found through (account_id, posted_on).
-        foreign_parents = select(Transaction.id).where(
-            Transaction.account_id.in_(foreign),
-            Transaction.is_split.is_(True),
-            *window(Transaction.posted_on),
+    lines = (
+        select(
+            Transaction.household_id,
+            Transaction.account_id,
+            TransactionSplit.category_id,
+            TransactionSplit.posted_on,
+            TransactionSplit.amount_minor,
         )
-        lines = lines.where(TransactionSplit.transaction_id.not_in(foreign_parents))
+        .join(Transaction, Transaction.id == TransactionSplit.transaction_id)
+        .where(_within(TransactionSplit.posted_on, ranges), _within(Transaction.posted_on, ranges))
+    )
+    if household_id is not None:
+        whole = whole.where(Transaction.household_id == household_id)
+        lines = lines.where(TransactionSplit.household_id == household_id)
+    if account_ids is not None:
+        accounts = sorted(account_ids)
+        whole = whole.where(Transaction.account_id.in_(accounts))
+        lines = lines.where(Transaction.account_id.in_(accounts))
+    if exclude_account_ids:
+        excluded = sorted(exclude_account_ids)
+        whole = whole.where(Transaction.account_id.not_in(excluded))
+        lines = lines.where(Transaction.account_id.not_in(excluded))
     return [whole, lines]
+
+
+def _within(
+    posted_on: SQLColumnExpression[date], ranges: Sequence[tuple[date, date]]
+) -> ColumnElement[bool]:
+    return or_(*(posted_on.between(first, last) for first, last in ranges))
 
 
 def total(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     """SUM as a BIGINT on every backend (PostgreSQL's SUM of BIGINT is NUMERIC), 0 when empty."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+# --- The monthly totals ------------------------------------------------------------------------
+
+
+def _month_ranges(months: Sequence[date]) -> list[tuple[date, date]]:
+    """Sorted months merged into (first day, last day) runs of consecutive months."""
+    runs: list[tuple[date, date]] = []
+    for month in months:
+        end = add_months(month, 1) - timedelta(days=1)
+        if runs and runs[-1][1] + timedelta(days=1) == month:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((month, end))
+    return runs
+
+
+def refresh_buckets(connection: Connection, buckets: Iterable[Bucket]) -> None:
+    """Recompute the (account_id, month) buckets from the raw rows, in one DELETE and one
+    INSERT ... SELECT: every month of the batch for every account of the batch (a superset of
+    the buckets, which recomputing makes harmless)."""
+    by_account: dict[uuid.UUID, set[date]] = defaultdict(set)
+    for account_id, day in buckets:
+        by_account[account_id].add(month_of(day))
+    if not by_account:
+        return
+    accounts = sorted(by_account)
+    months = sorted(set().union(*by_account.values()))
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            select(Account.id)
+            .where(Account.id.in_(accounts))
+            .order_by(Account.id)
+            .with_for_update(key_share=True)
+        )
+    connection.execute(
+        delete(ActivityTotal).where(
+            ActivityTotal.account_id.in_(accounts), ActivityTotal.month.in_(months)
+        )
+    )
+    rows = union_all(*activity_arms(ranges=_month_ranges(months), account_ids=accounts)).subquery(
+        "activity"
+    )
+    # The month of each row, as a date: the rows are within `months`, and months are sorted.
+    month = case(
+        *((rows.c.posted_on < add_months(m, 1), literal(m, Date)) for m in months),
+    )
+    dated = select(
+        rows.c.household_id,
+        rows.c.account_id,
+        rows.c.category_id,
+        month.label("month"),
+        rows.c.amount_minor,
+    ).subquery("dated")
+    grouped = select(
+        dated.c.household_id,
+        dated.c.account_id,
+        dated.c.category_id,
+        dated.c.month,
+        func.sum(dated.c.amount_minor),
+    ).group_by(dated.c.household_id, dated.c.account_id, dated.c.category_id, dated.c.month)
+    connection.execute(
+        insert(ActivityTotal).from_select(
+            ["household_id", "account_id", "category_id", "month", "amount_minor"], grouped
+        )
+    )
+
+
+def rebuild_household(connection: Connection, household_id: uuid.UUID) -> None:
+    """Recompute every total of a household (after a bulk load, or to repair)."""
+    connection.execute(delete(ActivityTotal).where(ActivityTotal.household_id == household_id))
+    accounts = connection.execute(
+        select(Account.id).where(Account.household_id == household_id)
+    ).scalars()
+    first, last = connection.execute(
+        select(func.min(Transaction.posted_on), func.max(Transaction.posted_on)).where(
+            Transaction.household_id == household_id
+        )
+    ).one()
+    if first is None:
+        return
+    months = list(iter_months(first, last))
+    refresh_buckets(connection, ((a, m) for a in accounts for m in months))
+
+
+def buckets_of_rows(rows: Iterable[tuple[uuid.UUID, date]]) -> set[Bucket]:
+    """The buckets of (account_id, posted_on) pairs, for bulk writers."""
+    return {(account_id, month_of(posted_on)) for account_id, posted_on in rows}
+
+
+def buckets_of_transactions(
+    connection: Connection, transaction_ids: Iterable[uuid.UUID]
+) -> set[Bucket]:
+    """The current buckets of transactions, read from the database."""
+    ids = list(set(transaction_ids))
+    if not ids:
+        return set()
+    return buckets_of_rows(
+        connection.execute(
+            select(Transaction.account_id, Transaction.posted_on).where(Transaction.id.in_(ids))
+        )
+    )
+
+
+def buckets_of_category(connection: Connection, category_ids: Iterable[uuid.UUID]) -> set[Bucket]:
+    """The buckets whose raw rows or stored totals name the categories."""
+    ids = list(set(category_ids))
+    if not ids:
+        return set()
+    whole = select(Transaction.account_id, Transaction.posted_on).where(
+        Transaction.category_id.in_(ids)
+    )
+    lines = (
+        select(Transaction.account_id, TransactionSplit.posted_on)
+        .join(Transaction, Transaction.id == TransactionSplit.transaction_id)
+        .where(TransactionSplit.category_id.in_(ids))
+    )
+    stored = select(ActivityTotal.account_id, ActivityTotal.month).where(
+        ActivityTotal.category_id.in_(ids)
+    )
+    found: set[Bucket] = set()
+    for statement in (whole.distinct(), lines.distinct(), stored.distinct()):
+        found |= buckets_of_rows(connection.execute(statement))
+    return found
+
+
+# --- The session hooks -------------------------------------------------------------------------
+
+_PENDING_KEY = "activity_total_buckets"
+_PARENTS_KEY = "activity_total_split_parents"
+_TRANSACTION_FIELDS = (
+    "account_id",
+    "posted_on",
+    "amount_minor",
+    "category_id",
+    "is_split",
+    "transfer_id",
+)
+_SPLIT_FIELDS = ("transaction_id", "posted_on", "amount_minor", "category_id")
+
+
+def _values(obj: Any, name: str) -> list[Any]:
+    """Every value the attribute had in this flush: old, unchanged and new."""
+    history = inspect(obj).attrs[name].history
+    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
+
+
+def _changed(obj: Any, names: Iterable[str]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
+
+
+def _record_buckets(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    buckets: set[Bucket] = session.info.setdefault(_PENDING_KEY, set())
+    parents: set[tuple[uuid.UUID, date]] = session.info.setdefault(_PARENTS_KEY, set())
+    deleted_categories: list[uuid.UUID] = []
+    for obj, is_dirty in [
+        *((o, False) for o in session.new),
+        *((o, True) for o in session.dirty),
+        *((o, False) for o in session.deleted),
+    ]:
+        if isinstance(obj, Transaction):
+            if is_dirty and not _changed(obj, _TRANSACTION_FIELDS):
+                continue
+            for account_id in _values(obj, "account_id"):
+                for posted_on in _values(obj, "posted_on"):
+                    buckets.add((account_id, month_of(posted_on)))
+        elif isinstance(obj, TransactionSplit):
+            if is_dirty and not _changed(obj, _SPLIT_FIELDS):
+                continue
+            for transaction_id in _values(obj, "transaction_id"):
+                for posted_on in _values(obj, "posted_on"):
+                    parents.add((transaction_id, month_of(posted_on)))
+        elif isinstance(obj, Category) and obj in session.deleted:
+            deleted_categories.append(obj.id)
+    if deleted_categories:
+        # Read before the flush: the database deletes these totals rows with the category.
+        buckets |= buckets_of_category(session.connection(), deleted_categories)
+
+
+def _refresh_recorded(session: Session, _flush: UOWTransaction) -> None:
+    buckets: set[Bucket] = session.info.pop(_PENDING_KEY, set())
+    parents: set[tuple[uuid.UUID, date]] = session.info.pop(_PARENTS_KEY, set())
+    if not buckets and not parents:
+        return
+    connection = session.connection()
+    # A parent added in this flush is in the session; only lines of older parents need a read.
+    months_by_parent: dict[uuid.UUID, set[date]] = defaultdict(set)
+    for transaction_id, month in parents:
+        months_by_parent[transaction_id].add(month)
+    known = {
+        obj.id: obj.account_id
+        for obj in session.identity_map.values()
+        if isinstance(obj, Transaction) and obj.id in months_by_parent
+    }
+    unknown = [i for i in months_by_parent if i not in known]
+    if unknown:
+        known.update(
+            connection.execute(
+                select(Transaction.id, Transaction.account_id).where(Transaction.id.in_(unknown))
+            )
+        )
+    # A parent gone in this flush was recorded with its own buckets when it was deleted.
+    for transaction_id, account_id in known.items():
+        buckets |= {(account_id, m) for m in months_by_parent[transaction_id]}
+    refresh_buckets(connection, buckets)
+
+
+def keep_activity_totals(session_class: type[Session]) -> None:
+    """Install the hooks that keep the monthly totals equal to the raw rows on every flush of
+    sessions of `session_class` (the app's own class, see family_budget.db)."""
+    event.listen(session_class, "before_flush", _record_buckets)
+    event.listen(session_class, "after_flush_postexec", _refresh_recorded)
+
+
+__all__ = [
+    "Bucket",
+    "activity_arms",
+    "buckets_of_category",
+    "buckets_of_rows",
+    "buckets_of_transactions",
+    "foreign_account_ids",
+    "keep_activity_totals",
+    "rebuild_household",
+    "refresh_buckets",
+    "total",
+]

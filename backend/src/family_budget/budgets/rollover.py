@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from family_budget.budgets.months import iter_months
+from family_budget.months import iter_months
 
 
 @dataclass(frozen=True, slots=True)

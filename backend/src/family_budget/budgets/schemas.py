@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Annotated
 
-from pydantic import Field, PlainSerializer, WithJsonSchema
+from pydantic import Field
 
-from family_budget.budgets.months import format_month
+from family_budget.months import Month
 from family_budget.schemas import NonNegativeAmountMinor, ReadSchema, Schema
-
-Month = Annotated[
-    date,
-    PlainSerializer(format_month, return_type=str),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "examples": ["2024-03"]}
-    ),
-]
 
 
 class BudgetAssignmentSet(Schema):

@@ -19,7 +19,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets.activity import foreign_account_ids, total
-from family_budget.budgets.months import add_months
 from family_budget.budgets.rollover import CategorySums, available_from_sums
 from family_budget.categories.service import (
     categories_in_display_order,
@@ -27,8 +26,10 @@ from family_budget.categories.service import (
     household_categories,
 )
 from family_budget.errors import Unprocessable
-from family_budget.models import ActivityTotal, BudgetAssignment, Category, Household
+from family_budget.households.context import HouseholdContext
+from family_budget.models import ActivityTotal, BudgetAssignment, Category
 from family_budget.models.base import utcnow
+from family_budget.months import add_months
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ class BudgetMonth:
 
 
 async def _assignment_sums(
-    session: AsyncSession, household_id: uuid.UUID, month: date
+    session: AsyncSession, household: HouseholdContext, month: date
 ) -> dict[uuid.UUID, tuple[int, int]]:
     """category_id -> (assigned in `month`, assigned in every month up to and including it)."""
     rows = await session.execute(
@@ -98,14 +99,17 @@ async def _assignment_sums(
             ),
             total(BudgetAssignment.assigned_minor),
         )
-        .where(BudgetAssignment.household_id == household_id, BudgetAssignment.month <= month)
+        .where(BudgetAssignment.household_id == household.id, BudgetAssignment.month <= month)
         .group_by(BudgetAssignment.category_id)
     )
     return {category_id: (this_month, through) for category_id, this_month, through in rows}
 
 
 async def _activity_sums(
-    session: AsyncSession, household: Household, month: date, running_ids: Collection[uuid.UUID]
+    session: AsyncSession,
+    household: HouseholdContext,
+    month: date,
+    running_ids: Collection[uuid.UUID],
 ) -> dict[uuid.UUID | None, tuple[int, int]]:
     """category_id (None = uncategorized) -> (activity in `month`, activity in every month up to
     and including it). The second sum is only complete for `running_ids`; one grouped read of
@@ -134,7 +138,9 @@ async def _activity_sums(
     return {category_id: (this_month, through) for category_id, this_month, through in rows}
 
 
-async def compute_month(session: AsyncSession, household: Household, month: date) -> BudgetMonth:
+async def compute_month(
+    session: AsyncSession, household: HouseholdContext, month: date
+) -> BudgetMonth:
     """The budget of one month for every spending category, hidden ones included.
 
     Totals:
@@ -147,8 +153,8 @@ async def compute_month(session: AsyncSession, household: Household, month: date
       makes the current month look short; overspending is not subtracted either (it shows as a
       negative available in its category, and rolls over when the category does).
     """
-    categories = await categories_in_display_order(session, household.id)
-    assigned = await _assignment_sums(session, household.id, month)
+    categories = await categories_in_display_order(session, household)
+    assigned = await _assignment_sums(session, household, month)
     running_ids = [c.id for c, _ in categories if c.rollover or c.is_income]
     activity = await _activity_sums(session, household, month, running_ids)
 
@@ -198,7 +204,9 @@ async def compute_month(session: AsyncSession, household: Household, month: date
     )
 
 
-async def get_month_view(session: AsyncSession, household: Household, month: date) -> BudgetMonth:
+async def get_month_view(
+    session: AsyncSession, household: HouseholdContext, month: date
+) -> BudgetMonth:
     """The month as the budget screen shows it: hidden categories only when they hold money
     (assigned, activity or available not zero this month), and groups left empty dropped.
     Totals always cover every category."""
@@ -212,9 +220,9 @@ async def get_month_view(session: AsyncSession, household: Household, month: dat
 
 
 async def _budgetable_category(
-    session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
 ) -> Category:
-    category = await get_category(session, household_id, category_id)
+    category = await get_category(session, household, category_id)
     if category.is_income:
         raise Unprocessable(
             "Income categories are not budgeted; assign money to spending categories",
@@ -232,7 +240,7 @@ def _insert_assignments(session: AsyncSession) -> postgresql.Insert | sqlite.Ins
 
 async def set_assignment(
     session: AsyncSession,
-    household: Household,
+    household: HouseholdContext,
     month: date,
     category_id: uuid.UUID,
     assigned_minor: int,
@@ -242,7 +250,7 @@ async def set_assignment(
     Zero is stored, not deleted: an explicit zero is a decision ("nothing for this month") that
     copying last month's plan must not overwrite. Returns the category's updated line.
     """
-    category = await _budgetable_category(session, household.id, category_id)
+    category = await _budgetable_category(session, household, category_id)
     now = utcnow()
     statement = _insert_assignments(session).values(
         id=uuid.uuid4(),
@@ -274,7 +282,9 @@ async def set_assignment(
     )
 
 
-async def copy_previous_month(session: AsyncSession, household: Household, month: date) -> int:
+async def copy_previous_month(
+    session: AsyncSession, household: HouseholdContext, month: date
+) -> int:
     """Copy last month's amounts into `month` for spending categories that have no amount in
     `month` yet (an amount already there, even zero, is kept). Returns how many were copied."""
     previous = add_months(month, -1)

@@ -41,9 +41,7 @@ async def list_categories(
     include_hidden: bool = Query(False, description="Also list hidden groups and categories"),
 ) -> list[CategoryGroupRead]:
     """List the household's category groups with their categories, in display order."""
-    groups = await service.list_category_groups(
-        session, household.id, include_hidden=include_hidden
-    )
+    groups = await service.list_category_groups(session, household, include_hidden=include_hidden)
     return [_group_read(item.group, item.categories) for item in groups]
 
 
@@ -52,7 +50,7 @@ async def create_category_group(
     body: CategoryGroupCreate, household: AdultHouseholdDep, session: SessionDep
 ) -> CategoryGroupRead:
     """Create a category group (placed after the existing ones)."""
-    group = await service.create_category_group(session, household.id, name=body.name)
+    group = await service.create_category_group(session, household, name=body.name)
     return _group_read(group, [])
 
 
@@ -64,8 +62,8 @@ async def update_category_group(
     session: SessionDep,
 ) -> CategoryGroupRead:
     """Rename, hide or reorder a category group."""
-    group = await service.update_category_group(session, household.id, group_id, body)
-    return _group_read(group, await service.group_categories(session, household.id, group.id))
+    group = await service.update_category_group(session, household, group_id, body)
+    return _group_read(group, await service.group_categories(session, household, group.id))
 
 
 @router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -73,7 +71,7 @@ async def delete_category_group(
     group_id: uuid.UUID, household: AdultHouseholdDep, session: SessionDep
 ) -> Response:
     """Delete an empty category group (409 while it still has categories)."""
-    await service.delete_category_group(session, household.id, group_id)
+    await service.delete_category_group(session, household, group_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -84,7 +82,7 @@ async def create_category(
     """Create a category at the end of a group."""
     category = await service.create_category(
         session,
-        household.id,
+        household,
         group_id=body.group_id,
         name=body.name,
         is_income=body.is_income,
@@ -98,7 +96,7 @@ async def update_category(
     category_id: uuid.UUID, body: CategoryUpdate, household: AdultHouseholdDep, session: SessionDep
 ) -> CategoryRead:
     """Rename, hide, move, reorder a category or turn its rollover on or off."""
-    category = await service.update_category(session, household.id, category_id, body)
+    category = await service.update_category(session, household, category_id, body)
     return CategoryRead.model_validate(category)
 
 
@@ -108,7 +106,7 @@ async def merge_category(
 ) -> CategoryMergeRead:
     """Move a category's transactions, split lines and budget amounts into another; delete it."""
     result = await service.merge_categories(
-        session, household.id, category_id, into_category_id=body.into_category_id
+        session, household, category_id, into_category_id=body.into_category_id
     )
     return CategoryMergeRead(
         category=CategoryRead.model_validate(result.category),

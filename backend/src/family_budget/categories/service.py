@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.budgets.activity import buckets_of_category, refresh_buckets
 from family_budget.categories.schemas import CategoryGroupUpdate, CategoryUpdate
 from family_budget.db import affected_rows
 from family_budget.errors import Conflict, NotFound, Unprocessable
+from family_budget.households.context import HouseholdContext
 from family_budget.models import (
     BudgetAssignment,
     Category,
@@ -20,7 +22,6 @@ from family_budget.models import (
     Transaction,
     TransactionSplit,
 )
-from family_budget.models.activity_total import buckets_of_category, refresh_buckets
 
 # (group, [(category, is_income)]) — a sensible starting point every household can rename or hide.
 DEFAULT_CATEGORIES: list[tuple[str, list[tuple[str, bool]]]] = [
@@ -45,15 +46,15 @@ def household_groups(household_id: uuid.UUID) -> Select[CategoryGroup]:
     return select(CategoryGroup).where(CategoryGroup.household_id == household_id)
 
 
-async def create_default_categories(session: AsyncSession, household_id: uuid.UUID) -> None:
+async def create_default_categories(session: AsyncSession, household: HouseholdContext) -> None:
     for group_order, (group_name, categories) in enumerate(DEFAULT_CATEGORIES):
-        group = CategoryGroup(household_id=household_id, name=group_name, sort_order=group_order)
+        group = CategoryGroup(household_id=household.id, name=group_name, sort_order=group_order)
         session.add(group)
         await session.flush()
         for order, (name, is_income) in enumerate(categories):
             session.add(
                 Category(
-                    household_id=household_id,
+                    household_id=household.id,
                     group_id=group.id,
                     name=name,
                     is_income=is_income,
@@ -64,11 +65,11 @@ async def create_default_categories(session: AsyncSession, household_id: uuid.UU
 
 
 async def categories_in_display_order(
-    session: AsyncSession, household_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext
 ) -> Sequence[tuple[Category, CategoryGroup]]:
     """Every category of the household with its group, in the order the app shows them."""
     rows = await session.execute(
-        household_categories(household_id)
+        household_categories(household.id)
         .add_columns(CategoryGroup)
         .join(CategoryGroup, CategoryGroup.id == Category.group_id)
         .order_by(
@@ -84,56 +85,76 @@ async def categories_in_display_order(
 
 
 async def _find_category(
-    session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
 ) -> Category | None:
     return (
-        await session.execute(household_categories(household_id).where(Category.id == category_id))
+        await session.execute(household_categories(household.id).where(Category.id == category_id))
     ).scalar_one_or_none()
 
 
 async def _find_group(
-    session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, group_id: uuid.UUID
 ) -> CategoryGroup | None:
     return (
-        await session.execute(household_groups(household_id).where(CategoryGroup.id == group_id))
+        await session.execute(household_groups(household.id).where(CategoryGroup.id == group_id))
     ).scalar_one_or_none()
 
 
 async def get_category(
-    session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
 ) -> Category:
-    category = await _find_category(session, household_id, category_id)
+    category = await _find_category(session, household, category_id)
     if category is None:
         raise NotFound("Category not found", code="category_not_found")
     return category
 
 
+def _unknown_category() -> Unprocessable:
+    return Unprocessable(
+        "category_id does not name a category of this household", code="unknown_category"
+    )
+
+
 async def require_category_in_household(
-    session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
 ) -> Category:
     """For ids inside request bodies: a foreign or unknown category is a 422 on that field."""
-    category = await _find_category(session, household_id, category_id)
+    category = await _find_category(session, household, category_id)
     if category is None:
-        raise Unprocessable(
-            "category_id does not name a category of this household", code="unknown_category"
-        )
+        raise _unknown_category()
     return category
 
 
+async def require_categories_in_household(
+    session: AsyncSession, household: HouseholdContext, category_ids: Iterable[uuid.UUID | None]
+) -> None:
+    """Every id (None: no category) names a category of the household, checked in one query."""
+    wanted = {c for c in category_ids if c is not None}
+    if not wanted:
+        return
+    found = await session.scalars(
+        household_categories(household.id)
+        .with_only_columns(Category.id)
+        .where(Category.id.in_(sorted(wanted)))
+    )
+    if wanted - set(found):
+        raise _unknown_category()
+
+
 async def get_category_group(
-    session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, group_id: uuid.UUID
 ) -> CategoryGroup:
-    group = await _find_group(session, household_id, group_id)
+    group = await _find_group(session, household, group_id)
     if group is None:
         raise NotFound("Category group not found", code="category_group_not_found")
     return group
 
 
 async def require_group_in_household(
-    session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, group_id: uuid.UUID
 ) -> CategoryGroup:
     """For group ids inside request bodies: unknown or foreign is a 422."""
-    group = await _find_group(session, household_id, group_id)
+    group = await _find_group(session, household, group_id)
     if group is None:
         raise Unprocessable(
             "group_id does not name a category group of this household",
@@ -149,12 +170,12 @@ class GroupWithCategories:
 
 
 async def list_category_groups(
-    session: AsyncSession, household_id: uuid.UUID, *, include_hidden: bool
+    session: AsyncSession, household: HouseholdContext, *, include_hidden: bool
 ) -> list[GroupWithCategories]:
     """Groups in their sort order with their categories in theirs. Without `include_hidden`,
     hidden groups (and so all their categories) and hidden categories are left out."""
-    groups_query = household_groups(household_id)
-    categories_query = household_categories(household_id)
+    groups_query = household_groups(household.id)
+    categories_query = household_categories(household.id)
     if not include_hidden:
         groups_query = groups_query.where(CategoryGroup.hidden.is_(False))
         categories_query = categories_query.where(Category.hidden.is_(False))
@@ -176,13 +197,13 @@ async def list_category_groups(
 
 
 async def group_categories(
-    session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, group_id: uuid.UUID
 ) -> list[Category]:
     """A group's categories (hidden ones too) in display order."""
     return list(
         (
             await session.scalars(
-                household_categories(household_id)
+                household_categories(household.id)
                 .where(Category.group_id == group_id)
                 .order_by(Category.sort_order, Category.name, Category.id)
             )
@@ -196,16 +217,16 @@ async def _next_sort_order(session: AsyncSession, query: Select[Any]) -> int:
 
 
 async def create_category_group(
-    session: AsyncSession, household_id: uuid.UUID, *, name: str
+    session: AsyncSession, household: HouseholdContext, *, name: str
 ) -> CategoryGroup:
     """A new group, placed after the household's existing groups."""
     sort_order = await _next_sort_order(
         session,
         select(func.max(CategoryGroup.sort_order)).where(
-            CategoryGroup.household_id == household_id
+            CategoryGroup.household_id == household.id
         ),
     )
-    group = CategoryGroup(household_id=household_id, name=name, sort_order=sort_order)
+    group = CategoryGroup(household_id=household.id, name=name, sort_order=sort_order)
     session.add(group)
     await session.flush()
     return group
@@ -213,11 +234,11 @@ async def create_category_group(
 
 async def update_category_group(
     session: AsyncSession,
-    household_id: uuid.UUID,
+    household: HouseholdContext,
     group_id: uuid.UUID,
     changes: CategoryGroupUpdate,
 ) -> CategoryGroup:
-    group = await get_category_group(session, household_id, group_id)
+    group = await get_category_group(session, household, group_id)
     for field, value in changes.model_dump(exclude_unset=True).items():
         setattr(group, field, value)
     await session.flush()
@@ -225,15 +246,15 @@ async def update_category_group(
 
 
 async def delete_category_group(
-    session: AsyncSession, household_id: uuid.UUID, group_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, group_id: uuid.UUID
 ) -> None:
     """Only an empty group can go: move or merge its categories (hidden ones too) first."""
-    group = await get_category_group(session, household_id, group_id)
+    group = await get_category_group(session, household, group_id)
     members = (
         await session.execute(
             select(func.count())
             .select_from(Category)
-            .where(Category.household_id == household_id, Category.group_id == group.id)
+            .where(Category.household_id == household.id, Category.group_id == group.id)
         )
     ).scalar_one()
     if members:
@@ -255,7 +276,7 @@ def _check_rollover(is_income: bool, rollover: bool) -> None:
 
 async def create_category(
     session: AsyncSession,
-    household_id: uuid.UUID,
+    household: HouseholdContext,
     *,
     group_id: uuid.UUID,
     name: str,
@@ -263,16 +284,16 @@ async def create_category(
     rollover: bool = False,
 ) -> Category:
     """A new category at the end of its group."""
-    group = await require_group_in_household(session, household_id, group_id)
+    group = await require_group_in_household(session, household, group_id)
     _check_rollover(is_income, rollover)
     sort_order = await _next_sort_order(
         session,
         select(func.max(Category.sort_order)).where(
-            Category.household_id == household_id, Category.group_id == group.id
+            Category.household_id == household.id, Category.group_id == group.id
         ),
     )
     category = Category(
-        household_id=household_id,
+        household_id=household.id,
         group_id=group.id,
         name=name,
         is_income=is_income,
@@ -285,12 +306,15 @@ async def create_category(
 
 
 async def update_category(
-    session: AsyncSession, household_id: uuid.UUID, category_id: uuid.UUID, changes: CategoryUpdate
+    session: AsyncSession,
+    household: HouseholdContext,
+    category_id: uuid.UUID,
+    changes: CategoryUpdate,
 ) -> Category:
-    category = await get_category(session, household_id, category_id)
+    category = await get_category(session, household, category_id)
     values = changes.model_dump(exclude_unset=True)
     if "group_id" in values:
-        await require_group_in_household(session, household_id, values["group_id"])
+        await require_group_in_household(session, household, values["group_id"])
     _check_rollover(category.is_income, values.get("rollover", category.rollover))
     for field, value in values.items():
         setattr(category, field, value)
@@ -308,7 +332,7 @@ class MergeResult:
 
 async def merge_categories(
     session: AsyncSession,
-    household_id: uuid.UUID,
+    household: HouseholdContext,
     category_id: uuid.UUID,
     *,
     into_category_id: uuid.UUID,
@@ -320,8 +344,8 @@ async def merge_categories(
     assignments move month by month; where both categories have an amount in the same month the
     amounts are added together.
     """
-    source = await get_category(session, household_id, category_id)
-    target = await require_category_in_household(session, household_id, into_category_id)
+    source = await get_category(session, household, category_id)
+    target = await require_category_in_household(session, household, into_category_id)
     if source.id == target.id:
         raise Unprocessable("A category cannot be merged into itself", code="same_category")
     if source.is_income != target.is_income:
@@ -338,7 +362,7 @@ async def merge_categories(
     moved_transactions = affected_rows(
         await session.execute(
             update(Transaction)
-            .where(Transaction.household_id == household_id, Transaction.category_id == source.id)
+            .where(Transaction.household_id == household.id, Transaction.category_id == source.id)
             .values(category_id=target.id, version=Transaction.version + 1)
             .execution_options(synchronize_session=False)
         )
@@ -347,7 +371,7 @@ async def merge_categories(
         await session.execute(
             update(TransactionSplit)
             .where(
-                TransactionSplit.household_id == household_id,
+                TransactionSplit.household_id == household.id,
                 TransactionSplit.category_id == source.id,
             )
             .values(category_id=target.id)
@@ -360,7 +384,7 @@ async def merge_categories(
     assignments: Sequence[BudgetAssignment] = (
         await session.scalars(
             select(BudgetAssignment).where(
-                BudgetAssignment.household_id == household_id,
+                BudgetAssignment.household_id == household.id,
                 BudgetAssignment.category_id.in_([source.id, target.id]),
             )
         )

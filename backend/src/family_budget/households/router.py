@@ -59,7 +59,7 @@ async def update_household(
 ) -> HouseholdRead:
     """Rename a household or change its currency (only while it has no transactions)."""
     updated = await service.update_household(
-        session, household.household, name=body.name, currency=body.currency
+        session, household, name=body.name, currency=body.currency
     )
     return HouseholdRead.build(updated, household.role)
 
@@ -67,14 +67,14 @@ async def update_household(
 @router.delete(HOUSEHOLD, status_code=status.HTTP_204_NO_CONTENT)
 async def delete_household(household: OwnerHouseholdDep, session: SessionDep) -> Response:
     """Delete a household and everything in it."""
-    await service.delete_household(session, household.id)
+    await service.delete_household(session, household)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(f"{HOUSEHOLD}/members")
 async def list_members(household: HouseholdDep, session: SessionDep) -> list[MemberRead]:
     """List the members of a household."""
-    rows = await service.list_members(session, household.id)
+    rows = await service.list_members(session, household)
     return [MemberRead.build(membership, user) for membership, user in rows]
 
 
@@ -83,18 +83,18 @@ async def update_member(
     user_id: uuid.UUID, body: MemberUpdate, household: OwnerHouseholdDep, session: SessionDep
 ) -> MemberRead:
     """Change a member's role (the last owner cannot be demoted)."""
-    membership, user = await service.change_member_role(session, household.id, user_id, body.role)
+    membership, user = await service.change_member_role(session, household, user_id, body.role)
     return MemberRead.build(membership, user)
 
 
 @router.delete(f"{HOUSEHOLD}/members/{{user_id}}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_member(
-    user_id: uuid.UUID, household: HouseholdDep, session: SessionDep
+    user_id: uuid.UUID, household: HouseholdDep, user: CurrentUser, session: SessionDep
 ) -> Response:
     """Remove a member, or leave the household by removing yourself."""
-    if user_id != household.user.id:
+    if user_id != user.id:
         household.require(Role.OWNER)
-    await service.remove_member(session, household.id, user_id)
+    await service.remove_member(session, household, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -116,6 +116,7 @@ async def _send_invitation_email(
 async def create_invitation(
     body: InvitationCreate,
     household: OwnerHouseholdDep,
+    user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -124,14 +125,14 @@ async def create_invitation(
     """Invite someone by email to join the household with a role; the link is valid 7 days."""
     created = await service.create_invitation(
         session,
-        household_id=household.id,
-        inviter=household.user,
+        household=household,
+        inviter=user,
         email=str(body.email),
         role=body.role,
     )
     message = service.invitation_email(
         invitation=created.invitation,
-        inviter=household.user,
+        inviter=user,
         household=household.household,
         accept_url=service.invitation_accept_url(settings.public_app_url, created.token),
     )
@@ -146,7 +147,7 @@ async def list_invitations(
     household: OwnerHouseholdDep, session: SessionDep
 ) -> list[InvitationRead]:
     """List the household's pending invitations."""
-    invitations = await service.list_pending_invitations(session, household.id)
+    invitations = await service.list_pending_invitations(session, household)
     return [InvitationRead.build(invitation) for invitation in invitations]
 
 
@@ -155,7 +156,7 @@ async def revoke_invitation(
     invitation_id: uuid.UUID, household: OwnerHouseholdDep, session: SessionDep
 ) -> Response:
     """Revoke a pending invitation; its link stops working."""
-    await service.revoke_invitation(session, household.id, invitation_id)
+    await service.revoke_invitation(session, household, invitation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.categories.service import create_default_categories
 from family_budget.emails import EmailMessage
 from family_budget.errors import Conflict, NotFound
+from family_budget.households.context import HouseholdContext
 from family_budget.models import (
     Account,
     AccountShare,
@@ -38,7 +39,7 @@ async def create_household(
     session.add(household)
     await session.flush()
     session.add(Membership(household_id=household.id, user_id=owner.id, role=Role.OWNER))
-    await create_default_categories(session, household.id)
+    await create_default_categories(session, HouseholdContext(household, Role.OWNER, owner))
     return household
 
 
@@ -55,32 +56,32 @@ async def list_households(
     return [(household, role) for household, role in rows]
 
 
-async def has_transactions(session: AsyncSession, household_id: uuid.UUID) -> bool:
-    found = await session.scalar(select(exists().where(Transaction.household_id == household_id)))
+async def has_transactions(session: AsyncSession, household: HouseholdContext) -> bool:
+    found = await session.scalar(select(exists().where(Transaction.household_id == household.id)))
     return bool(found)
 
 
 async def update_household(
-    session: AsyncSession, household: Household, *, name: str | None, currency: str | None
+    session: AsyncSession, household: HouseholdContext, *, name: str | None, currency: str | None
 ) -> Household:
     """Rename and/or change the currency. Amounts are stored without conversion, so the currency
     may only change while no transaction has been recorded in the old one."""
     if currency is not None and currency != household.currency:
-        if await has_transactions(session, household.id):
+        if await has_transactions(session, household):
             raise Conflict(
                 "The currency cannot change once the household has transactions",
                 code="currency_locked",
             )
-        household.currency = currency
+        household.household.currency = currency
     if name is not None:
-        household.name = name
+        household.household.name = name
     await session.flush()
-    return household
+    return household.household
 
 
-async def delete_household(session: AsyncSession, household_id: uuid.UUID) -> None:
+async def delete_household(session: AsyncSession, household: HouseholdContext) -> None:
     # The foreign keys cascade: memberships, invitations, accounts, transactions, budgets.
-    await session.execute(delete(Household).where(Household.id == household_id))
+    await session.execute(delete(Household).where(Household.id == household.id))
 
 
 async def lock_household(session: AsyncSession, household_id: uuid.UUID) -> None:
@@ -95,25 +96,25 @@ async def lock_household(session: AsyncSession, household_id: uuid.UUID) -> None
 
 
 async def list_members(
-    session: AsyncSession, household_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext
 ) -> list[tuple[Membership, User]]:
     rows = await session.execute(
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.household_id == household_id)
+        .where(Membership.household_id == household.id)
         .order_by(Membership.created_at, User.id)
     )
     return [(membership, user) for membership, user in rows]
 
 
 async def get_member(
-    session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID
+    session: AsyncSession, household: HouseholdContext, user_id: uuid.UUID
 ) -> tuple[Membership, User]:
     row = (
         await session.execute(
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
-            .where(Membership.household_id == household_id, Membership.user_id == user_id)
+            .where(Membership.household_id == household.id, Membership.user_id == user_id)
         )
     ).first()
     if row is None:
@@ -122,31 +123,31 @@ async def get_member(
     return membership, user
 
 
-async def _count_owners(session: AsyncSession, household_id: uuid.UUID) -> int:
+async def _count_owners(session: AsyncSession, household: HouseholdContext) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(Membership)
-        .where(Membership.household_id == household_id, Membership.role == Role.OWNER)
+        .where(Membership.household_id == household.id, Membership.role == Role.OWNER)
     )
     return int(count or 0)
 
 
 async def _refuse_losing_last_owner(
-    session: AsyncSession, household_id: uuid.UUID, membership: Membership, detail: str
+    session: AsyncSession, household: HouseholdContext, membership: Membership, detail: str
 ) -> None:
-    if membership.role is Role.OWNER and await _count_owners(session, household_id) <= 1:
+    if membership.role is Role.OWNER and await _count_owners(session, household) <= 1:
         raise Conflict(detail, code="last_owner")
 
 
 async def change_member_role(
-    session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID, role: Role
+    session: AsyncSession, household: HouseholdContext, user_id: uuid.UUID, role: Role
 ) -> tuple[Membership, User]:
-    await lock_household(session, household_id)
-    membership, user = await get_member(session, household_id, user_id)
+    await lock_household(session, household.id)
+    membership, user = await get_member(session, household, user_id)
     if role is not Role.OWNER:
         await _refuse_losing_last_owner(
             session,
-            household_id,
+            household,
             membership,
             "The last owner cannot be demoted; make another member an owner first",
         )
@@ -155,17 +156,19 @@ async def change_member_role(
     return membership, user
 
 
-async def remove_member(session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID) -> None:
+async def remove_member(
+    session: AsyncSession, household: HouseholdContext, user_id: uuid.UUID
+) -> None:
     """Remove (or, for oneself, leave). The member's account shares in this household go too."""
-    await lock_household(session, household_id)
-    membership, _ = await get_member(session, household_id, user_id)
+    await lock_household(session, household.id)
+    membership, _ = await get_member(session, household, user_id)
     await _refuse_losing_last_owner(
         session,
-        household_id,
+        household,
         membership,
         "The last owner cannot leave; make another member an owner or delete the household",
     )
-    household_accounts = select(Account.id).where(Account.household_id == household_id)
+    household_accounts = select(Account.id).where(Account.household_id == household.id)
     await session.execute(
         delete(AccountShare).where(
             AccountShare.user_id == user_id, AccountShare.account_id.in_(household_accounts)
@@ -201,7 +204,7 @@ class NewInvitation:
 async def create_invitation(
     session: AsyncSession,
     *,
-    household_id: uuid.UUID,
+    household: HouseholdContext,
     inviter: User,
     email: str,
     role: Role,
@@ -209,11 +212,11 @@ async def create_invitation(
 ) -> NewInvitation:
     now = now or utcnow()
     email = normalize_email(email)
-    await lock_household(session, household_id)
+    await lock_household(session, household.id)
     already_member = await session.scalar(
         select(
             exists()
-            .where(Membership.household_id == household_id, Membership.user_id == User.id)
+            .where(Membership.household_id == household.id, Membership.user_id == User.id)
             .where(User.email == email)
         )
     )
@@ -222,7 +225,7 @@ async def create_invitation(
     pending = await session.scalar(
         select(
             exists().where(
-                Invitation.household_id == household_id,
+                Invitation.household_id == household.id,
                 Invitation.email == email,
                 *_pending(now),
             )
@@ -235,7 +238,7 @@ async def create_invitation(
         )
     token = new_opaque_token()
     invitation = Invitation(
-        household_id=household_id,
+        household_id=household.id,
         email=email,
         role=role,
         token_hash=hash_token(token),
@@ -273,11 +276,11 @@ def invitation_email(
 
 
 async def list_pending_invitations(
-    session: AsyncSession, household_id: uuid.UUID, *, now: datetime | None = None
+    session: AsyncSession, household: HouseholdContext, *, now: datetime | None = None
 ) -> list[Invitation]:
     rows = await session.scalars(
         select(Invitation)
-        .where(Invitation.household_id == household_id, *_pending(now or utcnow()))
+        .where(Invitation.household_id == household.id, *_pending(now or utcnow()))
         .order_by(Invitation.created_at, Invitation.id)
     )
     return list(rows)
@@ -285,7 +288,7 @@ async def list_pending_invitations(
 
 async def revoke_invitation(
     session: AsyncSession,
-    household_id: uuid.UUID,
+    household: HouseholdContext,
     invitation_id: uuid.UUID,
     *,
     now: datetime | None = None,
@@ -297,7 +300,7 @@ async def revoke_invitation(
             update(Invitation)
             .where(
                 Invitation.id == invitation_id,
-                Invitation.household_id == household_id,
+                Invitation.household_id == household.id,
                 *_pending(now),
             )
             .values(revoked_at=now)

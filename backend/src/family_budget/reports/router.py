@@ -7,12 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from family_budget.budgets.months import trailing_months
 from family_budget.deps import AdultHouseholdDep, SessionDep
-from family_budget.errors import Unprocessable
+from family_budget.months import month_argument, trailing_months
 from family_budget.reports import service
 from family_budget.reports.schemas import IncomeVsExpensesRead, NetWorthRead, SpendingReportRead
-from family_budget.schemas import parse_month
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -29,13 +27,7 @@ def _report_months(
         ),
     ] = None,
 ) -> list[date]:
-    if end is None:
-        last = datetime.now(UTC).date()
-    else:
-        try:
-            last = parse_month(end)
-        except ValueError as error:
-            raise Unprocessable(f"end {error}", code="invalid_month") from None
+    last = datetime.now(UTC).date() if end is None else month_argument(end, "end")
     return trailing_months(last, months)
 
 
@@ -50,7 +42,7 @@ async def get_spending_by_category(
     ends_on: Annotated[date, Query(alias="to", description="Last day (included), YYYY-MM-DD")],
 ) -> SpendingReportRead:
     """Report net spending per category and group between two days (at most five years)."""
-    report = await service.spending_by_category(session, household.household, starts_on, ends_on)
+    report = await service.spending_by_category(session, household, starts_on, ends_on)
     return SpendingReportRead.model_validate(report)
 
 
@@ -59,7 +51,7 @@ async def get_income_vs_expenses(
     household: AdultHouseholdDep, session: SessionDep, months: ReportMonths
 ) -> IncomeVsExpensesRead:
     """Report income, expenses and their difference per month."""
-    flows = await service.income_vs_expenses(session, household.household, months)
+    flows = await service.income_vs_expenses(session, household, months)
     return IncomeVsExpensesRead.model_validate(
         {"currency": household.household.currency, "months": flows}
     )
@@ -70,5 +62,5 @@ async def get_net_worth(
     household: AdultHouseholdDep, session: SessionDep, months: ReportMonths
 ) -> NetWorthRead:
     """Report assets, liabilities and net worth at each month end."""
-    report = await service.net_worth(session, household.household, months)
+    report = await service.net_worth(session, household, months)
     return NetWorthRead.model_validate(report)

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 
-from family_budget.budgets.schemas import Month
+from family_budget.months import Month
 from family_budget.schemas import ReadSchema
 
 

@@ -25,18 +25,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.budgets.activity import activity_lines, foreign_account_ids, total
-from family_budget.budgets.months import add_months, add_years, iter_months, month_end, month_of
+from family_budget.budgets.activity import activity_arms, foreign_account_ids, total
 from family_budget.categories.service import categories_in_display_order
 from family_budget.errors import Unprocessable
+from family_budget.households.context import HouseholdContext
 from family_budget.models import (
     Account,
     AccountKind,
     ActivityTotal,
     Category,
-    Household,
     Transaction,
 )
+from family_budget.months import add_months, add_years, iter_months, month_end, month_of
 
 MAX_RANGE_YEARS = 5
 # Kinds whose negative balance is money owed. A negative checking balance (an overdraft) stays a
@@ -85,7 +85,7 @@ class SpendingReport:
 
 
 async def spending_by_category(
-    session: AsyncSession, household: Household, starts_on: date, ends_on: date
+    session: AsyncSession, household: HouseholdContext, starts_on: date, ends_on: date
 ) -> SpendingReport:
     """Net outflow per spending category (and group) between two days, both included.
 
@@ -121,9 +121,13 @@ async def spending_by_category(
             raw_ranges.append((month_end(last_full) + timedelta(days=1), ends_on))
     else:
         raw_ranges.append((starts_on, ends_on))
-    for start, end in raw_ranges:
-        lines = activity_lines(household.id, foreign_accounts=foreign, start=start, end=end)
-        parts.append(select(lines.c.category_id, lines.c.amount_minor))
+    if raw_ranges:
+        raw = union_all(
+            *activity_arms(
+                ranges=raw_ranges, household_id=household.id, exclude_account_ids=foreign
+            )
+        ).subquery("raw")
+        parts.append(select(raw.c.category_id, raw.c.amount_minor))
     activity = union_all(*parts).subquery("spending") if len(parts) > 1 else parts[0].subquery()
     spent = {
         category_id: -amount
@@ -134,7 +138,7 @@ async def spending_by_category(
         )
     }
     uncategorized = spent.pop(None, 0)
-    categories = await categories_in_display_order(session, household.id)
+    categories = await categories_in_display_order(session, household)
     groups: dict[uuid.UUID, SpendingGroup] = {}
     for category, group in categories:
         amount = spent.pop(category.id, None)
@@ -171,7 +175,7 @@ def _year_and_month(
 
 
 async def income_vs_expenses(
-    session: AsyncSession, household: Household, months: list[date]
+    session: AsyncSession, household: HouseholdContext, months: list[date]
 ) -> list[MonthFlow]:
     """Per month: income (activity in income categories) and expenses (minus the activity of
     spending categories and of uncategorized money), so that net is all activity of the month.
@@ -232,7 +236,7 @@ class NetWorthReport:
 
 
 async def net_worth(
-    session: AsyncSession, household: Household, months: list[date]
+    session: AsyncSession, household: HouseholdContext, months: list[date]
 ) -> NetWorthReport:
     """Balances at each month end, summed into assets and liabilities.
 

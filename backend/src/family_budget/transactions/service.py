@@ -19,9 +19,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from family_budget.accounts.service import require_account_in_household, visible_account_ids_filter
-from family_budget.categories.service import require_category_in_household
+from family_budget.budgets.activity import buckets_of_transactions, refresh_buckets
+from family_budget.categories.service import (
+    require_categories_in_household,
+    require_category_in_household,
+)
 from family_budget.db import affected_rows
-from family_budget.deps import HouseholdContext
 from family_budget.errors import (
     BadRequest,
     Conflict,
@@ -30,6 +33,7 @@ from family_budget.errors import (
     PreconditionFailed,
     Unprocessable,
 )
+from family_budget.households.context import HouseholdContext
 from family_budget.models import (
     Account,
     Transaction,
@@ -37,7 +41,6 @@ from family_budget.models import (
     TransactionStatus,
     TransactionTag,
 )
-from family_budget.models.activity_total import buckets_of_transactions, refresh_buckets
 from family_budget.models.base import utcnow
 from family_budget.transactions.schemas import (
     BulkCategorize,
@@ -323,13 +326,6 @@ async def list_transactions(
 # --- Writing ----------------------------------------------------------------------------------
 
 
-async def _require_categories(
-    session: AsyncSession, household_id: uuid.UUID, category_ids: Iterable[uuid.UUID | None]
-) -> None:
-    for category_id in {c for c in category_ids if c is not None}:
-        await require_category_in_household(session, household_id, category_id)
-
-
 async def _require_open_account(
     session: AsyncSession, household: HouseholdContext, account_id: uuid.UUID
 ) -> Account:
@@ -339,12 +335,8 @@ async def _require_open_account(
     return account
 
 
-async def _validate_splits(
-    session: AsyncSession,
-    household_id: uuid.UUID,
-    amount_minor: int,
-    lines: Sequence[SplitLineIn],
-) -> None:
+def _validate_splits(amount_minor: int, lines: Sequence[SplitLineIn]) -> None:
+    """The lines' count and sum (their categories are checked with the transaction's own)."""
     if len(lines) == 1:
         raise Unprocessable("A split needs at least two lines", code="split_needs_two_lines")
     if not splits_sum_ok(amount_minor, (line.amount_minor for line in lines)):
@@ -356,7 +348,6 @@ async def _validate_splits(
                 "lines_total_minor": sum(line.amount_minor for line in lines),
             },
         )
-    await _require_categories(session, household_id, (line.category_id for line in lines))
 
 
 def _split_rows(transaction: Transaction, lines: Sequence[SplitLineIn]) -> list[TransactionSplit]:
@@ -392,12 +383,13 @@ async def create_transaction(
     session: AsyncSession, household: HouseholdContext, data: TransactionCreate
 ) -> TransactionDetails:
     await _require_open_account(session, household, data.account_id)
-    if data.category_id is not None:
-        await require_category_in_household(session, household.id, data.category_id)
     if data.splits:
         if data.category_id is not None:
             raise _split_parent_has_category()
-        await _validate_splits(session, household.id, data.amount_minor, data.splits)
+        _validate_splits(data.amount_minor, data.splits)
+    await require_categories_in_household(
+        session, household, [data.category_id, *(line.category_id for line in data.splits)]
+    )
     transaction = Transaction(
         id=uuid.uuid4(),
         household_id=household.id,
@@ -409,11 +401,11 @@ async def create_transaction(
         category_id=data.category_id,
         status=data.status,
         is_split=bool(data.splits),
-        created_by_id=household.user.id,
+        created_by_id=household.user_id,
     )
-    session.add(transaction)
-    await session.flush()
     splits = _split_rows(transaction, data.splits)
+    # One flush for the transaction, its lines and tags: the monthly totals are recomputed once.
+    session.add(transaction)
     session.add_all(splits)
     session.add_all(
         TransactionTag(transaction_id=transaction.id, tag=tag, household_id=household.id)
@@ -485,9 +477,6 @@ async def update_transaction(
                 )
         transaction.account_id = account.id
 
-    if category_id is not None:
-        await require_category_in_household(session, household.id, category_id)
-
     existing_lines: list[TransactionSplit] = []
     if transaction.is_split:
         _, loaded = await _load_lines(session, [transaction])
@@ -497,7 +486,7 @@ async def update_transaction(
         if "category_id" in fields and data.category_id is not None:
             raise _split_parent_has_category()
         category_id = None  # splitting moves the categorization onto the lines
-        await _validate_splits(session, household.id, amount, new_lines)
+        _validate_splits(amount, new_lines)
     elif new_lines is None and transaction.is_split:
         if category_id is not None:
             raise _split_parent_has_category()
@@ -506,6 +495,10 @@ async def update_transaction(
                 "The new amount no longer matches the split lines; send new lines with it",
                 code="splits_do_not_sum",
             )
+
+    await require_categories_in_household(
+        session, household, [category_id, *(line.category_id for line in new_lines or ())]
+    )
 
     transaction.amount_minor = amount
     transaction.posted_on = posted_on
@@ -606,7 +599,7 @@ async def create_transfer(
             memo=data.memo,
             status=TransactionStatus.POSTED,
             transfer_id=transfer_id,
-            created_by_id=household.user.id,
+            created_by_id=household.user_id,
         )
         for account, amount in ((source, outflow_minor), (destination, inflow_minor))
     ]
@@ -654,7 +647,7 @@ async def bulk_categorize(
             extra={"transaction_ids": split},
         )
     if data.category_id is not None:
-        await require_category_in_household(session, household.id, data.category_id)
+        await require_category_in_household(session, household, data.category_id)
     result = await session.execute(
         update(Transaction)
         .where(Transaction.id.in_(wanted), Transaction.household_id == household.id)

@@ -6,15 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from family_budget.budgets.months import (
+from family_budget.months import (
     add_months,
     add_years,
     format_month,
     iter_months,
     month_end,
+    parse_month,
     trailing_months,
 )
-from family_budget.schemas import parse_month
 
 MONTH = st.builds(date, st.integers(1901, 2198), st.integers(1, 12), st.just(1))
 
