@@ -1,312 +1,43 @@
-"""The demo household behind `family-budget seed-demo`: realistic history, optionally scaled up.
-
-Everything but the password comes from a seeded `random.Random`, so two runs on the same day
-produce the same money data. Rows go in with bulk INSERTs (batches of `BATCH_SIZE`), not ORM
-objects one by one: `--transactions 100000` takes about 20-25 s on PostgreSQL on a 2-core machine.
-"""
+"""The simulation: month by month, the rows a family like the demo one would have written."""
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import itertools
 import random
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.budgets.activity import rebuild_household
-from family_budget.config import Settings
-from family_budget.db import create_engine, create_session_factory, unit_of_work
-from family_budget.households.service import create_household
+from family_budget.demo.data import (
+    CURRENCY,
+    ELECTRICITY,
+    FUEL_STATIONS,
+    GROCERS,
+    HEATING_GAS,
+    MONTHLY_PLAN,
+    OCCASIONAL,
+    PENDING_DAYS,
+    RESTAURANTS,
+    SCHOOL_MONTHS,
+    SEASONAL,
+    SUBSCRIPTIONS,
+    TEEN_SPENDING,
+    WATER,
+)
 from family_budget.models import (
     Account,
     AccountKind,
-    AccountShare,
-    ActivityTotal,
-    BudgetAssignment,
-    Category,
-    CategoryGroup,
-    Household,
-    Invitation,
-    Membership,
-    Role,
-    Transaction,
-    TransactionSplit,
     TransactionStatus,
-    TransactionTag,
-    User,
 )
-from family_budget.security import hash_password
-
-SEED = 20_240_601
-BATCH_SIZE = 5_000
-HOUSEHOLD_NAME = "The Demo Family"
-CURRENCY = "USD"
-ROLLOVER_CATEGORIES = ("Groceries", "Vacation fund", "Emergency fund")
-# Card purchases of the last few days have not cleared yet.
-PENDING_DAYS = 4
 
 
 @dataclass(frozen=True, slots=True)
-class DemoPerson:
-    name: str
-    email: str
-    role: Role
-
-
-DEMO_PEOPLE = (
-    DemoPerson("Alex Demo", "alex.demo@example.com", Role.OWNER),
-    DemoPerson("Sam Demo", "sam.demo@example.com", Role.ADULT),
-    DemoPerson("Jordan Demo", "jordan.demo@example.com", Role.TEEN),
-)
-DEMO_EMAILS = tuple(person.email for person in DEMO_PEOPLE)
-
-
-@dataclass(frozen=True, slots=True)
-class DemoSummary:
-    household_id: uuid.UUID
-    household_name: str
-    people: tuple[DemoPerson, ...]
-    password: str = field(repr=False)
-    login_url: str
-    first_month: date
-    last_month: date
-    transactions: int
-
-    def describe(self) -> str:
-        """What the CLI prints once: where and how to log in (the only place the password shows)."""
-        width = max(len(person.name) for person in self.people)
-        lines = [
-            f'Demo household "{self.household_name}" is ready: '
-            f"{self.first_month:%Y-%m} to {self.last_month:%Y-%m}, "
-            f"{self.transactions:,} transactions.",
-            f"Household id: {self.household_id}",
-            "",
-            f"Log in at {self.login_url} with any of these accounts:",
-            *(
-                f"  {person.role.value:<6} {person.name:<{width}}  {person.email}"
-                for person in self.people
-            ),
-            f"Password: {self.password}",
-            "(the same for all three, shown only this once; running seed-demo again replaces the"
-            " household and the users, with a new password)",
-        ]
-        return "\n".join(lines)
-
-
-async def seed_demo_household(
-    settings: Settings,
-    *,
-    months: int = 18,
-    transactions: int | None = None,
-    today: date | None = None,
-) -> DemoSummary:
-    """Replace the demo household and users with fresh ones; one transaction for all of it."""
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    if transactions is not None and transactions < 0:
-        raise ValueError("transactions must not be negative")
-    today = today or datetime.now(UTC).date()
-    password = secrets.token_urlsafe(18)
-    password_hash = await asyncio.to_thread(hash_password, password)
-    engine = create_engine(settings)
-    try:
-        async with unit_of_work(create_session_factory(engine)) as session:
-            await remove_demo_household(session)
-            household_id, count = await _create_demo(
-                session,
-                password_hash=password_hash,
-                today=today,
-                months=months,
-                transactions=transactions,
-            )
-        if not settings.is_sqlite:
-            await _refresh_planner_statistics(engine)
-    finally:
-        await engine.dispose()
-    last_month = today.replace(day=1)
-    return DemoSummary(
-        household_id=household_id,
-        household_name=HOUSEHOLD_NAME,
-        people=DEMO_PEOPLE,
-        password=password,
-        login_url=settings.public_app_url.rstrip("/") + "/docs",
-        first_month=_add_months(last_month, -(months - 1)),
-        last_month=last_month,
-        transactions=count,
-    )
-
-
-async def _refresh_planner_statistics(engine: AsyncEngine) -> None:
-    """ANALYZE the bulk-loaded tables: autovacuum gets to them only later, and until then
-    PostgreSQL plans the first queries over 100,000 fresh rows without statistics."""
-    tables = ", ".join(
-        model.__tablename__
-        for model in (
-            Transaction,
-            TransactionSplit,
-            TransactionTag,
-            BudgetAssignment,
-            ActivityTotal,
-        )
-    )
-    async with engine.connect() as connection:
-        await connection.execute(text(f"ANALYZE {tables}"))
-        await connection.commit()
-
-
-async def remove_demo_household(session: AsyncSession) -> None:
-    """Delete the demo users and every household they own, children first (bulk, no ORM loads)."""
-    demo_user_ids = select(User.id).where(User.email.in_(DEMO_EMAILS))
-    household_ids = list(
-        (
-            await session.execute(
-                select(Membership.household_id).where(
-                    Membership.user_id.in_(demo_user_ids), Membership.role == Role.OWNER
-                )
-            )
-        ).scalars()
-    )
-    if household_ids:
-        account_ids = select(Account.id).where(Account.household_id.in_(household_ids))
-        await _delete(session, AccountShare, AccountShare.account_id.in_(account_ids))
-        for model in (
-            ActivityTotal,
-            TransactionTag,
-            TransactionSplit,
-            Transaction,
-            BudgetAssignment,
-            Account,
-            Category,
-            CategoryGroup,
-            Invitation,
-            Membership,
-        ):
-            await _delete(session, model, model.household_id.in_(household_ids))
-        await _delete(session, Household, Household.id.in_(household_ids))
-    await _delete(session, User, User.email.in_(DEMO_EMAILS))
-
-
-async def _delete(session: AsyncSession, model: type[Any], condition: Any) -> None:
-    await session.execute(
-        delete(model).where(condition).execution_options(synchronize_session=False)
-    )
-
-
-async def _create_demo(
-    session: AsyncSession,
-    *,
-    password_hash: str,
-    today: date,
-    months: int,
-    transactions: int | None,
-) -> tuple[uuid.UUID, int]:
-    now = datetime.now(UTC)
-    users = {
-        person.role: User(
-            email=person.email,
-            name=person.name,
-            password_hash=password_hash,
-            email_verified_at=now,
-        )
-        for person in DEMO_PEOPLE
-    }
-    session.add_all(users.values())
-    await session.flush()
-    household = await create_household(
-        session, owner=users[Role.OWNER], name=HOUSEHOLD_NAME, currency=CURRENCY
-    )
-    for role in (Role.ADULT, Role.TEEN):
-        session.add(Membership(household_id=household.id, user_id=users[role].id, role=role))
-    await session.execute(
-        update(Category)
-        .where(Category.household_id == household.id, Category.name.in_(ROLLOVER_CATEGORIES))
-        .values(rollover=True)
-        .execution_options(synchronize_session=False)
-    )
-
-    first_month = _add_months(today.replace(day=1), -(months - 1))
-    accounts = _DemoAccounts.create(session, household.id, opened_on=first_month)
-    await session.flush()
-    session.add(AccountShare(account_id=accounts.cash, user_id=users[Role.TEEN].id))
-
-    rows = (
-        await session.execute(
-            select(Category.name, Category.id, Category.is_income).where(
-                Category.household_id == household.id
-            )
-        )
-    ).all()
-    categories = {name: category_id for name, category_id, _ in rows}
-    expense_categories = {name: category_id for name, category_id, income in rows if not income}
-
-    rng = random.Random(SEED)  # noqa: S311 - demo data, not security
-    ledger = _Ledger(
-        household_id=household.id,
-        today=today,
-        now=now,
-        card=accounts.card,
-        adults=(users[Role.OWNER].id, users[Role.ADULT].id),
-        teen=users[Role.TEEN].id,
-        rng=rng,
-    )
-    month_list = [_add_months(first_month, n) for n in range(months)]
-    for month in month_list:
-        _realistic_month(ledger, accounts, categories, month)
-    ledger.add(
-        accounts.card, today, -565, "Corner Coffee", categories["Dining out"], by=ledger.adults[1]
-    )
-    if transactions is not None:
-        _scale_up(ledger, accounts, categories, first_month, transactions)
-
-    budget_rows = [
-        {
-            "id": uuid.uuid4(),
-            "household_id": household.id,
-            "category_id": category_id,
-            "month": month,
-            "assigned_minor": _planned_minor(name, month),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for month in month_list
-        for name, category_id in expense_categories.items()
-    ]
-    await session.flush()
-    await _bulk_insert(session, Transaction, ledger.transactions)
-    await _bulk_insert(session, TransactionSplit, ledger.splits)
-    await _bulk_insert(session, TransactionTag, ledger.tags)
-    await _bulk_insert(session, BudgetAssignment, budget_rows)
-    # The bulk inserts bypass the session hook that keeps the monthly totals.
-    await session.run_sync(lambda sync: rebuild_household(sync.connection(), household.id))
-    count = (
-        await session.execute(
-            select(func.count())
-            .select_from(Transaction)
-            .where(Transaction.household_id == household.id)
-        )
-    ).scalar_one()
-    return household.id, int(count)
-
-
-async def _bulk_insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    # An executemany of a Core INSERT on the model's table: the same statement as the ORM's bulk
-    # insert for the same rows, at a third of the client CPU (every value is given, so no ORM
-    # defaults are needed). 100,000 transactions: ~11 s instead of ~18 s on 2 cores.
-    table = model.__table__
-    for start in range(0, len(rows), BATCH_SIZE):
-        await session.execute(insert(table), rows[start : start + BATCH_SIZE])
-
-
-@dataclass(frozen=True, slots=True)
-class _DemoAccounts:
+class DemoAccounts:
     checking: uuid.UUID
     savings: uuid.UUID
     card: uuid.UUID
@@ -315,7 +46,7 @@ class _DemoAccounts:
     @classmethod
     def create(
         cls, session: AsyncSession, household_id: uuid.UUID, *, opened_on: date
-    ) -> _DemoAccounts:
+    ) -> DemoAccounts:
         specs = {
             "checking": ("Everyday checking", AccountKind.CHECKING, 420_000),
             "savings": ("High-yield savings", AccountKind.SAVINGS, 1_250_000),
@@ -340,7 +71,7 @@ class _DemoAccounts:
 
 
 @dataclass
-class _Ledger:
+class Ledger:
     """Rows for the bulk inserts; dates after `today` are dropped (the month is not over)."""
 
     household_id: uuid.UUID
@@ -453,74 +184,7 @@ class _Ledger:
 
 # Seasonal monthly bills in whole dollars, January to December (air conditioning in summer, heating
 # in winter), plus water, which barely moves.
-ELECTRICITY = (118, 110, 92, 80, 88, 126, 158, 152, 112, 84, 92, 114)
-HEATING_GAS = (128, 115, 88, 55, 34, 22, 20, 20, 26, 48, 86, 118)
-WATER = 54
-
-SUBSCRIPTIONS = (
-    ("StreamFlix", 1_549, 5),
-    ("Tunely Music Family", 1_699, 9),
-    ("CloudBox Storage", 299, 23),
-)
-GROCERS = ("Green Basket Market", "FreshCo", "Harvest Lane Foods")
-RESTAURANTS = ("Luigi's Trattoria", "Noodle Bar", "Taco Corner", "The Burger Joint", "Sushi Go")
-FUEL_STATIONS = ("Roadside Gas & Go", "QuickFuel")
-TEEN_SPENDING = (
-    ("Campus Snack Bar", "Dining out"),
-    ("City Cinema", "Entertainment"),
-    ("Metro Transit", "Public transport"),
-)
-# (chance in a month, account, payee, category, lowest cents, highest cents, memo); a positive
-# lowest amount is a refund: money back into an expense category, not income.
-OCCASIONAL = (
-    (0.5, "card", "Toy Harbor", "Kids", -6_000, -1_500, ""),
-    (0.4, "checking", "Pharmacy Plus", "Health", -6_500, -1_200, ""),
-    (0.5, "card", "City Cinema", "Entertainment", -9_000, -2_500, ""),
-    (0.35, "card", "Outfitters", "Clothing", -12_000, -3_000, ""),
-    (0.25, "card", "HomeHardware", "Home maintenance", -18_000, -2_000, ""),
-    (0.3, "card", "Green Basket Market", "Groceries", 500, 2_500, "Refund: damaged item"),
-    (0.2, "card", "Outfitters", "Clothing", 2_000, 6_000, "Return"),
-)
-# (calendar months, day, account, payee, category, lowest cents, highest cents, tag)
-SEASONAL = (
-    ((8, 9), 19, "card", "Book Nook", "Education", -14_000, -6_000, "school"),
-    ((8, 9), 26, "card", "Outfitters", "Clothing", -9_000, -4_000, "school"),
-    ((4, 10), 11, "checking", "AutoCare Garage", "Car maintenance", -42_000, -18_000, ""),
-    ((12,), 6, "card", "Gift Gallery", "Gifts", -15_000, -4_000, "holidays"),
-    ((12,), 13, "card", "Gift Gallery", "Gifts", -15_000, -4_000, "holidays"),
-    ((12,), 18, "card", "Toy Harbor", "Gifts", -15_000, -4_000, "holidays"),
-    ((7,), 3, "card", "Coastal Airlines", "Vacation fund", -86_000, -86_000, "vacation"),
-    ((7,), 17, "card", "Seaside Inn", "Vacation fund", -124_000, -124_000, "vacation"),
-    ((7,), 19, "card", "Harbor Seafood", "Vacation fund", -16_000, -9_000, "vacation"),
-)
-SCHOOL_MONTHS = (8, 9)
-
-# Assigned every month, in cents: a family that plans by last year's spending.
-MONTHLY_PLAN = {
-    "Rent or mortgage": 215_000,
-    "Home maintenance": 6_000,
-    "Groceries": 76_000,
-    "Dining out": 27_000,
-    "Household supplies": 9_000,
-    "Fuel": 19_000,
-    "Public transport": 4_500,
-    "Car maintenance": 6_000,
-    "Phone and internet": 15_000,
-    "Insurance": 13_200,
-    "Subscriptions": 3_600,
-    "Kids": 10_000,
-    "Health": 7_000,
-    "Education": 4_000,
-    "Gifts": 6_000,
-    "Entertainment": 9_000,
-    "Clothing": 11_000,
-    "Travel": 5_000,
-    "Emergency fund": 60_000,
-    "Vacation fund": 35_000,
-}
-
-
-def _planned_minor(category: str, month: date) -> int:
+def planned_minor(category: str, month: date) -> int:
     if category == "Utilities":
         index = month.month - 1
         expected = ELECTRICITY[index] + HEATING_GAS[index] + WATER
@@ -532,8 +196,8 @@ def _planned_minor(category: str, month: date) -> int:
     return MONTHLY_PLAN.get(category, 5_000)
 
 
-def _realistic_month(
-    ledger: _Ledger, accounts: _DemoAccounts, categories: dict[str, uuid.UUID], month: date
+def realistic_month(
+    ledger: Ledger, accounts: DemoAccounts, categories: dict[str, uuid.UUID], month: date
 ) -> None:
     """One month of a two-income family with a teen: bills on their days, shopping in between."""
     rng = ledger.rng
@@ -659,9 +323,9 @@ SPLIT_SHARE = 0.02
 TRANSFER_SHARE = 0.03
 
 
-def _scale_up(
-    ledger: _Ledger,
-    accounts: _DemoAccounts,
+def scale_up(
+    ledger: Ledger,
+    accounts: DemoAccounts,
     categories: dict[str, uuid.UUID],
     first_day: date,
     target: int,
@@ -709,8 +373,3 @@ def _scale_up(
             memo="Refund" if refund else "",
             tags=(rng.choice(_BULK_TAGS),) if rng.random() < 0.03 else (),
         )
-
-
-def _add_months(month: date, count: int) -> date:
-    years, month_index = divmod(month.month - 1 + count, 12)
-    return date(month.year + years, month_index + 1, 1)
