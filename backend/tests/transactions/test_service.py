@@ -15,14 +15,13 @@ from family_budget.households.context import HouseholdContext
 from family_budget.models import ActivityTotal, Role, Transaction
 from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.schemas import EARLIEST_DATE, LATEST_DATE
+from family_budget.transactions.queries import decode_cursor, encode_cursor
 from family_budget.transactions.schemas import SplitLineIn, TransactionCreate, TransactionUpdate
 from family_budget.transactions.service import (
     create_transaction as create_transaction_service,
 )
 from family_budget.transactions.service import (
-    decode_cursor,
     delete_transaction,
-    encode_cursor,
     splits_sum_ok,
     transfer_pair,
     update_transaction,

@@ -10,7 +10,7 @@ from family_budget.errors import PreconditionRequired
 from family_budget.models import Transaction, TransactionStatus
 from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.schemas import Page, SaneDate
-from family_budget.transactions import service
+from family_budget.transactions import queries, service
 from family_budget.transactions.schemas import (
     BulkCategorize,
     BulkCategorizeResult,
@@ -31,7 +31,7 @@ async def _transaction_from_path(
     household: HouseholdDep,
     session: SessionDep,
 ) -> Transaction:
-    return await service.get_transaction(session, household, transaction_id)
+    return await queries.get_transaction(session, household, transaction_id)
 
 
 TransactionDep = Annotated[Transaction, Depends(_transaction_from_path)]
@@ -64,7 +64,7 @@ def _etag(transaction: Transaction) -> str:
     return f'W/"{transaction.version}"'
 
 
-def _read(details: service.TransactionDetails) -> TransactionRead:
+def _read(details: queries.TransactionDetails) -> TransactionRead:
     t = details.transaction
     transfer = details.transfer
     return TransactionRead(
@@ -134,7 +134,7 @@ async def list_transactions(
     ] = None,
 ) -> Page[TransactionRead]:
     """List transactions, newest first, one page at a time."""
-    filters = service.TransactionFilters(
+    filters = queries.TransactionFilters(
         posted_from=posted_from,
         posted_to=posted_to,
         account_id=account_id,
@@ -146,7 +146,7 @@ async def list_transactions(
         tag=tag,
         status=transaction_status,
     )
-    rows, next_cursor = await service.list_transactions(
+    rows, next_cursor = await queries.list_transactions(
         session, household, filters, limit=limit, cursor=cursor
     )
     return Page[TransactionRead](items=[_read(row) for row in rows], next_cursor=next_cursor)
@@ -186,7 +186,7 @@ async def get_transaction(
     transaction: TransactionDep, session: SessionDep, response: Response
 ) -> TransactionRead:
     """Get one transaction; its ETag is what If-Match must carry to change it."""
-    details = await service.transaction_details(session, transaction)
+    details = await queries.transaction_details(session, transaction)
     response.headers["ETag"] = _etag(transaction)
     return _read(details)
 

@@ -1,24 +1,18 @@
-"""Transaction rules: splits, transfers, optimistic concurrency, the filtered list.
+"""Transaction rules: splits, transfers, optimistic concurrency, bulk re-categorizing.
 
-Every query for a household's transactions starts from `_scope`, which adds the household filter
-and, for a teen, the filter to the accounts shared with them.
+Reading (the list, one transaction with its details) is family_budget.transactions.queries.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from family_budget.accounts.service import require_account_in_household, visible_account_ids_filter
+from family_budget.accounts.service import require_account_in_household
 from family_budget.budgets.activity import buckets_of_transactions, refresh_buckets
 from family_budget.categories.service import (
     require_categories_in_household,
@@ -26,10 +20,8 @@ from family_budget.categories.service import (
 )
 from family_budget.db import affected_rows
 from family_budget.errors import (
-    BadRequest,
     Conflict,
     Forbidden,
-    NotFound,
     PreconditionFailed,
     Unprocessable,
 )
@@ -42,6 +34,13 @@ from family_budget.models import (
     TransactionTag,
 )
 from family_budget.models.base import utcnow
+from family_budget.transactions.queries import (
+    TransactionDetails,
+    counterpart_of,
+    load_lines,
+    transfer_info,
+    visible_transactions,
+)
 from family_budget.transactions.schemas import (
     BulkCategorize,
     SplitLineIn,
@@ -67,260 +66,6 @@ def transfer_pair(amount_minor: int) -> tuple[int, int]:
     if amount_minor <= 0:
         raise ValueError("a transfer moves a positive amount")
     return -amount_minor, amount_minor
-
-
-# --- Cursors ----------------------------------------------------------------------------------
-
-
-def encode_cursor(posted_on: date, transaction_id: uuid.UUID) -> str:
-    """Opaque to clients: base64url of the last row's sort keys."""
-    raw = f"{posted_on.isoformat()}|{transaction_id.hex}".encode("ascii")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
-    """Raises ValueError for anything encode_cursor did not produce."""
-    try:
-        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
-        posted_on, transaction_id = raw.decode("ascii").split("|")
-        return date.fromisoformat(posted_on), uuid.UUID(hex=transaction_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValueError("not a cursor") from exc
-
-
-# --- Reading ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TransferInfo:
-    transfer_id: uuid.UUID
-    counterpart_transaction_id: uuid.UUID
-    counterpart_account_id: uuid.UUID
-
-
-@dataclass(slots=True)
-class TransactionDetails:
-    transaction: Transaction
-    tags: list[str] = field(default_factory=list)
-    splits: list[TransactionSplit] = field(default_factory=list)
-    transfer: TransferInfo | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionFilters:
-    posted_from: date | None = None
-    posted_to: date | None = None
-    account_id: uuid.UUID | None = None
-    category_id: uuid.UUID | None = None
-    payee: str | None = None
-    min_amount_minor: int | None = None
-    max_amount_minor: int | None = None
-    uncategorized: bool = False
-    tag: str | None = None
-    status: TransactionStatus | None = None
-
-
-def _scope(household: HouseholdContext) -> ColumnElement[bool]:
-    return and_(
-        Transaction.household_id == household.id,
-        visible_account_ids_filter(household, Transaction.account_id),
-    )
-
-
-async def get_transaction(
-    session: AsyncSession, household: HouseholdContext, transaction_id: uuid.UUID
-) -> Transaction:
-    """For ids in paths: missing, foreign and (for a teen) unshared transactions are a 404."""
-    transaction = (
-        await session.execute(
-            select(Transaction).where(Transaction.id == transaction_id, _scope(household))
-        )
-    ).scalar_one_or_none()
-    if transaction is None:
-        raise NotFound("Transaction not found", code="transaction_not_found")
-    return transaction
-
-
-async def _counterpart(session: AsyncSession, transaction: Transaction) -> Transaction | None:
-    if transaction.transfer_id is None:
-        return None
-    return (
-        await session.execute(
-            select(Transaction).where(
-                Transaction.transfer_id == transaction.transfer_id,
-                Transaction.household_id == transaction.household_id,
-                Transaction.id != transaction.id,
-            )
-        )
-    ).scalar_one_or_none()
-
-
-async def _load_lines(
-    session: AsyncSession, transactions: Sequence[Transaction]
-) -> tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[TransactionSplit]]]:
-    """Tags and split lines of many transactions in at most two queries."""
-    ids = [t.id for t in transactions]
-    tags: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
-    splits: dict[uuid.UUID, list[TransactionSplit]] = {i: [] for i in ids}
-    if not ids:
-        return tags, splits
-    tag_rows = await session.execute(
-        select(TransactionTag.transaction_id, TransactionTag.tag)
-        .where(TransactionTag.transaction_id.in_(ids))
-        .order_by(TransactionTag.tag)
-    )
-    for transaction_id, tag in tag_rows:
-        tags[transaction_id].append(tag)
-    split_ids = [t.id for t in transactions if t.is_split]
-    if split_ids:
-        split_rows = await session.execute(
-            select(TransactionSplit)
-            .where(TransactionSplit.transaction_id.in_(split_ids))
-            .order_by(TransactionSplit.id)
-        )
-        for line in split_rows.scalars():
-            splits[line.transaction_id].append(line)
-    return tags, splits
-
-
-async def transaction_details(
-    session: AsyncSession, transaction: Transaction
-) -> TransactionDetails:
-    tags, splits = await _load_lines(session, [transaction])
-    counterpart = await _counterpart(session, transaction)
-    return TransactionDetails(
-        transaction,
-        tags[transaction.id],
-        splits[transaction.id],
-        _transfer_info(transaction, counterpart),
-    )
-
-
-def _transfer_info(
-    transaction: Transaction, counterpart: Transaction | None
-) -> TransferInfo | None:
-    if transaction.transfer_id is None or counterpart is None:
-        return None
-    return TransferInfo(transaction.transfer_id, counterpart.id, counterpart.account_id)
-
-
-def _filter_conditions(
-    household: HouseholdContext, filters: TransactionFilters
-) -> list[ColumnElement[bool]]:
-    conditions = [_scope(household)]
-    if filters.posted_from is not None:
-        conditions.append(Transaction.posted_on >= filters.posted_from)
-    if filters.posted_to is not None:
-        conditions.append(Transaction.posted_on <= filters.posted_to)
-    if filters.account_id is not None:
-        conditions.append(Transaction.account_id == filters.account_id)
-    if filters.category_id is not None:
-        split_matches = select(TransactionSplit.transaction_id).where(
-            TransactionSplit.household_id == household.id,
-            TransactionSplit.category_id == filters.category_id,
-        )
-        conditions.append(
-            or_(
-                Transaction.category_id == filters.category_id,
-                Transaction.id.in_(split_matches),
-            )
-        )
-    if filters.payee:
-        # autoescape: a user's "%" or "_" is a literal character, not a LIKE wildcard.
-        conditions.append(
-            func.lower(Transaction.payee).contains(filters.payee.lower(), autoescape=True)
-        )
-    if filters.min_amount_minor is not None:
-        conditions.append(Transaction.amount_minor >= filters.min_amount_minor)
-    if filters.max_amount_minor is not None:
-        conditions.append(Transaction.amount_minor <= filters.max_amount_minor)
-    if filters.uncategorized:
-        conditions.extend(
-            [
-                Transaction.category_id.is_(None),
-                Transaction.is_split.is_(False),
-                Transaction.transfer_id.is_(None),
-            ]
-        )
-    if filters.tag is not None:
-        conditions.append(
-            Transaction.id.in_(
-                select(TransactionTag.transaction_id).where(
-                    TransactionTag.household_id == household.id, TransactionTag.tag == filters.tag
-                )
-            )
-        )
-    if filters.status is not None:
-        conditions.append(Transaction.status == filters.status)
-    return conditions
-
-
-def list_statement(
-    household: HouseholdContext,
-    filters: TransactionFilters,
-    *,
-    limit: int,
-    after: tuple[date, uuid.UUID] | None = None,
-) -> Select[Transaction, uuid.UUID, uuid.UUID]:
-    """One page, newest first, walking the (household_id, posted_on, id) index backwards. The
-    transfer counterpart comes from a self-join so that a page costs one query plus two."""
-    counterpart = aliased(Transaction)
-    statement = (
-        select(Transaction, counterpart.id, counterpart.account_id)
-        .outerjoin(
-            counterpart,
-            and_(
-                Transaction.transfer_id.is_not(None),
-                # transfer_id alone finds the counterpart (both halves are written together, in
-                # one household). A household_id term here leads SQLite's planner to scan the
-                # household's rows for every row of the page instead of using the transfer index.
-                counterpart.transfer_id == Transaction.transfer_id,
-                counterpart.id != Transaction.id,
-            ),
-        )
-        .where(*_filter_conditions(household, filters))
-        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
-        .limit(limit)
-    )
-    if after is not None:
-        statement = statement.where(tuple_(Transaction.posted_on, Transaction.id) < after)
-    return statement
-
-
-async def list_transactions(
-    session: AsyncSession,
-    household: HouseholdContext,
-    filters: TransactionFilters,
-    *,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[TransactionDetails], str | None]:
-    after = None
-    if cursor is not None:
-        try:
-            after = decode_cursor(cursor)
-        except ValueError:
-            raise BadRequest("The cursor is not valid", code="invalid_cursor") from None
-    rows = (
-        await session.execute(list_statement(household, filters, limit=limit + 1, after=after))
-    ).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    transactions = [row[0] for row in rows]
-    tags, splits = await _load_lines(session, transactions)
-    page = []
-    for transaction, counterpart_id, counterpart_account_id in rows:
-        transfer = None
-        if transaction.transfer_id is not None and counterpart_id is not None:
-            transfer = TransferInfo(transaction.transfer_id, counterpart_id, counterpart_account_id)
-        page.append(
-            TransactionDetails(transaction, tags[transaction.id], splits[transaction.id], transfer)
-        )
-    next_cursor = None
-    if has_more and transactions:
-        last = transactions[-1]
-        next_cursor = encode_cursor(last.posted_on, last.id)
-    return page, next_cursor
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -449,7 +194,7 @@ async def update_transaction(
             code="insufficient_role",
         )
     check_version(transaction, expected_versions)
-    counterpart = await _counterpart(session, transaction)
+    counterpart = await counterpart_of(session, transaction)
     is_transfer = transaction.transfer_id is not None
 
     amount = data.amount_minor if data.amount_minor is not None else transaction.amount_minor
@@ -479,7 +224,7 @@ async def update_transaction(
 
     existing_lines: list[TransactionSplit] = []
     if transaction.is_split:
-        _, loaded = await _load_lines(session, [transaction])
+        _, loaded = await load_lines(session, [transaction])
         existing_lines = loaded[transaction.id]
 
     if new_lines:
@@ -534,7 +279,7 @@ async def update_transaction(
         transaction,
         tags,
         sorted(existing_lines, key=lambda s: s.id),
-        _transfer_info(transaction, counterpart),
+        transfer_info(transaction, counterpart),
     )
 
 
@@ -569,7 +314,7 @@ async def delete_transaction(
 ) -> None:
     """Deleting one leg of a transfer deletes the pair."""
     check_version(transaction, expected_versions)
-    counterpart = await _counterpart(session, transaction)
+    counterpart = await counterpart_of(session, transaction)
     if counterpart is not None:
         await session.delete(counterpart)
     await session.delete(transaction)
@@ -608,8 +353,8 @@ async def create_transfer(
     out_leg, in_leg = legs
     return (
         transfer_id,
-        TransactionDetails(out_leg, transfer=_transfer_info(out_leg, in_leg)),
-        TransactionDetails(in_leg, transfer=_transfer_info(in_leg, out_leg)),
+        TransactionDetails(out_leg, transfer=transfer_info(out_leg, in_leg)),
+        TransactionDetails(in_leg, transfer=transfer_info(in_leg, out_leg)),
     )
 
 
@@ -621,7 +366,7 @@ async def bulk_categorize(
     rows = (
         await session.execute(
             select(Transaction.id, Transaction.transfer_id, Transaction.is_split).where(
-                Transaction.id.in_(wanted), _scope(household)
+                Transaction.id.in_(wanted), visible_transactions(household)
             )
         )
     ).all()
