@@ -31,6 +31,7 @@ from family_budget.observability.middleware import BodySizeLimitMiddleware, Requ
 from family_budget.reports.router import router as reports_router
 from family_budget.system.router import router as system_router
 from family_budget.transactions.router import router as transactions_router
+from family_budget.worker.dispatch import Dispatcher
 
 API_PREFIX = "/api/v1"
 HOUSEHOLD_PREFIX = f"{API_PREFIX}/households/{{household_id}}"
@@ -68,13 +69,14 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
+        dispatcher = Dispatcher(settings)
         redis_client = (
             redis_async.from_url(settings.resolved_redis_url, decode_responses=True)
             if settings.resolved_redis_url
             else None
         )
         app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
+        app.state.session_factory = create_session_factory(engine, job_nudge=dispatcher.nudge)
         app.state.redis = redis_client
         app.state.rate_limiter = build_rate_limiter(settings)
         app.state.refresh_store = build_refresh_store(

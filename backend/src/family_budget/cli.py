@@ -1,4 +1,5 @@
-"""The `family-budget` command: serve, migrate, worker, beat, create-user, seed-demo, openapi."""
+"""The `family-budget` command: serve, migrate, worker, beat, tick, create-user, seed-demo,
+openapi."""
 
 from __future__ import annotations
 
@@ -74,32 +75,81 @@ def migrate() -> None:
     typer.echo("Database schema is up to date.")
 
 
-def _celery(argv: list[str]) -> None:
-    from family_budget.observability.logging import configure_logging
-    from family_budget.worker import WorkerConfigurationError, create_celery
+def _worker_metrics_dir(settings: Settings) -> Path:
+    """A fresh folder for the samples of every worker process (Prometheus multiprocess mode)."""
+    import shutil
 
-    settings = _settings()
-    configure_logging(settings.log_level)
-    try:
-        app = create_celery(settings)
-    except WorkerConfigurationError as exc:
-        typer.echo(f"Refusing to start: {exc}", err=True)
-        raise typer.Exit(2) from None
-    app.start(argv)
+    folder = settings.data_dir / "worker-metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 @cli.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once")] = 2,
+    metrics_port: Annotated[
+        int, typer.Option(envvar="WORKER_METRICS_PORT", help="Port of /metrics (0: none)")
+    ] = 8000,
 ) -> None:
-    """Run the Celery worker (needs REDIS_URL); metrics on :8000/metrics."""
-    _celery(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
+    """Run the worker: jobs from Redis (REDIS_URL) or, without it, from a folder under DATA_DIR."""
+    import os
+
+    settings = _settings()
+    # Before prometheus_client is first imported: every pool process then writes its samples
+    # where the parent's /metrics endpoint reads them.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_worker_metrics_dir(settings))
+    from family_budget.observability.logging import configure_logging
+    from family_budget.worker.celery_app import create_celery, install_metrics_server
+
+    configure_logging(settings.log_level)
+    app = create_celery(settings)
+    if metrics_port:
+        install_metrics_server(metrics_port)
+    # Without Redis (a laptop) one process with threads is plenty; in AWS, a pool of processes.
+    pool = "prefork" if settings.resolved_redis_url else "threads"
+    app.worker_main(["worker", "--loglevel=INFO", f"--pool={pool}", f"--concurrency={concurrency}"])
 
 
 @cli.command()
 def beat() -> None:
-    """Run Celery beat, which schedules the periodic tasks (needs REDIS_URL)."""
-    _celery(["beat", "--loglevel=INFO", "--schedule=/tmp/celerybeat-schedule"])
+    """Run beat, which sends the worker a tick every minute (the schedule of periodic jobs)."""
+    from family_budget.observability.logging import configure_logging
+    from family_budget.worker.celery_app import create_celery
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    schedule_file = settings.data_dir / "celerybeat-schedule"
+    schedule_file.parent.mkdir(parents=True, exist_ok=True)
+    create_celery(settings).start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
+
+
+@cli.command()
+def tick(
+    at: Annotated[
+        str | None,
+        typer.Option(help="The instant to run for, ISO 8601 with an offset (default: now)"),
+    ] = None,
+) -> None:
+    """Run, once, every scheduled job due at an instant, and the jobs waiting; idempotent."""
+    from datetime import UTC, datetime
+
+    from family_budget.worker.jobs import Outcome
+    from family_budget.worker.schedule import tick as run_tick
+
+    try:
+        instant = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    except ValueError:
+        typer.echo(f"--at {at!r} is not an ISO 8601 date-time", err=True)
+        raise typer.Exit(2) from None
+    if instant.tzinfo is None:
+        typer.echo("--at needs an offset, e.g. 2026-12-02T08:00:00+00:00", err=True)
+        raise typer.Exit(2)
+    report = asyncio.run(run_tick(_settings(), instant))
+    ran = ", ".join(f"{count} {outcome.value}" for outcome, count in report.outcomes.items())
+    typer.echo(f"Tick at {instant.isoformat()}: scheduled {len(report.scheduled)}; jobs: {ran}.")
+    if report.outcomes[Outcome.FAILED]:
+        raise typer.Exit(1)
 
 
 @cli.command("create-user")

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     plaid_secret: SecretStr | None = None
     plaid_environment: str = "sandbox"
 
+    # How often beat sends the worker a tick (the schedule of periodic jobs; see worker/schedule).
+    worker_tick_seconds: Annotated[float, Field(gt=0)] = 60.0
+
     exports_bucket: str | None = None
     receipts_bucket: str | None = None
     aws_region: str = "us-east-1"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -16,19 +17,26 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from family_budget.budgets.activity import keep_activity_totals
 from family_budget.config import Settings
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    """The engine for the settings' database. `pooled=False` opens a connection per use: for
+    work that runs in short-lived event loops (the worker's tasks), whose connections cannot be
+    shared with the next loop."""
     url = settings.resolved_database_url
+    pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
+    if not pooled:
+        return create_async_engine(url, **pool)
     return create_async_engine(
         url,
         pool_size=settings.database_pool_size,
@@ -81,18 +89,41 @@ class AppSession(Session):
 keep_activity_totals(AppSession)
 
 
+logger = logging.getLogger(__name__)
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT_KEY = "after_commit"
+
+
 def create_session_factory(
-    bind: AsyncEngine | AsyncConnection, **options: Any
+    bind: AsyncEngine | AsyncConnection,
+    *,
+    job_nudge: AfterCommit | None = None,
+    **options: Any,
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions of the app's class on `bind` (tests bind a connection and add their own options)."""
+    """Sessions of the app's class on `bind` (tests bind a connection and add their own options).
+
+    `job_nudge` is awaited after a commit that enqueued jobs (family_budget.worker.jobs), to wake
+    the worker up; without it, jobs wait for the worker's next round."""
     return async_sessionmaker(
-        bind, sync_session_class=AppSession, expire_on_commit=False, autoflush=False, **options
+        bind,
+        sync_session_class=AppSession,
+        expire_on_commit=False,
+        autoflush=False,
+        info={"job_nudge": job_nudge},
+        **options,
     )
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Await `callback` once the unit of work around `session` has committed (never if it rolls
+    back). For side effects that must not happen for a change that was not saved."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
 
 
 @asynccontextmanager
 async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block succeeds, rolled back when it raises."""
+    """One transaction: committed when the block succeeds, rolled back when it raises; then the
+    after-commit callbacks run (their failures are logged: the change is saved either way)."""
     async with factory() as session:
         try:
             yield session
@@ -100,3 +131,9 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
         except BaseException:
             await session.rollback()
             raise
+        callbacks: list[AfterCommit] = session.info.pop(_AFTER_COMMIT_KEY, [])
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:
+                logger.exception("an after-commit callback failed")

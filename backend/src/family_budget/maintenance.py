@@ -1,19 +1,24 @@
-"""Housekeeping the worker runs on a schedule."""
+"""Housekeeping the worker runs every day: expired tokens and invitations, finished jobs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.db import affected_rows
-from family_budget.models import Invitation, OneTimeToken, RefreshToken
+from family_budget.models import Invitation, Job, OneTimeToken, RefreshToken
+from family_budget.worker.jobs import JobContext, job
 
 # Expired rows are kept a little while so that a reuse or a late click can still be told apart
 # from a token that never existed (useful when reading logs), then removed.
 GRACE = timedelta(days=7)
+# Finished jobs are kept a while for whoever investigates a problem; failed ones longer.
+DONE_JOBS_KEPT = timedelta(days=7)
+FAILED_JOBS_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +26,7 @@ class PurgeResult:
     refresh_tokens: int
     one_time_tokens: int
     invitations: int
+    jobs: int
 
 
 async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
@@ -30,8 +36,18 @@ async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
     invitations = await session.execute(
         delete(Invitation).where(Invitation.expires_at < cutoff, Invitation.accepted_at.is_(None))
     )
+    done_jobs = await session.execute(delete(Job).where(Job.done_at < now - DONE_JOBS_KEPT))
+    failed_jobs = await session.execute(delete(Job).where(Job.failed_at < now - FAILED_JOBS_KEPT))
     return PurgeResult(
         refresh_tokens=affected_rows(refresh),
         one_time_tokens=affected_rows(one_time),
         invitations=affected_rows(invitations),
+        jobs=affected_rows(done_jobs) + affected_rows(failed_jobs),
     )
+
+
+@job("maintenance.purge_expired", every="day", at=time(3, 17))
+async def purge_expired_job(
+    ctx: JobContext, session: AsyncSession, payload: dict[str, Any]
+) -> None:
+    await purge_expired(session, datetime.fromisoformat(payload["at"]))

@@ -6,6 +6,7 @@ from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
 from family_budget.models.category import Category, CategoryGroup
 from family_budget.models.household import Household, Invitation, Membership, Role
+from family_budget.models.job import Job
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -27,6 +28,7 @@ __all__ = [
     "CategoryGroup",
     "Household",
     "Invitation",
+    "Job",
     "Membership",
     "OneTimeToken",
     "RefreshToken",

@@ -2,15 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.config import Settings
 from family_budget.maintenance import GRACE, purge_expired
 from family_budget.models import Invitation, OneTimeToken, RefreshToken, Role, TokenPurpose
 from family_budget.security import hash_token
-from family_budget.worker import WorkerConfigurationError, create_celery
 from tests.factories import create_household, create_user
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -60,18 +57,3 @@ class TestPurgeExpired:
         assert await _count(session, RefreshToken) == 2
         assert await _count(session, OneTimeToken) == 2
         assert await _count(session, Invitation) == 2
-
-
-class TestCeleryApp:
-    def test_needs_redis(self, settings: Settings) -> None:
-        with pytest.raises(WorkerConfigurationError, match="REDIS_URL"):
-            create_celery(Settings(redis_url=None, data_dir=settings.data_dir))
-
-    def test_schedules_the_purge_daily(self, settings: Settings) -> None:
-        app = create_celery(
-            Settings(redis_url="redis://127.0.0.1:6379/14", data_dir=settings.data_dir)
-        )
-        assert "maintenance.purge_expired" in app.tasks
-        schedule = app.conf.beat_schedule["maintenance.purge_expired"]
-        assert schedule["task"] == "maintenance.purge_expired"
-        assert app.conf.broker_url == "redis://127.0.0.1:6379/14"

@@ -1,0 +1,38 @@
+"""The worker's Prometheus metrics.
+
+The worker runs jobs in several processes (Celery's prefork pool), and its /metrics endpoint is
+served by the parent: `family-budget worker` sets PROMETHEUS_MULTIPROC_DIR before anything imports
+prometheus_client, so every process writes its samples there and the endpoint adds them up
+(prometheus_client's multiprocess mode). Without that variable (tests, `family-budget tick`) the
+same metrics live in the process's default registry.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+jobs_total = Counter(
+    "family_budget_worker_jobs",
+    "Jobs the worker ran, by job name and outcome (done, retry, failed, skipped)",
+    ("job", "outcome"),
+)
+job_duration_seconds = Histogram(
+    "family_budget_worker_job_duration_seconds",
+    "Time a job took, by job name",
+    ("job",),
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
+)
+ticks_total = Counter(
+    "family_budget_worker_ticks",
+    "Ticks the worker ran (beat sends one a minute; none for a while means beat is down)",
+)
+jobs_relayed_total = Counter(
+    "family_budget_worker_jobs_relayed",
+    "Jobs handed to Celery by the relay (again after a lost message: counted again)",
+)
+
+
+def record_job(name: str, outcome: str, seconds: float) -> None:
+    jobs_total.labels(name, outcome).inc()
+    if outcome != "skipped":
+        job_duration_seconds.labels(name).observe(seconds)

@@ -1,0 +1,22 @@
+"""The modules that define jobs (their `tasks.py`), imported once so that their @job and
+@periodic decorators have registered before the worker, the relay or `tick` looks them up.
+
+A domain with jobs adds its module here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+TASK_MODULES = ("family_budget.maintenance",)
+
+_loaded = False
+
+
+def load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    _loaded = True
