@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { ALL_MONTHS, filtersFromParams, filtersToParams, listQuery, UNCATEGORIZED } from "@/features/transactions/filters";
+import {
+  ALL_MONTHS,
+  filtersFromParams,
+  filtersToParams,
+  listQuery,
+  UNCATEGORIZED,
+} from "@/features/transactions/filters";
 
 const NOW = new Date(2026, 10, 25);
 const ACCOUNT = "0b7c6a52-5d0e-4f43-9a53-2f1f6b1e8a10";
@@ -8,19 +14,39 @@ const CATEGORY = "7f9e1d2c-3b4a-4c5d-8e6f-a1b2c3d4e5f6";
 
 describe("transaction filters in the URL", () => {
   it("defaults to this month and everything", () => {
-    expect(filtersFromParams(new URLSearchParams(), NOW)).toEqual({ month: "2026-11", accountId: null, category: null, search: "" });
-    expect(filtersToParams({ month: "2026-11", accountId: null, category: null, search: "  " }, NOW).toString()).toBe("");
+    expect(filtersFromParams(new URLSearchParams(), NOW)).toEqual({
+      month: "2026-11",
+      accountId: null,
+      category: null,
+      search: "",
+    });
+    expect(
+      filtersToParams(
+        { month: "2026-11", accountId: null, category: null, search: "  " },
+        NOW,
+      ).toString(),
+    ).toBe("");
   });
 
   it("round-trips every filter", () => {
-    const filters = { month: "2025-02", accountId: ACCOUNT, category: UNCATEGORIZED, search: "Café & co" };
+    const filters = {
+      month: "2025-02",
+      accountId: ACCOUNT,
+      category: UNCATEGORIZED,
+      search: "Café & co",
+    };
     expect(filtersFromParams(filtersToParams(filters, NOW), NOW)).toEqual(filters);
     const all = { month: ALL_MONTHS, accountId: null, category: CATEGORY, search: "" };
     expect(filtersFromParams(filtersToParams(all, NOW), NOW)).toEqual(all);
   });
 
   it("ignores values the API would refuse", () => {
-    const params = new URLSearchParams({ month: "2026-13", account: "nope", category: "x", q: "a".repeat(300) });
+    const params = new URLSearchParams({
+      month: "2026-13",
+      account: "nope",
+      category: "x",
+      q: "a".repeat(300),
+    });
     const filters = filtersFromParams(params, NOW);
     expect(filters).toMatchObject({ month: "2026-11", accountId: null, category: null });
     expect(filters.search).toHaveLength(200);
@@ -29,11 +55,23 @@ describe("transaction filters in the URL", () => {
 
 describe("listQuery", () => {
   it("turns a month into an inclusive date range", () => {
-    expect(listQuery({ month: "2024-02", accountId: null, category: null, search: "" })).toEqual({ from: "2024-02-01", to: "2024-02-29" });
+    expect(listQuery({ month: "2024-02", accountId: null, category: null, search: "" })).toEqual({
+      from: "2024-02-01",
+      to: "2024-02-29",
+    });
   });
 
   it("asks for uncategorized rows with the API's flag, a category by id", () => {
-    expect(listQuery({ month: ALL_MONTHS, accountId: ACCOUNT, category: UNCATEGORIZED, search: " rent " })).toEqual({ account_id: ACCOUNT, uncategorized: true, payee: "rent" });
-    expect(listQuery({ month: ALL_MONTHS, accountId: null, category: CATEGORY, search: "" })).toEqual({ category_id: CATEGORY });
+    expect(
+      listQuery({
+        month: ALL_MONTHS,
+        accountId: ACCOUNT,
+        category: UNCATEGORIZED,
+        search: " rent ",
+      }),
+    ).toEqual({ account_id: ACCOUNT, uncategorized: true, payee: "rent" });
+    expect(
+      listQuery({ month: ALL_MONTHS, accountId: null, category: CATEGORY, search: "" }),
+    ).toEqual({ category_id: CATEGORY });
   });
 });

@@ -28,7 +28,8 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const signIn = useMutation({ mutationFn: () => login(email.trim(), password) });
 
-  if (status !== "anonymous") return <Spinner label={status === "loading" ? "Loading" : "Signing you in"} />;
+  if (status !== "anonymous")
+    return <Spinner label={status === "loading" ? "Loading" : "Signing you in"} />;
 
   const errors = mergeFieldErrors(clientErrors, serverFieldErrors(signIn.error));
 
@@ -44,10 +45,29 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
     <>
       <AuthHeading title="Sign in">Welcome back to your family&apos;s budget.</AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        {notice === "password-reset" ? <Alert tone="success">Your password has been changed. Sign in with the new one.</Alert> : null}
+        {notice === "password-reset" ? (
+          <Alert tone="success">Your password has been changed. Sign in with the new one.</Alert>
+        ) : null}
         <FormErrorText error={signIn.error} />
-        <TextField label="Email" type="email" autoComplete="email" inputMode="email" value={email} onChange={(event) => setEmail(event.target.value)} error={errors.email} required />
-        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} error={errors.password} required />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={errors.email}
+          required
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={errors.password}
+          required
+        />
         <Button type="submit" busy={signIn.isPending}>
           Sign in
         </Button>

@@ -10,7 +10,10 @@ import { retryAfterText } from "./validation";
 export type CodeFields = Readonly<Record<string, string>>;
 
 /** Field (API name) → message, from a validation error's field list and from mapped codes. */
-export function serverFieldErrors(error: unknown, codeFields: CodeFields = {}): Record<string, string> {
+export function serverFieldErrors(
+  error: unknown,
+  codeFields: CodeFields = {},
+): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   const errors = { ...error.fieldErrors };
   const field = codeFields[error.code];
@@ -22,15 +25,21 @@ export function serverFieldErrors(error: unknown, codeFields: CodeFields = {}): 
 export function formErrorText(error: unknown, codeFields: CodeFields = {}): string | null {
   if (!error) return null;
   if (error instanceof ApiError) {
-    if (error.status === 429) return `Too many attempts. ${retryAfterText(error.retryAfterSeconds)}`;
-    if (Object.keys(serverFieldErrors(error, codeFields)).length > 0) return "Please correct the highlighted fields.";
+    if (error.status === 429)
+      return `Too many attempts. ${retryAfterText(error.retryAfterSeconds)}`;
+    if (Object.keys(serverFieldErrors(error, codeFields)).length > 0)
+      return "Please correct the highlighted fields.";
   }
   return errorMessage(error);
 }
 
 /** Client-side errors win: they describe what is typed now, the server's what was sent before. */
-export function mergeFieldErrors(client: Partial<Record<string, string>>, server: Record<string, string>): Partial<Record<string, string>> {
+export function mergeFieldErrors(
+  client: Partial<Record<string, string>>,
+  server: Record<string, string>,
+): Partial<Record<string, string>> {
   const merged: Partial<Record<string, string>> = { ...server };
-  for (const [field, message] of Object.entries(client)) if (message !== undefined) merged[field] = message;
+  for (const [field, message] of Object.entries(client))
+    if (message !== undefined) merged[field] = message;
   return merged;
 }

@@ -44,7 +44,10 @@ function SettingsForm() {
   const [currency, setCurrency] = useState(household.currency.code);
   const [nameError, setNameError] = useState<string | undefined>();
   const update = useUpdateHousehold(household.id);
-  const errors = mergeFieldErrors({ name: nameError }, serverFieldErrors(update.error, SETTINGS_CODE_FIELDS));
+  const errors = mergeFieldErrors(
+    { name: nameError },
+    serverFieldErrors(update.error, SETTINGS_CODE_FIELDS),
+  );
 
   const changes: HouseholdUpdate = {};
   if (name.trim() !== household.name) changes.name = name.trim();

@@ -29,7 +29,10 @@ interface ReadableParams {
   get(name: string): string | null;
 }
 
-export function filtersFromParams(params: ReadableParams, now: Date = new Date()): TransactionFilters {
+export function filtersFromParams(
+  params: ReadableParams,
+  now: Date = new Date(),
+): TransactionFilters {
   const month = params.get("month");
   const account = params.get("account");
   const category = params.get("category");
@@ -42,7 +45,10 @@ export function filtersFromParams(params: ReadableParams, now: Date = new Date()
 }
 
 /** The query string for these filters; defaults (this month, everything) are left out. */
-export function filtersToParams(filters: TransactionFilters, now: Date = new Date()): URLSearchParams {
+export function filtersToParams(
+  filters: TransactionFilters,
+  now: Date = new Date(),
+): URLSearchParams {
   const params = new URLSearchParams();
   if (filters.month !== currentMonth(now)) params.set("month", filters.month);
   if (filters.accountId) params.set("account", filters.accountId);
