@@ -5,6 +5,7 @@ import {
   filtersFromParams,
   filtersToParams,
   listQuery,
+  transactionsHref,
   UNCATEGORIZED,
 } from "@/features/transactions/filters";
 
@@ -50,6 +51,20 @@ describe("transaction filters in the URL", () => {
     const filters = filtersFromParams(params, NOW);
     expect(filters).toMatchObject({ month: "2026-11", accountId: null, category: null });
     expect(filters.search).toHaveLength(200);
+  });
+
+  it("links from elsewhere name the month even when it is this month", () => {
+    expect(transactionsHref("h1", "2026-11", CATEGORY)).toBe(
+      `/h/h1/transactions?month=2026-11&category=${CATEGORY}`,
+    );
+    const href = new URL(transactionsHref("h1", "2025-02", UNCATEGORIZED), "http://localhost");
+    expect(href.pathname).toBe("/h/h1/transactions");
+    expect(filtersFromParams(href.searchParams, NOW)).toEqual({
+      month: "2025-02",
+      accountId: null,
+      category: UNCATEGORIZED,
+      search: "",
+    });
   });
 });
 

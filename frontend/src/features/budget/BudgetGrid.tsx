@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Amount } from "@/components/ui/Amount";
 import { cn } from "@/components/ui/cn";
 import { useHousehold, type CurrentHousehold } from "@/features/households/HouseholdContext";
+import { transactionsHref } from "@/features/transactions/filters";
 
 import type { BudgetGroup, BudgetLine } from "./api";
 import { AssignedEditor } from "./AssignedEditor";
@@ -23,10 +24,6 @@ export interface BudgetGridProps {
 export function BudgetGrid(props: BudgetGridProps) {
   const wide = useIsWide();
   return wide ? <BudgetTable {...props} /> : <BudgetCards {...props} />;
-}
-
-function activityHref(householdId: string, month: string, categoryId: string): string {
-  return `/h/${householdId}/transactions?${new URLSearchParams({ month, category: categoryId }).toString()}`;
 }
 
 function CategoryName({ line }: { line: BudgetLine }) {
@@ -70,7 +67,7 @@ function Activity({
 }) {
   return (
     <Link
-      href={activityHref(household.id, month, line.category_id)}
+      href={transactionsHref(household.id, month, line.category_id)}
       className="inline-flex min-h-11 items-center justify-end rounded-md px-1 underline-offset-2 hover:underline"
     >
       <span className="sr-only">Transactions in {line.name}, activity </span>

@@ -2,6 +2,7 @@ import Link from "next/link";
 
 import { Amount } from "@/components/ui/Amount";
 import { cn } from "@/components/ui/cn";
+import { transactionsHref, UNCATEGORIZED } from "@/features/transactions/filters";
 import type { Currency } from "@/lib/money";
 
 import type { BudgetMonth } from "./api";
@@ -69,7 +70,7 @@ export function BudgetTotals({
           <Amount minor={totals.uncategorized_activity_minor} currency={currency} /> of this
           month&apos;s activity has no category and is not in the budget.{" "}
           <Link
-            href={`/h/${householdId}/transactions?${new URLSearchParams({ month: budget.month, category: "uncategorized" }).toString()}`}
+            href={transactionsHref(householdId, budget.month, UNCATEGORIZED)}
             className="inline-flex min-h-11 items-center font-medium text-primary underline"
           >
             Categorize it

@@ -58,6 +58,16 @@ export function filtersToParams(
   return params;
 }
 
+/**
+ * A link to a household's transactions of `month` in one category (or UNCATEGORIZED), in the
+ * parameters filtersFromParams reads. The month is always written, unlike in filtersToParams, so
+ * a link made this month still means this month when it is opened later.
+ */
+export function transactionsHref(householdId: string, month: string, category: string): string {
+  const params = new URLSearchParams({ month, category });
+  return `/h/${householdId}/transactions?${params.toString()}`;
+}
+
 /** The API query for these filters (without the paging parameters). */
 export function listQuery(filters: TransactionFilters): ListQuery {
   const query: ListQuery = {};
