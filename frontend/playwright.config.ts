@@ -23,7 +23,8 @@ function freePorts(count: number): number[] {
   const script = `
     const net = require("node:net");
     const servers = Array.from({ length: ${count} }, () => net.createServer());
-    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", () => ok(s.address().port)))))
+    const listen = (s) => new Promise((ok) => s.listen(0, "127.0.0.1", () => ok(s.address().port)));
+    Promise.all(servers.map(listen))
       .then((ports) => { console.log(ports.join(",")); servers.forEach((s) => s.close()); });`;
   return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })
     .trim()

@@ -233,7 +233,9 @@ export async function horizontalOverflow(
         typeof element.className === "string"
           ? element.className.split(/\s+/).slice(0, 4).join(".")
           : "";
-      return `<${element.tagName.toLowerCase()}${classes ? `.${classes}` : ""}> "${label.trim().slice(0, 40)}" right edge ${Math.round(element.getBoundingClientRect().right)}px`;
+      const tag = `<${element.tagName.toLowerCase()}${classes ? `.${classes}` : ""}>`;
+      const rightEdge = Math.round(element.getBoundingClientRect().right);
+      return `${tag} "${label.trim().slice(0, 40)}" right edge ${rightEdge}px`;
     };
     // Content inside a scroll container (the section tabs) may be wider: it scrolls on its own.
     const clipped = (element: Element) => {

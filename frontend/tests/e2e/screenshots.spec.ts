@@ -51,10 +51,10 @@ test("every page in light theme, the dashboard in dark theme, and no sideways sc
     await screenshot(page, testInfo, item.name);
     if (phone) {
       const { scrollWidth, innerWidth, culprits } = await horizontalOverflow(page);
-      if (scrollWidth > innerWidth + 1)
-        overflowing.push(
-          `${item.name}: ${scrollWidth}px wide in a ${innerWidth}px viewport; sticking out: ${culprits.join("; ")}`,
-        );
+      if (scrollWidth > innerWidth + 1) {
+        const width = `${scrollWidth}px wide in a ${innerWidth}px viewport`;
+        overflowing.push(`${item.name}: ${width}; sticking out: ${culprits.join("; ")}`);
+      }
     }
   }
   expect.soft(overflowing, "pages wider than the phone screen").toEqual([]);

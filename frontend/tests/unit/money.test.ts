@@ -60,7 +60,9 @@ describe("parseAmount and amountInputValue", () => {
         (magnitude, negative, currency) => {
           const digits = magnitude.toString();
           const split = digits.length - currency.exponent;
-          const text = `${negative ? "-" : ""}${digits.slice(0, split)}${currency.exponent ? "." : ""}${digits.slice(split)}`;
+          const sign = negative ? "-" : "";
+          const point = currency.exponent ? "." : "";
+          const text = `${sign}${digits.slice(0, split)}${point}${digits.slice(split)}`;
           expect(parseAmount(text, currency, "en-US")).toEqual({
             ok: false,
             error: "That amount is too large",

@@ -128,6 +128,10 @@ export function AccountsPage() {
 function Totals({ accounts }: { accounts: Account[] }) {
   const household = useHousehold();
   const totals = accountTotals(accounts, household.currency.code);
+  const otherCurrencyAccounts =
+    totals.otherCurrencyCount === 1
+      ? "One account is"
+      : `${totals.otherCurrencyCount} accounts are`;
   const currency = household.currency;
   const items = [
     { label: "Assets", minor: totals.assetsMinor },
@@ -153,7 +157,7 @@ function Totals({ accounts }: { accounts: Account[] }) {
         {household.isAdult ? "All accounts, archived ones included. " : ""}Debts are what is owed on
         credit cards and loans.
         {totals.otherCurrencyCount > 0
-          ? ` ${totals.otherCurrencyCount === 1 ? "One account is" : `${totals.otherCurrencyCount} accounts are`} in another currency and not added up.`
+          ? ` ${otherCurrencyAccounts} in another currency and not added up.`
           : ""}
       </p>
     </Card>

@@ -170,10 +170,13 @@ export function describeNetWorth(
   const last = points[points.length - 1];
   if (!first || !last) return "No net worth history yet.";
   const money = (minor: number) => formatMoney(minor, currency, locale ? { locale } : {});
-  if (first === last)
-    return `Net worth at the end of ${formatMonthLabel(last.month)}: ${money(last.net_worth_minor)}.`;
+  const lastEnd = `the end of ${formatMonthLabel(last.month)}`;
+  if (first === last) return `Net worth at ${lastEnd}: ${money(last.net_worth_minor)}.`;
+  const firstEnd = `the end of ${formatMonthLabel(first.month)}`;
   const change = last.net_worth_minor - first.net_worth_minor;
   const direction = change > 0 ? "rose" : change < 0 ? "fell" : "stayed the same";
   const by = change === 0 ? "" : ` by ${money(Math.abs(change))}`;
-  return `Net worth ${direction}${by}, from ${money(first.net_worth_minor)} at the end of ${formatMonthLabel(first.month)} to ${money(last.net_worth_minor)} at the end of ${formatMonthLabel(last.month)}.`;
+  const from = `${money(first.net_worth_minor)} at ${firstEnd}`;
+  const to = `${money(last.net_worth_minor)} at ${lastEnd}`;
+  return `Net worth ${direction}${by}, from ${from} to ${to}.`;
 }

@@ -39,5 +39,6 @@ export function hasAssignments(
 export function copyResultMessage(copiedCount: number, previousMonthLabel: string): string {
   if (copiedCount === 0)
     return `Nothing copied: no category budgeted in ${previousMonthLabel} is still without an amount this month.`;
-  return `Copied ${copiedCount} ${copiedCount === 1 ? "category" : "categories"} from ${previousMonthLabel}.`;
+  const noun = copiedCount === 1 ? "category" : "categories";
+  return `Copied ${copiedCount} ${noun} from ${previousMonthLabel}.`;
 }

@@ -29,8 +29,10 @@ export function RecentTransactions() {
   const transactionsHref = `/h/${household.id}/transactions`;
 
   function categoryLabel(transaction: NonNullable<typeof recent.data>["items"][number]): string {
-    if (transaction.transfer)
-      return `Transfer · ${accountsById.get(transaction.transfer.counterpart_account_id)?.name ?? "another account"}`;
+    if (transaction.transfer) {
+      const counterpart = accountsById.get(transaction.transfer.counterpart_account_id);
+      return `Transfer · ${counterpart?.name ?? "another account"}`;
+    }
     if (transaction.splits.length > 0) return "Split";
     return transaction.category_id
       ? (categoryNames.get(transaction.category_id) ?? "Category")

@@ -48,7 +48,9 @@ export function describeSpending(
 ): string {
   if (bars.length === 0) return "No spending recorded this month yet.";
   const top = bars[0]!;
-  return `${formatMoney(totalMinor, currency)} spent this month; the most went to ${top.name} (${formatMoney(top.spent_minor, currency)}).`;
+  const total = formatMoney(totalMinor, currency);
+  const topSpent = formatMoney(top.spent_minor, currency);
+  return `${total} spent this month; the most went to ${top.name} (${topSpent}).`;
 }
 
 export interface MonthFlowLike {
@@ -85,5 +87,11 @@ export function describeFlows(months: readonly MonthFlowLike[], currency: Curren
     summary.netMinor >= 0
       ? `${formatMoney(summary.netMinor, currency)} saved`
       : `${formatMoney(-summary.netMinor, currency)} more spent than earned`;
-  return `Over the last ${months.length} months: ${formatMoney(summary.incomeMinor, currency)} income, ${formatMoney(summary.expensesMinor, currency)} expenses, ${net}; ${summary.monthsInSurplus} of ${months.length} months ended with more coming in than going out.`;
+  const income = formatMoney(summary.incomeMinor, currency);
+  const expenses = formatMoney(summary.expensesMinor, currency);
+  const inSurplus = `${summary.monthsInSurplus} of ${months.length} months`;
+  return (
+    `Over the last ${months.length} months: ${income} income, ${expenses} expenses, ${net}; ` +
+    `${inSurplus} ended with more coming in than going out.`
+  );
 }

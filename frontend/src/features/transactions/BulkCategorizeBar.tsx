@@ -37,9 +37,8 @@ export function BulkCategorizeBar({
       {
         onSuccess: (updated) => {
           setCategoryId(CHOOSE);
-          onDone(
-            `${updated.toLocaleString()} ${updated === 1 ? "transaction" : "transactions"} re-categorized.`,
-          );
+          const noun = updated === 1 ? "transaction" : "transactions";
+          onDone(`${updated.toLocaleString()} ${noun} re-categorized.`);
         },
       },
     );
