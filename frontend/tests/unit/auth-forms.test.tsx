@@ -5,9 +5,8 @@ import type { ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "@/api/problem";
-import { formErrorText, serverFieldErrors } from "@/features/auth/serverErrors";
+import { formErrorText, retryAfterText, serverFieldErrors } from "@/api/serverErrors";
 import {
-  retryAfterText,
   validateLogin,
   validateNewPassword,
   validateSignup,

@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api, unwrap } from "@/api/client";
+import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
@@ -12,7 +13,6 @@ import { useHydrated } from "@/lib/useHydrated";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
-import { mergeFieldErrors, serverFieldErrors } from "./serverErrors";
 import { emailError } from "./validation";
 
 /** Asks for a reset link. The answer never says whether the address has an account. */

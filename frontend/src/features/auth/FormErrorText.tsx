@@ -1,6 +1,5 @@
+import { formErrorText, type CodeFields } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
-
-import { formErrorText, type CodeFields } from "./serverErrors";
 
 /** The top-of-form message of a failed request; field-specific refusals point to their field. */
 export function FormErrorText({ error, codeFields }: { error: unknown; codeFields?: CodeFields }) {

@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
@@ -13,7 +14,6 @@ import { useSession } from "@/features/session/SessionProvider";
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
 import { withNext } from "./links";
-import { mergeFieldErrors, serverFieldErrors } from "./serverErrors";
 import { useSignedInRedirect } from "./useSignedInRedirect";
 import { hasErrors, validateLogin, type FieldErrors } from "./validation";
 

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 
 import { api, unwrap } from "@/api/client";
 import { ApiError } from "@/api/problem";
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
@@ -15,7 +16,6 @@ import { useHydrated } from "@/lib/useHydrated";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { FormErrorText } from "./FormErrorText";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "./serverErrors";
 import { hasErrors, PASSWORD_HINT, validateNewPassword, type FieldErrors } from "./validation";
 
 const RESET_CODE_FIELDS: CodeFields = { weak_password: "new_password" };

@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api, unwrap } from "@/api/client";
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
@@ -15,7 +16,6 @@ import { AuthHeading, TextLink } from "./AuthFrame";
 import { CurrencySelect, useGuessedCurrency } from "./CurrencySelect";
 import { FormErrorText } from "./FormErrorText";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "./serverErrors";
 import { useSignedInRedirect } from "./useSignedInRedirect";
 import {
   hasErrors,

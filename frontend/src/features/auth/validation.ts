@@ -98,11 +98,3 @@ export function validateHouseholdName(name: string): string | undefined {
 export function hasErrors(errors: FieldErrors): boolean {
   return Object.keys(errors).length > 0;
 }
-
-/** "Try again in 45 seconds" / "in 3 minutes" for a 429's Retry-After. */
-export function retryAfterText(seconds: number | null): string {
-  if (seconds === null || seconds <= 0) return "Wait a moment, then try again.";
-  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
-  const minutes = Math.ceil(seconds / 60);
-  return `Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-}

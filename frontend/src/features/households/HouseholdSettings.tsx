@@ -9,7 +9,7 @@ import { TextField } from "@/components/ui/Field";
 import { currencyLabel } from "@/features/auth/currencies";
 import { CurrencySelect } from "@/features/auth/CurrencySelect";
 import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/features/auth/serverErrors";
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { validateHouseholdName } from "@/features/auth/validation";
 
 import { useUpdateHousehold, type HouseholdUpdate } from "./api";

@@ -8,7 +8,7 @@ import { Card, Spinner } from "@/components/ui/Card";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
 import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/features/auth/serverErrors";
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { emailError } from "@/features/auth/validation";
 import { formatDate } from "@/lib/dates";
 

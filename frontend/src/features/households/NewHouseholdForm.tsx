@@ -8,7 +8,7 @@ import { TextField } from "@/components/ui/Field";
 import { AuthHeading, TextLink } from "@/features/auth/AuthFrame";
 import { CurrencySelect, useGuessedCurrency } from "@/features/auth/CurrencySelect";
 import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors } from "@/features/auth/serverErrors";
+import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { validateHouseholdName } from "@/features/auth/validation";
 import { useMe, useSession } from "@/features/session/SessionProvider";
 

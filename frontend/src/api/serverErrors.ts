@@ -1,6 +1,8 @@
-import { ApiError, errorMessage } from "@/api/problem";
-
-import { retryAfterText } from "./validation";
+/**
+ * What a form shows of a refused request: messages at the fields the API named, and one line
+ * above the form. Every form uses these, through FormError and fieldError in components/ui.
+ */
+import { ApiError, errorMessage } from "./problem";
 
 /**
  * Some refusals are about one field but arrive as a plain problem with a code (409 email_taken,
@@ -31,6 +33,14 @@ export function formErrorText(error: unknown, codeFields: CodeFields = {}): stri
       return "Please correct the highlighted fields.";
   }
   return errorMessage(error);
+}
+
+/** "Try again in 45 seconds" / "in 3 minutes" for a 429's Retry-After. */
+export function retryAfterText(seconds: number | null): string {
+  if (seconds === null || seconds <= 0) return "Wait a moment, then try again.";
+  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
 }
 
 /** Client-side errors win: they describe what is typed now, the server's what was sent before. */
