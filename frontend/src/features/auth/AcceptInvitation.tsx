@@ -8,11 +8,11 @@ import { ApiError } from "@/api/problem";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
+import { FormError } from "@/components/ui/FormError";
 import { rememberHousehold } from "@/features/households/HouseholdContext";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, LinkButton } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
 import { useSendOnce } from "./useSendOnce";
 
@@ -92,7 +92,7 @@ function Accept({ token, email }: { token: string; email: string }) {
       ) : code === "already_member" ? (
         <Alert tone="info">You are already a member of this household.</Alert>
       ) : (
-        <FormErrorText error={accept.error} />
+        <FormError error={accept.error} />
       )}
       <div className="mt-5 flex flex-col gap-2 sm:flex-row">
         {code === "invitation_not_found" ? (

@@ -9,10 +9,10 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { useHydrated } from "@/lib/useHydrated";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { emailError } from "./validation";
 
 /** Asks for a reset link. The answer never says whether the address has an account. */
@@ -61,7 +61,7 @@ export function ForgotPasswordForm() {
         Enter your email and we will send you a link to choose a new one.
       </AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        <FormErrorText error={request.error} />
+        <FormError error={request.error} />
         <TextField
           label="Email"
           type="email"

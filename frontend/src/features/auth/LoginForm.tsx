@@ -8,11 +8,11 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { safeNextPath } from "@/features/session/RequireSession";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { withNext } from "./links";
 import { useSignedInRedirect } from "./useSignedInRedirect";
 import { hasErrors, validateLogin, type FieldErrors } from "./validation";
@@ -48,7 +48,7 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
         {notice === "password-reset" ? (
           <Alert tone="success">Your password has been changed. Sign in with the new one.</Alert>
         ) : null}
-        <FormErrorText error={signIn.error} />
+        <FormError error={signIn.error} />
         <TextField
           label="Email"
           type="email"

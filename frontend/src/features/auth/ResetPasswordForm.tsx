@@ -11,11 +11,11 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { useSession } from "@/features/session/SessionProvider";
 import { useHydrated } from "@/lib/useHydrated";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { hasErrors, PASSWORD_HINT, validateNewPassword, type FieldErrors } from "./validation";
 
 const RESET_CODE_FIELDS: CodeFields = { weak_password: "new_password" };
@@ -80,7 +80,7 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
             by a newer one. <TextLink href="/forgot-password">Ask for a new link</TextLink>
           </Alert>
         ) : (
-          <FormErrorText error={reset.error} codeFields={RESET_CODE_FIELDS} />
+          <FormError error={reset.error} codeFields={RESET_CODE_FIELDS} />
         )}
         <TextField
           label="New password"

@@ -8,13 +8,13 @@ import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serv
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { rememberHousehold } from "@/features/households/HouseholdContext";
 import { safeNextPath } from "@/features/session/RequireSession";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { CurrencySelect, useGuessedCurrency } from "./CurrencySelect";
-import { FormErrorText } from "./FormErrorText";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
 import { useSignedInRedirect } from "./useSignedInRedirect";
 import {
@@ -68,7 +68,7 @@ export function SignupForm({ next }: { next: string | null }) {
           : "One account for you; a household the family shares."}
       </AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        <FormErrorText error={signUp.error} codeFields={SIGNUP_CODE_FIELDS} />
+        <FormError error={signUp.error} codeFields={SIGNUP_CODE_FIELDS} />
         <TextField
           label="Your name"
           autoComplete="name"

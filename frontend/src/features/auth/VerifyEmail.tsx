@@ -8,10 +8,10 @@ import { ApiError } from "@/api/problem";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
+import { FormError } from "@/components/ui/FormError";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { withNext } from "./links";
 import { useSendOnce } from "./useSendOnce";
 
@@ -63,7 +63,7 @@ function ConfirmToken({ token }: { token: string }) {
             The confirmation link is not valid any more: it may have expired or been used already.
           </Alert>
         ) : (
-          <FormErrorText error={confirm.error} />
+          <FormError error={confirm.error} />
         )}
         {state.status === "authenticated" && state.me.email_verified ? (
           <p className="mt-4 text-sm">
@@ -126,7 +126,7 @@ function RequestNewLink({ embedded = false }: { embedded?: boolean }) {
           folder, or have a new link sent.
         </p>
         {resend.isSuccess ? <Alert tone="success">{resend.data.detail}.</Alert> : null}
-        <FormErrorText error={resend.error} />
+        <FormError error={resend.error} />
         <Button onClick={() => resend.mutate()} busy={resend.isPending}>
           Resend verification email
         </Button>

@@ -2,13 +2,12 @@
 
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Card, Spinner } from "@/components/ui/Card";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
-import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { emailError } from "@/features/auth/validation";
 import { formatDate } from "@/lib/dates";
 
@@ -62,7 +61,7 @@ function InviteForm() {
       <p className="text-sm text-muted">
         They get an email with a link, valid for 7 days, to join {household.name}.
       </p>
-      <FormErrorText error={invite.error} codeFields={INVITE_CODE_FIELDS} />
+      <FormError error={invite.error} codeFields={INVITE_CODE_FIELDS} />
       {sentTo ? <Alert tone="success">Invitation sent to {sentTo}.</Alert> : null}
       <div className="grid gap-3 sm:grid-cols-[1fr_12rem]">
         <TextField

@@ -3,12 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { Button } from "@/components/ui/Button";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { AuthHeading, TextLink } from "@/features/auth/AuthFrame";
 import { CurrencySelect, useGuessedCurrency } from "@/features/auth/CurrencySelect";
-import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { validateHouseholdName } from "@/features/auth/validation";
 import { useMe, useSession } from "@/features/session/SessionProvider";
 
@@ -52,7 +52,7 @@ export function NewHouseholdForm() {
           : "A separate budget with its own accounts, categories and members. You will be its owner."}
       </AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        <FormErrorText error={create.error} />
+        <FormError error={create.error} />
         <TextField
           label="Household name"
           value={name}
