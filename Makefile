@@ -39,7 +39,8 @@ help:
 	@echo "                 and the API on http://localhost:$(PORT) (docs: /docs); SQLite in ./data"
 	@echo "make test        install and run every check: lint, types, backend, infrastructure and web app"
 	@echo "                 tests (the web app's end-to-end tests need Chromium: /usr/bin/chromium or CHROMIUM_PATH)"
-	@echo "make test-web    only the web app: API client freshness, types, lint, unit tests, build, end-to-end"
+	@echo "make test-web    only the web app: API client freshness, formatting, types, lint, unit tests, build,"
+	@echo "                 end-to-end"
 	@echo "make api-client  regenerate frontend/openapi.json and the typed client after an API change"
 	@echo "make bench       benchmark the API on the local PostgreSQL (see docs/benchmarks.md)"
 	@echo "make bench-web   measure the web app in Chromium: first-load JS, transactions page load"
@@ -104,6 +105,7 @@ test-infra:
 	$(MAKE) -C infrastructure test
 
 test-web: check-api-client
+	cd $(FRONTEND) && npm run --silent format:check
 	cd $(FRONTEND) && npm run --silent typecheck
 	cd $(FRONTEND) && npm run --silent lint
 	cd $(FRONTEND) && npm run --silent test:unit

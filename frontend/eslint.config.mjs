@@ -5,7 +5,15 @@ const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
   {
-    ignores: [".next*/**", ".e2e/**", "node_modules/**", "test-results/**", "playwright-report/**", "src/api/schema.d.ts", "next-env.d.ts"],
+    ignores: [
+      ".next*/**",
+      ".e2e/**",
+      "node_modules/**",
+      "test-results/**",
+      "playwright-report/**",
+      "src/api/schema.d.ts",
+      "next-env.d.ts",
+    ],
   },
 ];
 

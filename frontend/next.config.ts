@@ -5,7 +5,8 @@ import packageJson from "./package.json" with { type: "json" };
 const config: NextConfig = {
   // One self-contained server (node server.js) for the container image and `make run`.
   output: "standalone",
-  // Several builds or dev servers can share one checkout (parallel work, tests) with their own dirs.
+  // Several builds or dev servers can share one checkout (parallel work, tests)
+  // with their own dirs.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   reactStrictMode: true,
   poweredByHeader: false,

@@ -23,23 +23,36 @@ function freePorts(count: number): number[] {
   const script = `
     const net = require("node:net");
     const servers = Array.from({ length: ${count} }, () => net.createServer());
-    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", () => ok(s.address().port)))))
+    const listen = (s) => new Promise((ok) => s.listen(0, "127.0.0.1", () => ok(s.address().port)));
+    Promise.all(servers.map(listen))
       .then((ports) => { console.log(ports.join(",")); servers.forEach((s) => s.close()); });`;
-  return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim().split(",").map(Number);
+  return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })
+    .trim()
+    .split(",")
+    .map(Number);
 }
 
 if (!process.env.E2E_WEB_PORT) {
   if (!existsSync(serverScript)) {
-    throw new Error(`No production build at ${path.relative(frontendDir, serverScript)}: run \`npm run build\` first (with the same NEXT_DIST_DIR, if you set one).`);
+    throw new Error(
+      `No production build at ${path.relative(frontendDir, serverScript)}: run \`npm run build\` first (with the same NEXT_DIST_DIR, if you set one).`,
+    );
   }
   if (!existsSync(backendCli)) {
-    throw new Error(`The backend is not installed (${backendCli} is missing): run \`make install\` (or the backend install step) first.`);
+    throw new Error(
+      `The backend is not installed (${backendCli} is missing): run \`make install\` (or the backend install step) first.`,
+    );
   }
   // `next build` leaves static files and public/ beside the standalone server, which needs them
   // inside (scripts/copy-standalone-assets.mjs does the same; copying again is cheap and makes a
   // plain `next build` enough).
-  cpSync(path.join(frontendDir, distDir, "static"), path.join(standaloneDir, distDir, "static"), { recursive: true });
-  if (existsSync(path.join(frontendDir, "public"))) cpSync(path.join(frontendDir, "public"), path.join(standaloneDir, "public"), { recursive: true });
+  cpSync(path.join(frontendDir, distDir, "static"), path.join(standaloneDir, distDir, "static"), {
+    recursive: true,
+  });
+  if (existsSync(path.join(frontendDir, "public")))
+    cpSync(path.join(frontendDir, "public"), path.join(standaloneDir, "public"), {
+      recursive: true,
+    });
   const [apiPort, webPort] = freePorts(2);
   // Each run gets its own data directory; those of runs over a day old are removed (a failed
   // run's database and outbox stay around a while for a look).
@@ -47,7 +60,8 @@ if (!process.env.E2E_WEB_PORT) {
   mkdirSync(runsDir, { recursive: true });
   for (const entry of readdirSync(runsDir)) {
     const old = path.join(runsDir, entry);
-    if (Date.now() - statSync(old).mtimeMs > 24 * 3600 * 1000) rmSync(old, { recursive: true, force: true });
+    if (Date.now() - statSync(old).mtimeMs > 24 * 3600 * 1000)
+      rmSync(old, { recursive: true, force: true });
   }
   process.env.E2E_API_PORT = String(apiPort);
   process.env.E2E_WEB_PORT = String(webPort);
@@ -56,7 +70,8 @@ if (!process.env.E2E_WEB_PORT) {
 }
 
 const apiUrl = `http://127.0.0.1:${process.env.E2E_API_PORT}`;
-// localhost, not 127.0.0.1: the session cookies are Secure, which Chromium accepts on localhost only.
+// localhost, not 127.0.0.1: the session cookies are Secure, which Chromium accepts
+// on localhost only.
 const webUrl = `http://localhost:${process.env.E2E_WEB_PORT}`;
 
 const backendEnv = {
@@ -73,7 +88,15 @@ const backendEnv = {
 
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+  ],
 };
 
 export default defineConfig({
@@ -97,11 +120,24 @@ export default defineConfig({
     launchOptions: chromium,
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions: chromium } },
+    {
+      name: "desktop",
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1280, height: 800 },
+        launchOptions: chromium,
+      },
+    },
     {
       name: "phone",
       testMatch: ["screenshots.spec.ts"],
-      use: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, launchOptions: chromium },
+      use: {
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 1,
+        isMobile: true,
+        hasTouch: true,
+        launchOptions: chromium,
+      },
     },
   ],
   webServer: [
@@ -117,7 +153,12 @@ export default defineConfig({
     {
       command: `exec node "${serverScript}"`,
       url: `http://127.0.0.1:${process.env.E2E_WEB_PORT}/api/health`,
-      env: { PORT: String(process.env.E2E_WEB_PORT), HOSTNAME: "127.0.0.1", NEXT_PUBLIC_API_URL: apiUrl, NODE_ENV: "production" },
+      env: {
+        PORT: String(process.env.E2E_WEB_PORT),
+        HOSTNAME: "127.0.0.1",
+        NEXT_PUBLIC_API_URL: apiUrl,
+        NODE_ENV: "production",
+      },
       timeout: 60_000,
       reuseExistingServer: false,
       stdout: "ignore",

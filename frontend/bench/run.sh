@@ -37,7 +37,8 @@ export LOGIN_RATE_PER_ADDRESS=1000/minute LOGIN_RATE_PER_ACCOUNT=1000/minute
 export PUBLIC_APP_URL="http://localhost:$web_port"
 
 echo "==> Demo household with ${BENCH_TRANSACTIONS:-100000} transactions"
-"$backend/.venv/bin/family-budget" seed-demo --transactions "${BENCH_TRANSACTIONS:-100000}" > "$work_dir/seed.txt"
+"$backend/.venv/bin/family-budget" seed-demo --transactions "${BENCH_TRANSACTIONS:-100000}" \
+  > "$work_dir/seed.txt"
 owner_email="$(awk '$1 == "owner" {print $NF}' "$work_dir/seed.txt")"
 password="$(awk '/^Password:/ {print $2}' "$work_dir/seed.txt")"
 household_id="$(awk '/^Household id:/ {print $3}' "$work_dir/seed.txt")"
@@ -55,6 +56,7 @@ for url in "http://127.0.0.1:$api_port/health" "http://127.0.0.1:$web_port/api/h
   done
 done
 
-echo "==> Measuring in Chromium ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo))"
+memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+echo "==> Measuring in Chromium ($(nproc) cores, $memory)"
 BENCH_BASE_URL="http://localhost:$web_port" BENCH_EMAIL="$owner_email" BENCH_PASSWORD="$password" \
   BENCH_HOUSEHOLD_ID="$household_id" node "$frontend/bench/measure.mjs"

@@ -8,6 +8,9 @@ if (!existsSync(server)) {
   console.error(`No production build found at ${server}: run \`npm run build\` first.`);
   process.exit(1);
 }
-const child = spawn(process.execPath, [server], { stdio: "inherit", env: { HOSTNAME: "127.0.0.1", PORT: "3000", ...process.env } });
+const child = spawn(process.execPath, [server], {
+  stdio: "inherit",
+  env: { HOSTNAME: "127.0.0.1", PORT: "3000", ...process.env },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

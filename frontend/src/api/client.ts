@@ -10,7 +10,12 @@ import type { paths } from "./schema";
 import { csrfToken, currentAccessToken, refreshAccessToken } from "./session";
 
 /** Calls that start or end a session: they never carry an access token nor retry on 401. */
-const SESSION_CALLS = new Set(["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh", "/api/v1/auth/logout"]);
+const SESSION_CALLS = new Set([
+  "/api/v1/auth/login",
+  "/api/v1/auth/register",
+  "/api/v1/auth/refresh",
+  "/api/v1/auth/logout",
+]);
 
 /** fetch with the access token attached; one transparent refresh-and-retry on a 401. */
 async function authenticatedFetch(request: Request): Promise<Response> {
@@ -26,14 +31,20 @@ async function authenticatedFetch(request: Request): Promise<Response> {
       throw ApiError.network();
     }
   };
-  const response = await send(request, isSessionCall ? null : await currentAccessToken().catch(() => null));
+  const response = await send(
+    request,
+    isSessionCall ? null : await currentAccessToken().catch(() => null),
+  );
   if (response.status !== 401 || isSessionCall) return response;
   const token = await refreshAccessToken().catch(() => null);
   return token ? send(retry, token) : response;
 }
 
 // Absolute in the browser (and under test DOMs), so every Request has a full URL.
-export const api = createClient<paths>({ baseUrl: typeof window === "undefined" ? "" : window.location.origin, fetch: authenticatedFetch });
+export const api = createClient<paths>({
+  baseUrl: typeof window === "undefined" ? "" : window.location.origin,
+  fetch: authenticatedFetch,
+});
 
 interface FetchResult<T> {
   data?: T;

@@ -27,7 +27,13 @@ export class ApiError extends Error {
   readonly fieldErrors: Record<string, string>;
   readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, code: string, message: string, fieldErrors: Record<string, string> = {}, retryAfterSeconds: number | null = null) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fieldErrors: Record<string, string> = {},
+    retryAfterSeconds: number | null = null,
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -37,7 +43,11 @@ export class ApiError extends Error {
   }
 
   static network(): ApiError {
-    return new ApiError(0, "network_error", "We could not reach Family Budget. Check your connection and try again — nothing you typed is lost.");
+    return new ApiError(
+      0,
+      "network_error",
+      "We could not reach Family Budget. Check your connection and try again — nothing you typed is lost.",
+    );
   }
 
   static fromProblem(problem: unknown, response: Response): ApiError {
@@ -45,19 +55,40 @@ export class ApiError extends Error {
     const retryAfter = Number(response.headers.get("Retry-After"));
     const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null;
     if (!isProblem(problem)) {
-      return new ApiError(status, status >= 500 ? "server_error" : "http_error", genericMessage(status), {}, retryAfterSeconds);
+      return new ApiError(
+        status,
+        status >= 500 ? "server_error" : "http_error",
+        genericMessage(status),
+        {},
+        retryAfterSeconds,
+      );
     }
     const fieldErrors: Record<string, string> = {};
     for (const error of problem.errors ?? []) {
-      if (!(error.field in fieldErrors)) fieldErrors[error.field] = humanizeFieldMessage(error.message);
+      if (!(error.field in fieldErrors))
+        fieldErrors[error.field] = humanizeFieldMessage(error.message);
     }
-    const message = status >= 500 ? genericMessage(status) : (problem.detail ?? problem.title ?? genericMessage(status));
-    return new ApiError(status, problem.code ?? "http_error", message, fieldErrors, retryAfterSeconds);
+    const message =
+      status >= 500
+        ? genericMessage(status)
+        : (problem.detail ?? problem.title ?? genericMessage(status));
+    return new ApiError(
+      status,
+      problem.code ?? "http_error",
+      message,
+      fieldErrors,
+      retryAfterSeconds,
+    );
   }
 }
 
 function isProblem(value: unknown): value is Problem {
-  return typeof value === "object" && value !== null && "status" in value && typeof (value as Problem).status === "number";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "status" in value &&
+    typeof (value as Problem).status === "number"
+  );
 }
 
 /** Pydantic prefixes custom messages with "Value error, "; a person does not need to read that. */
@@ -68,8 +99,10 @@ function humanizeFieldMessage(message: string): string {
 
 function genericMessage(status: number): string {
   if (status === 429) return "Too many attempts. Wait a moment and try again.";
-  if (status >= 500) return "Something went wrong on our side. Your changes were not saved; try again in a moment.";
-  if (status === 404) return "That item no longer exists. It may have been deleted by someone else.";
+  if (status >= 500)
+    return "Something went wrong on our side. Your changes were not saved; try again in a moment.";
+  if (status === 404)
+    return "That item no longer exists. It may have been deleted by someone else.";
   return "The request could not be completed.";
 }
 

@@ -8,7 +8,8 @@ import { Providers } from "./providers";
 
 export const metadata: Metadata = {
   title: { default: "Family Budget", template: "%s · Family Budget" },
-  description: "Budget the month together: accounts, transactions and a budget the whole family shares.",
+  description:
+    "Budget the month together: accounts, transactions and a budget the whole family shares.",
 };
 
 export const viewport: Viewport = {

@@ -47,9 +47,15 @@ export function monthRange(month: string): [string, string] {
   return [`${month}-01`, last.toISOString().slice(0, 10)];
 }
 
-export function formatMonth(month: string, locale?: string, style: "long" | "short" = "long"): string {
+export function formatMonth(
+  month: string,
+  locale?: string,
+  style: "long" | "short" = "long",
+): string {
   const date = utcDate(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1);
-  return new Intl.DateTimeFormat(locale, { month: style, year: "numeric", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat(locale, { month: style, year: "numeric", timeZone: "UTC" }).format(
+    date,
+  );
 }
 
 export function formatDate(isoDate: string, locale?: string): string {

@@ -41,7 +41,9 @@ export function localeSeparators(locale?: string): LocaleSeparators {
 export function minorToDecimalString(minor: number, exponent: number): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`not an integer amount: ${minor}`);
   const negative = minor < 0;
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, "0");
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, "0");
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
   const body = exponent > 0 ? `${whole}.${fraction}` : whole;
@@ -125,7 +127,10 @@ function localeCurrencySymbol(code: string, locale?: string): string {
   let symbol = currencySymbolCache.get(key);
   if (symbol === undefined) {
     try {
-      const parts = new Intl.NumberFormat(locale, { style: "currency", currency: code }).formatToParts(1);
+      const parts = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency: code,
+      }).formatToParts(1);
       symbol = (parts.find((part) => part.type === "currency")?.value ?? code).normalize("NFKC");
     } catch {
       // Not an ISO 4217 code Intl knows: the code itself is all there is to strip.

@@ -3,12 +3,17 @@ import { expect, test } from "@playwright/test";
 import { PASSWORD, readOutboxLink, signUp } from "./helpers";
 
 test.describe("signing in and out", () => {
-  test("the session survives a reload, the refresh token stays out of the page's reach, and sign out ends it", async ({ page, context }) => {
+  test("the session survives a reload, the refresh token stays out of the page's reach, and sign out ends it", async ({
+    page,
+    context,
+  }) => {
     const { email } = await signUp(page, { name: "Robin" });
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/login/);
 
-    const loginAnswer = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/v1/auth/login");
+    const loginAnswer = page.waitForResponse(
+      (response) => new URL(response.url()).pathname === "/api/v1/auth/login",
+    );
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -34,7 +39,9 @@ test.describe("signing in and out", () => {
     await page.waitForURL(/\/login/);
     await page.reload();
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
-    expect((await context.cookies()).find((cookie) => cookie.name === "fb_refresh")).toBeUndefined();
+    expect(
+      (await context.cookies()).find((cookie) => cookie.name === "fb_refresh"),
+    ).toBeUndefined();
     // A household page now sends the person to sign in.
     await page.goto("/");
     await page.waitForURL("**/login**");
@@ -48,12 +55,16 @@ test.describe("signing in and out", () => {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("not the right password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "The email or password is incorrect" })).toBeVisible();
+    await expect(
+      page.getByRole("alert").filter({ hasText: "The email or password is incorrect" }),
+    ).toBeVisible();
     await expect(page.getByLabel("Email")).toHaveValue(email);
     await expect(page).toHaveURL(/\/login/);
   });
 
-  test("forgot password: the emailed link sets a new password that then signs in", async ({ page }) => {
+  test("forgot password: the emailed link sets a new password that then signs in", async ({
+    page,
+  }) => {
     const { email } = await signUp(page, { name: "Alex" });
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/login/);
@@ -74,7 +85,9 @@ test.describe("signing in and out", () => {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "The email or password is incorrect" })).toBeVisible();
+    await expect(
+      page.getByRole("alert").filter({ hasText: "The email or password is incorrect" }),
+    ).toBeVisible();
 
     await page.getByLabel("Password").fill(newPassword);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -49,11 +49,22 @@ async function openAddTransaction(page: Page): Promise<Locator> {
 }
 
 async function chooseDirection(dialog: Locator, direction: "Expense" | "Income") {
-  await dialog.locator("label").filter({ hasText: new RegExp(`^${direction}$`) }).click();
+  await dialog
+    .locator("label")
+    .filter({ hasText: new RegExp(`^${direction}$`) })
+    .click();
   await expect(dialog.getByRole("radio", { name: direction })).toBeChecked();
 }
 
-async function addTransaction(page: Page, { payee, direction, amountMinor, category }: { payee: string; direction: "Expense" | "Income"; amountMinor: number; category: string }) {
+async function addTransaction(
+  page: Page,
+  {
+    payee,
+    direction,
+    amountMinor,
+    category,
+  }: { payee: string; direction: "Expense" | "Income"; amountMinor: number; category: string },
+) {
   const dialog = await openAddTransaction(page);
   await dialog.getByLabel("Account").selectOption({ label: CHECKING });
   await dialog.getByLabel("Payee").fill(payee);
@@ -69,14 +80,18 @@ async function assign(page: Page, category: string, amountMinor: number) {
   const input = page.getByLabel(`Assigned to ${category}`, { exact: true });
   await input.fill(typed(amountMinor));
   await input.press("Enter");
-  await expect(page.getByRole("button", { name: `Assigned to ${category}: ${usd(amountMinor)}` })).toBeVisible();
+  await expect(
+    page.getByRole("button", { name: `Assigned to ${category}: ${usd(amountMinor)}` }),
+  ).toBeVisible();
 }
 
 function card(page: Page, heading: string | RegExp): Locator {
   return page.locator("section").filter({ has: page.getByRole("heading", { name: heading }) });
 }
 
-test("a family's month: accounts, income, spending, a split, a transfer and a budget add up everywhere", async ({ page }) => {
+test("a family's month: accounts, income, spending, a split, a transfer and a budget add up everywhere", async ({
+  page,
+}) => {
   await signUp(page, { name: "Jordan Parent", householdName: "The Parents" });
 
   await openSection(page, "Accounts");
@@ -84,8 +99,18 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   await createAccount(page, SAVINGS, "Savings", 0);
 
   await openSection(page, "Transactions");
-  await addTransaction(page, { payee: "Employer Inc", direction: "Income", amountMinor: SALARY, category: "Salary" });
-  await addTransaction(page, { payee: "Corner grocer", direction: "Expense", amountMinor: GROCERIES, category: "Groceries" });
+  await addTransaction(page, {
+    payee: "Employer Inc",
+    direction: "Income",
+    amountMinor: SALARY,
+    category: "Salary",
+  });
+  await addTransaction(page, {
+    payee: "Corner grocer",
+    direction: "Expense",
+    amountMinor: GROCERIES,
+    category: "Groceries",
+  });
 
   // One purchase split across two categories: submit stays blocked until the lines add up.
   const split = await openAddTransaction(page);
@@ -110,8 +135,12 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   await transfer.getByRole("button", { name: "Record transfer" }).click();
   await expect(transfer).toBeHidden();
 
-  await expect(page.getByRole("row").filter({ hasText: "Warehouse store" })).toContainText(usd(-SPLIT_TOTAL));
-  await expect(page.getByRole("row").filter({ hasText: "Employer Inc" })).toContainText(usd(SALARY));
+  await expect(page.getByRole("row").filter({ hasText: "Warehouse store" })).toContainText(
+    usd(-SPLIT_TOTAL),
+  );
+  await expect(page.getByRole("row").filter({ hasText: "Employer Inc" })).toContainText(
+    usd(SALARY),
+  );
 
   await openSection(page, "Budget");
   await assign(page, "Groceries", BUDGET_GROCERIES);
@@ -125,7 +154,9 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   await expect(totals).toContainText(`Income${usd(SALARY)}`);
   await expect(totals).toContainText(`Assigned${usd(assigned)}`);
   await expect(totals).toContainText(`Spent${usd(spent)}`);
-  const groceriesRow = page.getByRole("row").filter({ has: page.getByRole("button", { name: /^Assigned to Groceries:/ }) });
+  const groceriesRow = page
+    .getByRole("row")
+    .filter({ has: page.getByRole("button", { name: /^Assigned to Groceries:/ }) });
   await expect(groceriesRow).toContainText(usd(-groceriesSpent));
   await expect(groceriesRow).toContainText(usd(BUDGET_GROCERIES - groceriesSpent));
 
@@ -135,12 +166,16 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   const spending = card(page, /^Spending by category/);
   await spending.getByText("Show spending as a table").click();
   await expect(spending.getByRole("row", { name: /Groceries/ })).toContainText(usd(groceriesSpent));
-  await expect(spending.getByRole("row", { name: /Household supplies/ })).toContainText(usd(SPLIT_SUPPLIES));
+  await expect(spending.getByRole("row", { name: /Household supplies/ })).toContainText(
+    usd(SPLIT_SUPPLIES),
+  );
   await expect(spending.getByRole("row", { name: /Salary/ })).toHaveCount(0);
 
   await openSection(page, "Accounts");
   const checking = OPENING + SALARY - GROCERIES - SPLIT_TOTAL - TRANSFER;
   await expect(accountRow(page, CHECKING)).toContainText(usd(checking));
   await expect(accountRow(page, SAVINGS)).toContainText(usd(TRANSFER));
-  await expect(page.locator("dl").filter({ hasText: "Net worth" })).toContainText(`Net worth${usd(checking + TRANSFER)}`);
+  await expect(page.locator("dl").filter({ hasText: "Net worth" })).toContainText(
+    `Net worth${usd(checking + TRANSFER)}`,
+  );
 });

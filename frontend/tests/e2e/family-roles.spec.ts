@@ -11,7 +11,10 @@ async function invite(page: Page, email: string, role: "Adult" | "Teen") {
 }
 
 /** In a browser of their own, the invited person opens the emailed link, signs up and joins. */
-async function acceptAsNewUser(browser: Browser, { name, email, householdId }: { name: string; email: string; householdId: string }): Promise<Page> {
+async function acceptAsNewUser(
+  browser: Browser,
+  { name, email, householdId }: { name: string; email: string; householdId: string },
+): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const link = await readOutboxLink(email, "invitation");
@@ -24,8 +27,15 @@ async function acceptAsNewUser(browser: Browser, { name, email, householdId }: {
   return page;
 }
 
-test("an owner invites an adult and a teen; each sees what their role allows", async ({ page: owner, browser, request }) => {
-  const { householdId } = await signUp(owner, { name: "Olivia Owner", householdName: "Owner family" });
+test("an owner invites an adult and a teen; each sees what their role allows", async ({
+  page: owner,
+  browser,
+  request,
+}) => {
+  const { householdId } = await signUp(owner, {
+    name: "Olivia Owner",
+    householdName: "Owner family",
+  });
   if (!householdId) throw new Error("no household after sign up");
   const adultEmail = uniqueEmail("adam-adult");
   const teenEmail = uniqueEmail("tess-teen");
@@ -34,7 +44,11 @@ test("an owner invites an adult and a teen; each sees what their role allows", a
   await invite(owner, adultEmail, "Adult");
   await invite(owner, teenEmail, "Teen");
 
-  const adult = await acceptAsNewUser(browser, { name: "Adam Adult", email: adultEmail, householdId });
+  const adult = await acceptAsNewUser(browser, {
+    name: "Adam Adult",
+    email: adultEmail,
+    householdId,
+  });
   const teen = await acceptAsNewUser(browser, { name: "Tess Teen", email: teenEmail, householdId });
 
   // The adult plans the budget.
@@ -43,7 +57,9 @@ test("an owner invites an adult and a teen; each sees what their role allows", a
   const input = adult.getByLabel("Assigned to Groceries", { exact: true });
   await input.fill(typed(12_500));
   await input.press("Enter");
-  await expect(adult.getByRole("button", { name: `Assigned to Groceries: ${usd(12_500)}` })).toBeVisible();
+  await expect(
+    adult.getByRole("button", { name: `Assigned to Groceries: ${usd(12_500)}` }),
+  ).toBeVisible();
   await expect(adult.getByRole("button", { name: "Copy last month" })).toBeVisible();
 
   // The teen follows it read-only.
@@ -71,14 +87,26 @@ test("an owner invites an adult and a teen; each sees what their role allows", a
   const token = await apiLogin(request, teenEmail);
   const month = new Date().toISOString().slice(0, 7);
   const headers = { Authorization: `Bearer ${token}` };
-  const budget = await request.get(`/api/v1/households/${householdId}/budgets/${month}`, { headers });
+  const budget = await request.get(`/api/v1/households/${householdId}/budgets/${month}`, {
+    headers,
+  });
   expect(budget.status()).toBe(200);
-  const groups = ((await budget.json()) as { groups: { categories: { category_id: string; name: string }[] }[] }).groups;
-  const groceries = groups.flatMap((group) => group.categories).find((line) => line.name === "Groceries");
+  const groups = (
+    (await budget.json()) as { groups: { categories: { category_id: string; name: string }[] }[] }
+  ).groups;
+  const groceries = groups
+    .flatMap((group) => group.categories)
+    .find((line) => line.name === "Groceries");
   expect(groceries).toBeDefined();
-  const refused = await request.put(`/api/v1/households/${householdId}/budgets/${month}/${groceries?.category_id}`, { headers, data: { assigned_minor: 99_900 } });
+  const refused = await request.put(
+    `/api/v1/households/${householdId}/budgets/${month}/${groceries?.category_id}`,
+    { headers, data: { assigned_minor: 99_900 } },
+  );
   expect(refused.status()).toBe(403);
-  const invited = await request.post(`/api/v1/households/${householdId}/invitations`, { headers, data: { email: uniqueEmail("sneaky"), role: "adult" } });
+  const invited = await request.post(`/api/v1/households/${householdId}/invitations`, {
+    headers,
+    data: { email: uniqueEmail("sneaky"), role: "adult" },
+  });
   expect(invited.status()).toBe(403);
 
   // The owner makes the adult a teen; after a reload the adult's budget is read-only too.

@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 
 import { openSection, signUp, typed, usd } from "./helpers";
 
-test("a field the API refuses is marked at that field and nothing typed is lost", async ({ page }) => {
+test("a field the API refuses is marked at that field and nothing typed is lost", async ({
+  page,
+}) => {
   await signUp(page, { name: "Morgan" });
   await openSection(page, "Accounts");
   await page.getByRole("button", { name: "New account" }).click();
@@ -27,10 +29,14 @@ test("a field the API refuses is marked at that field and nothing typed is lost"
   await openedOn.fill(new Date().toISOString().slice(0, 10));
   await dialog.getByRole("button", { name: "Create account" }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole("row").filter({ hasText: "Heirloom savings" })).toContainText(usd(25_000));
+  await expect(page.getByRole("row").filter({ hasText: "Heirloom savings" })).toContainText(
+    usd(25_000),
+  );
 });
 
-test("when the server cannot be reached, saving says so and the dialog keeps its values", async ({ page }) => {
+test("when the server cannot be reached, saving says so and the dialog keeps its values", async ({
+  page,
+}) => {
   await signUp(page, { name: "Casey" });
   await openSection(page, "Accounts");
   await page.getByRole("button", { name: "New account" }).click();
@@ -49,13 +55,19 @@ test("when the server cannot be reached, saving says so and the dialog keeps its
   await dialog.getByLabel("Memo").fill("birthday cake");
 
   // The connection drops for the save, and only for it.
-  const saving = (url: URL, method: string) => method === "POST" && /\/api\/v1\/households\/[^/]+\/transactions$/.test(url.pathname);
+  const saving = (url: URL, method: string) =>
+    method === "POST" && /\/api\/v1\/households\/[^/]+\/transactions$/.test(url.pathname);
   await page.route(
     (url) => url.pathname.endsWith("/transactions"),
-    (route) => (saving(new URL(route.request().url()), route.request().method()) ? route.abort("internetdisconnected") : route.fallback()),
+    (route) =>
+      saving(new URL(route.request().url()), route.request().method())
+        ? route.abort("internetdisconnected")
+        : route.fallback(),
   );
   await dialog.getByRole("button", { name: "Add transaction" }).click();
-  await expect(dialog.getByRole("alert").filter({ hasText: "We could not reach Family Budget" })).toBeVisible();
+  await expect(
+    dialog.getByRole("alert").filter({ hasText: "We could not reach Family Budget" }),
+  ).toBeVisible();
   await expect(dialog.getByLabel("Payee")).toHaveValue("Offline bakery");
   await expect(dialog.getByLabel("Amount", { exact: true })).toHaveValue(typed(4_250));
   await expect(dialog.getByLabel("Category").locator("option:checked")).toHaveText("Dining out");
@@ -66,5 +78,7 @@ test("when the server cannot be reached, saving says so and the dialog keeps its
   await page.unrouteAll();
   await dialog.getByRole("button", { name: "Add transaction" }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole("row").filter({ hasText: "Offline bakery" })).toContainText(usd(-4_250));
+  await expect(page.getByRole("row").filter({ hasText: "Offline bakery" })).toContainText(
+    usd(-4_250),
+  );
 });

@@ -7,7 +7,10 @@ import { expect, type APIRequestContext, type Page, type TestInfo } from "@playw
 /** The backend's data directory of this run (set by playwright.config.ts). */
 export function dataDir(): string {
   const dir = process.env.E2E_DATA_DIR;
-  if (!dir) throw new Error("E2E_DATA_DIR is not set: run the tests with `npx playwright test` so the config starts the servers.");
+  if (!dir)
+    throw new Error(
+      "E2E_DATA_DIR is not set: run the tests with `npx playwright test` so the config starts the servers.",
+    );
   return dir;
 }
 
@@ -48,7 +51,8 @@ export async function signUp(page: Page, options: SignUpOptions): Promise<Signed
   // Someone signing up to accept an invitation joins that household and creates none.
   const joining = options.next?.startsWith("/invitations/accept") ?? false;
   if (!joining) {
-    if (options.householdName) await page.getByLabel("Household name (optional)").fill(options.householdName);
+    if (options.householdName)
+      await page.getByLabel("Household name (optional)").fill(options.householdName);
     await page.getByLabel("Currency").selectOption(options.currency ?? "USD");
   } else {
     await expect(page.getByLabel("Currency")).toHaveCount(0);
@@ -74,13 +78,31 @@ export function householdIdOf(page: Page): string {
 }
 
 /** Open a section of the current household through the navigation, as a person would. */
-export async function openSection(page: Page, label: "Dashboard" | "Transactions" | "Budget" | "Accounts" | "Categories" | "Household"): Promise<void> {
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: label, exact: true }).click();
-  await expect(page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: label, exact: true })).toHaveAttribute("aria-current", "page");
+export async function openSection(
+  page: Page,
+  label: "Dashboard" | "Transactions" | "Budget" | "Accounts" | "Categories" | "Household",
+): Promise<void> {
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: label, exact: true })
+    .click();
+  await expect(
+    page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("link", { name: label, exact: true }),
+  ).toHaveAttribute("aria-current", "page");
 }
 
-const TEMPLATES = { verify: "email_verification", reset: "password_reset", invitation: "household_invitation" } as const;
-const PAGES = { verify: "/verify-email", reset: "/reset-password", invitation: "/invitations/accept" } as const;
+const TEMPLATES = {
+  verify: "email_verification",
+  reset: "password_reset",
+  invitation: "household_invitation",
+} as const;
+const PAGES = {
+  verify: "/verify-email",
+  reset: "/reset-password",
+  invitation: "/invitations/accept",
+} as const;
 export type OutboxKind = keyof typeof TEMPLATES;
 
 interface OutboxMessage {
@@ -94,17 +116,28 @@ interface OutboxMessage {
  * The link of the newest email of this kind to this address, as a path for page.goto. Emails are
  * sent after the API has answered, so this waits for the file to appear.
  */
-export async function readOutboxLink(email: string, kind: OutboxKind, { timeoutMs = 10_000 } = {}): Promise<string> {
+export async function readOutboxLink(
+  email: string,
+  kind: OutboxKind,
+  { timeoutMs = 10_000 } = {},
+): Promise<string> {
   const outbox = path.join(dataDir(), "outbox");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const message = newestMessage(outbox, email, TEMPLATES[kind]);
     if (message) {
-      const url = message.text.match(/https?:\/\/\S+/g)?.map((found) => new URL(found)).find((found) => found.pathname === PAGES[kind]);
-      if (!url) throw new Error(`The ${kind} email to ${email} has no ${PAGES[kind]} link:\n${message.text}`);
+      const url = message.text
+        .match(/https?:\/\/\S+/g)
+        ?.map((found) => new URL(found))
+        .find((found) => found.pathname === PAGES[kind]);
+      if (!url)
+        throw new Error(
+          `The ${kind} email to ${email} has no ${PAGES[kind]} link:\n${message.text}`,
+        );
       return `${url.pathname}${url.search}`;
     }
-    if (Date.now() > deadline) throw new Error(`No ${kind} email to ${email} in ${outbox} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`No ${kind} email to ${email} in ${outbox} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -118,7 +151,10 @@ function newestMessage(outbox: string, email: string, template: string): OutboxM
   }
   return files
     .map((name) => JSON.parse(readFileSync(path.join(outbox, name), "utf8")) as OutboxMessage)
-    .filter((message) => message.to.toLowerCase() === email.toLowerCase() && message.template === template)
+    .filter(
+      (message) =>
+        message.to.toLowerCase() === email.toLowerCase() && message.template === template,
+    )
     .sort((a, b) => a.sent_at.localeCompare(b.sent_at))
     .at(-1);
 }
@@ -133,17 +169,25 @@ export function usd(minor: number): string {
 
 export function money(minor: number, code: string, exponent: number): string {
   const negative = minor < 0;
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, "0");
-  const decimal = exponent > 0 ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
-  const formatted = new Intl.NumberFormat("en-US", { style: "currency", currency: code, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(
-    decimal as unknown as number,
-  );
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, "0");
+  const decimal =
+    exponent > 0 ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
+  const formatted = new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: code,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(decimal as unknown as number);
   return negative && !formatted.startsWith("-") ? `-${formatted}` : formatted;
 }
 
 /** An amount as typed into a money field: 12050 → "120.50". */
 export function typed(minor: number, exponent = 2): string {
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, "0");
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, "0");
   const text = exponent > 0 ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
   return minor < 0 ? `-${text}` : text;
 }
@@ -172,32 +216,56 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
  * out. The configured width is the yardstick: on an emulated phone, Chromium zooms out to fit
  * wide content, which makes window.innerWidth grow along with the page.
  */
-export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; culprits: string[] }> {
+export async function horizontalOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; innerWidth: number; culprits: string[] }> {
   const width = page.viewportSize()?.width ?? 0;
   return page.evaluate((viewportWidth) => {
     const scrollWidth = document.scrollingElement?.scrollWidth ?? 0;
     const innerWidth = Math.min(window.innerWidth, viewportWidth);
     const describe = (element: Element) => {
-      const label = element.getAttribute("aria-label") ?? element.querySelector("h1, h2, h3")?.textContent ?? element.textContent ?? "";
-      const classes = typeof element.className === "string" ? element.className.split(/\s+/).slice(0, 4).join(".") : "";
-      return `<${element.tagName.toLowerCase()}${classes ? `.${classes}` : ""}> "${label.trim().slice(0, 40)}" right edge ${Math.round(element.getBoundingClientRect().right)}px`;
+      const label =
+        element.getAttribute("aria-label") ??
+        element.querySelector("h1, h2, h3")?.textContent ??
+        element.textContent ??
+        "";
+      const classes =
+        typeof element.className === "string"
+          ? element.className.split(/\s+/).slice(0, 4).join(".")
+          : "";
+      const tag = `<${element.tagName.toLowerCase()}${classes ? `.${classes}` : ""}>`;
+      const rightEdge = Math.round(element.getBoundingClientRect().right);
+      return `${tag} "${label.trim().slice(0, 40)}" right edge ${rightEdge}px`;
     };
     // Content inside a scroll container (the section tabs) may be wider: it scrolls on its own.
     const clipped = (element: Element) => {
-      for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+      for (
+        let parent = element.parentElement;
+        parent && parent !== document.body;
+        parent = parent.parentElement
+      ) {
         if (getComputedStyle(parent).overflowX !== "visible") return true;
       }
       return false;
     };
-    const sticking = [...document.body.querySelectorAll("*")].filter((element) => element.getBoundingClientRect().right > innerWidth + 1 && !clipped(element));
+    const sticking = [...document.body.querySelectorAll("*")].filter(
+      (element) => element.getBoundingClientRect().right > innerWidth + 1 && !clipped(element),
+    );
     // Report the outermost ones: their children stick out because they do.
-    const culprits = sticking.filter((element) => !sticking.includes(element.parentElement as Element)).slice(0, 5).map(describe);
+    const culprits = sticking
+      .filter((element) => !sticking.includes(element.parentElement as Element))
+      .slice(0, 5)
+      .map(describe);
     return { scrollWidth, innerWidth, culprits };
   }, width);
 }
 
 /** A bearer token for calling the API directly, as a script or another client would. */
-export async function apiLogin(request: APIRequestContext, email: string, password = PASSWORD): Promise<string> {
+export async function apiLogin(
+  request: APIRequestContext,
+  email: string,
+  password = PASSWORD,
+): Promise<string> {
   const response = await request.post("/api/v1/auth/login", { data: { email, password } });
   expect(response.status(), await response.text()).toBe(200);
   return ((await response.json()) as { access_token: string }).access_token;
@@ -223,7 +291,11 @@ function isoDay(monthsAgo: number, day: number): string {
  * Fill a household with a few months of ordinary life through the API (fast, and not what the
  * screenshot tests are about): three accounts, income and spending over three months, a budget.
  */
-export async function seedHousehold(request: APIRequestContext, token: string, householdId: string): Promise<void> {
+export async function seedHousehold(
+  request: APIRequestContext,
+  token: string,
+  householdId: string,
+): Promise<void> {
   const headers = { Authorization: `Bearer ${token}` };
   const base = `/api/v1/households/${householdId}`;
   const post = async (url: string, data: unknown) => {
@@ -232,17 +304,36 @@ export async function seedHousehold(request: APIRequestContext, token: string, h
     return (await response.json()) as { id: string };
   };
 
-  const groups = (await (await request.get(`${base}/categories`, { headers })).json()) as CategoryGroupRead[];
+  const groups = (await (
+    await request.get(`${base}/categories`, { headers })
+  ).json()) as CategoryGroupRead[];
   const category = (name: string) => {
-    const found = groups.flatMap((group) => group.categories ?? []).find((item) => item.name === name);
+    const found = groups
+      .flatMap((group) => group.categories ?? [])
+      .find((item) => item.name === name);
     if (!found) throw new Error(`No category ${name}`);
     return found.id;
   };
 
   const opened = isoDay(3, 1);
-  const checking = await post("/accounts", { name: "Joint checking", kind: "checking", opening_balance_minor: 250_000, opened_on: opened });
-  const card = await post("/accounts", { name: "Family Visa", kind: "credit_card", opening_balance_minor: -30_000, opened_on: opened });
-  await post("/accounts", { name: "Emergency savings", kind: "savings", opening_balance_minor: 800_000, opened_on: opened });
+  const checking = await post("/accounts", {
+    name: "Joint checking",
+    kind: "checking",
+    opening_balance_minor: 250_000,
+    opened_on: opened,
+  });
+  const card = await post("/accounts", {
+    name: "Family Visa",
+    kind: "credit_card",
+    opening_balance_minor: -30_000,
+    opened_on: opened,
+  });
+  await post("/accounts", {
+    name: "Emergency savings",
+    kind: "savings",
+    opening_balance_minor: 800_000,
+    opened_on: opened,
+  });
 
   for (const monthsAgo of [2, 1, 0]) {
     const entries: [string, string, number, string, number][] = [
@@ -256,7 +347,13 @@ export async function seedHousehold(request: APIRequestContext, token: string, h
       [card.id, "StreamFlix", -1_599, "Subscriptions", 7],
     ];
     for (const [accountId, payee, amount, categoryName, day] of entries) {
-      await post("/transactions", { account_id: accountId, posted_on: isoDay(monthsAgo, day), payee, amount_minor: amount, category_id: category(categoryName) });
+      await post("/transactions", {
+        account_id: accountId,
+        posted_on: isoDay(monthsAgo, day),
+        payee,
+        amount_minor: amount,
+        category_id: category(categoryName),
+      });
     }
   }
 
@@ -271,7 +368,10 @@ export async function seedHousehold(request: APIRequestContext, token: string, h
     ["Emergency fund", 50_000],
   ];
   for (const [name, assigned] of budget) {
-    const response = await request.put(`${base}/budgets/${month}/${category(name)}`, { headers, data: { assigned_minor: assigned } });
+    const response = await request.put(`${base}/budgets/${month}/${category(name)}`, {
+      headers,
+      data: { assigned_minor: assigned },
+    });
     expect(response.ok(), await response.text()).toBe(true);
   }
 }

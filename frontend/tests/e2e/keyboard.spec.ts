@@ -17,7 +17,9 @@ async function tabTo(page: Page, name: RegExp, maxPresses = 80): Promise<void> {
   throw new Error(`Tab never reached an element named ${name}`);
 }
 
-test("the budget can be edited with the keyboard alone: Enter edits, Escape cancels, Enter saves", async ({ page }) => {
+test("the budget can be edited with the keyboard alone: Enter edits, Escape cancels, Enter saves", async ({
+  page,
+}) => {
   const { householdId } = await signUp(page, { name: "Kim Keys" });
   await page.goto(`/h/${householdId}/budget`);
   await expect(page.getByRole("heading", { level: 1, name: /^Budget/ })).toBeVisible();
@@ -43,9 +45,13 @@ test("the budget can be edited with the keyboard alone: Enter edits, Escape canc
   await expect(input).toBeFocused();
   await page.keyboard.type("80");
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("button", { name: `Assigned to Groceries: ${usd(8_000)}` })).toBeFocused();
+  await expect(
+    page.getByRole("button", { name: `Assigned to Groceries: ${usd(8_000)}` }),
+  ).toBeFocused();
 
   // The amount is stored, not just shown.
   await page.reload();
-  await expect(page.getByRole("button", { name: `Assigned to Groceries: ${usd(8_000)}` })).toBeVisible();
+  await expect(
+    page.getByRole("button", { name: `Assigned to Groceries: ${usd(8_000)}` }),
+  ).toBeVisible();
 });

@@ -1,6 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
 
-import { apiLogin, horizontalOverflow, openSection, screenshot, seedHousehold, signUp, usd } from "./helpers";
+import {
+  apiLogin,
+  horizontalOverflow,
+  openSection,
+  screenshot,
+  seedHousehold,
+  signUp,
+  usd,
+} from "./helpers";
 
 /*
  * Every household page with a few months of data, in the viewport of the project (desktop 1280,
@@ -22,8 +30,14 @@ async function settle(page: Page) {
   await page.waitForTimeout(300);
 }
 
-test("every page in light theme, the dashboard in dark theme, and no sideways scrolling on a phone", async ({ page, request }, testInfo) => {
-  const { email, householdId } = await signUp(page, { name: "Pat Example", householdName: "Example family" });
+test("every page in light theme, the dashboard in dark theme, and no sideways scrolling on a phone", async ({
+  page,
+  request,
+}, testInfo) => {
+  const { email, householdId } = await signUp(page, {
+    name: "Pat Example",
+    householdName: "Example family",
+  });
   if (!householdId) throw new Error("no household after sign up");
   await seedHousehold(request, await apiLogin(request, email), householdId);
   await page.reload();
@@ -37,7 +51,10 @@ test("every page in light theme, the dashboard in dark theme, and no sideways sc
     await screenshot(page, testInfo, item.name);
     if (phone) {
       const { scrollWidth, innerWidth, culprits } = await horizontalOverflow(page);
-      if (scrollWidth > innerWidth + 1) overflowing.push(`${item.name}: ${scrollWidth}px wide in a ${innerWidth}px viewport; sticking out: ${culprits.join("; ")}`);
+      if (scrollWidth > innerWidth + 1) {
+        const width = `${scrollWidth}px wide in a ${innerWidth}px viewport`;
+        overflowing.push(`${item.name}: ${width}; sticking out: ${culprits.join("; ")}`);
+      }
     }
   }
   expect.soft(overflowing, "pages wider than the phone screen").toEqual([]);
@@ -52,7 +69,9 @@ test("every page in light theme, the dashboard in dark theme, and no sideways sc
   await screenshot(page, testInfo, "dashboard-dark");
 });
 
-test("adding a transaction works in this viewport (a bottom sheet on a phone)", async ({ page }, testInfo) => {
+test("adding a transaction works in this viewport (a bottom sheet on a phone)", async ({
+  page,
+}, testInfo) => {
   await signUp(page, { name: "Drew Small" });
   await openSection(page, "Accounts");
   await page.getByRole("button", { name: "New account" }).click();
@@ -77,5 +96,7 @@ test("adding a transaction works in this viewport (a bottom sheet on a phone)", 
 
   await openSection(page, "Accounts");
   await expect(page.getByText("Pocket money").filter({ visible: true })).toBeVisible();
-  await expect(page.locator("dl").filter({ hasText: "Net worth" })).toContainText(`Net worth${usd(4_000 - 1_250)}`);
+  await expect(page.locator("dl").filter({ hasText: "Net worth" })).toContainText(
+    `Net worth${usd(4_000 - 1_250)}`,
+  );
 });

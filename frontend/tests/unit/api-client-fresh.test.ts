@@ -12,7 +12,9 @@ function firstDifference(actual: string, expected: string): string {
   const expectedLines = expected.split("\n");
   const line = actualLines.findIndex((text, index) => text !== expectedLines[index]);
   const at = line === -1 ? actualLines.length : line;
-  return `line ${at + 1}: committed ${JSON.stringify(actualLines[at])}, generated ${JSON.stringify(expectedLines[at])}`;
+  const committed = JSON.stringify(actualLines[at]);
+  const generated = JSON.stringify(expectedLines[at]);
+  return `line ${at + 1}: committed ${committed}, generated ${generated}`;
 }
 
 describe("the generated API client", () => {
@@ -22,9 +24,8 @@ describe("the generated API client", () => {
     const expected = COMMENT_HEADER + astToString(await openapiTS(schemaJson, { silent: true }));
     const committed = readFileSync(generatedTypes, "utf8");
     if (committed !== expected) {
-      expect.fail(
-        `src/api/schema.d.ts is stale (${firstDifference(committed, expected)}): run \`make api-client\``,
-      );
+      const difference = firstDifference(committed, expected);
+      expect.fail(`src/api/schema.d.ts is stale (${difference}): run \`make api-client\``);
     }
   }, 30_000);
 });

@@ -17,9 +17,19 @@ beforeAll(async () => {
   backend = createServer((request, response) => {
     received = { path: request.url ?? "", headers: request.headers };
     if (request.url === "/api/v1/auth/login") {
-      response.setHeader("Set-Cookie", ["fb_refresh=secret; HttpOnly; Path=/api/v1/auth", "fb_csrf=abc; Path=/"]);
+      response.setHeader("Set-Cookie", [
+        "fb_refresh=secret; HttpOnly; Path=/api/v1/auth",
+        "fb_csrf=abc; Path=/",
+      ]);
       response.setHeader("Content-Type", "application/json");
-      response.end(JSON.stringify({ access_token: "access", refresh_token: "secret", token_type: "bearer", expires_in: 900 }));
+      response.end(
+        JSON.stringify({
+          access_token: "access",
+          refresh_token: "secret",
+          token_type: "bearer",
+          expires_in: 900,
+        }),
+      );
       return;
     }
     response.setHeader("Content-Type", "application/json");
@@ -40,7 +50,9 @@ function context(...path: string[]) {
 describe("the /api/v1 proxy", () => {
   it("forwards the path and query, and only the last X-Forwarded-For address", async () => {
     const response = await GET(
-      new Request("http://localhost:3000/api/v1/households/h1/transactions?limit=5", { headers: { "X-Forwarded-For": "6.6.6.6, 10.0.0.7" } }),
+      new Request("http://localhost:3000/api/v1/households/h1/transactions?limit=5", {
+        headers: { "X-Forwarded-For": "6.6.6.6, 10.0.0.7" },
+      }),
       context("households", "h1", "transactions"),
     );
     expect(response.status).toBe(200);
@@ -51,12 +63,23 @@ describe("the /api/v1 proxy", () => {
 
   it("passes the session cookies on but keeps the refresh token out of the login body", async () => {
     const response = await POST(
-      new Request("http://localhost:3000/api/v1/auth/login", { method: "POST", body: JSON.stringify({ email: "a@example.com", password: "x" }), headers: { "Content-Type": "application/json" } }),
+      new Request("http://localhost:3000/api/v1/auth/login", {
+        method: "POST",
+        body: JSON.stringify({ email: "a@example.com", password: "x" }),
+        headers: { "Content-Type": "application/json" },
+      }),
       context("auth", "login"),
     );
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ access_token: "access", token_type: "bearer", expires_in: 900 });
-    expect(response.headers.getSetCookie()).toEqual(["fb_refresh=secret; HttpOnly; Path=/api/v1/auth", "fb_csrf=abc; Path=/"]);
+    expect(await response.json()).toEqual({
+      access_token: "access",
+      token_type: "bearer",
+      expires_in: 900,
+    });
+    expect(response.headers.getSetCookie()).toEqual([
+      "fb_refresh=secret; HttpOnly; Path=/api/v1/auth",
+      "fb_csrf=abc; Path=/",
+    ]);
   });
 
   it("answers 502 with a problem document when the API cannot be reached", async () => {
@@ -84,8 +107,12 @@ describe("the web server's own endpoints", () => {
   it("/metrics counts the proxied calls by method and status", async () => {
     const { GET: metrics } = await import("@/app/metrics/route");
     const text = await (await metrics()).text();
-    expect(text).toMatch(/family_budget_web_api_proxy_requests_total\{method="GET",status="200"\} [1-9]/);
-    expect(text).toMatch(/family_budget_web_api_proxy_requests_total\{method="GET",status="502"\} [1-9]/);
+    expect(text).toMatch(
+      /family_budget_web_api_proxy_requests_total\{method="GET",status="200"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /family_budget_web_api_proxy_requests_total\{method="GET",status="502"\} [1-9]/,
+    );
     expect(text).toContain("family_budget_web_process_cpu_seconds_total");
   });
 });

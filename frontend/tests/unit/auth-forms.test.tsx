@@ -5,8 +5,13 @@ import type { ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "@/api/problem";
-import { formErrorText, serverFieldErrors } from "@/features/auth/serverErrors";
-import { retryAfterText, validateLogin, validateNewPassword, validateSignup, type SignupValues } from "@/features/auth/validation";
+import { formErrorText, retryAfterText, serverFieldErrors } from "@/api/serverErrors";
+import {
+  validateLogin,
+  validateNewPassword,
+  validateSignup,
+  type SignupValues,
+} from "@/features/auth/validation";
 
 // The network is the boundary: the real API client, problem parsing and session provider run,
 // and only the browser's fetch is replaced by canned API answers.
@@ -17,7 +22,13 @@ vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: 
 const { SignupForm } = await import("@/features/auth/SignupForm");
 const { SessionProvider } = await import("@/features/session/SessionProvider");
 
-const valid: SignupValues = { name: "Ada", email: "ada@example.com", password: "a long enough passphrase", householdName: "", currency: "EUR" };
+const valid: SignupValues = {
+  name: "Ada",
+  email: "ada@example.com",
+  password: "a long enough passphrase",
+  householdName: "",
+  currency: "EUR",
+};
 
 describe("validateSignup", () => {
   it("accepts a complete form; the household name is optional", () => {
@@ -25,7 +36,13 @@ describe("validateSignup", () => {
   });
 
   it("requires name, email, password and currency", () => {
-    const errors = validateSignup({ name: "  ", email: "", password: "", householdName: "", currency: "" });
+    const errors = validateSignup({
+      name: "  ",
+      email: "",
+      password: "",
+      householdName: "",
+      currency: "",
+    });
     expect(Object.keys(errors).sort()).toEqual(["currency", "email", "name", "password"]);
   });
 
@@ -46,7 +63,9 @@ describe("validateSignup", () => {
     expect(validateSignup({ ...valid, password: "x".repeat(9) }).password).toMatch(/at least 10/);
     expect(validateSignup({ ...valid, password: "x".repeat(10) }).password).toBeUndefined();
     expect(validateSignup({ ...valid, password: "x".repeat(1000) }).password).toBeUndefined();
-    expect(validateSignup({ ...valid, password: "x".repeat(1001) }).password).toMatch(/at most 1000/);
+    expect(validateSignup({ ...valid, password: "x".repeat(1001) }).password).toMatch(
+      /at most 1000/,
+    );
   });
 
   it("takes the password as typed: surrounding spaces count and are not trimmed", () => {
@@ -55,20 +74,37 @@ describe("validateSignup", () => {
 
   it("limits the name and the household name", () => {
     expect(validateSignup({ ...valid, name: "n".repeat(101) }).name).toBeDefined();
-    expect(validateSignup({ ...valid, householdName: "h".repeat(201) }).household_name).toBeDefined();
+    expect(
+      validateSignup({ ...valid, householdName: "h".repeat(201) }).household_name,
+    ).toBeDefined();
   });
 });
 
 describe("other form checks", () => {
   it("login needs an email shape and a password", () => {
     expect(validateLogin({ email: "ada@example.com", password: "x" })).toEqual({});
-    expect(Object.keys(validateLogin({ email: "ada", password: "" })).sort()).toEqual(["email", "password"]);
+    expect(Object.keys(validateLogin({ email: "ada", password: "" })).sort()).toEqual([
+      "email",
+      "password",
+    ]);
   });
 
   it("a new password must be typed twice the same", () => {
-    expect(validateNewPassword({ password: "a long enough passphrase", confirmation: "a long enough passphrase" })).toEqual({});
-    expect(validateNewPassword({ password: "a long enough passphrase", confirmation: "a long enough passphrasE" }).confirmation).toBeDefined();
-    expect(validateNewPassword({ password: "short", confirmation: "short" }).new_password).toBeDefined();
+    expect(
+      validateNewPassword({
+        password: "a long enough passphrase",
+        confirmation: "a long enough passphrase",
+      }),
+    ).toEqual({});
+    expect(
+      validateNewPassword({
+        password: "a long enough passphrase",
+        confirmation: "a long enough passphrasE",
+      }).confirmation,
+    ).toBeDefined();
+    expect(
+      validateNewPassword({ password: "short", confirmation: "short" }).new_password,
+    ).toBeDefined();
   });
 
   it("says how long to wait after too many attempts", () => {
@@ -79,11 +115,21 @@ describe("other form checks", () => {
   });
 
   it("puts coded refusals at their field and points to it from the top", () => {
-    const taken = new ApiError(409, "email_taken", "An account with this email address already exists");
-    expect(serverFieldErrors(taken, { email_taken: "email" })).toEqual({ email: "An account with this email address already exists" });
-    expect(formErrorText(taken, { email_taken: "email" })).toBe("Please correct the highlighted fields.");
+    const taken = new ApiError(
+      409,
+      "email_taken",
+      "An account with this email address already exists",
+    );
+    expect(serverFieldErrors(taken, { email_taken: "email" })).toEqual({
+      email: "An account with this email address already exists",
+    });
+    expect(formErrorText(taken, { email_taken: "email" })).toBe(
+      "Please correct the highlighted fields.",
+    );
     expect(formErrorText(taken)).toBe("An account with this email address already exists");
-    expect(formErrorText(new ApiError(429, "rate_limited", "Too many", {}, 120))).toBe("Too many attempts. Try again in 2 minutes.");
+    expect(formErrorText(new ApiError(429, "rate_limited", "Too many", {}, 120))).toBe(
+      "Too many attempts. Try again in 2 minutes.",
+    );
   });
 });
 
@@ -92,7 +138,10 @@ function valueOf(element: HTMLElement): string {
 }
 
 function problemResponse(status: number, body: object): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/problem+json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/problem+json" },
+  });
 }
 
 /** The requests the page sent, as method, path and JSON body. */
@@ -100,7 +149,11 @@ async function sentRequests(): Promise<Array<{ method: string; path: string; bod
   return Promise.all(
     fetchMock.mock.calls.map(async ([input]) => {
       const request = input as Request;
-      return { method: request.method, path: new URL(request.url).pathname, body: await request.clone().json() };
+      return {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        body: await request.clone().json(),
+      };
     }),
   );
 }
@@ -124,7 +177,14 @@ describe("SignupForm with a server refusal", () => {
         status: 422,
         code: "validation_error",
         detail: "The request has invalid fields",
-        errors: [{ field: "name", location: "body", message: "Value error, contains a disallowed character U+0007", type: "value_error" }],
+        errors: [
+          {
+            field: "name",
+            location: "body",
+            message: "Value error, contains a disallowed character U+0007",
+            type: "value_error",
+          },
+        ],
       }),
     );
     const user = userEvent.setup();
@@ -167,7 +227,13 @@ describe("SignupForm with a server refusal", () => {
   });
 
   it("puts a taken email (409 email_taken) under the email field", async () => {
-    fetchMock.mockResolvedValueOnce(problemResponse(409, { status: 409, code: "email_taken", detail: "An account with this email address already exists" }));
+    fetchMock.mockResolvedValueOnce(
+      problemResponse(409, {
+        status: 409,
+        code: "email_taken",
+        detail: "An account with this email address already exists",
+      }),
+    );
     const user = userEvent.setup();
     render(withQueryClient(<SignupForm next={null} />));
     await user.type(await screen.findByLabelText("Your name"), "Ada");
@@ -177,12 +243,20 @@ describe("SignupForm with a server refusal", () => {
 
     const email = screen.getByLabelText("Email");
     await waitFor(() => expect(email.getAttribute("aria-invalid")).toBe("true"));
-    expect(document.getElementById(email.getAttribute("aria-describedby") ?? "")?.textContent).toBe("An account with this email address already exists");
+    expect(document.getElementById(email.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+      "An account with this email address already exists",
+    );
     expect(valueOf(email)).toBe("ada@example.com");
   });
 
   it("creates no household of its own when signing up to accept an invitation", async () => {
-    fetchMock.mockResolvedValueOnce(problemResponse(409, { status: 409, code: "email_taken", detail: "An account with this email address already exists" }));
+    fetchMock.mockResolvedValueOnce(
+      problemResponse(409, {
+        status: 409,
+        code: "email_taken",
+        detail: "An account with this email address already exists",
+      }),
+    );
     const user = userEvent.setup();
     render(withQueryClient(<SignupForm next="/invitations/accept?token=abc" />));
     await user.type(await screen.findByLabelText("Your name"), "Ada");
@@ -193,7 +267,12 @@ describe("SignupForm with a server refusal", () => {
     await user.click(screen.getByRole("button", { name: "Create account" }));
 
     await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
-    expect((await sentRequests())[0]?.body).toEqual({ name: "Ada", email: "ada@example.com", password: "a long enough passphrase", create_household: false });
+    expect((await sentRequests())[0]?.body).toEqual({
+      name: "Ada",
+      email: "ada@example.com",
+      password: "a long enough passphrase",
+      create_household: false,
+    });
   });
 
   it("does not call the API while required fields are missing", async () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import { withLine, type BudgetMonth } from "@/features/budget/api";
-import { copyResultMessage, hasAssignments, monthAvailableMinor, parseAssigned } from "@/features/budget/assign";
+import {
+  copyResultMessage,
+  hasAssignments,
+  monthAvailableMinor,
+  parseAssigned,
+} from "@/features/budget/assign";
 import {
   availableToSpendMinor,
   budgetStatus,
@@ -18,11 +23,19 @@ import { integer, random } from "./seeded-random";
 
 /** assigned + activity (+ carried) = available, as the API computes it. */
 function line(assigned: number, activity: number, carried = 0): BudgetLineNumbers {
-  return { assigned_minor: assigned, activity_minor: activity, available_minor: assigned + activity + carried };
+  return {
+    assigned_minor: assigned,
+    activity_minor: activity,
+    available_minor: assigned + activity + carried,
+  };
 }
 
 function randomLine(next: () => number, scale = 1_000_000): BudgetLineNumbers {
-  return line(integer(next, 0, scale), integer(next, -scale, scale / 10), next() < 0.3 ? integer(next, -scale, scale) : 0);
+  return line(
+    integer(next, 0, scale),
+    integer(next, -scale, scale / 10),
+    next() < 0.3 ? integer(next, -scale, scale) : 0,
+  );
 }
 
 const USD = { code: "USD", exponent: 2 };
@@ -103,7 +116,9 @@ describe("sumLines", () => {
   it("equals the sum of the rows, in any order and any split into parts", () => {
     const next = random(7);
     for (let round = 0; round < 500; round++) {
-      const rows = Array.from({ length: integer(next, 0, 30) }, () => randomLine(next, 1_000_000_000));
+      const rows = Array.from({ length: integer(next, 0, 30) }, () =>
+        randomLine(next, 1_000_000_000),
+      );
       const total = sumLines(rows);
       let assigned = 0;
       let activity = 0;
@@ -113,7 +128,11 @@ describe("sumLines", () => {
         activity += row.activity_minor;
         available += row.available_minor;
       }
-      expect(total).toEqual({ assigned_minor: assigned, activity_minor: activity, available_minor: available });
+      expect(total).toEqual({
+        assigned_minor: assigned,
+        activity_minor: activity,
+        available_minor: available,
+      });
       expect(Number.isInteger(total.available_minor)).toBe(true);
 
       const cut = integer(next, 0, rows.length);
@@ -132,7 +151,10 @@ describe("sumLines", () => {
       const groups = Array.from({ length: integer(next, 0, 6) }, () => ({
         categories: Array.from({ length: integer(next, 0, 8) }, () => randomLine(next)),
       }));
-      const bySubtotals = groups.reduce((sum, group) => sum + sumLines(group.categories).available_minor, 0);
+      const bySubtotals = groups.reduce(
+        (sum, group) => sum + sumLines(group.categories).available_minor,
+        0,
+      );
       expect(monthAvailableMinor(groups)).toBe(bySubtotals);
     }
   });
@@ -150,14 +172,26 @@ describe("closestToLimit", () => {
       named("deep over", line(1_000, -5_000)),
       named("half", line(10_000, -5_000)),
     ];
-    expect(closestToLimit(lines, 5).map((l) => l.name)).toEqual(["deep over", "slightly over", "near", "half", "calm"]);
+    expect(closestToLimit(lines, 5).map((l) => l.name)).toEqual([
+      "deep over",
+      "slightly over",
+      "near",
+      "half",
+      "calm",
+    ]);
     expect(closestToLimit(lines, 2).map((l) => l.name)).toEqual(["deep over", "slightly over"]);
     expect(closestToLimit(lines, 0)).toEqual([]);
   });
 
   it("never returns more than asked, and statuses never improve down the list", () => {
     const next = random(2024);
-    const rank = { overspent: 0, fully_spent: 1, near_limit: 2, on_track: 3, unbudgeted: 4 } as const;
+    const rank = {
+      overspent: 0,
+      fully_spent: 1,
+      near_limit: 2,
+      on_track: 3,
+      unbudgeted: 4,
+    } as const;
     for (let round = 0; round < 300; round++) {
       const lines = Array.from({ length: integer(next, 0, 20) }, () => randomLine(next));
       const count = integer(next, 0, 8);
@@ -165,7 +199,9 @@ describe("closestToLimit", () => {
       expect(picked.length).toBeLessThanOrEqual(count);
       expect(picked.every((l) => budgetStatus(l) !== "unbudgeted")).toBe(true);
       for (let i = 1; i < picked.length; i++) {
-        expect(rank[budgetStatus(picked[i - 1]!)]).toBeLessThanOrEqual(rank[budgetStatus(picked[i]!)]);
+        expect(rank[budgetStatus(picked[i - 1]!)]).toBeLessThanOrEqual(
+          rank[budgetStatus(picked[i]!)],
+        );
       }
     }
   });
@@ -186,7 +222,13 @@ describe("month helpers", () => {
     ({
       month: "2026-11",
       currency: "USD",
-      totals: { income_minor: 0, assigned_minor: 0, spent_minor: 0, left_to_assign_minor: 0, uncategorized_activity_minor: 0 },
+      totals: {
+        income_minor: 0,
+        assigned_minor: 0,
+        spent_minor: 0,
+        left_to_assign_minor: 0,
+        uncategorized_activity_minor: 0,
+      },
       groups: amounts.map((group, g) => ({
         group_id: `g${g}`,
         name: `Group ${g}`,
@@ -194,7 +236,15 @@ describe("month helpers", () => {
         assigned_minor: 0,
         activity_minor: 0,
         available_minor: 0,
-        categories: group.map((assigned, c) => ({ category_id: `c${g}-${c}`, name: `C${c}`, hidden: false, rollover: false, assigned_minor: assigned, activity_minor: 0, available_minor: assigned })),
+        categories: group.map((assigned, c) => ({
+          category_id: `c${g}-${c}`,
+          name: `C${c}`,
+          hidden: false,
+          rollover: false,
+          assigned_minor: assigned,
+          activity_minor: 0,
+          available_minor: assigned,
+        })),
       })),
     }) satisfies BudgetMonth;
 
@@ -205,7 +255,11 @@ describe("month helpers", () => {
 
   it("replaces only the saved line", () => {
     const before = month([[100, 200], [300]]);
-    const saved = { ...before.groups[0]!.categories[1]!, assigned_minor: 999, available_minor: 999 };
+    const saved = {
+      ...before.groups[0]!.categories[1]!,
+      assigned_minor: 999,
+      available_minor: 999,
+    };
     const after = withLine(before, saved);
     expect(after.groups[0]!.categories.map((l) => l.assigned_minor)).toEqual([100, 999]);
     expect(after.groups[1]).toEqual(before.groups[1]);
@@ -225,18 +279,24 @@ describe("dashboard charts", () => {
     for (let round = 0; round < 200; round++) {
       const groups = Array.from({ length: integer(next, 0, 4) }, (_, g) => ({
         name: `G${g}`,
-        categories: Array.from({ length: integer(next, 0, 6) }, (_, c) => ({ category_id: `${g}-${c}`, name: `C${g}-${c}`, spent_minor: integer(next, -5_000, 100_000) })),
+        categories: Array.from({ length: integer(next, 0, 6) }, (_, c) => ({
+          category_id: `${g}-${c}`,
+          name: `C${g}-${c}`,
+          spent_minor: integer(next, -5_000, 100_000),
+        })),
       }));
       const uncategorized = integer(next, -1_000, 10_000);
       const maxBars = integer(next, 1, 10);
       const bars = spendingBars(groups, uncategorized, maxBars);
       const positive = groups.flatMap((g) => g.categories).filter((c) => c.spent_minor > 0);
-      const expectedTotal = positive.reduce((sum, c) => sum + c.spent_minor, 0) + Math.max(uncategorized, 0);
+      const expectedTotal =
+        positive.reduce((sum, c) => sum + c.spent_minor, 0) + Math.max(uncategorized, 0);
       expect(bars.reduce((sum, bar) => sum + bar.spent_minor, 0)).toBe(expectedTotal);
       expect(bars.length).toBeLessThanOrEqual(maxBars);
       expect(bars.every((bar) => bar.spent_minor > 0)).toBe(true);
       const named = bars.filter((bar) => bar.id !== "other");
-      for (let i = 1; i < named.length; i++) expect(named[i - 1]!.spent_minor).toBeGreaterThanOrEqual(named[i]!.spent_minor);
+      for (let i = 1; i < named.length; i++)
+        expect(named[i - 1]!.spent_minor).toBeGreaterThanOrEqual(named[i]!.spent_minor);
     }
   });
 
@@ -245,8 +305,15 @@ describe("dashboard charts", () => {
       { month: "2026-10", income_minor: 500_000, expenses_minor: 300_000, net_minor: 200_000 },
       { month: "2026-11", income_minor: 100_000, expenses_minor: 250_000, net_minor: -150_000 },
     ];
-    expect(summarizeFlows(months)).toEqual({ incomeMinor: 600_000, expensesMinor: 550_000, netMinor: 50_000, monthsInSurplus: 1 });
+    expect(summarizeFlows(months)).toEqual({
+      incomeMinor: 600_000,
+      expensesMinor: 550_000,
+      netMinor: 50_000,
+      monthsInSurplus: 1,
+    });
     expect(describeFlows(months, USD)).toContain("1 of 2 months");
-    expect(describeFlows([{ month: "2026-11", income_minor: 0, expenses_minor: 0, net_minor: 0 }], USD)).toMatch(/^No income or expenses/);
+    expect(
+      describeFlows([{ month: "2026-11", income_minor: 0, expenses_minor: 0, net_minor: 0 }], USD),
+    ).toMatch(/^No income or expenses/);
   });
 });

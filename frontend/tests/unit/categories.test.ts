@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { describeMerge, endOfGroupSortOrder, hiddenCount, MAX_SORT_ORDER, mergeTargets, nameError, visibleGroups } from "@/features/categories/logic";
+import {
+  describeMerge,
+  endOfGroupSortOrder,
+  hiddenCount,
+  MAX_SORT_ORDER,
+  mergeTargets,
+  nameError,
+  visibleGroups,
+} from "@/features/categories/logic";
 
 interface TestCategory {
   id: string;
@@ -32,8 +40,12 @@ describe("visibleGroups and hiddenCount", () => {
       fc.property(groups, (all) => {
         expect(visibleGroups(all, true)).toEqual(all);
         const shown = visibleGroups(all, false);
-        expect(shown.every((item) => !item.hidden && item.categories.every((c) => !c.hidden))).toBe(true);
-        expect(shown.map((item) => item.id)).toEqual(all.filter((item) => !item.hidden).map((item) => item.id));
+        expect(shown.every((item) => !item.hidden && item.categories.every((c) => !c.hidden))).toBe(
+          true,
+        );
+        expect(shown.map((item) => item.id)).toEqual(
+          all.filter((item) => !item.hidden).map((item) => item.id),
+        );
       }),
     );
   });
@@ -42,8 +54,13 @@ describe("visibleGroups and hiddenCount", () => {
     fc.assert(
       fc.property(groups, (all) => {
         const hiddenGroups = all.filter((item) => item.hidden).length;
-        const shownCategories = visibleGroups(all, false).reduce((sum, item) => sum + item.categories.length, 0);
-        const categoriesOfShownGroups = all.filter((item) => !item.hidden).reduce((sum, item) => sum + item.categories.length, 0);
+        const shownCategories = visibleGroups(all, false).reduce(
+          (sum, item) => sum + item.categories.length,
+          0,
+        );
+        const categoriesOfShownGroups = all
+          .filter((item) => !item.hidden)
+          .reduce((sum, item) => sum + item.categories.length, 0);
         expect(hiddenCount(all)).toBe(hiddenGroups + categoriesOfShownGroups - shownCategories);
       }),
     );
@@ -58,7 +75,9 @@ describe("mergeTargets", () => {
         fc.pre(everything.length > 0);
         const source = everything[pick % everything.length]!;
         const offered = mergeTargets(all, source).flatMap((item) => item.categories);
-        const expected = everything.filter((item) => item.id !== source.id && item.is_income === source.is_income);
+        const expected = everything.filter(
+          (item) => item.id !== source.id && item.is_income === source.is_income,
+        );
         expect(offered).toEqual(expected);
         expect(mergeTargets(all, source).every((item) => item.categories.length > 0)).toBe(true);
       }),
@@ -72,7 +91,8 @@ describe("endOfGroupSortOrder", () => {
       fc.property(group, (target) => {
         const order = endOfGroupSortOrder(target);
         expect(order).toBeLessThanOrEqual(MAX_SORT_ORDER);
-        for (const item of target.categories) expect(order > item.sort_order || item.sort_order === MAX_SORT_ORDER).toBe(true);
+        for (const item of target.categories)
+          expect(order > item.sort_order || item.sort_order === MAX_SORT_ORDER).toBe(true);
       }),
     );
     expect(endOfGroupSortOrder({ categories: [] })).toBe(0);
@@ -92,11 +112,21 @@ describe("nameError", () => {
 
 describe("describeMerge", () => {
   it("reports what the API moved, with singular and plural", () => {
-    expect(describeMerge("Dining out", "Groceries", { moved_transactions: 136, moved_split_lines: 0, moved_budget_months: 18 })).toBe(
+    expect(
+      describeMerge("Dining out", "Groceries", {
+        moved_transactions: 136,
+        moved_split_lines: 0,
+        moved_budget_months: 18,
+      }),
+    ).toBe(
       "“Dining out” was merged into “Groceries”: 136 transactions, 0 split lines and 18 months of budget moved.",
     );
-    expect(describeMerge("A", "B", { moved_transactions: 1, moved_split_lines: 1, moved_budget_months: 1 })).toBe(
-      "“A” was merged into “B”: 1 transaction, 1 split line and 1 month of budget moved.",
-    );
+    expect(
+      describeMerge("A", "B", {
+        moved_transactions: 1,
+        moved_split_lines: 1,
+        moved_budget_months: 1,
+      }),
+    ).toBe("“A” was merged into “B”: 1 transaction, 1 split line and 1 month of budget moved.");
   });
 });

@@ -11,7 +11,9 @@ const css = readFileSync(new URL("../../src/app/globals.css", import.meta.url), 
 
 function tokens(selector: string): Record<string, string> {
   const block = new RegExp(`${selector.replace(".", "\\.")}\\s*\\{([^}]*)\\}`).exec(css)?.[1] ?? "";
-  return Object.fromEntries([...block.matchAll(/--([\w-]+):\s*(#[0-9a-f]{6})/gi)].map((match) => [match[1], match[2]]));
+  return Object.fromEntries(
+    [...block.matchAll(/--([\w-]+):\s*(#[0-9a-f]{6})/gi)].map((match) => [match[1], match[2]]),
+  );
 }
 
 function luminance(hex: string): number {

@@ -1,12 +1,38 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { addMonths, currentMonth, formatDate, formatMonth, monthRange, todayIso } from "@/lib/dates";
+import {
+  addMonths,
+  currentMonth,
+  formatDate,
+  formatMonth,
+  monthRange,
+  todayIso,
+} from "@/lib/dates";
 
 const ORIGINAL_TZ = process.env.TZ;
 // Far west and far east of UTC: a date shifted by the time zone shows up in one of them.
-const TIME_ZONES = ["UTC", "America/Los_Angeles", "Pacific/Honolulu", "Asia/Kolkata", "Pacific/Kiritimati"];
-const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const TIME_ZONES = [
+  "UTC",
+  "America/Los_Angeles",
+  "Pacific/Honolulu",
+  "Asia/Kolkata",
+  "Pacific/Kiritimati",
+];
+const MONTH_NAMES = [
+  "Jan",
+  "Feb",
+  "Mar",
+  "Apr",
+  "May",
+  "Jun",
+  "Jul",
+  "Aug",
+  "Sep",
+  "Oct",
+  "Nov",
+  "Dec",
+];
 
 afterEach(() => {
   // Assigning undefined would set the string "undefined".
@@ -29,7 +55,8 @@ describe("addMonths", () => {
   it("is undone by adding the opposite count", () => {
     // Any two months of years 0000-9999, and the count that leads from one to the other.
     const monthIndexes = fc.integer({ min: 0, max: 9999 * 12 + 11 });
-    const nameOf = (index: number) => `${pad(Math.floor(index / 12), 4)}-${pad((index % 12) + 1, 2)}`;
+    const nameOf = (index: number) =>
+      `${pad(Math.floor(index / 12), 4)}-${pad((index % 12) + 1, 2)}`;
     fc.assert(
       fc.property(monthIndexes, monthIndexes, (from, to) => {
         const moved = addMonths(nameOf(from), to - from);

@@ -60,8 +60,13 @@ describe("parseAmount and amountInputValue", () => {
         (magnitude, negative, currency) => {
           const digits = magnitude.toString();
           const split = digits.length - currency.exponent;
-          const text = `${negative ? "-" : ""}${digits.slice(0, split)}${currency.exponent ? "." : ""}${digits.slice(split)}`;
-          expect(parseAmount(text, currency, "en-US")).toEqual({ ok: false, error: "That amount is too large" });
+          const sign = negative ? "-" : "";
+          const point = currency.exponent ? "." : "";
+          const text = `${sign}${digits.slice(0, split)}${point}${digits.slice(split)}`;
+          expect(parseAmount(text, currency, "en-US")).toEqual({
+            ok: false,
+            error: "That amount is too large",
+          });
         },
       ),
     );
@@ -75,10 +80,7 @@ describe("parseAmount and amountInputValue", () => {
 
 describe("parseAmount on anything typed", () => {
   it("never throws and only ever returns a whole number of minor units within the bound", () => {
-    const typed = fc.oneof(
-      fc.string(),
-      fc.stringMatching(/^[-+(]?[$€ ]?[0-9.,' ]{0,20}[)]?$/),
-    );
+    const typed = fc.oneof(fc.string(), fc.stringMatching(/^[-+(]?[$€ ]?[0-9.,' ]{0,20}[)]?$/));
     fc.assert(
       fc.property(typed, currencies, locales, (text, currency, locale) => {
         const result = parseAmount(text, currency, locale);
@@ -146,28 +148,54 @@ describe("parseAmount examples", () => {
     expect(parseAmount(text, USD, "en-US")).toEqual({ ok: false, error: "Enter an amount" });
   });
 
-  it.each(["abc", "12abc", "12..5", ".", ",", ".5.", "--5", "1-2", "e5", "1e3", "NaN", "Infinity", "0x10", "½"])(
-    "refuses %j",
-    (text) => {
-      expect(parseAmount(text, USD, "en-US")).toEqual({ ok: false, error: "Enter a number, like 12.50" });
-    },
-  );
+  it.each([
+    "abc",
+    "12abc",
+    "12..5",
+    ".",
+    ",",
+    ".5.",
+    "--5",
+    "1-2",
+    "e5",
+    "1e3",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "½",
+  ])("refuses %j", (text) => {
+    expect(parseAmount(text, USD, "en-US")).toEqual({
+      ok: false,
+      error: "Enter a number, like 12.50",
+    });
+  });
 
   // A misplaced grouping separator is a typo; reading "1.234.56" as 123456 dollars would not be.
-  it.each(["1.234.56", "1,2,3", "1.2.3,4", "12,34.567,89", "1.234,567.89", "1234,567,89.00", ",123,456"])(
-    "refuses the badly grouped %j",
-    (text) => {
-      expect(parseAmount(text, USD, "en-US").ok).toBe(false);
-    },
-  );
+  it.each([
+    "1.234.56",
+    "1,2,3",
+    "1.2.3,4",
+    "12,34.567,89",
+    "1.234,567.89",
+    "1234,567,89.00",
+    ",123,456",
+  ])("refuses the badly grouped %j", (text) => {
+    expect(parseAmount(text, USD, "en-US").ok).toBe(false);
+  });
 
   it("reads lakh and crore grouping", () => {
     expect(parsed("1,23,45,678.90", { code: "INR", exponent: 2 }, "en-IN")).toBe(1_234_567_890);
   });
 
   it("refuses one minor unit over the bound", () => {
-    expect(parseAmount("100000000000.01", USD, "en-US")).toEqual({ ok: false, error: "That amount is too large" });
-    expect(parseAmount("-10000000000001", JPY, "en-US")).toEqual({ ok: false, error: "That amount is too large" });
+    expect(parseAmount("100000000000.01", USD, "en-US")).toEqual({
+      ok: false,
+      error: "That amount is too large",
+    });
+    expect(parseAmount("-10000000000001", JPY, "en-US")).toEqual({
+      ok: false,
+      error: "That amount is too large",
+    });
   });
 });
 

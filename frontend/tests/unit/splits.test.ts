@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { amountThatBalances, MAX_SPLIT_LINES, remainingToSplit, validateSplit } from "@/features/transactions/splits";
+import {
+  amountThatBalances,
+  MAX_SPLIT_LINES,
+  remainingToSplit,
+  validateSplit,
+} from "@/features/transactions/splits";
 import { MAX_AMOUNT_MINOR } from "@/lib/money";
 
 import { integer, random } from "./seeded-random";
@@ -40,12 +45,16 @@ describe("remainingToSplit", () => {
     const next = random(20_241_125);
     for (let run = 0; run < 2_000; run += 1) {
       const total = integer(next, -MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR);
-      const lines = Array.from({ length: integer(next, 0, MAX_SPLIT_LINES) }, () => integer(next, -MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR));
+      const lines = Array.from({ length: integer(next, 0, MAX_SPLIT_LINES) }, () =>
+        integer(next, -MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR),
+      );
       const remaining = remainingToSplit(total, lines);
       expect(Number.isSafeInteger(remaining)).toBe(true);
       // Adding the remainder as one more line always closes the split exactly.
       expect(remainingToSplit(total, [...lines, remaining])).toBe(0);
-      expect(BigInt(remaining)).toBe(BigInt(total) - lines.reduce((sum, line) => sum + BigInt(line), 0n));
+      expect(BigInt(remaining)).toBe(
+        BigInt(total) - lines.reduce((sum, line) => sum + BigInt(line), 0n),
+      );
     }
   });
 });
@@ -95,9 +104,13 @@ describe("validateSplit", () => {
     const next = random(7);
     for (let run = 0; run < 1_000; run += 1) {
       const total = integer(next, -1_000_000_000, 1_000_000_000);
-      const lines: (number | null)[] = Array.from({ length: integer(next, 2, 10) }, () => (next() < 0.2 ? null : integer(next, -1_000_000, 1_000_000)));
+      const lines: (number | null)[] = Array.from({ length: integer(next, 2, 10) }, () =>
+        next() < 0.2 ? null : integer(next, -1_000_000, 1_000_000),
+      );
       const at = integer(next, 0, lines.length - 1);
-      const filled = lines.map((line, index) => (index === at ? amountThatBalances(total, lines, at) : line));
+      const filled = lines.map((line, index) =>
+        index === at ? amountThatBalances(total, lines, at) : line,
+      );
       const entered = filled.filter((line): line is number => line !== null);
       expect(remainingToSplit(total, entered)).toBe(0);
     }

@@ -25,12 +25,32 @@ function draft(change: Partial<ReturnType<typeof emptyDraft>> = {}) {
 
 describe("buildTransaction", () => {
   it("makes an expense negative and an income positive", () => {
-    const expense = buildTransaction(draft({ amountText: "12.50", payee: " Shop ", categoryId: FOOD, tagsText: "a, b, a" }), EUR, format, "en-US");
+    const expense = buildTransaction(
+      draft({ amountText: "12.50", payee: " Shop ", categoryId: FOOD, tagsText: "a, b, a" }),
+      EUR,
+      format,
+      "en-US",
+    );
     expect(expense).toEqual({
       ok: true,
-      body: { account_id: ACCOUNT, posted_on: "2026-11-25", amount_minor: -1250, payee: "Shop", memo: "", category_id: FOOD, status: "posted", tags: ["a", "b"], splits: [] },
+      body: {
+        account_id: ACCOUNT,
+        posted_on: "2026-11-25",
+        amount_minor: -1250,
+        payee: "Shop",
+        memo: "",
+        category_id: FOOD,
+        status: "posted",
+        tags: ["a", "b"],
+        splits: [],
+      },
     });
-    const income = buildTransaction(draft({ amountText: "1,000.05", direction: "income" }), EUR, format, "en-US");
+    const income = buildTransaction(
+      draft({ amountText: "1,000.05", direction: "income" }),
+      EUR,
+      format,
+      "en-US",
+    );
     expect(income.ok && income.body.amount_minor).toBe(100005);
   });
 
@@ -42,14 +62,26 @@ describe("buildTransaction", () => {
 
   it("sends split lines in the total's direction and no parent category", () => {
     const lines = [newSplitLine("60", FOOD), newSplitLine("40.00", HOME)];
-    const result = buildTransaction(draft({ amountText: "100", categoryId: FOOD, splitMode: true, lines }), EUR, format, "en-US");
+    const result = buildTransaction(
+      draft({ amountText: "100", categoryId: FOOD, splitMode: true, lines }),
+      EUR,
+      format,
+      "en-US",
+    );
     expect(result.ok && result.body.category_id).toBeNull();
-    expect(result.ok && result.body.splits?.map((line) => line.amount_minor)).toEqual([-6000, -4000]);
+    expect(result.ok && result.body.splits?.map((line) => line.amount_minor)).toEqual([
+      -6000, -4000,
+    ]);
   });
 
   it("blocks a split that does not add up, saying how much is left", () => {
     const lines = [newSplitLine("60", FOOD), newSplitLine("30", HOME)];
-    const result = buildTransaction(draft({ amountText: "100", splitMode: true, lines }), EUR, format, "en-US");
+    const result = buildTransaction(
+      draft({ amountText: "100", splitMode: true, lines }),
+      EUR,
+      format,
+      "en-US",
+    );
     expect(result).toEqual({ ok: false, errors: { splits: "€10.00 is left to assign." } });
     expect(splitIsComplete({ amountText: "100", lines }, EUR, "en-US")).toBe(false);
     expect(splitIsComplete({ amountText: "90", lines }, EUR, "en-US")).toBe(true);
@@ -57,7 +89,12 @@ describe("buildTransaction", () => {
 
   it("puts a zero or unreadable line's error on that line", () => {
     const lines = [newSplitLine("100", FOOD), newSplitLine("0", HOME), newSplitLine("abc", HOME)];
-    const result = buildTransaction(draft({ amountText: "100", splitMode: true, lines }), EUR, format, "en-US");
+    const result = buildTransaction(
+      draft({ amountText: "100", splitMode: true, lines }),
+      EUR,
+      format,
+      "en-US",
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors["splits.1.amount_minor"]).toBe("A line cannot be zero");
     expect(!result.ok && result.errors["splits.2.amount_minor"]).toMatch(/number/);
@@ -87,7 +124,13 @@ describe("editing", () => {
 
   it("prefills positive amounts, a refund line as negative, and round-trips to the same body", () => {
     const prefilled = draftFromTransaction(transaction, EUR, "en-US");
-    expect(prefilled).toMatchObject({ direction: "expense", amountText: "90.00", pending: true, splitMode: true, tagsText: "weekly" });
+    expect(prefilled).toMatchObject({
+      direction: "expense",
+      amountText: "90.00",
+      pending: true,
+      splitMode: true,
+      tagsText: "weekly",
+    });
     expect(prefilled.lines.map((line) => line.amountText)).toEqual(["100.00", "-10.00"]);
     const built = buildTransaction(prefilled, EUR, format, "en-US");
     expect(built.ok && built.body.splits?.map((line) => line.amount_minor)).toEqual([-10000, 1000]);
@@ -95,10 +138,19 @@ describe("editing", () => {
   });
 
   it("sends a teen's edit as categorization and tags only", () => {
-    const built = buildTransaction(draftFromTransaction(transaction, EUR, "en-US"), EUR, format, "en-US");
+    const built = buildTransaction(
+      draftFromTransaction(transaction, EUR, "en-US"),
+      EUR,
+      format,
+      "en-US",
+    );
     if (!built.ok) throw new Error("draft should build");
-    expect(Object.keys(updateBody(built.body, { isAdult: false, isTransfer: false })).sort()).toEqual(["category_id", "splits", "tags"]);
-    expect(updateBody(built.body, { isAdult: true, isTransfer: true })).not.toHaveProperty("category_id");
+    expect(
+      Object.keys(updateBody(built.body, { isAdult: false, isTransfer: false })).sort(),
+    ).toEqual(["category_id", "splits", "tags"]);
+    expect(updateBody(built.body, { isAdult: true, isTransfer: true })).not.toHaveProperty(
+      "category_id",
+    );
   });
 });
 

@@ -30,7 +30,10 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <div className="flex min-h-dvh flex-col">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-card focus:p-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-card focus:p-2"
+      >
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-border bg-card">
@@ -47,7 +50,9 @@ export function AppShell({ children }: { children: ReactNode }) {
             value={household.id}
             onChange={(event) => {
               const value = event.target.value;
-              router.push(value === "__new__" ? "/households/new" : `/h/${value}/${section || "dashboard"}`);
+              router.push(
+                value === "__new__" ? "/households/new" : `/h/${value}/${section || "dashboard"}`,
+              );
             }}
           >
             {me.households.map((membership) => (
@@ -85,7 +90,9 @@ export function AppShell({ children }: { children: ReactNode }) {
                     aria-current={active ? "page" : undefined}
                     className={cn(
                       "flex min-h-11 items-center whitespace-nowrap border-b-2 px-3 text-sm",
-                      active ? "border-primary font-semibold text-fg" : "border-transparent text-muted hover:text-fg",
+                      active
+                        ? "border-primary font-semibold text-fg"
+                        : "border-transparent text-muted hover:text-fg",
                     )}
                   >
                     {item.label}
@@ -107,7 +114,10 @@ export function AppShell({ children }: { children: ReactNode }) {
 function VerifyEmailBanner() {
   return (
     <div className="border-b border-border bg-warning-bg px-3 py-2 text-center text-sm text-warning">
-      Please confirm your email address: we sent you a link. <Link href="/verify-email" className="underline">Resend it</Link>
+      Please confirm your email address: we sent you a link.{" "}
+      <Link href="/verify-email" className="underline">
+        Resend it
+      </Link>
     </div>
   );
 }

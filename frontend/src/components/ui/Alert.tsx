@@ -10,9 +10,20 @@ const TONES = {
 } as const;
 
 /** A message block; errors are announced to screen readers as soon as they appear. */
-export function Alert({ tone = "error", children, className }: { tone?: keyof typeof TONES; children: ReactNode; className?: string }) {
+export function Alert({
+  tone = "error",
+  children,
+  className,
+}: {
+  tone?: keyof typeof TONES;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={cn("rounded-md border px-3 py-2 text-sm", TONES[tone], className)}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={cn("rounded-md border px-3 py-2 text-sm", TONES[tone], className)}
+    >
       {children}
     </div>
   );

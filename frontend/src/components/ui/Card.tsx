@@ -2,7 +2,17 @@ import type { ReactNode } from "react";
 
 import { cn } from "./cn";
 
-export function Card({ title, action, children, className }: { title?: ReactNode; action?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  action,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  action?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={cn("rounded-lg border border-border bg-card p-4 shadow-sm", className)}>
       {title || action ? (
@@ -16,7 +26,15 @@ export function Card({ title, action, children, className }: { title?: ReactNode
   );
 }
 
-export function PageHeader({ title, actions, children }: { title: ReactNode; actions?: ReactNode; children?: ReactNode }) {
+export function PageHeader({
+  title,
+  actions,
+  children,
+}: {
+  title: ReactNode;
+  actions?: ReactNode;
+  children?: ReactNode;
+}) {
   return (
     <header className="mb-4 flex flex-wrap items-center justify-between gap-3">
       <div>
@@ -40,7 +58,10 @@ export function EmptyState({ title, children }: { title: ReactNode; children?: R
 export function Spinner({ label = "Loading" }: { label?: string }) {
   return (
     <div role="status" className="flex items-center gap-2 p-4 text-sm text-muted">
-      <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-current border-t-transparent" />
+      <span
+        aria-hidden
+        className="size-4 animate-spin rounded-full border-2 border-current border-t-transparent"
+      />
       {label}…
     </div>
   );

@@ -42,7 +42,14 @@ export function ChartDataTable({
                 {labelHeader}
               </th>
               {columns.map((column, index) => (
-                <th key={column} scope="col" className={cn("py-2 text-right font-medium", index < columns.length - 1 && "pr-3")}>
+                <th
+                  key={column}
+                  scope="col"
+                  className={cn(
+                    "py-2 text-right font-medium",
+                    index < columns.length - 1 && "pr-3",
+                  )}
+                >
                   {column}
                 </th>
               ))}
@@ -57,7 +64,14 @@ export function ChartDataTable({
                 {row.values.map((value, index) => {
                   const last = index === row.values.length - 1;
                   return (
-                    <td key={columns[index] ?? index} className={cn("py-1.5 text-right", !last && "pr-3", last && emphasiseLast && "font-medium")}>
+                    <td
+                      key={columns[index] ?? index}
+                      className={cn(
+                        "py-1.5 text-right",
+                        !last && "pr-3",
+                        last && emphasiseLast && "font-medium",
+                      )}
+                    >
                       {value}
                     </td>
                   );

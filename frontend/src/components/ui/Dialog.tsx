@@ -27,11 +27,18 @@ export function Dialog({
         >
           <div className="mb-4 flex items-start justify-between gap-4">
             <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>
-            <RadixDialog.Close className="min-h-11 min-w-11 rounded-md text-muted hover:bg-bg" aria-label="Close">
+            <RadixDialog.Close
+              className="min-h-11 min-w-11 rounded-md text-muted hover:bg-bg"
+              aria-label="Close"
+            >
               ✕
             </RadixDialog.Close>
           </div>
-          {description ? <RadixDialog.Description className="mb-4 text-sm text-muted">{description}</RadixDialog.Description> : null}
+          {description ? (
+            <RadixDialog.Description className="mb-4 text-sm text-muted">
+              {description}
+            </RadixDialog.Description>
+          ) : null}
           {children}
         </RadixDialog.Content>
       </RadixDialog.Portal>
@@ -39,7 +46,10 @@ export function Dialog({
   );
 }
 
-/** A dialog's buttons: side by side at the end on wider screens, stacked with the main one on top on phones. */
+/**
+ * A dialog's buttons: side by side at the end on wider screens, stacked with the
+ * main one on top on phones.
+ */
 export function DialogActions({ children }: { children: ReactNode }) {
   return <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">{children}</div>;
 }

@@ -53,10 +53,25 @@ export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElemen
 }
 
 /** A labelled input whose error (from the API or the form) is tied to it for screen readers. */
-export function TextField({ label, error, hint, hideLabel, containerClassName, className, ...rest }: TextFieldProps) {
+export function TextField({
+  label,
+  error,
+  hint,
+  hideLabel,
+  containerClassName,
+  className,
+  ...rest
+}: TextFieldProps) {
   const id = useId();
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint} hideLabel={hideLabel} className={containerClassName}>
+    <FieldShell
+      id={id}
+      label={label}
+      error={error}
+      hint={hint}
+      hideLabel={hideLabel}
+      className={containerClassName}
+    >
       <input
         id={id}
         aria-invalid={error ? true : undefined}
@@ -76,10 +91,26 @@ export interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectEl
   containerClassName?: string;
 }
 
-export function SelectField({ label, error, hint, hideLabel, containerClassName, className, children, ...rest }: SelectFieldProps) {
+export function SelectField({
+  label,
+  error,
+  hint,
+  hideLabel,
+  containerClassName,
+  className,
+  children,
+  ...rest
+}: SelectFieldProps) {
   const id = useId();
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint} hideLabel={hideLabel} className={containerClassName}>
+    <FieldShell
+      id={id}
+      label={label}
+      error={error}
+      hint={hint}
+      hideLabel={hideLabel}
+      className={containerClassName}
+    >
       <select
         id={id}
         aria-invalid={error ? true : undefined}

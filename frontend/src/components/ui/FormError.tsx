@@ -1,16 +1,18 @@
-import { ApiError, errorMessage } from "@/api/problem";
+import { formErrorText, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 
 import { Alert } from "./Alert";
 
-/** The message of a failed request for the top of a form (field errors show at their fields). */
-export function FormError({ error }: { error: unknown }) {
-  if (!error) return null;
-  const fieldsOnly = error instanceof ApiError && error.status === 422 && Object.keys(error.fieldErrors).length > 0;
-  return <Alert tone="error">{fieldsOnly ? "Please correct the highlighted fields." : errorMessage(error)}</Alert>;
+/**
+ * The message of a failed request for the top of a form, or nothing before one fails. When the
+ * API refused particular fields (a validation error, or a code that `codeFields` maps to a field)
+ * it only points to them, since their messages show at the fields.
+ */
+export function FormError({ error, codeFields }: { error: unknown; codeFields?: CodeFields }) {
+  const text = formErrorText(error, codeFields);
+  return text ? <Alert tone="error">{text}</Alert> : null;
 }
 
 /** The API's message for one field ("name", "splits.0.amount_minor"), if it rejected that field. */
 export function fieldError(error: unknown, field: string): string | undefined {
-  if (!(error instanceof ApiError)) return undefined;
-  return error.fieldErrors[field];
+  return serverFieldErrors(error)[field];
 }

@@ -4,7 +4,10 @@ import type { Currency } from "@/lib/money";
 
 import { TextField, type TextFieldProps } from "./Field";
 
-export interface MoneyFieldProps extends Omit<TextFieldProps, "type" | "inputMode" | "value" | "onChange"> {
+export interface MoneyFieldProps extends Omit<
+  TextFieldProps,
+  "type" | "inputMode" | "value" | "onChange"
+> {
   currency: Currency;
   /** The text as typed; parse it with parseAmount when the form is submitted. */
   value: string;

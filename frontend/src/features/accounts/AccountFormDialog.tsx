@@ -11,13 +11,32 @@ import { useHousehold } from "@/features/households/HouseholdContext";
 import { todayIso } from "@/lib/dates";
 
 import { useCreateAccount, useMembers, useUpdateAccount, type Account } from "./api";
-import { accountFormBody, accountValues, newAccountValues, MAX_NAME_LENGTH, type AccountFormErrors, type AccountFormValues } from "./form";
+import {
+  accountFormBody,
+  accountValues,
+  newAccountValues,
+  MAX_NAME_LENGTH,
+  type AccountFormErrors,
+  type AccountFormValues,
+} from "./form";
 import { ACCOUNT_KINDS, KIND_LABELS, accountCurrency, isLiabilityKind } from "./logic";
 
 /** Create an account (no `account`) or edit one. The form is rebuilt each time the dialog opens. */
-export function AccountFormDialog({ open, onOpenChange, account }: { open: boolean; onOpenChange: (open: boolean) => void; account?: Account | undefined }) {
+export function AccountFormDialog({
+  open,
+  onOpenChange,
+  account,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  account?: Account | undefined;
+}) {
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={account ? `Edit ${account.name}` : "New account"}>
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={account ? `Edit ${account.name}` : "New account"}
+    >
       {open ? <AccountForm account={account} onDone={() => onOpenChange(false)} /> : null}
     </Dialog>
   );
@@ -26,14 +45,18 @@ export function AccountFormDialog({ open, onOpenChange, account }: { open: boole
 function AccountForm({ account, onDone }: { account?: Account | undefined; onDone: () => void }) {
   const household = useHousehold();
   const currency = accountCurrency(account, household.currency);
-  const [values, setValues] = useState<AccountFormValues>(() => (account ? accountValues(account, currency) : newAccountValues(todayIso())));
+  const [values, setValues] = useState<AccountFormValues>(() =>
+    account ? accountValues(account, currency) : newAccountValues(todayIso()),
+  );
   const [localErrors, setLocalErrors] = useState<AccountFormErrors>({});
   const create = useCreateAccount(household.id);
   const update = useUpdateAccount(household.id);
   const mutation = account ? update : create;
 
-  const set = <K extends keyof AccountFormValues>(field: K, value: AccountFormValues[K]) => setValues((current) => ({ ...current, [field]: value }));
-  const errorOf = (field: keyof AccountFormErrors) => localErrors[field] ?? fieldError(mutation.error, field);
+  const set = <K extends keyof AccountFormValues>(field: K, value: AccountFormValues[K]) =>
+    setValues((current) => ({ ...current, [field]: value }));
+  const errorOf = (field: keyof AccountFormErrors) =>
+    localErrors[field] ?? fieldError(mutation.error, field);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -67,7 +90,11 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
         onChange={(event) => set("kind", event.target.value as AccountFormValues["kind"])}
         error={fieldError(mutation.error, "kind")}
         disabled={Boolean(account)}
-        hint={account ? "The kind of an account cannot change; create a new account instead." : undefined}
+        hint={
+          account
+            ? "The kind of an account cannot change; create a new account instead."
+            : undefined
+        }
       >
         {ACCOUNT_KINDS.map((kind) => (
           <option key={kind} value={kind}>
@@ -83,11 +110,26 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
           onValueChange={(text) => set("openingBalance", text)}
           error={errorOf("opening_balance_minor")}
           placeholder="0"
-          hint={isLiabilityKind(values.kind) ? `${currency.code}. Money owed is negative, like -250` : `${currency.code}. Empty means zero`}
+          hint={
+            isLiabilityKind(values.kind)
+              ? `${currency.code}. Money owed is negative, like -250`
+              : `${currency.code}. Empty means zero`
+          }
         />
-        <TextField label="Opened on" type="date" value={values.openedOn} onChange={(event) => set("openedOn", event.target.value)} error={errorOf("opened_on")} required />
+        <TextField
+          label="Opened on"
+          type="date"
+          value={values.openedOn}
+          onChange={(event) => set("openedOn", event.target.value)}
+          error={errorOf("opened_on")}
+          required
+        />
       </div>
-      <SharedWithField selected={values.sharedWith} onChange={(ids) => set("sharedWith", ids)} error={fieldError(mutation.error, "shared_with_user_ids")} />
+      <SharedWithField
+        selected={values.sharedWith}
+        onChange={(ids) => set("sharedWith", ids)}
+        error={fieldError(mutation.error, "shared_with_user_ids")}
+      />
       <DialogActions>
         <Button variant="secondary" onClick={onDone}>
           Cancel
@@ -101,7 +143,15 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
 }
 
 /** Teen members see only the accounts shared with them; adults see every account anyway. */
-function SharedWithField({ selected, onChange, error }: { selected: string[]; onChange: (ids: string[]) => void; error?: string | undefined }) {
+function SharedWithField({
+  selected,
+  onChange,
+  error,
+}: {
+  selected: string[];
+  onChange: (ids: string[]) => void;
+  error?: string | undefined;
+}) {
   const household = useHousehold();
   const members = useMembers(household.id);
   const teens = (members.data ?? []).filter((member) => member.role === "teen");
@@ -111,9 +161,15 @@ function SharedWithField({ selected, onChange, error }: { selected: string[]; on
     <fieldset className="flex flex-col gap-2" aria-describedby={error ? errorId : undefined}>
       <legend className="text-sm font-medium">Shared with teens</legend>
       {members.isPending ? <p className="text-sm text-muted">Loading members…</p> : null}
-      {members.isError ? <p className="text-sm text-danger">The members could not be loaded, so sharing cannot be changed right now.</p> : null}
+      {members.isError ? (
+        <p className="text-sm text-danger">
+          The members could not be loaded, so sharing cannot be changed right now.
+        </p>
+      ) : null}
       {members.isSuccess && teens.length === 0 ? (
-        <p className="text-sm text-muted">No teen members yet. Teens you invite can be given access to this account here.</p>
+        <p className="text-sm text-muted">
+          No teen members yet. Teens you invite can be given access to this account here.
+        </p>
       ) : null}
       {teens.map((teen) => (
         <label key={teen.user_id} className="flex min-h-11 items-center gap-3 text-sm">
@@ -121,14 +177,24 @@ function SharedWithField({ selected, onChange, error }: { selected: string[]; on
             type="checkbox"
             className="size-5"
             checked={selected.includes(teen.user_id)}
-            onChange={(event) => onChange(event.target.checked ? [...selected, teen.user_id] : selected.filter((id) => id !== teen.user_id))}
+            onChange={(event) =>
+              onChange(
+                event.target.checked
+                  ? [...selected, teen.user_id]
+                  : selected.filter((id) => id !== teen.user_id),
+              )
+            }
           />
           <span>
             {teen.name} <span className="text-muted">({teen.email})</span>
           </span>
         </label>
       ))}
-      {teens.length > 0 ? <p className="text-xs text-muted">They can see its balance and record transactions in it.</p> : null}
+      {teens.length > 0 ? (
+        <p className="text-xs text-muted">
+          They can see its balance and record transactions in it.
+        </p>
+      ) : null}
       {error ? (
         <p id={errorId} role="alert" className="text-sm text-danger">
           {error}

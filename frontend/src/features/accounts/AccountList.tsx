@@ -20,7 +20,13 @@ export interface AccountActions {
 }
 
 /** One section per kind: cards on a phone, a table from the sm breakpoint up. */
-export function AccountList({ groups, actions }: { groups: KindGroup<Account>[]; actions: AccountActions | null }) {
+export function AccountList({
+  groups,
+  actions,
+}: {
+  groups: KindGroup<Account>[];
+  actions: AccountActions | null;
+}) {
   return (
     <div className="flex flex-col gap-4">
       {groups.map((group) => (
@@ -61,7 +67,14 @@ export function AccountList({ groups, actions }: { groups: KindGroup<Account>[];
             </thead>
             <tbody>
               {group.accounts.map((account) => (
-                <tr key={account.id} className={account.archived_at ? "border-b border-border text-muted last:border-0" : "border-b border-border last:border-0"}>
+                <tr
+                  key={account.id}
+                  className={
+                    account.archived_at
+                      ? "border-b border-border text-muted last:border-0"
+                      : "border-b border-border last:border-0"
+                  }
+                >
                   <th scope="row" className="py-2 pr-3 text-left font-medium">
                     <AccountName account={account} />
                   </th>
@@ -113,7 +126,12 @@ function AccountName({ account }: { account: Account }) {
       {account.archived_at ? <Badge>Archived</Badge> : null}
       {account.currency !== household.currency.code ? <Badge>{account.currency}</Badge> : null}
       {household.isAdult && account.shared_with_user_ids.length > 0 ? (
-        <Badge title="Teens this account is shared with can see it">Shared with {account.shared_with_user_ids.length === 1 ? "1 teen" : `${account.shared_with_user_ids.length} teens`}</Badge>
+        <Badge title="Teens this account is shared with can see it">
+          Shared with{" "}
+          {account.shared_with_user_ids.length === 1
+            ? "1 teen"
+            : `${account.shared_with_user_ids.length} teens`}
+        </Badge>
       ) : null}
     </span>
   );
@@ -121,12 +139,21 @@ function AccountName({ account }: { account: Account }) {
 
 function AccountBalance({ account, className }: { account: Account; className?: string }) {
   const household = useHousehold();
-  return <Amount minor={account.balance_minor} currency={accountCurrency(account, household.currency)} className={className} />;
+  return (
+    <Amount
+      minor={account.balance_minor}
+      currency={accountCurrency(account, household.currency)}
+      className={className}
+    />
+  );
 }
 
 function Badge({ children, title }: { children: ReactNode; title?: string }) {
   return (
-    <span title={title} className="rounded-full border border-border bg-bg px-2 py-0.5 text-xs font-normal text-muted">
+    <span
+      title={title}
+      className="rounded-full border border-border bg-bg px-2 py-0.5 text-xs font-normal text-muted"
+    >
       {children}
     </span>
   );
@@ -136,7 +163,11 @@ function RowActions({ account, actions }: { account: Account; actions: AccountAc
   const archived = account.archived_at !== null;
   return (
     <div className="flex flex-wrap gap-1 sm:justify-end">
-      <Button variant="ghost" aria-label={`Edit ${account.name}`} onClick={() => actions.onEdit(account)}>
+      <Button
+        variant="ghost"
+        aria-label={`Edit ${account.name}`}
+        onClick={() => actions.onEdit(account)}
+      >
         Edit
       </Button>
       <Button
@@ -147,7 +178,11 @@ function RowActions({ account, actions }: { account: Account; actions: AccountAc
       >
         {archived ? "Unarchive" : "Archive"}
       </Button>
-      <Button variant="ghost" aria-label={`Delete ${account.name}`} onClick={() => actions.onDelete(account)}>
+      <Button
+        variant="ghost"
+        aria-label={`Delete ${account.name}`}
+        onClick={() => actions.onDelete(account)}
+      >
         Delete
       </Button>
     </div>

@@ -16,9 +16,12 @@ import { DeleteAccountDialog } from "./DeleteAccountDialog";
 import { accountTotals, groupAccountsByKind } from "./logic";
 
 // The charting library loads after the account list, which renders without waiting for it.
-const NetWorthChart = dynamic(() => import("./NetWorthChart").then((module) => module.NetWorthChart), {
-  loading: () => <ChartPlaceholder title="Net worth over time" />,
-});
+const NetWorthChart = dynamic(
+  () => import("./NetWorthChart").then((module) => module.NetWorthChart),
+  {
+    loading: () => <ChartPlaceholder title="Net worth over time" />,
+  },
+);
 
 /** The household's accounts by kind with their balances; adults also manage them here. */
 export function AccountsPage() {
@@ -40,7 +43,8 @@ export function AccountsPage() {
           setEditing(account);
           setFormOpen(true);
         },
-        onSetArchived: (account, archived) => setArchived.mutate({ accountId: account.id, archived }),
+        onSetArchived: (account, archived) =>
+          setArchived.mutate({ accountId: account.id, archived }),
         onDelete: setDeleting,
         busyAccountId: setArchived.isPending ? (setArchived.variables?.accountId ?? null) : null,
       }
@@ -63,7 +67,11 @@ export function AccountsPage() {
           ) : null
         }
       >
-        {household.isAdult ? null : <p className="text-sm text-muted">The accounts shared with you. Ask a parent to change them.</p>}
+        {household.isAdult ? null : (
+          <p className="text-sm text-muted">
+            The accounts shared with you. Ask a parent to change them.
+          </p>
+        )}
       </PageHeader>
 
       {accounts.isPending ? <Spinner label="Loading accounts" /> : null}
@@ -73,8 +81,12 @@ export function AccountsPage() {
       {accounts.isSuccess ? (
         <div className="flex flex-col gap-4">
           {all.length === 0 ? (
-            <EmptyState title={household.isAdult ? "No accounts yet" : "No accounts are shared with you yet"}>
-              {household.isAdult ? "Add the bank accounts, cards and cash you want to track, with what they held when you started." : null}
+            <EmptyState
+              title={household.isAdult ? "No accounts yet" : "No accounts are shared with you yet"}
+            >
+              {household.isAdult
+                ? "Add the bank accounts, cards and cash you want to track, with what they held when you started."
+                : null}
             </EmptyState>
           ) : (
             <>
@@ -82,11 +94,22 @@ export function AccountsPage() {
               {household.isAdult ? <NetWorthChart /> : null}
               {archivedCount > 0 ? (
                 <label className="flex min-h-11 items-center gap-3 self-start text-sm">
-                  <input type="checkbox" className="size-5" checked={showArchived} onChange={(event) => setShowArchived(event.target.checked)} />
+                  <input
+                    type="checkbox"
+                    className="size-5"
+                    checked={showArchived}
+                    onChange={(event) => setShowArchived(event.target.checked)}
+                  />
                   Show archived accounts ({archivedCount})
                 </label>
               ) : null}
-              {groups.length > 0 ? <AccountList groups={groups} actions={actions} /> : <EmptyState title="Every account is archived">Tick “Show archived accounts” to see them.</EmptyState>}
+              {groups.length > 0 ? (
+                <AccountList groups={groups} actions={actions} />
+              ) : (
+                <EmptyState title="Every account is archived">
+                  Tick “Show archived accounts” to see them.
+                </EmptyState>
+              )}
             </>
           )}
         </div>
@@ -105,6 +128,10 @@ export function AccountsPage() {
 function Totals({ accounts }: { accounts: Account[] }) {
   const household = useHousehold();
   const totals = accountTotals(accounts, household.currency.code);
+  const otherCurrencyAccounts =
+    totals.otherCurrencyCount === 1
+      ? "One account is"
+      : `${totals.otherCurrencyCount} accounts are`;
   const currency = household.currency;
   const items = [
     { label: "Assets", minor: totals.assetsMinor },
@@ -115,7 +142,10 @@ function Totals({ accounts }: { accounts: Account[] }) {
     <Card>
       <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3">
         {items.map((item) => (
-          <div key={item.label} className="flex items-baseline justify-between gap-2 sm:flex-col sm:items-start">
+          <div
+            key={item.label}
+            className="flex items-baseline justify-between gap-2 sm:flex-col sm:items-start"
+          >
             <dt className="text-sm text-muted">{item.label}</dt>
             <dd className="text-xl font-semibold">
               <Amount minor={item.minor} currency={currency} />
@@ -124,9 +154,10 @@ function Totals({ accounts }: { accounts: Account[] }) {
         ))}
       </dl>
       <p className="mt-3 text-xs text-muted">
-        {household.isAdult ? "All accounts, archived ones included. " : ""}Debts are what is owed on credit cards and loans.
+        {household.isAdult ? "All accounts, archived ones included. " : ""}Debts are what is owed on
+        credit cards and loans.
         {totals.otherCurrencyCount > 0
-          ? ` ${totals.otherCurrencyCount === 1 ? "One account is" : `${totals.otherCurrencyCount} accounts are`} in another currency and not added up.`
+          ? ` ${otherCurrencyAccounts} in another currency and not added up.`
           : ""}
       </p>
     </Card>

@@ -24,7 +24,13 @@ const RANGES = [
 
 const SERIES = [
   // Dashed assets stay visible where they run on top of net worth (a household with few debts).
-  { key: "net_worth_minor", name: "Net worth", colour: "var(--primary)", width: 3, dash: undefined },
+  {
+    key: "net_worth_minor",
+    name: "Net worth",
+    colour: "var(--primary)",
+    width: 3,
+    dash: undefined,
+  },
   { key: "assets_minor", name: "Assets", colour: "var(--success)", width: 2, dash: "6 4" },
   { key: "liabilities_minor", name: "Debts", colour: "var(--danger)", width: 2, dash: undefined },
 ] as const;
@@ -43,7 +49,13 @@ export function NetWorthChart() {
     <Card
       title="Net worth over time"
       action={
-        <SelectField label="Period shown" hideLabel value={months} onChange={(event) => setMonths(Number(event.target.value))} className="w-auto">
+        <SelectField
+          label="Period shown"
+          hideLabel
+          value={months}
+          onChange={(event) => setMonths(Number(event.target.value))}
+          className="w-auto"
+        >
           {RANGES.map((range) => (
             <option key={range.months} value={range.months}>
               {range.label}
@@ -56,11 +68,25 @@ export function NetWorthChart() {
       {report.isError ? <Alert>{report.error.message}</Alert> : null}
       {report.isSuccess ? (
         <>
-          <p className="mb-3 text-sm text-muted">{describeNetWorth(points, currency, (month) => formatMonth(month))}</p>
+          <p className="mb-3 text-sm text-muted">
+            {describeNetWorth(points, currency, (month) => formatMonth(month))}
+          </p>
           <div aria-hidden="true">
-            <LineChart responsive style={{ width: "100%", height: 256 }} data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
+            <LineChart
+              responsive
+              style={{ width: "100%", height: 256 }}
+              data={points}
+              margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+              accessibilityLayer={false}
+            >
               <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="month" tickFormatter={shortMonth} stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} minTickGap={16} />
+              <XAxis
+                dataKey="month"
+                tickFormatter={shortMonth}
+                stroke="var(--muted)"
+                tick={{ fill: "var(--muted)", fontSize: 12 }}
+                minTickGap={16}
+              />
               <YAxis
                 tickFormatter={(value: number) => formatWholeMoney(value, currency)}
                 stroke="var(--muted)"
@@ -70,19 +96,36 @@ export function NetWorthChart() {
               <Tooltip
                 formatter={(value) => formatMoney(Number(value), currency)}
                 labelFormatter={(label) => formatMonth(String(label))}
-                contentStyle={{ background: "var(--card)", border: "1px solid var(--border)", color: "var(--fg)", borderRadius: 6 }}
+                contentStyle={{
+                  background: "var(--card)",
+                  border: "1px solid var(--border)",
+                  color: "var(--fg)",
+                  borderRadius: 6,
+                }}
                 labelStyle={{ color: "var(--fg)", fontWeight: 600 }}
               />
               <Legend wrapperStyle={{ color: "var(--fg)", fontSize: 13 }} />
               {SERIES.map((series) => (
-                <Line key={series.key} type="linear" dataKey={series.key} name={series.name} stroke={series.colour} strokeWidth={series.width} strokeDasharray={series.dash} dot={false} isAnimationActive={false} />
+                <Line
+                  key={series.key}
+                  type="linear"
+                  dataKey={series.key}
+                  name={series.name}
+                  stroke={series.colour}
+                  strokeWidth={series.width}
+                  strokeDasharray={series.dash}
+                  dot={false}
+                  isAnimationActive={false}
+                />
               ))}
             </LineChart>
           </div>
           {report.data.excluded_account_ids.length > 0 ? (
             <p className="mt-2 text-xs text-muted">
-              {report.data.excluded_account_ids.length === 1 ? "One account is" : `${report.data.excluded_account_ids.length} accounts are`} in another currency
-              and not included.
+              {report.data.excluded_account_ids.length === 1
+                ? "One account is"
+                : `${report.data.excluded_account_ids.length} accounts are`}{" "}
+              in another currency and not included.
             </p>
           ) : null}
           <ChartDataTable

@@ -21,7 +21,11 @@ export function useAccounts(householdId: string) {
   return useQuery({
     queryKey: accountsKey(householdId),
     queryFn: () =>
-      unwrap(api.GET("/api/v1/households/{household_id}/accounts", { params: { path: { household_id: householdId }, query: { include_archived: true } } })),
+      unwrap(
+        api.GET("/api/v1/households/{household_id}/accounts", {
+          params: { path: { household_id: householdId }, query: { include_archived: true } },
+        }),
+      ),
   });
 }
 
@@ -29,17 +33,30 @@ export function useAccounts(householdId: string) {
 export function useMembers(householdId: string, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: householdKey(householdId, "members"),
-    queryFn: () => unwrap(api.GET("/api/v1/households/{household_id}/members", { params: { path: { household_id: householdId } } })),
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/households/{household_id}/members", {
+          params: { path: { household_id: householdId } },
+        }),
+      ),
     enabled: options.enabled ?? true,
   });
 }
 
 /** Assets, debts and net worth at the end of each of the last `months` months (adults only). */
-export function useNetWorth(householdId: string, months: number, options: { enabled?: boolean } = {}) {
+export function useNetWorth(
+  householdId: string,
+  months: number,
+  options: { enabled?: boolean } = {},
+) {
   return useQuery({
     queryKey: householdKey(householdId, "reports", "net-worth", { months }),
     queryFn: () =>
-      unwrap(api.GET("/api/v1/households/{household_id}/reports/net-worth", { params: { path: { household_id: householdId }, query: { months } } })),
+      unwrap(
+        api.GET("/api/v1/households/{household_id}/reports/net-worth", {
+          params: { path: { household_id: householdId }, query: { months } },
+        }),
+      ),
     enabled: options.enabled ?? true,
     // Switching the period keeps the current chart (and an opened table) until the new one arrives.
     placeholderData: keepPreviousData,
@@ -50,7 +67,12 @@ export function useCreateAccount(householdId: string) {
   const invalidate = useInvalidateHousehold(householdId);
   return useMutation({
     mutationFn: (body: AccountCreateBody) =>
-      unwrap(api.POST("/api/v1/households/{household_id}/accounts", { params: { path: { household_id: householdId } }, body })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/accounts", {
+          params: { path: { household_id: householdId } },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -88,7 +110,11 @@ export function useDeleteAccount(householdId: string) {
   const invalidate = useInvalidateHousehold(householdId);
   return useMutation({
     mutationFn: (accountId: string) =>
-      unwrap(api.DELETE("/api/v1/households/{household_id}/accounts/{account_id}", { params: { path: { household_id: householdId, account_id: accountId } } })),
+      unwrap(
+        api.DELETE("/api/v1/households/{household_id}/accounts/{account_id}", {
+          params: { path: { household_id: householdId, account_id: accountId } },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -20,7 +20,9 @@ export interface AccountFormBody {
 }
 
 /** Client-side messages keyed like the API's field errors, so one lookup serves both. */
-export type AccountFormErrors = Partial<Record<"name" | "opening_balance_minor" | "opened_on", string>>;
+export type AccountFormErrors = Partial<
+  Record<"name" | "opening_balance_minor" | "opened_on", string>
+>;
 
 export const MAX_NAME_LENGTH = 100;
 
@@ -31,7 +33,13 @@ export function newAccountValues(today: string): AccountFormValues {
 }
 
 export function accountValues(
-  account: { name: string; kind: AccountKind; opening_balance_minor: number; opened_on: string; shared_with_user_ids: string[] },
+  account: {
+    name: string;
+    kind: AccountKind;
+    opening_balance_minor: number;
+    opened_on: string;
+    shared_with_user_ids: string[];
+  },
   currency: Currency,
   locale?: string,
 ): AccountFormValues {
@@ -53,7 +61,8 @@ export function accountFormBody(
   const errors: AccountFormErrors = {};
   const name = values.name.trim();
   if (name === "") errors.name = "Enter a name";
-  else if ([...name].length > MAX_NAME_LENGTH) errors.name = `Use at most ${MAX_NAME_LENGTH} characters`;
+  else if ([...name].length > MAX_NAME_LENGTH)
+    errors.name = `Use at most ${MAX_NAME_LENGTH} characters`;
 
   let openingMinor = 0;
   if (values.openingBalance.trim() !== "") {

@@ -13,7 +13,14 @@ export interface AccountBalance {
 }
 
 /** Display order: where money sits first, then what is owed. */
-export const ACCOUNT_KINDS: readonly AccountKind[] = ["checking", "savings", "cash", "investment", "credit_card", "loan"];
+export const ACCOUNT_KINDS: readonly AccountKind[] = [
+  "checking",
+  "savings",
+  "cash",
+  "investment",
+  "credit_card",
+  "loan",
+];
 
 export const KIND_LABELS: Readonly<Record<AccountKind, string>> = {
   checking: "Checking",
@@ -46,8 +53,12 @@ export function isLiabilityKind(kind: AccountKind): boolean {
  * that size, reported positive; every other balance — a card in credit, an overdrawn checking
  * account — is an asset, possibly negative.
  */
-export function classifyBalance(kind: AccountKind, balanceMinor: number): { assetMinor: number; liabilityMinor: number } {
-  if (isLiabilityKind(kind) && balanceMinor < 0) return { assetMinor: 0, liabilityMinor: -balanceMinor };
+export function classifyBalance(
+  kind: AccountKind,
+  balanceMinor: number,
+): { assetMinor: number; liabilityMinor: number } {
+  if (isLiabilityKind(kind) && balanceMinor < 0)
+    return { assetMinor: 0, liabilityMinor: -balanceMinor };
   return { assetMinor: balanceMinor, liabilityMinor: 0 };
 }
 
@@ -64,7 +75,10 @@ export interface AccountTotals {
  * count with whatever they still hold, as in the net-worth report, so the totals here and the
  * chart's latest month agree.
  */
-export function accountTotals(accounts: readonly AccountBalance[], householdCurrencyCode: string): AccountTotals {
+export function accountTotals(
+  accounts: readonly AccountBalance[],
+  householdCurrencyCode: string,
+): AccountTotals {
   let assetsMinor = 0;
   let liabilitiesMinor = 0;
   let otherCurrencyCount = 0;
@@ -77,7 +91,12 @@ export function accountTotals(accounts: readonly AccountBalance[], householdCurr
     assetsMinor += assetMinor;
     liabilitiesMinor += liabilityMinor;
   }
-  return { assetsMinor, liabilitiesMinor, netWorthMinor: assetsMinor - liabilitiesMinor, otherCurrencyCount };
+  return {
+    assetsMinor,
+    liabilitiesMinor,
+    netWorthMinor: assetsMinor - liabilitiesMinor,
+    otherCurrencyCount,
+  };
 }
 
 export interface KindGroup<T extends AccountBalance> {
@@ -91,13 +110,22 @@ const nameCollator = new Intl.Collator(undefined, { sensitivity: "base", numeric
  * Accounts grouped by kind in ACCOUNT_KINDS order, by name inside a group (open accounts before
  * archived ones); empty groups and, unless asked for, archived accounts are left out.
  */
-export function groupAccountsByKind<T extends AccountBalance>(accounts: readonly T[], options: { includeArchived: boolean }): KindGroup<T>[] {
-  const shown = accounts.filter((account) => options.includeArchived || account.archived_at === null);
+export function groupAccountsByKind<T extends AccountBalance>(
+  accounts: readonly T[],
+  options: { includeArchived: boolean },
+): KindGroup<T>[] {
+  const shown = accounts.filter(
+    (account) => options.includeArchived || account.archived_at === null,
+  );
   return ACCOUNT_KINDS.map((kind) => ({
     kind,
     accounts: shown
       .filter((account) => account.kind === kind)
-      .sort((a, b) => Number(a.archived_at !== null) - Number(b.archived_at !== null) || nameCollator.compare(a.name, b.name)),
+      .sort(
+        (a, b) =>
+          Number(a.archived_at !== null) - Number(b.archived_at !== null) ||
+          nameCollator.compare(a.name, b.name),
+      ),
   })).filter((group) => group.accounts.length > 0);
 }
 
@@ -105,7 +133,10 @@ export function groupAccountsByKind<T extends AccountBalance>(accounts: readonly
  * The currency an account's amounts are in. An account may hold another currency than the
  * household's; the API reports each account's minor-unit exponent beside its code.
  */
-export function accountCurrency(account: Pick<components["schemas"]["AccountRead"], "currency" | "currency_exponent"> | undefined, householdCurrency: Currency): Currency {
+export function accountCurrency(
+  account: Pick<components["schemas"]["AccountRead"], "currency" | "currency_exponent"> | undefined,
+  householdCurrency: Currency,
+): Currency {
   if (!account) return householdCurrency;
   return { code: account.currency, exponent: account.currency_exponent };
 }
@@ -114,7 +145,11 @@ export function accountCurrency(account: Pick<components["schemas"]["AccountRead
 export function formatWholeMoney(minor: number, currency: Currency, locale?: string): string {
   const scale = 10 ** currency.exponent;
   const whole = Math.round(minor / scale);
-  return formatMoney(whole === 0 ? 0 : whole, { code: currency.code, exponent: 0 }, locale ? { locale } : {});
+  return formatMoney(
+    whole === 0 ? 0 : whole,
+    { code: currency.code, exponent: 0 },
+    locale ? { locale } : {},
+  );
 }
 
 export interface NetWorthPoint {
@@ -125,14 +160,23 @@ export interface NetWorthPoint {
 }
 
 /** One sentence describing the chart for people who cannot see it. */
-export function describeNetWorth(points: readonly NetWorthPoint[], currency: Currency, formatMonthLabel: (month: string) => string, locale?: string): string {
+export function describeNetWorth(
+  points: readonly NetWorthPoint[],
+  currency: Currency,
+  formatMonthLabel: (month: string) => string,
+  locale?: string,
+): string {
   const first = points[0];
   const last = points[points.length - 1];
   if (!first || !last) return "No net worth history yet.";
   const money = (minor: number) => formatMoney(minor, currency, locale ? { locale } : {});
-  if (first === last) return `Net worth at the end of ${formatMonthLabel(last.month)}: ${money(last.net_worth_minor)}.`;
+  const lastEnd = `the end of ${formatMonthLabel(last.month)}`;
+  if (first === last) return `Net worth at ${lastEnd}: ${money(last.net_worth_minor)}.`;
+  const firstEnd = `the end of ${formatMonthLabel(first.month)}`;
   const change = last.net_worth_minor - first.net_worth_minor;
   const direction = change > 0 ? "rose" : change < 0 ? "fell" : "stayed the same";
   const by = change === 0 ? "" : ` by ${money(Math.abs(change))}`;
-  return `Net worth ${direction}${by}, from ${money(first.net_worth_minor)} at the end of ${formatMonthLabel(first.month)} to ${money(last.net_worth_minor)} at the end of ${formatMonthLabel(last.month)}.`;
+  const from = `${money(first.net_worth_minor)} at ${firstEnd}`;
+  const to = `${money(last.net_worth_minor)} at ${lastEnd}`;
+  return `Net worth ${direction}${by}, from ${from} to ${to}.`;
 }

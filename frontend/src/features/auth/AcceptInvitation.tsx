@@ -8,22 +8,28 @@ import { ApiError } from "@/api/problem";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
+import { FormError } from "@/components/ui/FormError";
 import { rememberHousehold } from "@/features/households/HouseholdContext";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, LinkButton } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
 import { useSendOnce } from "./useSendOnce";
 
-/** Joins the household of an emailed invitation: straight away when signed in, after signing in otherwise. */
+/**
+ * Joins the household of an emailed invitation: straight away when signed in,
+ * after signing in otherwise.
+ */
 export function AcceptInvitation({ token }: { token: string | null }) {
   const { state } = useSession();
   if (!token) {
     return (
       <>
         <AuthHeading title="Join a household" />
-        <Alert tone="error">This page needs the link from the invitation email. Open that link again, or ask the person who invited you to send a new invitation.</Alert>
+        <Alert tone="error">
+          This page needs the link from the invitation email. Open that link again, or ask the
+          person who invited you to send a new invitation.
+        </Alert>
       </>
     );
   }
@@ -32,8 +38,13 @@ export function AcceptInvitation({ token }: { token: string | null }) {
     const here = `${ACCEPT_INVITATION_PATH}?token=${encodeURIComponent(token)}`;
     return (
       <>
-        <AuthHeading title="You are invited">Someone invited you to share their household&apos;s budget on Family Budget.</AuthHeading>
-        <p className="text-sm">Sign in, or create an account, with the email address the invitation was sent to. You will join the household right after.</p>
+        <AuthHeading title="You are invited">
+          Someone invited you to share their household&apos;s budget on Family Budget.
+        </AuthHeading>
+        <p className="text-sm">
+          Sign in, or create an account, with the email address the invitation was sent to. You will
+          join the household right after.
+        </p>
         <div className="mt-5 flex flex-col gap-2 sm:flex-row">
           <LinkButton href={withNext("/login", here)}>Sign in to accept</LinkButton>
           <LinkButton href={withNext("/signup", here)} secondary>
@@ -60,7 +71,8 @@ function Accept({ token, email }: { token: string; email: string }) {
   const { mutate } = accept;
   useSendOnce(mutate);
 
-  if (!accept.isError) return <Spinner label={accept.isSuccess ? "Opening the household" : "Joining the household"} />;
+  if (!accept.isError)
+    return <Spinner label={accept.isSuccess ? "Opening the household" : "Joining the household"} />;
 
   const code = accept.error instanceof ApiError ? accept.error.code : null;
   const here = `${ACCEPT_INVITATION_PATH}?token=${encodeURIComponent(token)}`;
@@ -69,7 +81,10 @@ function Accept({ token, email }: { token: string; email: string }) {
       <AuthHeading title="Could not join the household" />
       {code === "invitation_not_found" ? (
         <Alert tone="error">
-          <p>This invitation cannot be used. Either it has expired (invitations last 7 days), it was revoked or already used, or it was sent to another email address than yours.</p>
+          <p>
+            This invitation cannot be used. Either it has expired (invitations last 7 days), it was
+            revoked or already used, or it was sent to another email address than yours.
+          </p>
           <p className="mt-2">
             You are signed in as <strong>{email}</strong>.
           </p>
@@ -77,7 +92,7 @@ function Accept({ token, email }: { token: string; email: string }) {
       ) : code === "already_member" ? (
         <Alert tone="info">You are already a member of this household.</Alert>
       ) : (
-        <FormErrorText error={accept.error} />
+        <FormError error={accept.error} />
       )}
       <div className="mt-5 flex flex-col gap-2 sm:flex-row">
         {code === "invitation_not_found" ? (

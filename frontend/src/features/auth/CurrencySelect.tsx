@@ -21,8 +21,19 @@ export function useGuessedCurrency(): string {
 }
 
 /** A select of the common currencies; `value` is always offered even when it is not common. */
-export function CurrencySelect({ value, onValueChange, ...rest }: Omit<SelectFieldProps, "value" | "onChange" | "children"> & { value: string; onValueChange: (code: string) => void }) {
-  const codes: readonly string[] = COMMON_CURRENCIES.includes(value as (typeof COMMON_CURRENCIES)[number]) ? COMMON_CURRENCIES : [value, ...COMMON_CURRENCIES];
+export function CurrencySelect({
+  value,
+  onValueChange,
+  ...rest
+}: Omit<SelectFieldProps, "value" | "onChange" | "children"> & {
+  value: string;
+  onValueChange: (code: string) => void;
+}) {
+  const codes: readonly string[] = COMMON_CURRENCIES.includes(
+    value as (typeof COMMON_CURRENCIES)[number],
+  )
+    ? COMMON_CURRENCIES
+    : [value, ...COMMON_CURRENCIES];
   return (
     <SelectField value={value} onChange={(event) => onValueChange(event.target.value)} {...rest}>
       {codes.map((code) => (

@@ -3,17 +3,17 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { safeNextPath } from "@/features/session/RequireSession";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { withNext } from "./links";
-import { mergeFieldErrors, serverFieldErrors } from "./serverErrors";
 import { useSignedInRedirect } from "./useSignedInRedirect";
 import { hasErrors, validateLogin, type FieldErrors } from "./validation";
 
@@ -28,7 +28,8 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const signIn = useMutation({ mutationFn: () => login(email.trim(), password) });
 
-  if (status !== "anonymous") return <Spinner label={status === "loading" ? "Loading" : "Signing you in"} />;
+  if (status !== "anonymous")
+    return <Spinner label={status === "loading" ? "Loading" : "Signing you in"} />;
 
   const errors = mergeFieldErrors(clientErrors, serverFieldErrors(signIn.error));
 
@@ -44,10 +45,29 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
     <>
       <AuthHeading title="Sign in">Welcome back to your family&apos;s budget.</AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        {notice === "password-reset" ? <Alert tone="success">Your password has been changed. Sign in with the new one.</Alert> : null}
-        <FormErrorText error={signIn.error} />
-        <TextField label="Email" type="email" autoComplete="email" inputMode="email" value={email} onChange={(event) => setEmail(event.target.value)} error={errors.email} required />
-        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} error={errors.password} required />
+        {notice === "password-reset" ? (
+          <Alert tone="success">Your password has been changed. Sign in with the new one.</Alert>
+        ) : null}
+        <FormError error={signIn.error} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={errors.email}
+          required
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={errors.password}
+          required
+        />
         <Button type="submit" busy={signIn.isPending}>
           Sign in
         </Button>

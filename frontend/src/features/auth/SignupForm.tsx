@@ -4,20 +4,26 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api, unwrap } from "@/api/client";
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { rememberHousehold } from "@/features/households/HouseholdContext";
 import { safeNextPath } from "@/features/session/RequireSession";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { CurrencySelect, useGuessedCurrency } from "./CurrencySelect";
-import { FormErrorText } from "./FormErrorText";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "./serverErrors";
 import { useSignedInRedirect } from "./useSignedInRedirect";
-import { hasErrors, PASSWORD_HINT, validateSignup, type FieldErrors, type SignupValues } from "./validation";
+import {
+  hasErrors,
+  PASSWORD_HINT,
+  validateSignup,
+  type FieldErrors,
+  type SignupValues,
+} from "./validation";
 
 const SIGNUP_CODE_FIELDS: CodeFields = { email_taken: "email", weak_password: "password" };
 
@@ -36,10 +42,15 @@ export function SignupForm({ next }: { next: string | null }) {
     if (!nextPath) setDestination(`/h/${householdId}/dashboard`);
   });
 
-  if (status !== "anonymous" && !signUp.isPending) return <Spinner label={status === "loading" ? "Loading" : "Opening your household"} />;
+  if (status !== "anonymous" && !signUp.isPending)
+    return <Spinner label={status === "loading" ? "Loading" : "Opening your household"} />;
 
-  const errors = mergeFieldErrors(clientErrors, serverFieldErrors(signUp.error, SIGNUP_CODE_FIELDS));
-  const set = (field: keyof typeof fields) => (event: { target: { value: string } }) => setFields((current) => ({ ...current, [field]: event.target.value }));
+  const errors = mergeFieldErrors(
+    clientErrors,
+    serverFieldErrors(signUp.error, SIGNUP_CODE_FIELDS),
+  );
+  const set = (field: keyof typeof fields) => (event: { target: { value: string } }) =>
+    setFields((current) => ({ ...current, [field]: event.target.value }));
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -52,13 +63,41 @@ export function SignupForm({ next }: { next: string | null }) {
   return (
     <>
       <AuthHeading title="Create your account">
-        {joining ? "Then you join the household that invited you." : "One account for you; a household the family shares."}
+        {joining
+          ? "Then you join the household that invited you."
+          : "One account for you; a household the family shares."}
       </AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        <FormErrorText error={signUp.error} codeFields={SIGNUP_CODE_FIELDS} />
-        <TextField label="Your name" autoComplete="name" value={fields.name} onChange={set("name")} error={errors.name} required maxLength={100} />
-        <TextField label="Email" type="email" autoComplete="email" inputMode="email" value={fields.email} onChange={set("email")} error={errors.email} required />
-        <TextField label="Password" type="password" autoComplete="new-password" value={fields.password} onChange={set("password")} error={errors.password} hint={PASSWORD_HINT} required />
+        <FormError error={signUp.error} codeFields={SIGNUP_CODE_FIELDS} />
+        <TextField
+          label="Your name"
+          autoComplete="name"
+          value={fields.name}
+          onChange={set("name")}
+          error={errors.name}
+          required
+          maxLength={100}
+        />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          value={fields.email}
+          onChange={set("email")}
+          error={errors.email}
+          required
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          value={fields.password}
+          onChange={set("password")}
+          error={errors.password}
+          hint={PASSWORD_HINT}
+          required
+        />
         {joining ? null : (
           <>
             <TextField
@@ -67,10 +106,20 @@ export function SignupForm({ next }: { next: string | null }) {
               value={fields.householdName}
               onChange={set("householdName")}
               error={errors.household_name}
-              hint={fields.name.trim() ? `Leave empty for “${fields.name.trim()}'s household”.` : "Leave empty to name it after you."}
+              hint={
+                fields.name.trim()
+                  ? `Leave empty for “${fields.name.trim()}'s household”.`
+                  : "Leave empty to name it after you."
+              }
               maxLength={200}
             />
-            <CurrencySelect label="Currency" value={values.currency} onValueChange={setChosenCurrency} error={errors.currency} hint="The currency your budget is kept in." />
+            <CurrencySelect
+              label="Currency"
+              value={values.currency}
+              onValueChange={setChosenCurrency}
+              error={errors.currency}
+              hint="The currency your budget is kept in."
+            />
           </>
         )}
         <Button type="submit" busy={signUp.isPending}>
@@ -92,7 +141,12 @@ function useSignup(joining: boolean, onRegistered: (householdId: string) => void
       const me = await unwrap(
         api.POST("/api/v1/auth/register", {
           body: joining
-            ? { name: values.name.trim(), email: values.email.trim(), password: values.password, create_household: false }
+            ? {
+                name: values.name.trim(),
+                email: values.email.trim(),
+                password: values.password,
+                create_household: false,
+              }
             : {
                 name: values.name.trim(),
                 email: values.email.trim(),

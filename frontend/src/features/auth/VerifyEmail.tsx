@@ -8,14 +8,16 @@ import { ApiError } from "@/api/problem";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Card";
+import { FormError } from "@/components/ui/FormError";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
-import { FormErrorText } from "./FormErrorText";
 import { withNext } from "./links";
 import { useSendOnce } from "./useSendOnce";
 
-/** With a token (the emailed link): confirm it. Without: let a signed-in person ask for a new link. */
+/**
+ * With a token (the emailed link): confirm it. Without: let a signed-in person ask for a new link.
+ */
 export function VerifyEmail({ token }: { token: string | null }) {
   return token ? <ConfirmToken token={token} /> : <RequestNewLink />;
 }
@@ -40,23 +42,33 @@ function ConfirmToken({ token }: { token: string }) {
       <>
         <AuthHeading title="Email confirmed" />
         <Alert tone="success">Thank you: your email address is confirmed.</Alert>
-        <p className="mt-4 text-sm">{state.status === "anonymous" ? <TextLink href="/login">Sign in</TextLink> : <TextLink href="/">Continue to Family Budget</TextLink>}</p>
+        <p className="mt-4 text-sm">
+          {state.status === "anonymous" ? (
+            <TextLink href="/login">Sign in</TextLink>
+          ) : (
+            <TextLink href="/">Continue to Family Budget</TextLink>
+          )}
+        </p>
       </>
     );
   }
   if (confirm.isError) {
-    const invalid = confirm.error instanceof ApiError && confirm.error.code === "invalid_verification_token";
+    const invalid =
+      confirm.error instanceof ApiError && confirm.error.code === "invalid_verification_token";
     return (
       <>
         <AuthHeading title="This link did not work" />
         {invalid ? (
-          <Alert tone="error">The confirmation link is not valid any more: it may have expired or been used already.</Alert>
+          <Alert tone="error">
+            The confirmation link is not valid any more: it may have expired or been used already.
+          </Alert>
         ) : (
-          <FormErrorText error={confirm.error} />
+          <FormError error={confirm.error} />
         )}
         {state.status === "authenticated" && state.me.email_verified ? (
           <p className="mt-4 text-sm">
-            Your email address is already confirmed. <TextLink href="/">Continue to Family Budget</TextLink>
+            Your email address is already confirmed.{" "}
+            <TextLink href="/">Continue to Family Budget</TextLink>
           </p>
         ) : (
           <div className="mt-4">
@@ -110,10 +122,11 @@ function RequestNewLink({ embedded = false }: { embedded?: boolean }) {
       {embedded ? null : <AuthHeading title="Confirm your email" />}
       <div className="flex flex-col gap-4">
         <p className="text-sm">
-          We sent a confirmation link to <strong>{me.email}</strong>. Not there? Check your spam folder, or have a new link sent.
+          We sent a confirmation link to <strong>{me.email}</strong>. Not there? Check your spam
+          folder, or have a new link sent.
         </p>
         {resend.isSuccess ? <Alert tone="success">{resend.data.detail}.</Alert> : null}
-        <FormErrorText error={resend.error} />
+        <FormError error={resend.error} />
         <Button onClick={() => resend.mutate()} busy={resend.isPending}>
           Resend verification email
         </Button>

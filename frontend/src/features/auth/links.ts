@@ -3,5 +3,7 @@ export function withNext(path: string, next: string | null): string {
   return next ? `${path}?next=${encodeURIComponent(next)}` : path;
 }
 
-/** The page an invitation email links to (the backend writes `{app}/invitations/accept?token=…`). */
+/**
+ * The page an invitation email links to (the backend writes `{app}/invitations/accept?token=…`).
+ */
 export const ACCEPT_INVITATION_PATH = "/invitations/accept";

@@ -30,15 +30,18 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function emailError(email: string): string | undefined {
   const trimmed = email.trim();
   if (!trimmed) return "Enter your email address.";
-  if (trimmed.length > MAX_EMAIL_LENGTH) return `An email address has at most ${MAX_EMAIL_LENGTH} characters.`;
+  if (trimmed.length > MAX_EMAIL_LENGTH)
+    return `An email address has at most ${MAX_EMAIL_LENGTH} characters.`;
   if (!EMAIL_SHAPE.test(trimmed)) return "Enter an email address like name@example.com.";
   return undefined;
 }
 
 export function newPasswordError(password: string): string | undefined {
   if (!password) return "Choose a password.";
-  if (password.length < MIN_PASSWORD_LENGTH) return `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `The password may have at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return `The password may have at most ${MAX_PASSWORD_LENGTH} characters.`;
   return undefined;
 }
 
@@ -59,7 +62,10 @@ export function validateSignup(values: SignupValues): FieldErrors {
     name: requiredText(values.name, "your name", MAX_NAME_LENGTH),
     email: emailError(values.email),
     password: newPasswordError(values.password),
-    household_name: householdName.length > MAX_HOUSEHOLD_NAME_LENGTH ? `At most ${MAX_HOUSEHOLD_NAME_LENGTH} characters.` : undefined,
+    household_name:
+      householdName.length > MAX_HOUSEHOLD_NAME_LENGTH
+        ? `At most ${MAX_HOUSEHOLD_NAME_LENGTH} characters.`
+        : undefined,
     currency: values.currency ? undefined : "Choose a currency.",
   });
 }
@@ -71,11 +77,17 @@ export function validateLogin(values: { email: string; password: string }): Fiel
   });
 }
 
-export function validateNewPassword(values: { password: string; confirmation: string }): FieldErrors {
+export function validateNewPassword(values: {
+  password: string;
+  confirmation: string;
+}): FieldErrors {
   const passwordError = newPasswordError(values.password);
   return compact({
     new_password: passwordError,
-    confirmation: !passwordError && values.password !== values.confirmation ? "The two passwords are not the same." : undefined,
+    confirmation:
+      !passwordError && values.password !== values.confirmation
+        ? "The two passwords are not the same."
+        : undefined,
   });
 }
 
@@ -85,12 +97,4 @@ export function validateHouseholdName(name: string): string | undefined {
 
 export function hasErrors(errors: FieldErrors): boolean {
   return Object.keys(errors).length > 0;
-}
-
-/** "Try again in 45 seconds" / "in 3 minutes" for a 429's Retry-After. */
-export function retryAfterText(seconds: number | null): string {
-  if (seconds === null || seconds <= 0) return "Wait a moment, then try again.";
-  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
-  const minutes = Math.ceil(seconds / 60);
-  return `Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
 }

@@ -23,7 +23,12 @@ interface AssignedEditorProps {
  * Enter or leaving the field saves, Escape cancels. On failure the typed text stays with the
  * error under it.
  */
-export function AssignedEditor({ categoryName, assignedMinor, currency, onSave }: AssignedEditorProps) {
+export function AssignedEditor({
+  categoryName,
+  assignedMinor,
+  currency,
+  onSave,
+}: AssignedEditorProps) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState("");
   const [error, setError] = useState<string | undefined>(undefined);

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Amount } from "@/components/ui/Amount";
 import { cn } from "@/components/ui/cn";
 import { useHousehold, type CurrentHousehold } from "@/features/households/HouseholdContext";
+import { transactionsHref } from "@/features/transactions/filters";
 
 import type { BudgetGroup, BudgetLine } from "./api";
 import { AssignedEditor } from "./AssignedEditor";
@@ -25,10 +26,6 @@ export function BudgetGrid(props: BudgetGridProps) {
   return wide ? <BudgetTable {...props} /> : <BudgetCards {...props} />;
 }
 
-function activityHref(householdId: string, month: string, categoryId: string): string {
-  return `/h/${householdId}/transactions?${new URLSearchParams({ month, category: categoryId }).toString()}`;
-}
-
 function CategoryName({ line }: { line: BudgetLine }) {
   return (
     <>
@@ -38,8 +35,17 @@ function CategoryName({ line }: { line: BudgetLine }) {
   );
 }
 
-function Assigned({ household, line, onSaveAssigned }: { household: CurrentHousehold; line: BudgetLine; onSaveAssigned: BudgetGridProps["onSaveAssigned"] }) {
-  if (!household.isAdult) return <Amount minor={line.assigned_minor} currency={household.currency} />;
+function Assigned({
+  household,
+  line,
+  onSaveAssigned,
+}: {
+  household: CurrentHousehold;
+  line: BudgetLine;
+  onSaveAssigned: BudgetGridProps["onSaveAssigned"];
+}) {
+  if (!household.isAdult)
+    return <Amount minor={line.assigned_minor} currency={household.currency} />;
   return (
     <AssignedEditor
       categoryName={line.name}
@@ -50,9 +56,20 @@ function Assigned({ household, line, onSaveAssigned }: { household: CurrentHouse
   );
 }
 
-function Activity({ household, month, line }: { household: CurrentHousehold; month: string; line: BudgetLine }) {
+function Activity({
+  household,
+  month,
+  line,
+}: {
+  household: CurrentHousehold;
+  month: string;
+  line: BudgetLine;
+}) {
   return (
-    <Link href={activityHref(household.id, month, line.category_id)} className="inline-flex min-h-11 items-center justify-end rounded-md px-1 underline-offset-2 hover:underline">
+    <Link
+      href={transactionsHref(household.id, month, line.category_id)}
+      className="inline-flex min-h-11 items-center justify-end rounded-md px-1 underline-offset-2 hover:underline"
+    >
       <span className="sr-only">Transactions in {line.name}, activity </span>
       <Amount minor={line.activity_minor} currency={household.currency} />
     </Link>
@@ -60,7 +77,15 @@ function Activity({ household, month, line }: { household: CurrentHousehold; mon
 }
 
 function Rollover({ household, line }: { household: CurrentHousehold; line: BudgetLine }) {
-  if (household.isAdult) return <RolloverToggle householdId={household.id} categoryId={line.category_id} categoryName={line.name} rollover={line.rollover} />;
+  if (household.isAdult)
+    return (
+      <RolloverToggle
+        householdId={household.id}
+        categoryId={line.category_id}
+        categoryName={line.name}
+        rollover={line.rollover}
+      />
+    );
   return line.rollover ? <span className="text-sm text-muted">Rolls over</span> : null;
 }
 
@@ -100,7 +125,9 @@ function BudgetTable({ month, groups, onSaveAssigned }: BudgetGridProps) {
               <tr className="bg-bg">
                 <th scope="rowgroup" colSpan={2} className="px-3 py-2 text-left font-semibold">
                   {group.name}
-                  {group.hidden ? <span className="ml-2 text-xs font-normal text-muted">(hidden)</span> : null}
+                  {group.hidden ? (
+                    <span className="ml-2 text-xs font-normal text-muted">(hidden)</span>
+                  ) : null}
                 </th>
                 <td className="px-3 py-2 text-right font-semibold">
                   <Amount minor={subtotal.assigned_minor} currency={currency} />
@@ -129,8 +156,17 @@ function BudgetTable({ month, groups, onSaveAssigned }: BudgetGridProps) {
                     <td className="px-3 py-1 text-right">
                       <Activity household={household} month={month} line={line} />
                     </td>
-                    <td className={cn("px-3 py-1 text-right font-semibold", STATUS_AMOUNT_CLASSES[status])}>
-                      <Amount minor={line.available_minor} currency={currency} className={STATUS_AMOUNT_CLASSES[status]} />
+                    <td
+                      className={cn(
+                        "px-3 py-1 text-right font-semibold",
+                        STATUS_AMOUNT_CLASSES[status],
+                      )}
+                    >
+                      <Amount
+                        minor={line.available_minor}
+                        currency={currency}
+                        className={STATUS_AMOUNT_CLASSES[status]}
+                      />
                     </td>
                     <td className="px-3 py-1">
                       <Rollover household={household} line={line} />
@@ -167,7 +203,10 @@ function BudgetCards({ month, groups, onSaveAssigned }: BudgetGridProps) {
               {group.categories.map((line) => {
                 const status = budgetStatus(line);
                 return (
-                  <li key={line.category_id} className="rounded-lg border border-border bg-card p-3">
+                  <li
+                    key={line.category_id}
+                    className="rounded-lg border border-border bg-card p-3"
+                  >
                     <div className="flex items-start justify-between gap-2">
                       <h3 className="min-w-0 break-words">
                         <CategoryName line={line} />
@@ -178,7 +217,11 @@ function BudgetCards({ month, groups, onSaveAssigned }: BudgetGridProps) {
                       <div className="flex flex-col">
                         <dt className="text-xs text-muted">Assigned</dt>
                         <dd>
-                          <Assigned household={household} line={line} onSaveAssigned={onSaveAssigned} />
+                          <Assigned
+                            household={household}
+                            line={line}
+                            onSaveAssigned={onSaveAssigned}
+                          />
                         </dd>
                       </div>
                       <div className="flex flex-col items-end">
@@ -190,7 +233,11 @@ function BudgetCards({ month, groups, onSaveAssigned }: BudgetGridProps) {
                       <div className="flex flex-col items-end">
                         <dt className="text-xs text-muted">Available</dt>
                         <dd className="flex min-h-11 items-center font-semibold">
-                          <Amount minor={line.available_minor} currency={currency} className={STATUS_AMOUNT_CLASSES[status]} />
+                          <Amount
+                            minor={line.available_minor}
+                            currency={currency}
+                            className={STATUS_AMOUNT_CLASSES[status]}
+                          />
                         </dd>
                       </div>
                     </dl>

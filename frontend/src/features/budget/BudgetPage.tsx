@@ -40,7 +40,10 @@ export function BudgetPage() {
   );
 
   const { mutateAsync } = setAssignment;
-  const onSaveAssigned = useCallback((categoryId: string, assignedMinor: number) => mutateAsync({ categoryId, assignedMinor }), [mutateAsync]);
+  const onSaveAssigned = useCallback(
+    (categoryId: string, assignedMinor: number) => mutateAsync({ categoryId, assignedMinor }),
+    [mutateAsync],
+  );
 
   const data = budget.data;
   return (
@@ -61,7 +64,11 @@ export function BudgetPage() {
           </>
         }
       >
-        {!household.isAdult ? <p className="text-sm text-muted">Adults in the household plan the budget; you can follow how it is going.</p> : null}
+        {!household.isAdult ? (
+          <p className="text-sm text-muted">
+            Adults in the household plan the budget; you can follow how it is going.
+          </p>
+        ) : null}
       </PageHeader>
 
       {notice && notice.month === month ? (
@@ -78,8 +85,12 @@ export function BudgetPage() {
             <EmptyState title="No spending categories yet">
               {household.isAdult ? (
                 <>
-                  Create categories such as groceries or rent, then come back to give each one an amount for the month.{" "}
-                  <Link href={`/h/${household.id}/categories`} className="font-medium text-primary underline">
+                  Create categories such as groceries or rent, then come back to give each one an
+                  amount for the month.{" "}
+                  <Link
+                    href={`/h/${household.id}/categories`}
+                    className="font-medium text-primary underline"
+                  >
                     Set up categories
                   </Link>
                 </>
@@ -90,7 +101,10 @@ export function BudgetPage() {
           ) : (
             <>
               {household.isAdult && !hasAssignments(data.groups) ? (
-                <p className="mb-3 text-sm text-muted">Nothing is assigned for {formatMonth(month)} yet: select an amount to set it, or copy last month.</p>
+                <p className="mb-3 text-sm text-muted">
+                  Nothing is assigned for {formatMonth(month)} yet: select an amount to set it, or
+                  copy last month.
+                </p>
               ) : null}
               <BudgetGrid month={month} groups={data.groups} onSaveAssigned={onSaveAssigned} />
             </>

@@ -2,14 +2,32 @@ import Link from "next/link";
 
 import { Amount } from "@/components/ui/Amount";
 import { cn } from "@/components/ui/cn";
+import { transactionsHref, UNCATEGORIZED } from "@/features/transactions/filters";
 import type { Currency } from "@/lib/money";
 
 import type { BudgetMonth } from "./api";
 import { monthAvailableMinor } from "./assign";
 
-function Figure({ label, minor, currency, note, emphasis = false }: { label: string; minor: number; currency: Currency; note?: string; emphasis?: boolean }) {
+function Figure({
+  label,
+  minor,
+  currency,
+  note,
+  emphasis = false,
+}: {
+  label: string;
+  minor: number;
+  currency: Currency;
+  note?: string;
+  emphasis?: boolean;
+}) {
   return (
-    <div className={cn("rounded-lg border border-border bg-card p-3", emphasis && minor < 0 && "border-danger bg-danger-bg")}>
+    <div
+      className={cn(
+        "rounded-lg border border-border bg-card p-3",
+        emphasis && minor < 0 && "border-danger bg-danger-bg",
+      )}
+    >
       <dt className="text-xs font-medium text-muted">{label}</dt>
       <dd className={cn("tabular", emphasis ? "text-2xl font-bold" : "text-lg font-semibold")}>
         <Amount minor={minor} currency={currency} />
@@ -20,7 +38,15 @@ function Figure({ label, minor, currency, note, emphasis = false }: { label: str
 }
 
 /** The month's totals as the API reports them, plus what is available over all categories. */
-export function BudgetTotals({ budget, currency, householdId }: { budget: BudgetMonth; currency: Currency; householdId: string }) {
+export function BudgetTotals({
+  budget,
+  currency,
+  householdId,
+}: {
+  budget: BudgetMonth;
+  currency: Currency;
+  householdId: string;
+}) {
   const { totals } = budget;
   return (
     <section aria-label="Month totals" className="mb-4">
@@ -41,9 +67,10 @@ export function BudgetTotals({ budget, currency, householdId }: { budget: Budget
       </dl>
       {totals.uncategorized_activity_minor !== 0 ? (
         <p className="mt-2 text-sm text-muted">
-          <Amount minor={totals.uncategorized_activity_minor} currency={currency} /> of this month&apos;s activity has no category and is not in the budget.{" "}
+          <Amount minor={totals.uncategorized_activity_minor} currency={currency} /> of this
+          month&apos;s activity has no category and is not in the budget.{" "}
           <Link
-            href={`/h/${householdId}/transactions?${new URLSearchParams({ month: budget.month, category: "uncategorized" }).toString()}`}
+            href={transactionsHref(householdId, budget.month, UNCATEGORIZED)}
             className="inline-flex min-h-11 items-center font-medium text-primary underline"
           >
             Categorize it

@@ -14,7 +14,17 @@ import { copyResultMessage } from "./assign";
  * Copies last month's amounts into the categories that have none this month. When this month
  * already has amounts it asks first, and says that those amounts are kept.
  */
-export function CopyLastMonth({ householdId, month, monthHasAssignments, onCopied }: { householdId: string; month: string; monthHasAssignments: boolean; onCopied: (message: string) => void }) {
+export function CopyLastMonth({
+  householdId,
+  month,
+  monthHasAssignments,
+  onCopied,
+}: {
+  householdId: string;
+  month: string;
+  monthHasAssignments: boolean;
+  onCopied: (message: string) => void;
+}) {
   const copy = useCopyPreviousMonth(householdId, month);
   const [confirming, setConfirming] = useState(false);
   const previousLabel = formatMonth(addMonths(month, -1));
@@ -30,7 +40,11 @@ export function CopyLastMonth({ householdId, month, monthHasAssignments, onCopie
 
   return (
     <>
-      <Button variant="secondary" busy={copy.isPending && !confirming} onClick={() => (monthHasAssignments ? setConfirming(true) : run())}>
+      <Button
+        variant="secondary"
+        busy={copy.isPending && !confirming}
+        onClick={() => (monthHasAssignments ? setConfirming(true) : run())}
+      >
         Copy last month
       </Button>
       {!confirming && copy.isError ? <FormError error={copy.error} /> : null}

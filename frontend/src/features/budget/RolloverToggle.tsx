@@ -9,10 +9,21 @@ import { useUpdateCategory } from "@/features/categories/api";
  * Rollover is a setting of the category (PATCH /categories/{id}), not of one month: with it on,
  * whatever is left or overspent at a month end carries into the next month.
  */
-export function RolloverToggle({ householdId, categoryId, categoryName, rollover }: { householdId: string; categoryId: string; categoryName: string; rollover: boolean }) {
+export function RolloverToggle({
+  householdId,
+  categoryId,
+  categoryName,
+  rollover,
+}: {
+  householdId: string;
+  categoryId: string;
+  categoryName: string;
+  rollover: boolean;
+}) {
   const update = useUpdateCategory(householdId);
   const [error, setError] = useState<string | null>(null);
-  const checked = update.isPending && update.variables ? (update.variables.body.rollover ?? rollover) : rollover;
+  const checked =
+    update.isPending && update.variables ? (update.variables.body.rollover ?? rollover) : rollover;
 
   return (
     <div className="flex flex-col">
@@ -25,7 +36,10 @@ export function RolloverToggle({ householdId, categoryId, categoryName, rollover
           aria-describedby={error ? `rollover-error-${categoryId}` : undefined}
           onChange={(event) => {
             setError(null);
-            update.mutate({ categoryId, body: { rollover: event.target.checked } }, { onError: (failure) => setError(errorMessage(failure)) });
+            update.mutate(
+              { categoryId, body: { rollover: event.target.checked } },
+              { onError: (failure) => setError(errorMessage(failure)) },
+            );
           }}
         />
         <span>

@@ -25,17 +25,27 @@ export function useBudgetMonth(householdId: string, month: string) {
   return useQuery({
     queryKey: budgetMonthKey(householdId, month),
     queryFn: ({ signal }) =>
-      unwrap(api.GET("/api/v1/households/{household_id}/budgets/{month}", { params: { path: { household_id: householdId, month } }, signal })),
+      unwrap(
+        api.GET("/api/v1/households/{household_id}/budgets/{month}", {
+          params: { path: { household_id: householdId, month } },
+          signal,
+        }),
+      ),
   });
 }
 
-/** Put a saved line into the cached month at once, so the row and its group subtotal update before the refetch. */
+/**
+ * Put a saved line into the cached month at once, so the row and its group
+ * subtotal update before the refetch.
+ */
 export function withLine(month: BudgetMonth, saved: BudgetLine): BudgetMonth {
   return {
     ...month,
     groups: month.groups.map((group) => ({
       ...group,
-      categories: group.categories.map((line) => (line.category_id === saved.category_id ? saved : line)),
+      categories: group.categories.map((line) =>
+        line.category_id === saved.category_id ? saved : line,
+      ),
     })),
   };
 }
@@ -51,7 +61,9 @@ export function useSetAssignment(householdId: string, month: string) {
         }),
       ),
     onSuccess: (saved) => {
-      queryClient.setQueryData<BudgetMonth>(budgetMonthKey(householdId, month), (current) => (current ? withLine(current, saved) : current));
+      queryClient.setQueryData<BudgetMonth>(budgetMonthKey(householdId, month), (current) =>
+        current ? withLine(current, saved) : current,
+      );
       // Later months (rollover, left to assign) and the dashboard read the same budget keys.
       return queryClient.invalidateQueries({ queryKey: budgetKey(householdId) });
     },
@@ -62,7 +74,11 @@ export function useCopyPreviousMonth(householdId: string, month: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () =>
-      unwrap(api.POST("/api/v1/households/{household_id}/budgets/{month}/copy-previous", { params: { path: { household_id: householdId, month } } })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/budgets/{month}/copy-previous", {
+          params: { path: { household_id: householdId, month } },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: budgetKey(householdId) }),
   });
 }

@@ -25,7 +25,9 @@ export function spentMinor(line: Pick<BudgetLineNumbers, "activity_minor">): num
  * What the category had to spend this month before any of it was spent: this month's assignment
  * plus whatever rolled over (positive or negative), i.e. available minus this month's activity.
  */
-export function availableToSpendMinor(line: Pick<BudgetLineNumbers, "activity_minor" | "available_minor">): number {
+export function availableToSpendMinor(
+  line: Pick<BudgetLineNumbers, "activity_minor" | "available_minor">,
+): number {
   return line.available_minor - line.activity_minor;
 }
 
@@ -44,7 +46,9 @@ export function budgetStatus(line: BudgetLineNumbers): BudgetStatus {
   if (spent === 0) return line.available_minor > 0 ? "on_track" : "unbudgeted";
   if (line.available_minor === 0) return "fully_spent";
   // available ≥ 0 and spent > 0 here, so what there was to spend is positive.
-  return spent * 100 >= availableToSpendMinor(line) * NEAR_LIMIT_PERCENT ? "near_limit" : "on_track";
+  return spent * 100 >= availableToSpendMinor(line) * NEAR_LIMIT_PERCENT
+    ? "near_limit"
+    : "on_track";
 }
 
 export const STATUS_LABELS: Readonly<Record<BudgetStatus, string>> = {
@@ -117,7 +121,10 @@ const STATUS_RANK: Readonly<Record<BudgetStatus, number>> = {
  * then by the share already spent (highest first). Categories with nothing to spend and nothing
  * spent are left out; ties keep the budget's display order.
  */
-export function closestToLimit<T extends BudgetLineNumbers>(lines: readonly T[], count: number): T[] {
+export function closestToLimit<T extends BudgetLineNumbers>(
+  lines: readonly T[],
+  count: number,
+): T[] {
   const ranked = lines
     .map((line, index) => ({ line, index, status: budgetStatus(line) }))
     .filter((entry) => entry.status !== "unbudgeted");

@@ -7,7 +7,13 @@ import { Button } from "@/components/ui/Button";
 import { EmptyState, PageHeader, Spinner } from "@/components/ui/Card";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
-import { useCategoryGroups, useUpdateCategory, useUpdateCategoryGroup, type Category, type CategoryGroup } from "./api";
+import {
+  useCategoryGroups,
+  useUpdateCategory,
+  useUpdateCategoryGroup,
+  type Category,
+  type CategoryGroup,
+} from "./api";
 import { CategoryFormDialog, type CategoryFormTarget } from "./CategoryFormDialog";
 import { CategoryGroupCard, type CategoryActions } from "./CategoryGroupCard";
 import { DeleteGroupDialog, GroupFormDialog } from "./GroupDialogs";
@@ -33,7 +39,11 @@ export function CategoriesPage() {
   const hidden = hiddenCount(groups);
   const toggleError = updateGroup.error ?? updateCategory.error;
 
-  const busyId = updateGroup.isPending ? (updateGroup.variables?.groupId ?? null) : updateCategory.isPending ? (updateCategory.variables?.categoryId ?? null) : null;
+  const busyId = updateGroup.isPending
+    ? (updateGroup.variables?.groupId ?? null)
+    : updateCategory.isPending
+      ? (updateCategory.variables?.categoryId ?? null)
+      : null;
   const actions: CategoryActions | null = household.isAdult
     ? {
         onAddCategory: (group) => setCategoryForm({ mode: "create", groupId: group.id }),
@@ -55,9 +65,16 @@ export function CategoriesPage() {
 
   return (
     <>
-      <PageHeader title="Categories" actions={household.isAdult ? <Button onClick={() => setGroupForm({})}>New group</Button> : null}>
+      <PageHeader
+        title="Categories"
+        actions={
+          household.isAdult ? <Button onClick={() => setGroupForm({})}>New group</Button> : null
+        }
+      >
         <p className="text-sm text-muted">
-          {household.isAdult ? "Groups and categories appear in this order in transactions and the budget." : "The household’s categories. Ask a parent to change them."}
+          {household.isAdult
+            ? "Groups and categories appear in this order in transactions and the budget."
+            : "The household’s categories. Ask a parent to change them."}
         </p>
       </PageHeader>
 
@@ -69,23 +86,45 @@ export function CategoriesPage() {
         <div className="flex flex-col gap-4">
           {hidden > 0 ? (
             <label className="flex min-h-11 items-center gap-3 self-start text-sm">
-              <input type="checkbox" className="size-5" checked={showHidden} onChange={(event) => setShowHidden(event.target.checked)} />
+              <input
+                type="checkbox"
+                className="size-5"
+                checked={showHidden}
+                onChange={(event) => setShowHidden(event.target.checked)}
+              />
               Show hidden ({hidden})
             </label>
           ) : null}
           {shown.length === 0 ? (
-            <EmptyState title="No categories yet">{household.isAdult ? "Create a group, then add categories to it." : null}</EmptyState>
+            <EmptyState title="No categories yet">
+              {household.isAdult ? "Create a group, then add categories to it." : null}
+            </EmptyState>
           ) : (
-            shown.map((group) => <CategoryGroupCard key={group.id} group={group} categories={group.categories} actions={actions} />)
+            shown.map((group) => (
+              <CategoryGroupCard
+                key={group.id}
+                group={group}
+                categories={group.categories}
+                actions={actions}
+              />
+            ))
           )}
         </div>
       ) : null}
 
       {household.isAdult ? (
         <>
-          <GroupFormDialog open={groupForm !== null} group={groupForm?.group} onClose={() => setGroupForm(null)} />
+          <GroupFormDialog
+            open={groupForm !== null}
+            group={groupForm?.group}
+            onClose={() => setGroupForm(null)}
+          />
           <DeleteGroupDialog group={deletingGroup} onClose={() => setDeletingGroup(null)} />
-          <CategoryFormDialog target={categoryForm} groups={groups} onClose={() => setCategoryForm(null)} />
+          <CategoryFormDialog
+            target={categoryForm}
+            groups={groups}
+            onClose={() => setCategoryForm(null)}
+          />
           <MergeCategoryDialog source={merging} groups={groups} onClose={() => setMerging(null)} />
         </>
       ) : null}

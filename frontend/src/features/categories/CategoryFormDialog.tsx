@@ -8,14 +8,34 @@ import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
-import { useCreateCategory, useUpdateCategory, type Category, type CategoryGroup, type CategoryUpdateBody } from "./api";
+import {
+  useCreateCategory,
+  useUpdateCategory,
+  type Category,
+  type CategoryGroup,
+  type CategoryUpdateBody,
+} from "./api";
 import { MAX_NAME_LENGTH, endOfGroupSortOrder, nameError } from "./logic";
 
-export type CategoryFormTarget = { mode: "create"; groupId: string } | { mode: "edit"; category: Category };
+export type CategoryFormTarget =
+  { mode: "create"; groupId: string } | { mode: "edit"; category: Category };
 
 /** Create a category in a group, or rename, move, hide or change the rollover of one. */
-export function CategoryFormDialog({ target, groups, onClose }: { target: CategoryFormTarget | null; groups: CategoryGroup[]; onClose: () => void }) {
-  const title = target === null ? "Category" : target.mode === "create" ? "New category" : `Edit ${target.category.name}`;
+export function CategoryFormDialog({
+  target,
+  groups,
+  onClose,
+}: {
+  target: CategoryFormTarget | null;
+  groups: CategoryGroup[];
+  onClose: () => void;
+}) {
+  const title =
+    target === null
+      ? "Category"
+      : target.mode === "create"
+        ? "New category"
+        : `Edit ${target.category.name}`;
   return (
     <Dialog open={target !== null} onOpenChange={(next) => !next && onClose()} title={title}>
       {target ? <CategoryForm target={target} groups={groups} onClose={onClose} /> : null}
@@ -23,7 +43,15 @@ export function CategoryFormDialog({ target, groups, onClose }: { target: Catego
   );
 }
 
-function CategoryForm({ target, groups, onClose }: { target: CategoryFormTarget; groups: CategoryGroup[]; onClose: () => void }) {
+function CategoryForm({
+  target,
+  groups,
+  onClose,
+}: {
+  target: CategoryFormTarget;
+  groups: CategoryGroup[];
+  onClose: () => void;
+}) {
   const household = useHousehold();
   const create = useCreateCategory(household.id);
   const update = useUpdateCategory(household.id);
@@ -31,7 +59,9 @@ function CategoryForm({ target, groups, onClose }: { target: CategoryFormTarget;
   const mutation = editing ? update : create;
 
   const [name, setName] = useState(editing?.name ?? "");
-  const [groupId, setGroupId] = useState(editing?.group_id ?? (target.mode === "create" ? target.groupId : ""));
+  const [groupId, setGroupId] = useState(
+    editing?.group_id ?? (target.mode === "create" ? target.groupId : ""),
+  );
   const [isIncome, setIsIncome] = useState(editing?.is_income ?? false);
   const [rollover, setRollover] = useState(editing?.rollover ?? false);
   const [hidden, setHidden] = useState(editing?.hidden ?? false);
@@ -59,7 +89,15 @@ function CategoryForm({ target, groups, onClose }: { target: CategoryFormTarget;
       }
       update.mutate({ categoryId: editing.id, body }, { onSuccess: onClose });
     } else {
-      create.mutate({ group_id: groupId, name: trimmed, is_income: isIncome, rollover: isIncome ? false : rollover }, { onSuccess: onClose });
+      create.mutate(
+        {
+          group_id: groupId,
+          name: trimmed,
+          is_income: isIncome,
+          rollover: isIncome ? false : rollover,
+        },
+        { onSuccess: onClose },
+      );
     }
   };
 
@@ -91,8 +129,10 @@ function CategoryForm({ target, groups, onClose }: { target: CategoryFormTarget;
       </SelectField>
       {editing ? (
         <p className="text-sm text-muted">
-          {editing.is_income ? "An income category: money coming in, not budgeted." : "A spending category: it can be budgeted."} This cannot change; merge into
-          another category instead.
+          {editing.is_income
+            ? "An income category: money coming in, not budgeted."
+            : "A spending category: it can be budgeted."}{" "}
+          This cannot change; merge into another category instead.
         </p>
       ) : (
         <Checkbox
@@ -110,11 +150,20 @@ function CategoryForm({ target, groups, onClose }: { target: CategoryFormTarget;
         onChange={setRollover}
         disabled={isIncome}
         label="Roll over what is left"
-        hint={isIncome ? "Income categories are not budgeted, so they cannot roll over." : "Carry what is left (or overspent) at the end of a month into the next."}
+        hint={
+          isIncome
+            ? "Income categories are not budgeted, so they cannot roll over."
+            : "Carry what is left (or overspent) at the end of a month into the next."
+        }
         error={fieldError(mutation.error, "rollover")}
       />
       {editing ? (
-        <Checkbox checked={hidden} onChange={setHidden} label="Hidden" hint="Hidden categories keep their history but are not offered for new transactions." />
+        <Checkbox
+          checked={hidden}
+          onChange={setHidden}
+          label="Hidden"
+          hint="Hidden categories keep their history but are not offered for new transactions."
+        />
       ) : null}
       <DialogActions>
         <Button variant="secondary" onClick={onClose}>

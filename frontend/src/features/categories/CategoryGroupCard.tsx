@@ -20,18 +20,42 @@ export interface CategoryActions {
 }
 
 /** A group with its categories in order; hidden ones greyed. `actions` is null for teens. */
-export function CategoryGroupCard({ group, categories, actions }: { group: CategoryGroup; categories: Category[]; actions: CategoryActions | null }) {
+export function CategoryGroupCard({
+  group,
+  categories,
+  actions,
+}: {
+  group: CategoryGroup;
+  categories: Category[];
+  actions: CategoryActions | null;
+}) {
   const headingId = `group-${group.id}`;
   return (
-    <section aria-labelledby={headingId} className={cn("rounded-lg border border-border bg-card p-4 shadow-sm", group.hidden && "border-dashed")}>
+    <section
+      aria-labelledby={headingId}
+      className={cn(
+        "rounded-lg border border-border bg-card p-4 shadow-sm",
+        group.hidden && "border-dashed",
+      )}
+    >
       <div className="mb-1 flex flex-wrap items-center justify-between gap-x-2">
-        <h2 id={headingId} className={cn("flex min-h-11 min-w-0 flex-wrap items-center gap-2 text-base font-semibold", group.hidden && "text-muted")}>
+        <h2
+          id={headingId}
+          className={cn(
+            "flex min-h-11 min-w-0 flex-wrap items-center gap-2 text-base font-semibold",
+            group.hidden && "text-muted",
+          )}
+        >
           <span className="wrap-anywhere">{group.name}</span>
           {group.hidden ? <Badge>Hidden group</Badge> : null}
         </h2>
         {actions ? (
           <div className="flex flex-wrap">
-            <Button variant="ghost" aria-label={`Rename group ${group.name}`} onClick={() => actions.onRenameGroup(group)}>
+            <Button
+              variant="ghost"
+              aria-label={`Rename group ${group.name}`}
+              onClick={() => actions.onRenameGroup(group)}
+            >
               Rename
             </Button>
             <Button
@@ -42,19 +66,30 @@ export function CategoryGroupCard({ group, categories, actions }: { group: Categ
             >
               {group.hidden ? "Unhide" : "Hide"}
             </Button>
-            <Button variant="ghost" aria-label={`Delete group ${group.name}`} onClick={() => actions.onDeleteGroup(group)}>
+            <Button
+              variant="ghost"
+              aria-label={`Delete group ${group.name}`}
+              onClick={() => actions.onDeleteGroup(group)}
+            >
               Delete
             </Button>
           </div>
         ) : null}
       </div>
       {categories.length === 0 ? (
-        <p className="py-2 text-sm text-muted">No categories in this group{actions ? " yet" : ""}.</p>
+        <p className="py-2 text-sm text-muted">
+          No categories in this group{actions ? " yet" : ""}.
+        </p>
       ) : (
         <ul className="divide-y divide-border" aria-label={`Categories in ${group.name}`}>
           {categories.map((category) => (
             <li key={category.id} className="flex items-center justify-between gap-2 py-1">
-              <div className={cn("flex min-h-11 min-w-0 flex-wrap items-center gap-x-2 gap-y-1 text-sm", (category.hidden || group.hidden) && "text-muted")}>
+              <div
+                className={cn(
+                  "flex min-h-11 min-w-0 flex-wrap items-center gap-x-2 gap-y-1 text-sm",
+                  (category.hidden || group.hidden) && "text-muted",
+                )}
+              >
                 <span className="font-medium wrap-anywhere">{category.name}</span>
                 {category.is_income ? <Badge>Income</Badge> : null}
                 {category.rollover ? <Badge>Rolls over</Badge> : null}
@@ -62,19 +97,27 @@ export function CategoryGroupCard({ group, categories, actions }: { group: Categ
               </div>
               {actions ? (
                 <div className="flex shrink-0">
-                  <Button variant="ghost" aria-label={`Edit ${category.name}`} onClick={() => actions.onEditCategory(category)}>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Edit ${category.name}`}
+                    onClick={() => actions.onEditCategory(category)}
+                  >
                     Edit
                   </Button>
                   <Button
                     variant="ghost"
                     aria-label={`${category.hidden ? "Unhide" : "Hide"} ${category.name}`}
-                   
+
                     busy={actions.busyId === category.id}
                     onClick={() => actions.onSetCategoryHidden(category, !category.hidden)}
                   >
                     {category.hidden ? "Unhide" : "Hide"}
                   </Button>
-                  <Button variant="ghost" aria-label={`Merge ${category.name} into another category`} onClick={() => actions.onMergeCategory(category)}>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Merge ${category.name} into another category`}
+                    onClick={() => actions.onMergeCategory(category)}
+                  >
                     Merge…
                   </Button>
                 </div>
@@ -84,7 +127,12 @@ export function CategoryGroupCard({ group, categories, actions }: { group: Categ
         </ul>
       )}
       {actions ? (
-        <Button variant="secondary" className="mt-2" aria-label={`Add category to ${group.name}`} onClick={() => actions.onAddCategory(group)}>
+        <Button
+          variant="secondary"
+          className="mt-2"
+          aria-label={`Add category to ${group.name}`}
+          onClick={() => actions.onAddCategory(group)}
+        >
           + Add category
         </Button>
       ) : null}
@@ -93,5 +141,9 @@ export function CategoryGroupCard({ group, categories, actions }: { group: Categ
 }
 
 function Badge({ children }: { children: ReactNode }) {
-  return <span className="rounded-full border border-border bg-bg px-2 py-0.5 text-xs font-normal text-muted">{children}</span>;
+  return (
+    <span className="rounded-full border border-border bg-bg px-2 py-0.5 text-xs font-normal text-muted">
+      {children}
+    </span>
+  );
 }

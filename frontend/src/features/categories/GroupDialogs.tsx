@@ -10,13 +10,30 @@ import { TextField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
-import { useCreateCategoryGroup, useDeleteCategoryGroup, useUpdateCategoryGroup, type CategoryGroup } from "./api";
+import {
+  useCreateCategoryGroup,
+  useDeleteCategoryGroup,
+  useUpdateCategoryGroup,
+  type CategoryGroup,
+} from "./api";
 import { MAX_NAME_LENGTH, nameError } from "./logic";
 
 /** Create a group (no `group`) or rename one. */
-export function GroupFormDialog({ open, group, onClose }: { open: boolean; group?: CategoryGroup | undefined; onClose: () => void }) {
+export function GroupFormDialog({
+  open,
+  group,
+  onClose,
+}: {
+  open: boolean;
+  group?: CategoryGroup | undefined;
+  onClose: () => void;
+}) {
   return (
-    <Dialog open={open} onOpenChange={(next) => !next && onClose()} title={group ? `Rename ${group.name}` : "New category group"}>
+    <Dialog
+      open={open}
+      onOpenChange={(next) => !next && onClose()}
+      title={group ? `Rename ${group.name}` : "New category group"}
+    >
       {open ? <GroupForm group={group} onClose={onClose} /> : null}
     </Dialog>
   );
@@ -35,7 +52,8 @@ function GroupForm({ group, onClose }: { group?: CategoryGroup | undefined; onCl
     const problem = nameError(name);
     setLocalError(problem);
     if (problem) return;
-    if (group) update.mutate({ groupId: group.id, body: { name: name.trim() } }, { onSuccess: onClose });
+    if (group)
+      update.mutate({ groupId: group.id, body: { name: name.trim() } }, { onSuccess: onClose });
     else create.mutate(name.trim(), { onSuccess: onClose });
   };
 
@@ -65,9 +83,19 @@ function GroupForm({ group, onClose }: { group?: CategoryGroup | undefined; onCl
 }
 
 /** Only an empty group can be deleted; the API's refusal is shown as it comes. */
-export function DeleteGroupDialog({ group, onClose }: { group: CategoryGroup | null; onClose: () => void }) {
+export function DeleteGroupDialog({
+  group,
+  onClose,
+}: {
+  group: CategoryGroup | null;
+  onClose: () => void;
+}) {
   return (
-    <Dialog open={group !== null} onOpenChange={(next) => !next && onClose()} title={group ? `Delete ${group.name}?` : "Delete group?"}>
+    <Dialog
+      open={group !== null}
+      onOpenChange={(next) => !next && onClose()}
+      title={group ? `Delete ${group.name}?` : "Delete group?"}
+    >
       {group ? <DeleteGroupConfirm group={group} onClose={onClose} /> : null}
     </Dialog>
   );
@@ -76,14 +104,21 @@ export function DeleteGroupDialog({ group, onClose }: { group: CategoryGroup | n
 function DeleteGroupConfirm({ group, onClose }: { group: CategoryGroup; onClose: () => void }) {
   const household = useHousehold();
   const remove = useDeleteCategoryGroup(household.id);
-  const notEmpty = remove.error instanceof ApiError && remove.error.code === "category_group_not_empty" ? remove.error : null;
+  const notEmpty =
+    remove.error instanceof ApiError && remove.error.code === "category_group_not_empty"
+      ? remove.error
+      : null;
 
   return (
     <div className="flex flex-col gap-4">
-      <p className="text-sm">Only an empty group can be deleted. Move its categories to another group or merge them first; hidden categories count too.</p>
+      <p className="text-sm">
+        Only an empty group can be deleted. Move its categories to another group or merge them
+        first; hidden categories count too.
+      </p>
       {notEmpty ? (
         <Alert>
-          {notEmpty.message}. Open a category’s Edit to move it, or use Merge to fold it into another.
+          {notEmpty.message}. Open a category’s Edit to move it, or use Merge to fold it into
+          another.
         </Alert>
       ) : (
         <FormError error={remove.error} />
@@ -93,7 +128,11 @@ function DeleteGroupConfirm({ group, onClose }: { group: CategoryGroup; onClose:
           {notEmpty ? "Close" : "Cancel"}
         </Button>
         {notEmpty ? null : (
-          <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(group.id, { onSuccess: onClose })}>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => remove.mutate(group.id, { onSuccess: onClose })}
+          >
             Delete group
           </Button>
         )}

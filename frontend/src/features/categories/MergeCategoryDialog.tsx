@@ -13,15 +13,35 @@ import { useMergeCategory, type Category, type CategoryGroup } from "./api";
 import { describeMerge, mergeTargets } from "./logic";
 
 /** Fold one category into another; afterwards the dialog says what the API moved. */
-export function MergeCategoryDialog({ source, groups, onClose }: { source: Category | null; groups: CategoryGroup[]; onClose: () => void }) {
+export function MergeCategoryDialog({
+  source,
+  groups,
+  onClose,
+}: {
+  source: Category | null;
+  groups: CategoryGroup[];
+  onClose: () => void;
+}) {
   return (
-    <Dialog open={source !== null} onOpenChange={(next) => !next && onClose()} title={source ? `Merge ${source.name}` : "Merge category"}>
+    <Dialog
+      open={source !== null}
+      onOpenChange={(next) => !next && onClose()}
+      title={source ? `Merge ${source.name}` : "Merge category"}
+    >
       {source ? <MergeForm source={source} groups={groups} onClose={onClose} /> : null}
     </Dialog>
   );
 }
 
-function MergeForm({ source, groups, onClose }: { source: Category; groups: CategoryGroup[]; onClose: () => void }) {
+function MergeForm({
+  source,
+  groups,
+  onClose,
+}: {
+  source: Category;
+  groups: CategoryGroup[];
+  onClose: () => void;
+}) {
   const household = useHousehold();
   const merge = useMergeCategory(household.id);
   const targets = mergeTargets(groups, source);
@@ -31,7 +51,9 @@ function MergeForm({ source, groups, onClose }: { source: Category; groups: Cate
   if (merge.isSuccess) {
     return (
       <div className="flex flex-col gap-4">
-        <Alert tone="success">{describeMerge(source.name, merge.data.category.name, merge.data)}</Alert>
+        <Alert tone="success">
+          {describeMerge(source.name, merge.data.category.name, merge.data)}
+        </Alert>
         <div className="flex justify-end">
           <Button onClick={onClose}>Done</Button>
         </div>
@@ -49,18 +71,25 @@ function MergeForm({ source, groups, onClose }: { source: Category; groups: Cate
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-4">
       <p className="text-sm">
-        Every transaction, split line and monthly budget amount of “{source.name}” moves to the category you choose; where both have a budget in the same
-        month, the amounts are added. Then “{source.name}” is deleted. This cannot be undone.
+        Every transaction, split line and monthly budget amount of “{source.name}” moves to the
+        category you choose; where both have a budget in the same month, the amounts are added. Then
+        “{source.name}” is deleted. This cannot be undone.
       </p>
       <FormError error={merge.error} />
       {targets.length === 0 ? (
-        <Alert tone="info">There is no other {kind} category to merge into. Create one first.</Alert>
+        <Alert tone="info">
+          There is no other {kind} category to merge into. Create one first.
+        </Alert>
       ) : (
         <SelectField
           label="Merge into"
           value={targetId}
           onChange={(event) => setTargetId(event.target.value)}
-          error={missingTarget ? "Choose the category to merge into" : fieldError(merge.error, "into_category_id")}
+          error={
+            missingTarget
+              ? "Choose the category to merge into"
+              : fieldError(merge.error, "into_category_id")
+          }
           hint={`Only ${kind} categories can be chosen: income and spending cannot be mixed.`}
           required
         >

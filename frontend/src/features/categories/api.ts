@@ -26,14 +26,23 @@ export function useCategoryGroups(householdId: string) {
   return useQuery({
     queryKey: categoriesKey(householdId),
     queryFn: () =>
-      unwrap(api.GET("/api/v1/households/{household_id}/categories", { params: { path: { household_id: householdId }, query: { include_hidden: true } } })),
+      unwrap(
+        api.GET("/api/v1/households/{household_id}/categories", {
+          params: { path: { household_id: householdId }, query: { include_hidden: true } },
+        }),
+      ),
   });
 }
 
 /** Categories in display order, for pickers: "Group › Category". */
-export function flattenCategories(groups: CategoryGroup[], options: { includeHidden?: boolean } = {}): Array<Category & { groupName: string }> {
+export function flattenCategories(
+  groups: CategoryGroup[],
+  options: { includeHidden?: boolean } = {},
+): Array<Category & { groupName: string }> {
   return groups.flatMap((group) =>
-    (group.categories ?? []).filter((category) => options.includeHidden || !(group.hidden || category.hidden)).map((category) => ({ ...category, groupName: group.name })),
+    (group.categories ?? [])
+      .filter((category) => options.includeHidden || !(group.hidden || category.hidden))
+      .map((category) => ({ ...category, groupName: group.name })),
   );
 }
 
@@ -41,7 +50,12 @@ export function useCreateCategoryGroup(householdId: string) {
   const invalidate = useInvalidateHousehold(householdId);
   return useMutation({
     mutationFn: (name: string) =>
-      unwrap(api.POST("/api/v1/households/{household_id}/categories/groups", { params: { path: { household_id: householdId } }, body: { name } })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/categories/groups", {
+          params: { path: { household_id: householdId } },
+          body: { name },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -65,7 +79,9 @@ export function useDeleteCategoryGroup(householdId: string) {
   return useMutation({
     mutationFn: (groupId: string) =>
       unwrap(
-        api.DELETE("/api/v1/households/{household_id}/categories/groups/{group_id}", { params: { path: { household_id: householdId, group_id: groupId } } }),
+        api.DELETE("/api/v1/households/{household_id}/categories/groups/{group_id}", {
+          params: { path: { household_id: householdId, group_id: groupId } },
+        }),
       ),
     onSuccess: invalidate,
   });
@@ -75,7 +91,12 @@ export function useCreateCategory(householdId: string) {
   const invalidate = useInvalidateHousehold(householdId);
   return useMutation({
     mutationFn: (body: CategoryCreateBody) =>
-      unwrap(api.POST("/api/v1/households/{household_id}/categories", { params: { path: { household_id: householdId } }, body })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/categories", {
+          params: { path: { household_id: householdId } },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -29,13 +29,22 @@ export interface GroupLike<C extends CategoryLike> {
  * The groups to show, in the API's order. Without `showHidden`, hidden groups and hidden
  * categories are left out, as everywhere else in the app.
  */
-export function visibleGroups<C extends CategoryLike, G extends GroupLike<C>>(groups: readonly G[], showHidden: boolean): Array<G & { categories: C[] }> {
+export function visibleGroups<C extends CategoryLike, G extends GroupLike<C>>(
+  groups: readonly G[],
+  showHidden: boolean,
+): Array<G & { categories: C[] }> {
   return groups
     .filter((group) => showHidden || !group.hidden)
-    .map((group) => ({ ...group, categories: (group.categories ?? []).filter((category) => showHidden || !category.hidden) }));
+    .map((group) => ({
+      ...group,
+      categories: (group.categories ?? []).filter((category) => showHidden || !category.hidden),
+    }));
 }
 
-/** How many groups and categories the hidden filter takes away (a hidden group's categories count once, as the group). */
+/**
+ * How many groups and categories the hidden filter takes away (a hidden group's categories count
+ * once, as the group).
+ */
 export function hiddenCount<C extends CategoryLike>(groups: readonly GroupLike<C>[]): number {
   let count = 0;
   for (const group of groups) {
@@ -49,7 +58,9 @@ export function hiddenCount<C extends CategoryLike>(groups: readonly GroupLike<C
 export const MAX_SORT_ORDER = 1_000_000;
 
 /** A category moved into a group goes to its end, after every category there (hidden ones too). */
-export function endOfGroupSortOrder(group: { categories?: Array<{ sort_order: number }> } | undefined): number {
+export function endOfGroupSortOrder(
+  group: { categories?: Array<{ sort_order: number }> } | undefined,
+): number {
   const orders = (group?.categories ?? []).map((category) => category.sort_order);
   return orders.length === 0 ? 0 : Math.min(Math.max(...orders) + 1, MAX_SORT_ORDER);
 }
@@ -64,12 +75,17 @@ export interface MergeTargetGroup<C extends CategoryLike> {
  * Where a category can be merged: any other category of the same sort — the API refuses to mix
  * income and spending — hidden ones included, grouped as on the page.
  */
-export function mergeTargets<C extends CategoryLike>(groups: readonly GroupLike<C>[], source: CategoryLike): MergeTargetGroup<C>[] {
+export function mergeTargets<C extends CategoryLike>(
+  groups: readonly GroupLike<C>[],
+  source: CategoryLike,
+): MergeTargetGroup<C>[] {
   return groups
     .map((group) => ({
       groupId: group.id,
       groupName: group.name,
-      categories: (group.categories ?? []).filter((category) => category.id !== source.id && category.is_income === source.is_income),
+      categories: (group.categories ?? []).filter(
+        (category) => category.id !== source.id && category.is_income === source.is_income,
+      ),
     }))
     .filter((group) => group.categories.length > 0);
 }

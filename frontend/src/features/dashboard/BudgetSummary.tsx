@@ -6,7 +6,12 @@ import { Amount } from "@/components/ui/Amount";
 import { Card } from "@/components/ui/Card";
 import { cn } from "@/components/ui/cn";
 import type { BudgetMonth } from "@/features/budget/api";
-import { budgetStatus, closestToLimit, spentOfAssignedPercent, usedPercent } from "@/features/budget/status";
+import {
+  budgetStatus,
+  closestToLimit,
+  spentOfAssignedPercent,
+  usedPercent,
+} from "@/features/budget/status";
 import { StatusBadge } from "@/features/budget/StatusBadge";
 import type { Currency } from "@/lib/money";
 
@@ -14,32 +19,51 @@ const WATCH_COUNT = 5;
 
 function leftToAssignNote(totals: BudgetMonth["totals"]): string {
   if (totals.left_to_assign_minor > 0) return "Income not yet given a job.";
-  if (totals.left_to_assign_minor < 0) return "More is assigned than has come in: lower some amounts.";
-  if (totals.income_minor === 0 && totals.assigned_minor === 0) return "No income recorded yet: record a paycheck to have money to assign.";
+  if (totals.left_to_assign_minor < 0)
+    return "More is assigned than has come in: lower some amounts.";
+  if (totals.income_minor === 0 && totals.assigned_minor === 0)
+    return "No income recorded yet: record a paycheck to have money to assign.";
   return "Every bit of income has a job.";
 }
 
 /** Left to assign, and spent against budgeted, for the month. */
-export function BudgetSummaryCards({ budget, currency, budgetHref }: { budget: BudgetMonth; currency: Currency; budgetHref: string }) {
+export function BudgetSummaryCards({
+  budget,
+  currency,
+  budgetHref,
+}: {
+  budget: BudgetMonth;
+  currency: Currency;
+  budgetHref: string;
+}) {
   const { totals } = budget;
   const percent = spentOfAssignedPercent(totals.spent_minor, totals.assigned_minor);
   const over = percent !== null && percent > 100;
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       <Card title="Left to assign">
-        <p className={cn("tabular text-3xl font-bold", totals.left_to_assign_minor < 0 && "text-danger")}>
+        <p
+          className={cn(
+            "tabular text-3xl font-bold",
+            totals.left_to_assign_minor < 0 && "text-danger",
+          )}
+        >
           <Amount minor={totals.left_to_assign_minor} currency={currency} />
         </p>
         <p className="mt-1 text-sm text-muted">
           {leftToAssignNote(totals)}{" "}
-          <Link href={budgetHref} className="inline-flex min-h-11 items-center font-medium text-primary underline">
+          <Link
+            href={budgetHref}
+            className="inline-flex min-h-11 items-center font-medium text-primary underline"
+          >
             Open the budget
           </Link>
         </p>
       </Card>
       <Card title="Spent vs budgeted">
         <p className="text-lg">
-          <Amount minor={totals.spent_minor} currency={currency} className="text-2xl font-bold" /> <span className="text-muted">of</span>{" "}
+          <Amount minor={totals.spent_minor} currency={currency} className="text-2xl font-bold" />{" "}
+          <span className="text-muted">of</span>{" "}
           <Amount minor={totals.assigned_minor} currency={currency} className="font-semibold" />
         </p>
         {percent === null ? (
@@ -47,7 +71,13 @@ export function BudgetSummaryCards({ budget, currency, budgetHref }: { budget: B
         ) : (
           <>
             <div className="mt-2 h-3 overflow-hidden rounded-full bg-bg" aria-hidden="true">
-              <div className={cn("h-full rounded-full", over ? "bg-danger" : percent >= 90 ? "bg-warning" : "bg-success")} style={{ width: `${Math.min(percent, 100)}%` }} />
+              <div
+                className={cn(
+                  "h-full rounded-full",
+                  over ? "bg-danger" : percent >= 90 ? "bg-warning" : "bg-success",
+                )}
+                style={{ width: `${Math.min(percent, 100)}%` }}
+              />
             </div>
             <p className={cn("mt-1 text-sm", over ? "text-danger" : "text-muted")}>
               {percent}% of this month&apos;s budget spent{over ? " — over budget" : ""}.
@@ -60,7 +90,15 @@ export function BudgetSummaryCards({ budget, currency, budgetHref }: { budget: B
 }
 
 /** The categories closest to, or over, what they had to spend this month. */
-export function WatchList({ budget, currency, budgetHref }: { budget: BudgetMonth; currency: Currency; budgetHref: string }) {
+export function WatchList({
+  budget,
+  currency,
+  budgetHref,
+}: {
+  budget: BudgetMonth;
+  currency: Currency;
+  budgetHref: string;
+}) {
   const lines = closestToLimit(
     budget.groups.flatMap((group) => group.categories),
     WATCH_COUNT,
@@ -69,7 +107,10 @@ export function WatchList({ budget, currency, budgetHref }: { budget: BudgetMont
     <Card
       title="Categories to watch"
       action={
-        <Link href={budgetHref} className="inline-flex min-h-11 items-center text-sm font-medium text-primary underline">
+        <Link
+          href={budgetHref}
+          className="inline-flex min-h-11 items-center text-sm font-medium text-primary underline"
+        >
           Budget
         </Link>
       }
@@ -86,7 +127,8 @@ export function WatchList({ budget, currency, budgetHref }: { budget: BudgetMont
                 <div className="min-w-0">
                   <p className="truncate font-medium">{line.name}</p>
                   <p className="text-xs text-muted">
-                    <Amount minor={line.available_minor} currency={currency} /> available{used !== null ? ` · ${used}% used` : ""}
+                    <Amount minor={line.available_minor} currency={currency} /> available
+                    {used !== null ? ` · ${used}% used` : ""}
                   </p>
                 </div>
                 <StatusBadge status={status} />

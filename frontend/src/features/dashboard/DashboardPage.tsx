@@ -16,22 +16,41 @@ import { RecentTransactions } from "./RecentTransactions";
 
 // The charting library is the largest part of this page's JavaScript: it loads after the numbers
 // the family came for, which render without waiting for it.
-const SpendingChart = dynamic(() => import("./SpendingChart").then((module) => module.SpendingChart), {
-  loading: () => <ChartPlaceholder title="Spending by category" />,
-});
-const IncomeExpensesChart = dynamic(() => import("./IncomeExpensesChart").then((module) => module.IncomeExpensesChart), {
-  loading: () => <ChartPlaceholder title="Income vs expenses · last 12 months" />,
-});
+const SpendingChart = dynamic(
+  () => import("./SpendingChart").then((module) => module.SpendingChart),
+  {
+    loading: () => <ChartPlaceholder title="Spending by category" />,
+  },
+);
+const IncomeExpensesChart = dynamic(
+  () => import("./IncomeExpensesChart").then((module) => module.IncomeExpensesChart),
+  {
+    loading: () => <ChartPlaceholder title="Income vs expenses · last 12 months" />,
+  },
+);
 
 const LINK = "inline-flex min-h-11 items-center font-medium text-primary underline";
 
 /** The next steps of a household that has no accounts or no budget for the month yet. */
-function GettingStarted({ householdId, hasAccounts, hasBudget, isAdult }: { householdId: string; hasAccounts: boolean; hasBudget: boolean; isAdult: boolean }) {
+function GettingStarted({
+  householdId,
+  hasAccounts,
+  hasBudget,
+  isAdult,
+}: {
+  householdId: string;
+  hasAccounts: boolean;
+  hasBudget: boolean;
+  isAdult: boolean;
+}) {
   if (!isAdult) {
     if (hasAccounts) return null;
     return (
       <Card title="Welcome">
-        <p className="text-sm text-muted">No accounts are shared with you yet. Ask an adult in the household to share one, then your spending shows up here.</p>
+        <p className="text-sm text-muted">
+          No accounts are shared with you yet. Ask an adult in the household to share one, then your
+          spending shows up here.
+        </p>
       </Card>
     );
   }
@@ -41,7 +60,13 @@ function GettingStarted({ householdId, hasAccounts, hasBudget, isAdult }: { hous
       <ol className="flex list-decimal flex-col gap-2 pl-5 text-sm">
         <li className={hasAccounts ? "text-muted line-through" : undefined}>
           Add the accounts your money is in (checking, savings, cards) with their current balance.{" "}
-          {hasAccounts ? <span className="sr-only">Done.</span> : <Link href={`/h/${householdId}/accounts`} className={LINK}>Add an account</Link>}
+          {hasAccounts ? (
+            <span className="sr-only">Done.</span>
+          ) : (
+            <Link href={`/h/${householdId}/accounts`} className={LINK}>
+              Add an account
+            </Link>
+          )}
         </li>
         <li>
           Budget the month: give each category an amount from the money you have.{" "}
@@ -75,13 +100,22 @@ export function DashboardPage() {
         </p>
       </PageHeader>
       {accounts.data && budget.data ? (
-        <GettingStarted householdId={household.id} hasAccounts={accounts.data.length > 0} hasBudget={hasAssignments(budget.data.groups)} isAdult={household.isAdult} />
+        <GettingStarted
+          householdId={household.id}
+          hasAccounts={accounts.data.length > 0}
+          hasBudget={hasAssignments(budget.data.groups)}
+          isAdult={household.isAdult}
+        />
       ) : null}
       {budget.isPending ? <Spinner label="Loading this month's budget" /> : null}
       {budget.isError ? <Alert>{budget.error.message}</Alert> : null}
       {budget.data ? (
         <>
-          <BudgetSummaryCards budget={budget.data} currency={household.currency} budgetHref={budgetHref} />
+          <BudgetSummaryCards
+            budget={budget.data}
+            currency={household.currency}
+            budgetHref={budgetHref}
+          />
           <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 [&>*]:min-w-0">
             <WatchList budget={budget.data} currency={household.currency} budgetHref={budgetHref} />
             <RecentTransactions />

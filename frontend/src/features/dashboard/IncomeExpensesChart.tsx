@@ -17,7 +17,9 @@ import { describeFlows, summarizeFlows } from "./logic";
 const MONTHS = 12;
 const shortMonth = (month: string) => formatMonth(month, undefined, "short");
 
-/** Income against expenses for the twelve months ending with `month`, with a table of the numbers. */
+/**
+ * Income against expenses for the twelve months ending with `month`, with a table of the numbers.
+ */
 export function IncomeExpensesChart({ month }: { month: string }) {
   const household = useHousehold();
   const report = useIncomeVsExpenses(household.id, MONTHS, month);
@@ -37,20 +39,52 @@ export function IncomeExpensesChart({ month }: { month: string }) {
           {hasFlows ? (
             <>
               <div aria-hidden="true">
-                <BarChart responsive style={{ width: "100%", height: 260 }} data={months} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
+                <BarChart
+                  responsive
+                  style={{ width: "100%", height: 260 }}
+                  data={months}
+                  margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+                  accessibilityLayer={false}
+                >
                   <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="month" tickFormatter={shortMonth} stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} minTickGap={8} />
-                  <YAxis tickFormatter={(value: number) => formatWholeMoney(value, currency)} stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} width={80} />
+                  <XAxis
+                    dataKey="month"
+                    tickFormatter={shortMonth}
+                    stroke="var(--muted)"
+                    tick={{ fill: "var(--muted)", fontSize: 12 }}
+                    minTickGap={8}
+                  />
+                  <YAxis
+                    tickFormatter={(value: number) => formatWholeMoney(value, currency)}
+                    stroke="var(--muted)"
+                    tick={{ fill: "var(--muted)", fontSize: 12 }}
+                    width={80}
+                  />
                   <Tooltip
                     formatter={(value) => formatMoney(Number(value), currency)}
                     labelFormatter={(label) => formatMonth(String(label))}
                     cursor={{ fill: "var(--bg)" }}
-                    contentStyle={{ background: "var(--card)", border: "1px solid var(--border)", color: "var(--fg)", borderRadius: 6 }}
+                    contentStyle={{
+                      background: "var(--card)",
+                      border: "1px solid var(--border)",
+                      color: "var(--fg)",
+                      borderRadius: 6,
+                    }}
                     labelStyle={{ color: "var(--fg)", fontWeight: 600 }}
                   />
                   <Legend wrapperStyle={{ color: "var(--fg)", fontSize: 13 }} itemSorter={null} />
-                  <Bar dataKey="income_minor" name="Income" fill="var(--success)" isAnimationActive={false} />
-                  <Bar dataKey="expenses_minor" name="Expenses" fill="var(--danger)" isAnimationActive={false} />
+                  <Bar
+                    dataKey="income_minor"
+                    name="Income"
+                    fill="var(--success)"
+                    isAnimationActive={false}
+                  />
+                  <Bar
+                    dataKey="expenses_minor"
+                    name="Expenses"
+                    fill="var(--danger)"
+                    isAnimationActive={false}
+                  />
                 </BarChart>
               </div>
               <ChartDataTable

@@ -20,20 +20,33 @@ export function RecentTransactions() {
   const accounts = useAccounts(household.id);
   const categories = useCategoryGroups(household.id);
   const accountsById = new Map((accounts.data ?? []).map((account) => [account.id, account]));
-  const categoryNames = new Map(flattenCategories(categories.data ?? [], { includeHidden: true }).map((category) => [category.id, category.name]));
+  const categoryNames = new Map(
+    flattenCategories(categories.data ?? [], { includeHidden: true }).map((category) => [
+      category.id,
+      category.name,
+    ]),
+  );
   const transactionsHref = `/h/${household.id}/transactions`;
 
   function categoryLabel(transaction: NonNullable<typeof recent.data>["items"][number]): string {
-    if (transaction.transfer) return `Transfer · ${accountsById.get(transaction.transfer.counterpart_account_id)?.name ?? "another account"}`;
+    if (transaction.transfer) {
+      const counterpart = accountsById.get(transaction.transfer.counterpart_account_id);
+      return `Transfer · ${counterpart?.name ?? "another account"}`;
+    }
     if (transaction.splits.length > 0) return "Split";
-    return transaction.category_id ? (categoryNames.get(transaction.category_id) ?? "Category") : "Uncategorized";
+    return transaction.category_id
+      ? (categoryNames.get(transaction.category_id) ?? "Category")
+      : "Uncategorized";
   }
 
   return (
     <Card
       title="Recent transactions"
       action={
-        <Link href={transactionsHref} className="inline-flex min-h-11 items-center text-sm font-medium text-primary underline">
+        <Link
+          href={transactionsHref}
+          className="inline-flex min-h-11 items-center text-sm font-medium text-primary underline"
+        >
           All transactions
         </Link>
       }
@@ -49,7 +62,10 @@ export function RecentTransactions() {
         </p>
       ) : null}
       {recent.data && recent.data.items.length > 0 ? (
-        <ul className="flex flex-col divide-y divide-border" aria-label={`Latest ${RECENT_COUNT} transactions`}>
+        <ul
+          className="flex flex-col divide-y divide-border"
+          aria-label={`Latest ${RECENT_COUNT} transactions`}
+        >
           {recent.data.items.map((transaction) => {
             const account = accountsById.get(transaction.account_id);
             return (
@@ -57,14 +73,20 @@ export function RecentTransactions() {
                 <div className="min-w-0">
                   <p className="truncate font-medium">
                     {transaction.payee || "(no payee)"}
-                    {transaction.status === "pending" ? <span className="ml-2 text-xs font-normal text-muted">Pending</span> : null}
+                    {transaction.status === "pending" ? (
+                      <span className="ml-2 text-xs font-normal text-muted">Pending</span>
+                    ) : null}
                   </p>
                   <p className="truncate text-xs text-muted">
                     {formatDate(transaction.posted_on)} · {categoryLabel(transaction)}
                     {account ? ` · ${account.name}` : ""}
                   </p>
                 </div>
-                <Amount minor={transaction.amount_minor} currency={accountCurrency(account, household.currency)} className="font-medium" />
+                <Amount
+                  minor={transaction.amount_minor}
+                  currency={accountCurrency(account, household.currency)}
+                  className="font-medium"
+                />
               </li>
             );
           })}

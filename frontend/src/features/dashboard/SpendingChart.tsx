@@ -23,7 +23,9 @@ export function SpendingChart({ month }: { month: string }) {
   const [from, to] = monthRange(month);
   const report = useSpendingByCategory(household.id, from, to);
   const currency = household.currency;
-  const bars = report.data ? spendingBars(report.data.groups, report.data.uncategorized_minor, MAX_BARS) : [];
+  const bars = report.data
+    ? spendingBars(report.data.groups, report.data.uncategorized_minor, MAX_BARS)
+    : [];
 
   return (
     <Card title={`Spending by category · ${formatMonth(month)}`}>
@@ -33,13 +35,18 @@ export function SpendingChart({ month }: { month: string }) {
         bars.length === 0 ? (
           <p className="text-sm text-muted">
             No spending recorded this month yet.{" "}
-            <Link href={`/h/${household.id}/transactions`} className="font-medium text-primary underline">
+            <Link
+              href={`/h/${household.id}/transactions`}
+              className="font-medium text-primary underline"
+            >
               Record a transaction
             </Link>
           </p>
         ) : (
           <>
-            <p className="mb-3 text-sm text-muted">{describeSpending(bars, report.data.total_minor, currency)}</p>
+            <p className="mb-3 text-sm text-muted">
+              {describeSpending(bars, report.data.total_minor, currency)}
+            </p>
             <div aria-hidden="true">
               <BarChart
                 responsive
@@ -57,14 +64,32 @@ export function SpendingChart({ month }: { month: string }) {
                   tick={{ fill: "var(--muted)", fontSize: 12 }}
                   minTickGap={12}
                 />
-                <YAxis type="category" dataKey="name" width={132} stroke="var(--muted)" tick={{ fill: "var(--fg)", fontSize: 12 }} interval={0} />
+                <YAxis
+                  type="category"
+                  dataKey="name"
+                  width={132}
+                  stroke="var(--muted)"
+                  tick={{ fill: "var(--fg)", fontSize: 12 }}
+                  interval={0}
+                />
                 <Tooltip
                   formatter={(value) => [formatMoney(Number(value), currency), "Spent"]}
                   cursor={{ fill: "var(--bg)" }}
-                  contentStyle={{ background: "var(--card)", border: "1px solid var(--border)", color: "var(--fg)", borderRadius: 6 }}
+                  contentStyle={{
+                    background: "var(--card)",
+                    border: "1px solid var(--border)",
+                    color: "var(--fg)",
+                    borderRadius: 6,
+                  }}
                   labelStyle={{ color: "var(--fg)", fontWeight: 600 }}
                 />
-                <Bar dataKey="spent_minor" name="Spent" fill="var(--primary)" radius={[0, 4, 4, 0]} isAnimationActive={false} />
+                <Bar
+                  dataKey="spent_minor"
+                  name="Spent"
+                  fill="var(--primary)"
+                  radius={[0, 4, 4, 0]}
+                  isAnimationActive={false}
+                />
               </BarChart>
             </div>
             <ChartDataTable
@@ -72,7 +97,11 @@ export function SpendingChart({ month }: { month: string }) {
               caption={`Spending by category in ${formatMonth(month)}`}
               labelHeader="Category"
               columns={["Spent"]}
-              rows={bars.map((bar) => ({ key: bar.id, label: bar.name, values: [<Amount key="spent" minor={bar.spent_minor} currency={currency} />] }))}
+              rows={bars.map((bar) => ({
+                key: bar.id,
+                label: bar.name,
+                values: [<Amount key="spent" minor={bar.spent_minor} currency={currency} />],
+              }))}
             />
           </>
         )

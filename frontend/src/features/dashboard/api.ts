@@ -12,6 +12,11 @@ export function useRecentTransactions(householdId: string) {
   return useQuery({
     queryKey: householdKey(householdId, "transactions", "recent", RECENT_COUNT),
     queryFn: ({ signal }) =>
-      unwrap(api.GET("/api/v1/households/{household_id}/transactions", { params: { path: { household_id: householdId }, query: { limit: RECENT_COUNT } }, signal })),
+      unwrap(
+        api.GET("/api/v1/households/{household_id}/transactions", {
+          params: { path: { household_id: householdId }, query: { limit: RECENT_COUNT } },
+          signal,
+        }),
+      ),
   });
 }

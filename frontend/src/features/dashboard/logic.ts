@@ -18,12 +18,21 @@ interface SpendingGroupLike {
  * bar so the chart stays readable on a phone. Net refunds (spent < 0) and zeros are left out, and
  * uncategorized outflow gets its own bar.
  */
-export function spendingBars(groups: readonly SpendingGroupLike[], uncategorizedMinor: number, maxBars: number): SpendingBar[] {
+export function spendingBars(
+  groups: readonly SpendingGroupLike[],
+  uncategorizedMinor: number,
+  maxBars: number,
+): SpendingBar[] {
   const bars: SpendingBar[] = groups
     .flatMap((group) => group.categories)
     .filter((category) => category.spent_minor > 0)
-    .map((category) => ({ id: category.category_id, name: category.name, spent_minor: category.spent_minor }));
-  if (uncategorizedMinor > 0) bars.push({ id: "uncategorized", name: "Uncategorized", spent_minor: uncategorizedMinor });
+    .map((category) => ({
+      id: category.category_id,
+      name: category.name,
+      spent_minor: category.spent_minor,
+    }));
+  if (uncategorizedMinor > 0)
+    bars.push({ id: "uncategorized", name: "Uncategorized", spent_minor: uncategorizedMinor });
   bars.sort((a, b) => b.spent_minor - a.spent_minor);
   if (bars.length <= maxBars) return bars;
   const kept = bars.slice(0, Math.max(0, maxBars - 1));
@@ -32,10 +41,16 @@ export function spendingBars(groups: readonly SpendingGroupLike[], uncategorized
 }
 
 /** One sentence for screen readers and the chart's caption. */
-export function describeSpending(bars: readonly SpendingBar[], totalMinor: number, currency: Currency): string {
+export function describeSpending(
+  bars: readonly SpendingBar[],
+  totalMinor: number,
+  currency: Currency,
+): string {
   if (bars.length === 0) return "No spending recorded this month yet.";
   const top = bars[0]!;
-  return `${formatMoney(totalMinor, currency)} spent this month; the most went to ${top.name} (${formatMoney(top.spent_minor, currency)}).`;
+  const total = formatMoney(totalMinor, currency);
+  const topSpent = formatMoney(top.spent_minor, currency);
+  return `${total} spent this month; the most went to ${top.name} (${topSpent}).`;
 }
 
 export interface MonthFlowLike {
@@ -46,7 +61,12 @@ export interface MonthFlowLike {
 }
 
 /** Totals over the months shown and how many of them ended with more coming in than going out. */
-export function summarizeFlows(months: readonly MonthFlowLike[]): { incomeMinor: number; expensesMinor: number; netMinor: number; monthsInSurplus: number } {
+export function summarizeFlows(months: readonly MonthFlowLike[]): {
+  incomeMinor: number;
+  expensesMinor: number;
+  netMinor: number;
+  monthsInSurplus: number;
+} {
   let incomeMinor = 0;
   let expensesMinor = 0;
   let monthsInSurplus = 0;
@@ -61,7 +81,17 @@ export function summarizeFlows(months: readonly MonthFlowLike[]): { incomeMinor:
 export function describeFlows(months: readonly MonthFlowLike[], currency: Currency): string {
   if (months.length === 0) return "No months to show.";
   const summary = summarizeFlows(months);
-  if (summary.incomeMinor === 0 && summary.expensesMinor === 0) return `No income or expenses recorded in the last ${months.length} months.`;
-  const net = summary.netMinor >= 0 ? `${formatMoney(summary.netMinor, currency)} saved` : `${formatMoney(-summary.netMinor, currency)} more spent than earned`;
-  return `Over the last ${months.length} months: ${formatMoney(summary.incomeMinor, currency)} income, ${formatMoney(summary.expensesMinor, currency)} expenses, ${net}; ${summary.monthsInSurplus} of ${months.length} months ended with more coming in than going out.`;
+  if (summary.incomeMinor === 0 && summary.expensesMinor === 0)
+    return `No income or expenses recorded in the last ${months.length} months.`;
+  const net =
+    summary.netMinor >= 0
+      ? `${formatMoney(summary.netMinor, currency)} saved`
+      : `${formatMoney(-summary.netMinor, currency)} more spent than earned`;
+  const income = formatMoney(summary.incomeMinor, currency);
+  const expenses = formatMoney(summary.expensesMinor, currency);
+  const inSurplus = `${summary.monthsInSurplus} of ${months.length} months`;
+  return (
+    `Over the last ${months.length} months: ${income} income, ${expenses} expenses, ${net}; ` +
+    `${inSurplus} ended with more coming in than going out.`
+  );
 }

@@ -66,7 +66,9 @@ export function lastHousehold(): string | null {
   }
 }
 
-/** Query keys of one household's data start with this, so switching or leaving can drop them all. */
+/**
+ * Query keys of one household's data start with this, so switching or leaving can drop them all.
+ */
 export function householdKey(householdId: string, ...rest: unknown[]): unknown[] {
   return ["households", householdId, ...rest];
 }
@@ -77,5 +79,8 @@ export function householdKey(householdId: string, ...rest: unknown[]): unknown[]
  */
 export function useInvalidateHousehold(householdId: string): () => Promise<void> {
   const queryClient = useQueryClient();
-  return useCallback(() => queryClient.invalidateQueries({ queryKey: householdKey(householdId) }), [queryClient, householdId]);
+  return useCallback(
+    () => queryClient.invalidateQueries({ queryKey: householdKey(householdId) }),
+    [queryClient, householdId],
+  );
 }

@@ -11,7 +11,13 @@ import { useMe } from "@/features/session/SessionProvider";
 import { HouseholdProvider, rememberHousehold } from "./HouseholdContext";
 
 /** Signed in, and a member of this household: otherwise the same "not found" a stranger gets. */
-export function HouseholdGate({ householdId, children }: { householdId: string; children: ReactNode }) {
+export function HouseholdGate({
+  householdId,
+  children,
+}: {
+  householdId: string;
+  children: ReactNode;
+}) {
   return (
     <RequireSession>
       <Membership householdId={householdId}>{children}</Membership>
@@ -30,7 +36,10 @@ function Membership({ householdId, children }: { householdId: string; children: 
     return (
       <main className="mx-auto max-w-lg p-6">
         <EmptyState title="Household not found">
-          It does not exist or you are not a member. <Link href="/" className="underline">Go to your households</Link>
+          It does not exist or you are not a member.{" "}
+          <Link href="/" className="underline">
+            Go to your households
+          </Link>
         </EmptyState>
       </main>
     );

@@ -2,14 +2,14 @@
 
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { currencyLabel } from "@/features/auth/currencies";
 import { CurrencySelect } from "@/features/auth/CurrencySelect";
-import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/features/auth/serverErrors";
 import { validateHouseholdName } from "@/features/auth/validation";
 
 import { useUpdateHousehold, type HouseholdUpdate } from "./api";
@@ -44,7 +44,10 @@ function SettingsForm() {
   const [currency, setCurrency] = useState(household.currency.code);
   const [nameError, setNameError] = useState<string | undefined>();
   const update = useUpdateHousehold(household.id);
-  const errors = mergeFieldErrors({ name: nameError }, serverFieldErrors(update.error, SETTINGS_CODE_FIELDS));
+  const errors = mergeFieldErrors(
+    { name: nameError },
+    serverFieldErrors(update.error, SETTINGS_CODE_FIELDS),
+  );
 
   const changes: HouseholdUpdate = {};
   if (name.trim() !== household.name) changes.name = name.trim();
@@ -60,7 +63,7 @@ function SettingsForm() {
 
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-      <FormErrorText error={update.error} codeFields={SETTINGS_CODE_FIELDS} />
+      <FormError error={update.error} codeFields={SETTINGS_CODE_FIELDS} />
       {update.isSuccess && !changed ? <Alert tone="success">Saved.</Alert> : null}
       <TextField
         label="Household name"

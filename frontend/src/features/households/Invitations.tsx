@@ -2,13 +2,12 @@
 
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/api/serverErrors";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Card, Spinner } from "@/components/ui/Card";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
-import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors, type CodeFields } from "@/features/auth/serverErrors";
 import { emailError } from "@/features/auth/validation";
 import { formatDate } from "@/lib/dates";
 
@@ -35,7 +34,10 @@ function InviteForm() {
   const [emailProblem, setEmailProblem] = useState<string | undefined>();
   const [sentTo, setSentTo] = useState<string | null>(null);
   const invite = useCreateInvitation(household.id);
-  const errors = mergeFieldErrors({ email: emailProblem }, serverFieldErrors(invite.error, INVITE_CODE_FIELDS));
+  const errors = mergeFieldErrors(
+    { email: emailProblem },
+    serverFieldErrors(invite.error, INVITE_CODE_FIELDS),
+  );
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -56,12 +58,28 @@ function InviteForm() {
 
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-3" aria-label="Invite someone">
-      <p className="text-sm text-muted">They get an email with a link, valid for 7 days, to join {household.name}.</p>
-      <FormErrorText error={invite.error} codeFields={INVITE_CODE_FIELDS} />
+      <p className="text-sm text-muted">
+        They get an email with a link, valid for 7 days, to join {household.name}.
+      </p>
+      <FormError error={invite.error} codeFields={INVITE_CODE_FIELDS} />
       {sentTo ? <Alert tone="success">Invitation sent to {sentTo}.</Alert> : null}
       <div className="grid gap-3 sm:grid-cols-[1fr_12rem]">
-        <TextField label="Email to invite" type="email" inputMode="email" autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} error={errors.email} required />
-        <SelectField label="Role" value={role} onChange={(event) => setRole(event.target.value as Role)} error={errors.role}>
+        <TextField
+          label="Email to invite"
+          type="email"
+          inputMode="email"
+          autoComplete="off"
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={errors.email}
+          required
+        />
+        <SelectField
+          label="Role"
+          value={role}
+          onChange={(event) => setRole(event.target.value as Role)}
+          error={errors.role}
+        >
           {ROLES.map((option) => (
             <option key={option} value={option}>
               {ROLE_LABELS[option]}
@@ -96,11 +114,16 @@ function PendingInvitations() {
           <FormError error={revoke.error} />
         </div>
       ) : null}
-      {invitations.data?.length === 0 ? <p className="text-sm text-muted">No invitations waiting for an answer.</p> : null}
+      {invitations.data?.length === 0 ? (
+        <p className="text-sm text-muted">No invitations waiting for an answer.</p>
+      ) : null}
       {invitations.data?.length ? (
         <ul className="divide-y divide-border rounded-md border border-border">
           {invitations.data.map((invitation) => (
-            <li key={invitation.id} className="flex flex-wrap items-center justify-between gap-2 p-3 text-sm">
+            <li
+              key={invitation.id}
+              className="flex flex-wrap items-center justify-between gap-2 p-3 text-sm"
+            >
               <div className="min-w-0">
                 <div className="font-medium wrap-anywhere">{invitation.email}</div>
                 <div className="text-muted">

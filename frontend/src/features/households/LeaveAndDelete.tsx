@@ -21,14 +21,19 @@ export function LeaveAndDelete() {
     <Card title={household.isOwner ? "Leave or delete" : "Leave"}>
       <div className="flex flex-col gap-4 text-sm">
         <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
-          <p className="text-muted">Stop sharing this budget. You can only come back with a new invitation.</p>
+          <p className="text-muted">
+            Stop sharing this budget. You can only come back with a new invitation.
+          </p>
           <Button variant="secondary" onClick={() => setDialog("leave")} className="shrink-0">
             Leave household
           </Button>
         </div>
         {household.isOwner ? (
           <div className="flex flex-col gap-2 border-t border-border pt-4 sm:flex-row sm:items-center sm:justify-between">
-            <p className="text-muted">Delete {household.name} with all its accounts, transactions and budgets, for every member. This cannot be undone.</p>
+            <p className="text-muted">
+              Delete {household.name} with all its accounts, transactions and budgets, for every
+              member. This cannot be undone.
+            </p>
             <Button variant="danger" onClick={() => setDialog("delete")} className="shrink-0">
               Delete household
             </Button>
@@ -48,13 +53,20 @@ function LeaveDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()} title={`Leave ${household.name}?`}>
       <div className="flex flex-col gap-4 text-sm">
-        <p>You will no longer see its accounts, transactions or budget. The others keep everything, including what you recorded.</p>
+        <p>
+          You will no longer see its accounts, transactions or budget. The others keep everything,
+          including what you recorded.
+        </p>
         <FormError error={leave.error} />
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="danger" busy={leave.isPending || leave.isSuccess} onClick={() => leave.mutate()}>
+          <Button
+            variant="danger"
+            busy={leave.isPending || leave.isSuccess}
+            onClick={() => leave.mutate()}
+          >
             Leave household
           </Button>
         </DialogActions>
@@ -77,7 +89,10 @@ function DeleteDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()} title={`Delete ${household.name}?`}>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4 text-sm">
-        <p>Every account, transaction, category and budget of this household is deleted for all its members. This cannot be undone.</p>
+        <p>
+          Every account, transaction, category and budget of this household is deleted for all its
+          members. This cannot be undone.
+        </p>
         <FormError error={remove.error} />
         <TextField
           label={
@@ -94,7 +109,12 @@ function DeleteDialog({ onClose }: { onClose: () => void }) {
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" variant="danger" disabled={!matches} busy={remove.isPending || remove.isSuccess}>
+          <Button
+            type="submit"
+            variant="danger"
+            disabled={!matches}
+            busy={remove.isPending || remove.isSuccess}
+          >
             Delete household
           </Button>
         </DialogActions>

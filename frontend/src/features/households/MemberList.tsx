@@ -13,7 +13,8 @@ import { useChangeMemberRole, useMembers, useRemoveMember, type Member } from ".
 import { useHousehold, type Role } from "./HouseholdContext";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "./roles";
 
-type Confirmation = { kind: "remove"; member: Member } | { kind: "own-role"; member: Member; role: Role };
+type Confirmation =
+  { kind: "remove"; member: Member } | { kind: "own-role"; member: Member; role: Role };
 
 /** The members with their roles; owners change roles and remove members here. */
 export function MemberList() {
@@ -44,18 +45,32 @@ export function MemberList() {
           <caption className="sr-only">Members of {household.name}</caption>
           <thead className="hidden sm:table-header-group">
             <tr className="border-b border-border text-left text-muted">
-              <th scope="col" className="py-2 pr-3 font-medium">Name</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Role</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Joined</th>
-              {household.isOwner ? <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th> : null}
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Name
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Role
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Joined
+              </th>
+              {household.isOwner ? (
+                <th scope="col" className="py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody className="flex flex-col gap-2 sm:table-row-group">
             {members.data.map((member) => {
               const isMe = member.user_id === me.id;
-              const rowBusy = changeRole.isPending && changeRole.variables?.userId === member.user_id;
+              const rowBusy =
+                changeRole.isPending && changeRole.variables?.userId === member.user_id;
               return (
-                <tr key={member.user_id} className="grid grid-cols-[1fr_auto] gap-x-3 gap-y-1 rounded-md border border-border p-3 sm:table-row sm:rounded-none sm:border-0 sm:border-b sm:p-0">
+                <tr
+                  key={member.user_id}
+                  className="grid grid-cols-[1fr_auto] gap-x-3 gap-y-1 rounded-md border border-border p-3 sm:table-row sm:rounded-none sm:border-0 sm:border-b sm:p-0"
+                >
                   <td className="col-span-2 min-w-0 sm:py-2 sm:pr-3">
                     <div className="font-medium wrap-anywhere">
                       {member.name}
@@ -95,7 +110,12 @@ export function MemberList() {
                   {household.isOwner ? (
                     <td className="col-span-2 sm:py-2 sm:text-right">
                       {isMe ? null : (
-                        <Button variant="secondary" aria-label={`Remove ${member.name}`} onClick={() => setConfirmation({ kind: "remove", member })} className="w-full sm:w-auto">
+                        <Button
+                          variant="secondary"
+                          aria-label={`Remove ${member.name}`}
+                          onClick={() => setConfirmation({ kind: "remove", member })}
+                          className="w-full sm:w-auto"
+                        >
                           Remove
                         </Button>
                       )}
@@ -108,11 +128,19 @@ export function MemberList() {
         </table>
       ) : null}
       {household.isOwner ? <RoleLegend /> : null}
-      {confirmation?.kind === "remove" ? <RemoveMemberDialog member={confirmation.member} onClose={() => setConfirmation(null)} /> : null}
+      {confirmation?.kind === "remove" ? (
+        <RemoveMemberDialog member={confirmation.member} onClose={() => setConfirmation(null)} />
+      ) : null}
       {confirmation?.kind === "own-role" ? (
-        <Dialog open onOpenChange={(open) => !open && setConfirmation(null)} title="Change your own role?">
+        <Dialog
+          open
+          onOpenChange={(open) => !open && setConfirmation(null)}
+          title="Change your own role?"
+        >
           <p className="text-sm">
-            You will become {ROLE_LABELS[confirmation.role].toLowerCase()} in {household.name} and lose the owner controls (members, invitations, settings). Another owner can give them back.
+            You will become {ROLE_LABELS[confirmation.role].toLowerCase()} in {household.name} and
+            lose the owner controls (members, invitations, settings). Another owner can give them
+            back.
           </p>
           <div className="mt-5 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
             <Button variant="secondary" onClick={() => setConfirmation(null)}>
@@ -153,14 +181,19 @@ function RemoveMemberDialog({ member, onClose }: { member: Member; onClose: () =
     <Dialog open onOpenChange={(open) => !open && onClose()} title={`Remove ${member.name}?`}>
       <div className="flex flex-col gap-4 text-sm">
         <p>
-          {member.name} ({member.email}) will lose access to {household.name} right away, including the accounts shared with them. To bring them back, send a new invitation.
+          {member.name} ({member.email}) will lose access to {household.name} right away, including
+          the accounts shared with them. To bring them back, send a new invitation.
         </p>
         <FormError error={remove.error} />
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(member.user_id, { onSuccess: onClose })}>
+          <Button
+            variant="danger"
+            busy={remove.isPending}
+            onClick={() => remove.mutate(member.user_id, { onSuccess: onClose })}
+          >
             Remove {member.name}
           </Button>
         </DialogActions>

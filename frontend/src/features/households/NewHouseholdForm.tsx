@@ -3,12 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
+import { mergeFieldErrors, serverFieldErrors } from "@/api/serverErrors";
 import { Button } from "@/components/ui/Button";
 import { TextField } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormError";
 import { AuthHeading, TextLink } from "@/features/auth/AuthFrame";
 import { CurrencySelect, useGuessedCurrency } from "@/features/auth/CurrencySelect";
-import { FormErrorText } from "@/features/auth/FormErrorText";
-import { mergeFieldErrors, serverFieldErrors } from "@/features/auth/serverErrors";
 import { validateHouseholdName } from "@/features/auth/validation";
 import { useMe, useSession } from "@/features/session/SessionProvider";
 
@@ -47,12 +47,28 @@ export function NewHouseholdForm() {
   return (
     <>
       <AuthHeading title={firstHousehold ? "Create your household" : "New household"}>
-        {firstHousehold ? "You are not in a household yet. Create one, or open an invitation link someone sent you." : "A separate budget with its own accounts, categories and members. You will be its owner."}
+        {firstHousehold
+          ? "You are not in a household yet. Create one, or open an invitation link someone sent you."
+          : "A separate budget with its own accounts, categories and members. You will be its owner."}
       </AuthHeading>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4">
-        <FormErrorText error={create.error} />
-        <TextField label="Household name" value={name} onChange={(event) => setName(event.target.value)} error={errors.name} required maxLength={200} autoComplete="off" />
-        <CurrencySelect label="Currency" value={currency} onValueChange={setChosenCurrency} error={errors.currency} hint="The currency the budget is kept in." />
+        <FormError error={create.error} />
+        <TextField
+          label="Household name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          error={errors.name}
+          required
+          maxLength={200}
+          autoComplete="off"
+        />
+        <CurrencySelect
+          label="Currency"
+          value={currency}
+          onValueChange={setChosenCurrency}
+          error={errors.currency}
+          hint="The currency the budget is kept in."
+        />
         <Button type="submit" busy={create.isPending || create.isSuccess}>
           Create household
         </Button>

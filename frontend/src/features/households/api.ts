@@ -35,7 +35,8 @@ export function useMembers(householdId: string) {
 export function useInvitations(householdId: string, enabled: boolean) {
   return useQuery({
     queryKey: invitationsKey(householdId),
-    queryFn: () => unwrap(api.GET("/api/v1/households/{household_id}/invitations", path(householdId))),
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/households/{household_id}/invitations", path(householdId))),
     enabled,
   });
 }
@@ -43,7 +44,8 @@ export function useInvitations(householdId: string, enabled: boolean) {
 export function useCreateHousehold() {
   const { reloadMe } = useSession();
   return useMutation({
-    mutationFn: (body: components["schemas"]["HouseholdCreate"]) => unwrap(api.POST("/api/v1/households", { body })),
+    mutationFn: (body: components["schemas"]["HouseholdCreate"]) =>
+      unwrap(api.POST("/api/v1/households", { body })),
     // The household switcher and the membership check read /me: it must know the new one first.
     onSuccess: async () => {
       await reloadMe();
@@ -56,7 +58,8 @@ export function useUpdateHousehold(householdId: string) {
   const queryClient = useQueryClient();
   const { reloadMe } = useSession();
   return useMutation({
-    mutationFn: (body: HouseholdUpdate) => unwrap(api.PATCH("/api/v1/households/{household_id}", { ...path(householdId), body })),
+    mutationFn: (body: HouseholdUpdate) =>
+      unwrap(api.PATCH("/api/v1/households/{household_id}", { ...path(householdId), body })),
     onSuccess: async () => {
       await reloadMe();
       await queryClient.invalidateQueries({ queryKey: householdKey(householdId) });
@@ -70,11 +73,18 @@ export function useChangeMemberRole(householdId: string) {
   const myId = state.status === "authenticated" ? state.me.id : null;
   return useMutation({
     mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
-      unwrap(api.PATCH("/api/v1/households/{household_id}/members/{user_id}", { params: { path: { household_id: householdId, user_id: userId } }, body: { role } })),
+      unwrap(
+        api.PATCH("/api/v1/households/{household_id}/members/{user_id}", {
+          params: { path: { household_id: householdId, user_id: userId } },
+          body: { role },
+        }),
+      ),
     onSuccess: async (member) => {
       // Stepping down changes what this person may do here: every view must re-check the role.
       if (member.user_id === myId) await reloadMe();
-      await queryClient.invalidateQueries({ queryKey: member.user_id === myId ? householdKey(householdId) : membersKey(householdId) });
+      await queryClient.invalidateQueries({
+        queryKey: member.user_id === myId ? householdKey(householdId) : membersKey(householdId),
+      });
     },
   });
 }
@@ -83,7 +93,11 @@ export function useRemoveMember(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (userId: string) =>
-      unwrap(api.DELETE("/api/v1/households/{household_id}/members/{user_id}", { params: { path: { household_id: householdId, user_id: userId } } })),
+      unwrap(
+        api.DELETE("/api/v1/households/{household_id}/members/{user_id}", {
+          params: { path: { household_id: householdId, user_id: userId } },
+        }),
+      ),
     // Their account shares go with them, so the accounts view changes too.
     onSuccess: () => queryClient.invalidateQueries({ queryKey: householdKey(householdId) }),
   });
@@ -126,19 +140,27 @@ async function pathnameBecomes(pathname: string, timeoutMs = 10_000): Promise<vo
 
 export function useLeaveHousehold(householdId: string, myUserId: string) {
   return useEndMembership(householdId, () =>
-    unwrap(api.DELETE("/api/v1/households/{household_id}/members/{user_id}", { params: { path: { household_id: householdId, user_id: myUserId } } })),
+    unwrap(
+      api.DELETE("/api/v1/households/{household_id}/members/{user_id}", {
+        params: { path: { household_id: householdId, user_id: myUserId } },
+      }),
+    ),
   );
 }
 
 export function useDeleteHousehold(householdId: string) {
-  return useEndMembership(householdId, () => unwrap(api.DELETE("/api/v1/households/{household_id}", path(householdId))));
+  return useEndMembership(householdId, () =>
+    unwrap(api.DELETE("/api/v1/households/{household_id}", path(householdId))),
+  );
 }
 
 export function useCreateInvitation(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: components["schemas"]["InvitationCreate"]) =>
-      unwrap(api.POST("/api/v1/households/{household_id}/invitations", { ...path(householdId), body })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/invitations", { ...path(householdId), body }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: invitationsKey(householdId) }),
   });
 }
@@ -147,7 +169,11 @@ export function useRevokeInvitation(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (invitationId: string) =>
-      unwrap(api.DELETE("/api/v1/households/{household_id}/invitations/{invitation_id}", { params: { path: { household_id: householdId, invitation_id: invitationId } } })),
+      unwrap(
+        api.DELETE("/api/v1/households/{household_id}/invitations/{invitation_id}", {
+          params: { path: { household_id: householdId, invitation_id: invitationId } },
+        }),
+      ),
     // A revoked (or meanwhile expired/accepted) invitation is gone either way: refresh the list.
     onSettled: () => queryClient.invalidateQueries({ queryKey: invitationsKey(householdId) }),
   });

@@ -15,7 +15,12 @@ export function reportsKey(householdId: string): unknown[] {
 }
 
 /** Net spending per category between two days, both included (adults and owners only). */
-export function useSpendingByCategory(householdId: string, from: string, to: string, options: { enabled?: boolean } = {}) {
+export function useSpendingByCategory(
+  householdId: string,
+  from: string,
+  to: string,
+  options: { enabled?: boolean } = {},
+) {
   return useQuery({
     queryKey: [...reportsKey(householdId), "spending-by-category", { from, to }],
     queryFn: ({ signal }) =>
@@ -29,8 +34,16 @@ export function useSpendingByCategory(householdId: string, from: string, to: str
   });
 }
 
-/** Income, expenses and their difference for the `months` months ending with `end` (adults and owners only). */
-export function useIncomeVsExpenses(householdId: string, months: number, end: string, options: { enabled?: boolean } = {}) {
+/**
+ * Income, expenses and their difference for the `months` months ending with `end`
+ * (adults and owners only).
+ */
+export function useIncomeVsExpenses(
+  householdId: string,
+  months: number,
+  end: string,
+  options: { enabled?: boolean } = {},
+) {
   return useQuery({
     queryKey: [...reportsKey(householdId), "income-vs-expenses", { months, end }],
     queryFn: ({ signal }) =>

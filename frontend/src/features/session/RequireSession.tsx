@@ -24,12 +24,14 @@ export function RequireSession({ children }: { children: ReactNode }) {
     router.replace(`/login?next=${encodeURIComponent(next)}`);
   }, [state, pathname, router]);
 
-  if (state.status !== "authenticated") return <Spinner label={state.status === "loading" ? "Loading" : "Redirecting to sign in"} />;
+  if (state.status !== "authenticated")
+    return <Spinner label={state.status === "loading" ? "Loading" : "Redirecting to sign in"} />;
   return <>{children}</>;
 }
 
 /** Only same-site paths are followed after login, never another origin. */
 export function safeNextPath(next: string | null): string | null {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\"))
+    return null;
   return next;
 }

@@ -1,11 +1,24 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 
 import { api, unwrap } from "@/api/client";
 import type { components } from "@/api/schema";
-import { clearAccessToken, onSessionChange, refreshAccessToken, setAccessToken } from "@/api/session";
+import {
+  clearAccessToken,
+  onSessionChange,
+  refreshAccessToken,
+  setAccessToken,
+} from "@/api/session";
 
 export type Me = components["schemas"]["MeRead"];
 
@@ -94,7 +107,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, [queryClient]);
 
-  const value = useMemo(() => ({ state, login, logout, reloadMe }), [state, login, logout, reloadMe]);
+  const value = useMemo(
+    () => ({ state, login, logout, reloadMe }),
+    [state, login, logout, reloadMe],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -5,7 +5,11 @@ import { useSyncExternalStore } from "react";
 import { applyThemeChoice, readThemeChoice, type ThemeChoice } from "./theme";
 
 const NEXT: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
-const LABEL: Record<ThemeChoice, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
+const LABEL: Record<ThemeChoice, string> = {
+  system: "Theme: system",
+  light: "Theme: light",
+  dark: "Theme: dark",
+};
 const ICON: Record<ThemeChoice, string> = { system: "◐", light: "☀", dark: "☾" };
 
 const changed = new Set<() => void>();

@@ -14,7 +14,17 @@ import { CategoryOptions } from "./CategoryOptions";
 const CHOOSE = "__choose__";
 
 /** Fixed to the bottom of the screen while rows are selected, so it stays in reach on a phone. */
-export function BulkCategorizeBar({ selectedIds, groups, onDone, onClear }: { selectedIds: string[]; groups: CategoryGroup[]; onDone: (message: string) => void; onClear: () => void }) {
+export function BulkCategorizeBar({
+  selectedIds,
+  groups,
+  onDone,
+  onClear,
+}: {
+  selectedIds: string[];
+  groups: CategoryGroup[];
+  onDone: (message: string) => void;
+  onClear: () => void;
+}) {
   const household = useHousehold();
   const bulk = useBulkCategorize(household.id);
   const [categoryId, setCategoryId] = useState(CHOOSE);
@@ -27,26 +37,41 @@ export function BulkCategorizeBar({ selectedIds, groups, onDone, onClear }: { se
       {
         onSuccess: (updated) => {
           setCategoryId(CHOOSE);
-          onDone(`${updated.toLocaleString()} ${updated === 1 ? "transaction" : "transactions"} re-categorized.`);
+          const noun = updated === 1 ? "transaction" : "transactions";
+          onDone(`${updated.toLocaleString()} ${noun} re-categorized.`);
         },
       },
     );
   }
 
   return (
-    <div role="region" aria-label="Bulk re-categorize" className="fixed inset-x-0 bottom-0 z-30 border-t border-border bg-card shadow-[0_-4px_12px_rgb(0_0_0/0.12)]">
+    <div
+      role="region"
+      aria-label="Bulk re-categorize"
+      className="fixed inset-x-0 bottom-0 z-30 border-t border-border bg-card shadow-[0_-4px_12px_rgb(0_0_0/0.12)]"
+    >
       <div className="mx-auto flex max-w-6xl flex-col gap-2 px-3 py-2 sm:flex-row sm:items-end sm:px-4">
         <p className="font-medium sm:mb-3" aria-live="polite">
           {count.toLocaleString()} selected
         </p>
-        <SelectField label="New category" containerClassName="sm:w-64" value={categoryId} onChange={(event) => setCategoryId(event.target.value)}>
+        <SelectField
+          label="New category"
+          containerClassName="sm:w-64"
+          value={categoryId}
+          onChange={(event) => setCategoryId(event.target.value)}
+        >
           <option value={CHOOSE} disabled>
             Choose a category…
           </option>
           <CategoryOptions groups={groups} />
         </SelectField>
         <div className="flex gap-2">
-          <Button onClick={apply} busy={bulk.isPending} disabled={categoryId === CHOOSE} className="flex-1 sm:flex-none">
+          <Button
+            onClick={apply}
+            busy={bulk.isPending}
+            disabled={categoryId === CHOOSE}
+            className="flex-1 sm:flex-none"
+          >
             Apply to {count.toLocaleString()}
           </Button>
           <Button variant="secondary" onClick={onClear} className="flex-1 sm:flex-none">

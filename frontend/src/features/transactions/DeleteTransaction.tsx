@@ -11,7 +11,15 @@ import { isVersionConflict, useDeleteTransaction, VERSION_CONFLICT_MESSAGE } fro
 import type { Transaction } from "./form";
 
 /** Delete with a second, explicit confirmation (adults only; the caller decides to render it). */
-export function DeleteTransaction({ transaction, onDeleted, onConflict }: { transaction: Transaction; onDeleted: () => void; onConflict: () => void }) {
+export function DeleteTransaction({
+  transaction,
+  onDeleted,
+  onConflict,
+}: {
+  transaction: Transaction;
+  onDeleted: () => void;
+  onConflict: () => void;
+}) {
   const household = useHousehold();
   const remove = useDeleteTransaction(household.id);
   const [confirming, setConfirming] = useState(false);
@@ -24,19 +32,38 @@ export function DeleteTransaction({ transaction, onDeleted, onConflict }: { tran
     );
   }
   return (
-    <div role="group" aria-label="Confirm delete" className="flex flex-col gap-2 rounded-md border border-danger bg-danger-bg p-2 sm:max-w-64">
+    <div
+      role="group"
+      aria-label="Confirm delete"
+      className="flex flex-col gap-2 rounded-md border border-danger bg-danger-bg p-2 sm:max-w-64"
+    >
       <p className="text-sm text-danger">
-        {transaction.transfer ? "Delete this transfer? Both sides are deleted." : "Delete this transaction? This cannot be undone."}
+        {transaction.transfer
+          ? "Delete this transfer? Both sides are deleted."
+          : "Delete this transaction? This cannot be undone."}
       </p>
-      {isVersionConflict(remove.error) ? <Alert tone="warning">{VERSION_CONFLICT_MESSAGE}</Alert> : <FormError error={remove.error} />}
+      {isVersionConflict(remove.error) ? (
+        <Alert tone="warning">{VERSION_CONFLICT_MESSAGE}</Alert>
+      ) : (
+        <FormError error={remove.error} />
+      )}
       <div className="flex gap-2">
-        <Button variant="secondary" size="md" onClick={() => (setConfirming(false), remove.reset())}>
+        <Button
+          variant="secondary"
+          size="md"
+          onClick={() => (setConfirming(false), remove.reset())}
+        >
           Keep it
         </Button>
         <Button
           variant="danger"
           busy={remove.isPending}
-          onClick={() => remove.mutate(transaction, { onSuccess: onDeleted, onError: (error) => isVersionConflict(error) && onConflict() })}
+          onClick={() =>
+            remove.mutate(transaction, {
+              onSuccess: onDeleted,
+              onError: (error) => isVersionConflict(error) && onConflict(),
+            })
+          }
         >
           Yes, delete
         </Button>

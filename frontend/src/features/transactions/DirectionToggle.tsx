@@ -12,10 +12,21 @@ const OPTIONS: Array<{ value: Direction; label: string }> = [
 ];
 
 /** Money out or in: the amount itself is typed as a positive number. */
-export function DirectionToggle({ value, onChange, disabled }: { value: Direction; onChange: (value: Direction) => void; disabled?: boolean }) {
+export function DirectionToggle({
+  value,
+  onChange,
+  disabled,
+}: {
+  value: Direction;
+  onChange: (value: Direction) => void;
+  disabled?: boolean;
+}) {
   const name = useId();
   return (
-    <fieldset className={cn("flex flex-col gap-1", disabled && "cursor-not-allowed opacity-60")} disabled={disabled}>
+    <fieldset
+      className={cn("flex flex-col gap-1", disabled && "cursor-not-allowed opacity-60")}
+      disabled={disabled}
+    >
       <legend className="mb-1 text-sm font-medium">Type</legend>
       <div className="grid grid-cols-2 overflow-hidden rounded-md border border-border">
         {OPTIONS.map((option) => (
@@ -24,10 +35,21 @@ export function DirectionToggle({ value, onChange, disabled }: { value: Directio
             className={cn(
               "flex min-h-11 items-center justify-center text-sm font-medium has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-focus",
               !disabled && "cursor-pointer",
-              value === option.value ? (option.value === "expense" ? "bg-danger-bg text-danger" : "bg-success-bg text-success") : "bg-card text-muted",
+              value === option.value
+                ? option.value === "expense"
+                  ? "bg-danger-bg text-danger"
+                  : "bg-success-bg text-success"
+                : "bg-card text-muted",
             )}
           >
-            <input type="radio" className="sr-only" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} />
+            <input
+              type="radio"
+              className="sr-only"
+              name={name}
+              value={option.value}
+              checked={value === option.value}
+              onChange={() => onChange(option.value)}
+            />
             {option.label}
           </label>
         ))}

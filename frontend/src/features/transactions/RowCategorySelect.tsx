@@ -62,7 +62,11 @@ export function RowCategorySelect({
         saving && "opacity-60",
       )}
     >
-      {expanded ? <CategoryOptions groups={groups} keepId={value} /> : <option value={value ?? ""}>{value ? categoryName(groups, value) : "Uncategorized"}</option>}
+      {expanded ? (
+        <CategoryOptions groups={groups} keepId={value} />
+      ) : (
+        <option value={value ?? ""}>{value ? categoryName(groups, value) : "Uncategorized"}</option>
+      )}
     </select>
   );
 }

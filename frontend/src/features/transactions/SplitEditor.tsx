@@ -23,8 +23,14 @@ interface Props {
 export function SplitEditor({ lines, onChange, totalText, currency, groups, errorFor }: Props) {
   const total = parseMagnitude(totalText, currency);
   const amounts = parseLineAmounts(lines, currency);
-  const remaining = total.ok ? remainingToSplit(total.minor, amounts.filter((amount): amount is number => amount !== null)) : null;
-  const update = (index: number, change: Partial<SplitLineDraft>) => onChange(lines.map((line, at) => (at === index ? { ...line, ...change } : line)));
+  const remaining = total.ok
+    ? remainingToSplit(
+        total.minor,
+        amounts.filter((amount): amount is number => amount !== null),
+      )
+    : null;
+  const update = (index: number, change: Partial<SplitLineDraft>) =>
+    onChange(lines.map((line, at) => (at === index ? { ...line, ...change } : line)));
 
   return (
     <fieldset className="flex flex-col gap-3 rounded-md border border-border p-3">
@@ -32,7 +38,10 @@ export function SplitEditor({ lines, onChange, totalText, currency, groups, erro
       {lines.map((line, index) => {
         const number = index + 1;
         return (
-          <div key={line.key} className="grid grid-cols-[minmax(0,1fr)_auto_auto] gap-x-1 gap-y-2 sm:grid-cols-[minmax(0,1fr)_8rem_auto_auto]">
+          <div
+            key={line.key}
+            className="grid grid-cols-[minmax(0,1fr)_auto_auto] gap-x-1 gap-y-2 sm:grid-cols-[minmax(0,1fr)_8rem_auto_auto]"
+          >
             <SelectField
               label={`Category, line ${number}`}
               containerClassName="col-span-3 sm:col-span-1"
@@ -55,21 +64,43 @@ export function SplitEditor({ lines, onChange, totalText, currency, groups, erro
               className="mt-6 self-start"
               aria-label={`Put the remaining amount on line ${number}`}
               disabled={!total.ok}
-              onClick={() => total.ok && update(index, { amountText: amountInputValue(amountThatBalances(total.minor, amounts, index), currency) })}
+              onClick={() =>
+                total.ok &&
+                update(index, {
+                  amountText: amountInputValue(
+                    amountThatBalances(total.minor, amounts, index),
+                    currency,
+                  ),
+                })
+              }
             >
               Fill
             </Button>
-            <Button variant="ghost" className="mt-6 self-start" aria-label={`Remove line ${number}`} disabled={lines.length <= 2} onClick={() => onChange(lines.filter((_, at) => at !== index))}>
+            <Button
+              variant="ghost"
+              className="mt-6 self-start"
+              aria-label={`Remove line ${number}`}
+              disabled={lines.length <= 2}
+              onClick={() => onChange(lines.filter((_, at) => at !== index))}
+            >
               ✕
             </Button>
           </div>
         );
       })}
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <Button variant="secondary" disabled={lines.length >= MAX_SPLIT_LINES} onClick={() => onChange([...lines, newSplitLine()])}>
+        <Button
+          variant="secondary"
+          disabled={lines.length >= MAX_SPLIT_LINES}
+          onClick={() => onChange([...lines, newSplitLine()])}
+        >
           Add line
         </Button>
-        <p aria-live="polite" data-testid="split-remaining" className={remaining === 0 ? "text-sm text-success" : "text-sm font-medium text-warning"}>
+        <p
+          aria-live="polite"
+          data-testid="split-remaining"
+          className={remaining === 0 ? "text-sm text-success" : "text-sm font-medium text-warning"}
+        >
           {remaining === null
             ? "Enter the total first"
             : remaining === 0

@@ -15,12 +15,27 @@ import { useHousehold } from "@/features/households/HouseholdContext";
 import { todayIso } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
 
-import { fetchTransaction, isVersionConflict, useCreateTransaction, useUpdateTransaction } from "./api";
+import {
+  fetchTransaction,
+  isVersionConflict,
+  useCreateTransaction,
+  useUpdateTransaction,
+} from "./api";
 import { CategoryOptions } from "./CategoryOptions";
 import { accountCurrency } from "@/features/accounts/logic";
 import { DeleteTransaction } from "./DeleteTransaction";
 import { DirectionToggle } from "./DirectionToggle";
-import { buildTransaction, directionAfterTyping, draftFromTransaction, emptyDraft, splitIsComplete, updateBody, type DraftErrors, type Transaction, type TransactionDraft } from "./form";
+import {
+  buildTransaction,
+  directionAfterTyping,
+  draftFromTransaction,
+  emptyDraft,
+  splitIsComplete,
+  updateBody,
+  type DraftErrors,
+  type Transaction,
+  type TransactionDraft,
+} from "./form";
 import { SplitEditor } from "./SplitEditor";
 
 export type TransactionDialogMode = { kind: "add" } | { kind: "edit"; transaction: Transaction };
@@ -36,22 +51,49 @@ interface Props {
 
 export function TransactionDialog({ mode, onClose, accounts, groups, defaultAccountId }: Props) {
   return (
-    <Dialog open={mode !== null} onOpenChange={(open) => !open && onClose()} title={mode?.kind === "edit" ? "Edit transaction" : "Add transaction"}>
-      {mode ? <TransactionForm key={mode.kind === "edit" ? mode.transaction.id : "add"} mode={mode} onClose={onClose} accounts={accounts} groups={groups} defaultAccountId={defaultAccountId} /> : null}
+    <Dialog
+      open={mode !== null}
+      onOpenChange={(open) => !open && onClose()}
+      title={mode?.kind === "edit" ? "Edit transaction" : "Add transaction"}
+    >
+      {mode ? (
+        <TransactionForm
+          key={mode.kind === "edit" ? mode.transaction.id : "add"}
+          mode={mode}
+          onClose={onClose}
+          accounts={accounts}
+          groups={groups}
+          defaultAccountId={defaultAccountId}
+        />
+      ) : null}
     </Dialog>
   );
 }
 
 type Conflict = { latest: Transaction } | { deleted: true } | null;
 
-function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: Props & { mode: TransactionDialogMode }) {
+function TransactionForm({
+  mode,
+  onClose,
+  accounts,
+  groups,
+  defaultAccountId,
+}: Props & { mode: TransactionDialogMode }) {
   const household = useHousehold();
   const editing = mode.kind === "edit" ? mode.transaction : null;
-  const openAccounts = accounts.filter((account) => !account.archived_at || account.id === editing?.account_id);
-  const currencyOf = (accountId: string) => accountCurrency(accounts.find((account) => account.id === accountId), household.currency);
+  const openAccounts = accounts.filter(
+    (account) => !account.archived_at || account.id === editing?.account_id,
+  );
+  const currencyOf = (accountId: string) =>
+    accountCurrency(
+      accounts.find((account) => account.id === accountId),
+      household.currency,
+    );
   const [base, setBase] = useState<Transaction | null>(editing);
   const [draft, setDraft] = useState<TransactionDraft>(() =>
-    editing ? draftFromTransaction(editing, currencyOf(editing.account_id)) : emptyDraft(initialAccountId(openAccounts, defaultAccountId), todayIso()),
+    editing
+      ? draftFromTransaction(editing, currencyOf(editing.account_id))
+      : emptyDraft(initialAccountId(openAccounts, defaultAccountId), todayIso()),
   );
   const [clientErrors, setClientErrors] = useState<DraftErrors>({});
   const [conflict, setConflict] = useState<Conflict>(null);
@@ -60,7 +102,8 @@ function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: 
   const mutation = editing ? update : create;
   const serverError = mutation.error && !isVersionConflict(mutation.error) ? mutation.error : null;
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(serverError, field);
-  const set = (change: Partial<TransactionDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const set = (change: Partial<TransactionDraft>) =>
+    setDraft((current) => ({ ...current, ...change }));
 
   const isTransfer = editing?.transfer != null;
   // A teen may change only the categorization and tags of an existing transaction.
@@ -74,7 +117,10 @@ function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: 
     if (!built.ok) return;
     try {
       if (base) {
-        await update.mutateAsync({ transaction: base, body: updateBody(built.body, { isAdult: household.isAdult, isTransfer }) });
+        await update.mutateAsync({
+          transaction: base,
+          body: updateBody(built.body, { isAdult: household.isAdult, isTransfer }),
+        });
         onClose("Transaction saved.");
       } else {
         await create.mutateAsync(built.body);
@@ -93,7 +139,8 @@ function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: 
       setBase(latest);
       setConflict({ latest });
     } catch (reloadError) {
-      if (reloadError instanceof ApiError && reloadError.status === 404) setConflict({ deleted: true });
+      if (reloadError instanceof ApiError && reloadError.status === 404)
+        setConflict({ deleted: true });
     }
   }
 
@@ -103,18 +150,50 @@ function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: 
     <form onSubmit={submit} noValidate className="flex flex-col gap-4">
       {conflict && "latest" in conflict ? (
         <Alert tone="warning">
-          <p>Someone else changed this transaction while you were editing it. Your edits are still here; saving now replaces their changes.</p>
-          <Button variant="secondary" className="mt-2" onClick={() => (setDraft(draftFromTransaction(conflict.latest, currencyOf(conflict.latest.account_id))), setConflict(null), update.reset())}>
+          <p>
+            Someone else changed this transaction while you were editing it. Your edits are still
+            here; saving now replaces their changes.
+          </p>
+          <Button
+            variant="secondary"
+            className="mt-2"
+            onClick={() => (
+              setDraft(
+                draftFromTransaction(conflict.latest, currencyOf(conflict.latest.account_id)),
+              ),
+              setConflict(null),
+              update.reset()
+            )}
+          >
             Show their version instead
           </Button>
         </Alert>
       ) : null}
-      {conflict && "deleted" in conflict ? <Alert tone="error">Someone else deleted this transaction. Close this dialog; nothing was saved.</Alert> : null}
+      {conflict && "deleted" in conflict ? (
+        <Alert tone="error">
+          Someone else deleted this transaction. Close this dialog; nothing was saved.
+        </Alert>
+      ) : null}
       <FormError error={serverError} />
-      {lockedForTeen ? <Alert tone="info">You can change the category, split and tags. Ask a parent to change anything else.</Alert> : null}
-      {isTransfer ? <Alert tone="info">This is one side of a transfer: a new amount or date changes both sides.</Alert> : null}
+      {lockedForTeen ? (
+        <Alert tone="info">
+          You can change the category, split and tags. Ask a parent to change anything else.
+        </Alert>
+      ) : null}
+      {isTransfer ? (
+        <Alert tone="info">
+          This is one side of a transfer: a new amount or date changes both sides.
+        </Alert>
+      ) : null}
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        <SelectField label="Account" value={draft.accountId} onChange={(event) => set({ accountId: event.target.value })} error={errorFor("account_id")} disabled={lockedForTeen} required>
+        <SelectField
+          label="Account"
+          value={draft.accountId}
+          onChange={(event) => set({ accountId: event.target.value })}
+          error={errorFor("account_id")}
+          disabled={lockedForTeen}
+          required
+        >
           <option value="">Choose an account</option>
           {openAccounts.map((account) => (
             <option key={account.id} value={account.id}>
@@ -122,16 +201,39 @@ function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: 
             </option>
           ))}
         </SelectField>
-        <TextField label="Date" type="date" value={draft.postedOn} onChange={(event) => set({ postedOn: event.target.value })} error={errorFor("posted_on")} disabled={lockedForTeen} required />
+        <TextField
+          label="Date"
+          type="date"
+          value={draft.postedOn}
+          onChange={(event) => set({ postedOn: event.target.value })}
+          error={errorFor("posted_on")}
+          disabled={lockedForTeen}
+          required
+        />
       </div>
-      <TextField label="Payee" value={draft.payee} maxLength={200} onChange={(event) => set({ payee: event.target.value })} error={errorFor("payee")} disabled={lockedForTeen} />
+      <TextField
+        label="Payee"
+        value={draft.payee}
+        maxLength={200}
+        onChange={(event) => set({ payee: event.target.value })}
+        error={errorFor("payee")}
+        disabled={lockedForTeen}
+      />
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        {isTransfer ? null : <DirectionToggle value={draft.direction} onChange={(direction) => set({ direction })} disabled={lockedForTeen} />}
+        {isTransfer ? null : (
+          <DirectionToggle
+            value={draft.direction}
+            onChange={(direction) => set({ direction })}
+            disabled={lockedForTeen}
+          />
+        )}
         <MoneyField
           label="Amount"
           currency={currency}
           value={draft.amountText}
-          onValueChange={(amountText) => set({ amountText, direction: directionAfterTyping(amountText, draft.direction) })}
+          onValueChange={(amountText) =>
+            set({ amountText, direction: directionAfterTyping(amountText, draft.direction) })
+          }
           error={errorFor("amount_minor")}
           disabled={lockedForTeen}
           required
@@ -140,30 +242,78 @@ function TransactionForm({ mode, onClose, accounts, groups, defaultAccountId }: 
       {isTransfer ? null : (
         <>
           {draft.splitMode ? (
-            <SplitEditor lines={draft.lines} onChange={(lines) => set({ lines })} totalText={draft.amountText} currency={currency} groups={groups} errorFor={errorFor} />
+            <SplitEditor
+              lines={draft.lines}
+              onChange={(lines) => set({ lines })}
+              totalText={draft.amountText}
+              currency={currency}
+              groups={groups}
+              errorFor={errorFor}
+            />
           ) : (
-            <SelectField label="Category" value={draft.categoryId} onChange={(event) => set({ categoryId: event.target.value })} error={errorFor("category_id")}>
+            <SelectField
+              label="Category"
+              value={draft.categoryId}
+              onChange={(event) => set({ categoryId: event.target.value })}
+              error={errorFor("category_id")}
+            >
               <CategoryOptions groups={groups} keepId={draft.categoryId} />
             </SelectField>
           )}
-          <Button variant="secondary" className="self-start" aria-pressed={draft.splitMode} onClick={() => set({ splitMode: !draft.splitMode })}>
+          <Button
+            variant="secondary"
+            className="self-start"
+            aria-pressed={draft.splitMode}
+            onClick={() => set({ splitMode: !draft.splitMode })}
+          >
             {draft.splitMode ? "Don't split" : "Split across categories"}
           </Button>
         </>
       )}
-      <TextField label="Memo" value={draft.memo} maxLength={2000} onChange={(event) => set({ memo: event.target.value })} error={errorFor("memo")} disabled={lockedForTeen} />
-      <TextField label="Tags" hint="Optional; separate with commas" value={draft.tagsText} onChange={(event) => set({ tagsText: event.target.value })} error={errorFor("tags") ?? firstTagError(serverError)} />
+      <TextField
+        label="Memo"
+        value={draft.memo}
+        maxLength={2000}
+        onChange={(event) => set({ memo: event.target.value })}
+        error={errorFor("memo")}
+        disabled={lockedForTeen}
+      />
+      <TextField
+        label="Tags"
+        hint="Optional; separate with commas"
+        value={draft.tagsText}
+        onChange={(event) => set({ tagsText: event.target.value })}
+        error={errorFor("tags") ?? firstTagError(serverError)}
+      />
       <label className="flex min-h-11 items-center gap-2 text-sm">
-        <input type="checkbox" className="size-5 accent-primary" checked={draft.pending} disabled={lockedForTeen} onChange={(event) => set({ pending: event.target.checked })} />
+        <input
+          type="checkbox"
+          className="size-5 accent-primary"
+          checked={draft.pending}
+          disabled={lockedForTeen}
+          onChange={(event) => set({ pending: event.target.checked })}
+        />
         Pending (not yet cleared by the bank)
       </label>
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:items-center sm:justify-between">
-        {editing && household.isAdult ? <DeleteTransaction transaction={base ?? editing} onDeleted={() => onClose("Transaction deleted.")} onConflict={reloadAfterConflict} /> : <span />}
+        {editing && household.isAdult ? (
+          <DeleteTransaction
+            transaction={base ?? editing}
+            onDeleted={() => onClose("Transaction deleted.")}
+            onConflict={reloadAfterConflict}
+          />
+        ) : (
+          <span />
+        )}
         <div className="flex flex-col-reverse gap-2 sm:flex-row">
           <Button variant="secondary" onClick={() => onClose()}>
             Cancel
           </Button>
-          <Button type="submit" busy={mutation.isPending} disabled={splitBlocked || (conflict !== null && "deleted" in conflict)}>
+          <Button
+            type="submit"
+            busy={mutation.isPending}
+            disabled={splitBlocked || (conflict !== null && "deleted" in conflict)}
+          >
             {editing ? "Save" : "Add transaction"}
           </Button>
         </div>

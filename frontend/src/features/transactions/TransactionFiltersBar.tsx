@@ -24,13 +24,23 @@ export function TransactionFiltersBar({ filters, onChange, accounts, groups }: P
   return (
     <div className="mb-3 flex flex-col gap-3 lg:flex-row lg:flex-wrap lg:items-end">
       <div role="group" aria-label="Month" className="flex items-center gap-1">
-        <Button variant="secondary" aria-label="Previous month" disabled={allMonths} onClick={() => onChange({ month: addMonths(filters.month, -1) })}>
+        <Button
+          variant="secondary"
+          aria-label="Previous month"
+          disabled={allMonths}
+          onClick={() => onChange({ month: addMonths(filters.month, -1) })}
+        >
           ‹
         </Button>
         <span className="min-w-36 text-center font-medium" aria-live="polite">
           {allMonths ? "All months" : formatMonth(filters.month)}
         </span>
-        <Button variant="secondary" aria-label="Next month" disabled={allMonths} onClick={() => onChange({ month: addMonths(filters.month, 1) })}>
+        <Button
+          variant="secondary"
+          aria-label="Next month"
+          disabled={allMonths}
+          onClick={() => onChange({ month: addMonths(filters.month, 1) })}
+        >
           ›
         </Button>
         <Button
@@ -42,7 +52,11 @@ export function TransactionFiltersBar({ filters, onChange, accounts, groups }: P
         </Button>
       </div>
       <div className="grid grid-cols-2 gap-x-2 gap-y-3 sm:grid-cols-3 sm:gap-x-3 lg:flex-1">
-        <SelectField label="Account" value={filters.accountId ?? ""} onChange={(event) => onChange({ accountId: event.target.value || null })}>
+        <SelectField
+          label="Account"
+          value={filters.accountId ?? ""}
+          onChange={(event) => onChange({ accountId: event.target.value || null })}
+        >
           <option value="">All accounts</option>
           {accounts.map((account) => (
             <option key={account.id} value={account.id}>
@@ -51,7 +65,11 @@ export function TransactionFiltersBar({ filters, onChange, accounts, groups }: P
             </option>
           ))}
         </SelectField>
-        <SelectField label="Category" value={filters.category ?? ""} onChange={(event) => onChange({ category: event.target.value || null })}>
+        <SelectField
+          label="Category"
+          value={filters.category ?? ""}
+          onChange={(event) => onChange({ category: event.target.value || null })}
+        >
           <option value="">All categories</option>
           <option value={UNCATEGORIZED}>Uncategorized</option>
           {groups.map((group) => (
@@ -64,7 +82,10 @@ export function TransactionFiltersBar({ filters, onChange, accounts, groups }: P
             </optgroup>
           ))}
         </SelectField>
-        <SearchField value={filters.search} onSearch={(search) => onChange({ search }, { replace: true })} />
+        <SearchField
+          value={filters.search}
+          onSearch={(search) => onChange({ search }, { replace: true })}
+        />
       </div>
     </div>
   );

@@ -41,7 +41,15 @@ interface Props {
  * 100,000 transactions renders as fast as one with fifty.
  */
 export function TransactionList(props: Props) {
-  const { items, hasNextPage, isFetchingNextPage, nextPageFailed, fetchNextPage, selectedIds, selectableIds } = props;
+  const {
+    items,
+    hasNextPage,
+    isFetchingNextPage,
+    nextPageFailed,
+    fetchNextPage,
+    selectedIds,
+    selectableIds,
+  } = props;
   const listRef = useRef<HTMLDivElement>(null);
   const [scrollMargin, setScrollMargin] = useState(0);
 
@@ -49,7 +57,8 @@ export function TransactionList(props: Props) {
   useLayoutEffect(() => {
     const list = listRef.current;
     if (!list) return;
-    const update = () => setScrollMargin(Math.round(list.getBoundingClientRect().top + window.scrollY));
+    const update = () =>
+      setScrollMargin(Math.round(list.getBoundingClientRect().top + window.scrollY));
     update();
     const observer = new ResizeObserver(update);
     observer.observe(document.body);
@@ -58,7 +67,8 @@ export function TransactionList(props: Props) {
 
   const virtualizer = useWindowVirtualizer({
     count: items.length,
-    estimateSize: () => (typeof window !== "undefined" && window.matchMedia(DESKTOP_QUERY).matches ? 57 : 97),
+    estimateSize: () =>
+      typeof window !== "undefined" && window.matchMedia(DESKTOP_QUERY).matches ? 57 : 97,
     overscan: 8,
     scrollMargin,
     getItemKey: (index) => items[index]?.id ?? index,
@@ -67,7 +77,13 @@ export function TransactionList(props: Props) {
   const lastIndex = virtualRows.at(-1)?.index ?? -1;
 
   useEffect(() => {
-    if (lastIndex >= items.length - LOAD_AHEAD_ROWS && hasNextPage && !isFetchingNextPage && !nextPageFailed) fetchNextPage();
+    if (
+      lastIndex >= items.length - LOAD_AHEAD_ROWS &&
+      hasNextPage &&
+      !isFetchingNextPage &&
+      !nextPageFailed
+    )
+      fetchNextPage();
   }, [lastIndex, items.length, hasNextPage, isFetchingNextPage, nextPageFailed, fetchNextPage]);
 
   const selectedCount = selectableIds.filter((id) => selectedIds.has(id)).length;
@@ -83,7 +99,14 @@ export function TransactionList(props: Props) {
         className={cn(props.updating && "opacity-60 transition-opacity")}
       >
         <div role="rowgroup">
-          <div role="row" aria-rowindex={1} className={cn(ROW_GRID, "border-b border-border bg-bg pr-2 text-xs font-semibold tracking-wide text-muted uppercase")}>
+          <div
+            role="row"
+            aria-rowindex={1}
+            className={cn(
+              ROW_GRID,
+              "border-b border-border bg-bg pr-2 text-xs font-semibold tracking-wide text-muted uppercase",
+            )}
+          >
             <div role="columnheader" className="row-span-1">
               <label className="flex min-h-11 min-w-11 cursor-pointer items-center justify-center">
                 <input
@@ -99,30 +122,56 @@ export function TransactionList(props: Props) {
                 />
               </label>
             </div>
-            <div aria-hidden className="col-span-2 text-sm font-normal tracking-normal normal-case md:hidden">
+            <div
+              aria-hidden
+              className="col-span-2 text-sm font-normal tracking-normal normal-case md:hidden"
+            >
               Select all loaded
             </div>
-            <div role="columnheader" className="sr-only md:not-sr-only md:col-start-2 md:row-start-1">
+            <div
+              role="columnheader"
+              className="sr-only md:not-sr-only md:col-start-2 md:row-start-1"
+            >
               Date
             </div>
-            <div role="columnheader" className="sr-only md:not-sr-only md:col-start-3 md:row-start-1">
+            <div
+              role="columnheader"
+              className="sr-only md:not-sr-only md:col-start-3 md:row-start-1"
+            >
               Payee
             </div>
-            <div role="columnheader" className="sr-only md:not-sr-only md:col-start-4 md:row-start-1">
+            <div
+              role="columnheader"
+              className="sr-only md:not-sr-only md:col-start-4 md:row-start-1"
+            >
               Category
             </div>
-            <div role="columnheader" className="sr-only md:not-sr-only md:col-start-5 md:row-start-1">
+            <div
+              role="columnheader"
+              className="sr-only md:not-sr-only md:col-start-5 md:row-start-1"
+            >
               Account
             </div>
-            <div role="columnheader" className="sr-only md:not-sr-only md:col-start-6 md:row-start-1 md:text-right">
+            <div
+              role="columnheader"
+              className="sr-only md:not-sr-only md:col-start-6 md:row-start-1 md:text-right"
+            >
               Amount
             </div>
-            <div role="columnheader" className="sr-only md:not-sr-only md:col-start-7 md:row-start-1 md:text-right">
+            <div
+              role="columnheader"
+              className="sr-only md:not-sr-only md:col-start-7 md:row-start-1 md:text-right"
+            >
               <span className="sr-only">Actions</span>
             </div>
           </div>
         </div>
-        <div role="rowgroup" ref={listRef} className="relative" style={{ height: virtualizer.getTotalSize() }}>
+        <div
+          role="rowgroup"
+          ref={listRef}
+          className="relative"
+          style={{ height: virtualizer.getTotalSize() }}
+        >
           {virtualRows.map((virtualRow) => {
             const transaction = items[virtualRow.index];
             if (!transaction) return null;
@@ -146,7 +195,13 @@ export function TransactionList(props: Props) {
           })}
         </div>
       </div>
-      <ListFooter count={items.length} hasNextPage={hasNextPage} isFetchingNextPage={isFetchingNextPage} nextPageFailed={nextPageFailed} fetchNextPage={fetchNextPage} />
+      <ListFooter
+        count={items.length}
+        hasNextPage={hasNextPage}
+        isFetchingNextPage={isFetchingNextPage}
+        nextPageFailed={nextPageFailed}
+        fetchNextPage={fetchNextPage}
+      />
     </div>
   );
 }
@@ -167,7 +222,10 @@ function ListFooter({
   if (isFetchingNextPage) return <Spinner label="Loading more transactions" />;
   if (nextPageFailed) {
     return (
-      <div className="flex flex-wrap items-center justify-between gap-2 p-3 text-sm text-danger" role="alert">
+      <div
+        className="flex flex-wrap items-center justify-between gap-2 p-3 text-sm text-danger"
+        role="alert"
+      >
         More transactions could not be loaded.
         <Button variant="secondary" onClick={fetchNextPage}>
           Retry

@@ -24,7 +24,9 @@ export function payeeLabel(transaction: Pick<Transaction, "payee">): string {
   return transaction.payee || "(no payee)";
 }
 
-export function isBulkCategorizable(transaction: Pick<Transaction, "transfer" | "splits">): boolean {
+export function isBulkCategorizable(
+  transaction: Pick<Transaction, "transfer" | "splits">,
+): boolean {
   return transaction.transfer === null && transaction.splits.length === 0;
 }
 
@@ -72,7 +74,11 @@ export const TransactionRow = memo(function TransactionRow({
       aria-rowindex={rowIndex}
       data-index={rowIndex - 2}
       style={{ transform: `translateY(${top}px)` }}
-      className={cn(ROW_GRID, "absolute inset-x-0 top-0 border-b border-border py-1 pr-2 md:py-0.5", selected ? "bg-primary/10" : "bg-card")}
+      className={cn(
+        ROW_GRID,
+        "absolute inset-x-0 top-0 border-b border-border py-1 pr-2 md:py-0.5",
+        selected ? "bg-primary/10" : "bg-card",
+      )}
     >
       <div role="cell" className="row-span-2 self-stretch md:row-span-1">
         <label className="flex h-full min-h-11 min-w-11 cursor-pointer items-center justify-center">
@@ -81,13 +87,20 @@ export const TransactionRow = memo(function TransactionRow({
             className="size-5 accent-primary"
             checked={selected}
             disabled={!selectable}
-            title={selectable ? undefined : "Split and transfer transactions cannot be re-categorized in bulk"}
+            title={
+              selectable
+                ? undefined
+                : "Split and transfer transactions cannot be re-categorized in bulk"
+            }
             aria-label={`Select ${payee}, ${date}`}
             onChange={() => onToggle(transaction.id)}
           />
         </label>
       </div>
-      <div role="cell" className="col-start-2 row-start-2 min-w-0 truncate text-xs text-muted md:col-start-2 md:row-start-1 md:text-sm md:text-fg">
+      <div
+        role="cell"
+        className="col-start-2 row-start-2 min-w-0 truncate text-xs text-muted md:col-start-2 md:row-start-1 md:text-sm md:text-fg"
+      >
         {date}
         <span className="md:hidden"> · {account?.name ?? "…"}</span>
       </div>
@@ -98,21 +111,41 @@ export const TransactionRow = memo(function TransactionRow({
           aria-label={editName}
           className="flex min-h-11 w-full min-w-0 items-center gap-2 rounded text-left hover:underline"
         >
-          <span className={cn("truncate font-medium", !transaction.payee && "text-muted")}>{payee}</span>
+          <span className={cn("truncate font-medium", !transaction.payee && "text-muted")}>
+            {payee}
+          </span>
           <Badges transaction={transaction} />
         </button>
       </div>
-      <div role="cell" className="col-start-3 row-start-2 min-w-0 justify-self-end md:col-start-4 md:row-start-1 md:justify-self-stretch">
-        <CategoryCell transaction={transaction} accountsById={accountsById} groups={groups} payee={payee} saving={saving} onCategoryChange={onCategoryChange} />
+      <div
+        role="cell"
+        className="col-start-3 row-start-2 min-w-0 justify-self-end md:col-start-4 md:row-start-1 md:justify-self-stretch"
+      >
+        <CategoryCell
+          transaction={transaction}
+          accountsById={accountsById}
+          groups={groups}
+          payee={payee}
+          saving={saving}
+          onCategoryChange={onCategoryChange}
+        />
       </div>
-      <div role="cell" className="hidden min-w-0 truncate text-sm md:col-start-5 md:row-start-1 md:block">
+      <div
+        role="cell"
+        className="hidden min-w-0 truncate text-sm md:col-start-5 md:row-start-1 md:block"
+      >
         {account?.name ?? "…"}
       </div>
       <div role="cell" className="col-start-3 row-start-1 text-right font-medium md:col-start-6">
         <Amount minor={transaction.amount_minor} currency={currency} />
       </div>
       <div role="cell" className="hidden md:col-start-7 md:row-start-1 md:flex md:justify-end">
-        <button type="button" onClick={() => onEdit(transaction)} aria-label={editName} className="min-h-11 rounded-md px-3 text-sm text-primary hover:bg-bg">
+        <button
+          type="button"
+          onClick={() => onEdit(transaction)}
+          aria-label={editName}
+          className="min-h-11 rounded-md px-3 text-sm text-primary hover:bg-bg"
+        >
           Edit
         </button>
       </div>
@@ -123,15 +156,30 @@ export const TransactionRow = memo(function TransactionRow({
 function Badges({ transaction }: { transaction: Transaction }) {
   return (
     <span className="flex shrink-0 gap-1">
-      {transaction.splits.length > 0 ? <Badge className="border-border text-muted">Split</Badge> : null}
-      {transaction.transfer ? <Badge className="border-primary text-primary">Transfer</Badge> : null}
-      {transaction.status === "pending" ? <Badge className="border-warning bg-warning-bg text-warning">Pending</Badge> : null}
+      {transaction.splits.length > 0 ? (
+        <Badge className="border-border text-muted">Split</Badge>
+      ) : null}
+      {transaction.transfer ? (
+        <Badge className="border-primary text-primary">Transfer</Badge>
+      ) : null}
+      {transaction.status === "pending" ? (
+        <Badge className="border-warning bg-warning-bg text-warning">Pending</Badge>
+      ) : null}
     </span>
   );
 }
 
 function Badge({ className, children }: { className: string; children: string }) {
-  return <span className={cn("rounded-full border px-1 py-px text-[0.7rem] leading-4 font-medium md:px-1.5", className)}>{children}</span>;
+  return (
+    <span
+      className={cn(
+        "rounded-full border px-1 py-px text-[0.7rem] leading-4 font-medium md:px-1.5",
+        className,
+      )}
+    >
+      {children}
+    </span>
+  );
 }
 
 function CategoryCell({
@@ -150,11 +198,20 @@ function CategoryCell({
   onCategoryChange: (transaction: Transaction, categoryId: string | null) => void;
 }) {
   if (transaction.transfer) {
-    const other = accountsById.get(transaction.transfer.counterpart_account_id)?.name ?? "another account";
-    return <span className="block truncate text-sm text-muted">{transaction.amount_minor < 0 ? `To ${other}` : `From ${other}`}</span>;
+    const other =
+      accountsById.get(transaction.transfer.counterpart_account_id)?.name ?? "another account";
+    return (
+      <span className="block truncate text-sm text-muted">
+        {transaction.amount_minor < 0 ? `To ${other}` : `From ${other}`}
+      </span>
+    );
   }
   if (transaction.splits.length > 0) {
-    return <span className="block truncate text-sm text-muted">{transaction.splits.length} categories</span>;
+    return (
+      <span className="block truncate text-sm text-muted">
+        {transaction.splits.length} categories
+      </span>
+    );
   }
   return (
     <RowCategorySelect

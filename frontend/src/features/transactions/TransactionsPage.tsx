@@ -11,7 +11,12 @@ import { useCategoryGroups } from "@/features/categories/api";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { formatMonth } from "@/lib/dates";
 
-import { isVersionConflict, useTransactionPages, useUpdateTransaction, VERSION_CONFLICT_MESSAGE } from "./api";
+import {
+  isVersionConflict,
+  useTransactionPages,
+  useUpdateTransaction,
+  VERSION_CONFLICT_MESSAGE,
+} from "./api";
 import { BulkCategorizeBar } from "./BulkCategorizeBar";
 import { ALL_MONTHS, listQuery, narrowsBeyondMonth, type TransactionFilters } from "./filters";
 import type { Transaction } from "./form";
@@ -34,9 +39,15 @@ export function TransactionsPage() {
   const categories = useCategoryGroups(household.id);
   const accountList = useMemo(() => accounts.data ?? [], [accounts.data]);
   const groups = useMemo(() => categories.data ?? [], [categories.data]);
-  const accountsById = useMemo(() => new Map<string, Account>(accountList.map((account) => [account.id, account])), [accountList]);
+  const accountsById = useMemo(
+    () => new Map<string, Account>(accountList.map((account) => [account.id, account])),
+    [accountList],
+  );
   const items = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
-  const selectableIds = useMemo(() => items.filter(isBulkCategorizable).map((item) => item.id), [items]);
+  const selectableIds = useMemo(
+    () => items.filter(isBulkCategorizable).map((item) => item.id),
+    [items],
+  );
 
   const [dialog, setDialog] = useState<TransactionDialogMode | null>(null);
   const [transferOpen, setTransferOpen] = useState(false);
@@ -47,7 +58,10 @@ export function TransactionsPage() {
     return () => clearTimeout(timer);
   }, [notice]);
   // A selection belongs to the list it was made in: changing the filters starts afresh.
-  const [selection, setSelection] = useState<{ key: string; ids: ReadonlySet<string> }>({ key: queryKey, ids: new Set() });
+  const [selection, setSelection] = useState<{ key: string; ids: ReadonlySet<string> }>({
+    key: queryKey,
+    ids: new Set(),
+  });
   const selectedIds = selection.key === queryKey ? selection.ids : EMPTY;
   const [savingIds, setSavingIds] = useState<ReadonlySet<string>>(EMPTY);
   const update = useUpdateTransaction(household.id);
@@ -63,14 +77,21 @@ export function TransactionsPage() {
     [queryKey],
   );
   const onToggleAll = useCallback(() => {
-    const allSelected = selectableIds.length > 0 && selectableIds.every((id) => selectedIds.has(id));
+    const allSelected =
+      selectableIds.length > 0 && selectableIds.every((id) => selectedIds.has(id));
     setSelection({ key: queryKey, ids: new Set(allSelected ? [] : selectableIds) });
   }, [queryKey, selectableIds, selectedIds]);
-  const clearSelection = useCallback(() => setSelection({ key: queryKey, ids: new Set() }), [queryKey]);
+  const clearSelection = useCallback(
+    () => setSelection({ key: queryKey, ids: new Set() }),
+    [queryKey],
+  );
 
   const { fetchNextPage: fetchNextPageAsync } = pages;
   const fetchNextPage = useCallback(() => void fetchNextPageAsync(), [fetchNextPageAsync]);
-  const onEdit = useCallback((transaction: Transaction) => setDialog({ kind: "edit", transaction }), []);
+  const onEdit = useCallback(
+    (transaction: Transaction) => setDialog({ kind: "edit", transaction }),
+    [],
+  );
   const { mutateAsync: updateTransaction } = update;
   const onCategoryChange = useCallback(
     async (transaction: Transaction, categoryId: string | null) => {
@@ -78,7 +99,10 @@ export function TransactionsPage() {
       try {
         await updateTransaction({ transaction, body: { category_id: categoryId } });
       } catch (error) {
-        setNotice({ tone: isVersionConflict(error) ? "warning" : "error", text: isVersionConflict(error) ? VERSION_CONFLICT_MESSAGE : errorMessage(error) });
+        setNotice({
+          tone: isVersionConflict(error) ? "warning" : "error",
+          text: isVersionConflict(error) ? VERSION_CONFLICT_MESSAGE : errorMessage(error),
+        });
       } finally {
         setSavingIds((current) => {
           const next = new Set(current);
@@ -115,7 +139,12 @@ export function TransactionsPage() {
           </>
         }
       />
-      <TransactionFiltersBar filters={filters} onChange={setFilters} accounts={accountList} groups={groups} />
+      <TransactionFiltersBar
+        filters={filters}
+        onChange={setFilters}
+        accounts={accountList}
+        groups={groups}
+      />
       {notice ? (
         <div className="mb-3 flex items-start gap-2">
           <Alert tone={notice.tone} className="flex-1">
@@ -137,7 +166,11 @@ export function TransactionsPage() {
           </Button>
         </Alert>
       ) : items.length === 0 ? (
-        <EmptyResult filters={filters} onChange={setFilters} onAdd={canAdd ? () => setDialog({ kind: "add" }) : null} />
+        <EmptyResult
+          filters={filters}
+          onChange={setFilters}
+          onAdd={canAdd ? () => setDialog({ kind: "add" }) : null}
+        />
       ) : (
         <TransactionList
           items={items}
@@ -169,8 +202,16 @@ export function TransactionsPage() {
           }}
         />
       ) : null}
-      <TransactionDialog mode={dialog} onClose={closeWith} accounts={accountList} groups={groups} defaultAccountId={filters.accountId} />
-      {household.isAdult ? <TransferDialog open={transferOpen} onClose={closeWith} accounts={accountList} /> : null}
+      <TransactionDialog
+        mode={dialog}
+        onClose={closeWith}
+        accounts={accountList}
+        groups={groups}
+        defaultAccountId={filters.accountId}
+      />
+      {household.isAdult ? (
+        <TransferDialog open={transferOpen} onClose={closeWith} accounts={accountList} />
+      ) : null}
     </div>
   );
 }
@@ -179,14 +220,29 @@ const EMPTY: ReadonlySet<string> = new Set();
 /** Confirmations fade on their own; warnings and errors stay until dismissed. */
 const SUCCESS_NOTICE_MS = 6000;
 
-function EmptyResult({ filters, onChange, onAdd }: { filters: TransactionFilters; onChange: (change: Partial<TransactionFilters>) => void; onAdd: (() => void) | null }) {
+function EmptyResult({
+  filters,
+  onChange,
+  onAdd,
+}: {
+  filters: TransactionFilters;
+  onChange: (change: Partial<TransactionFilters>) => void;
+  onAdd: (() => void) | null;
+}) {
   const narrowed = narrowsBeyondMonth(filters);
   const where = filters.month === ALL_MONTHS ? "" : ` in ${formatMonth(filters.month)}`;
   return (
-    <EmptyState title={narrowed ? `No transactions${where} match these filters` : `No transactions${where} yet`}>
+    <EmptyState
+      title={
+        narrowed ? `No transactions${where} match these filters` : `No transactions${where} yet`
+      }
+    >
       <div className="mt-3 flex flex-wrap justify-center gap-2">
         {narrowed ? (
-          <Button variant="secondary" onClick={() => onChange({ accountId: null, category: null, search: "" })}>
+          <Button
+            variant="secondary"
+            onClick={() => onChange({ accountId: null, category: null, search: "" })}
+          >
             Clear filters
           </Button>
         ) : null}

@@ -23,8 +23,18 @@ interface Props {
 
 export function TransferDialog({ open, onClose, accounts }: Props) {
   return (
-    <Dialog open={open} onOpenChange={(next) => !next && onClose()} title="Record a transfer" description="Money moving between two of the household's accounts; it is not spending.">
-      {open ? <TransferForm onClose={onClose} accounts={accounts.filter((account) => !account.archived_at)} /> : null}
+    <Dialog
+      open={open}
+      onOpenChange={(next) => !next && onClose()}
+      title="Record a transfer"
+      description="Money moving between two of the household's accounts; it is not spending."
+    >
+      {open ? (
+        <TransferForm
+          onClose={onClose}
+          accounts={accounts.filter((account) => !account.archived_at)}
+        />
+      ) : null}
     </Dialog>
   );
 }
@@ -39,7 +49,10 @@ function TransferForm({ onClose, accounts }: Omit<Props, "open">) {
   const [memo, setMemo] = useState("");
   const [clientErrors, setClientErrors] = useState<DraftErrors>({});
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(transfer.error, field);
-  const currency = accountCurrency(accounts.find((account) => account.id === fromId), household.currency);
+  const currency = accountCurrency(
+    accounts.find((account) => account.id === fromId),
+    household.currency,
+  );
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -54,7 +67,14 @@ function TransferForm({ onClose, accounts }: Omit<Props, "open">) {
     setClientErrors(errors);
     if (Object.keys(errors).length > 0 || !amount.ok) return;
     transfer.mutate(
-      { from_account_id: fromId, to_account_id: toId, posted_on: postedOn, amount_minor: amount.minor, memo: memo.trim(), payee: "" },
+      {
+        from_account_id: fromId,
+        to_account_id: toId,
+        posted_on: postedOn,
+        amount_minor: amount.minor,
+        memo: memo.trim(),
+        payee: "",
+      },
       { onSuccess: () => onClose("Transfer recorded.") },
     );
   }
@@ -63,18 +83,50 @@ function TransferForm({ onClose, accounts }: Omit<Props, "open">) {
     <form onSubmit={submit} noValidate className="flex flex-col gap-4">
       <FormError error={transfer.error} />
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        <SelectField label="From account" value={fromId} onChange={(event) => setFromId(event.target.value)} error={errorFor("from_account_id")} required>
+        <SelectField
+          label="From account"
+          value={fromId}
+          onChange={(event) => setFromId(event.target.value)}
+          error={errorFor("from_account_id")}
+          required
+        >
           <AccountOptions accounts={accounts} />
         </SelectField>
-        <SelectField label="To account" value={toId} onChange={(event) => setToId(event.target.value)} error={errorFor("to_account_id")} required>
+        <SelectField
+          label="To account"
+          value={toId}
+          onChange={(event) => setToId(event.target.value)}
+          error={errorFor("to_account_id")}
+          required
+        >
           <AccountOptions accounts={accounts} />
         </SelectField>
       </div>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        <TextField label="Date" type="date" value={postedOn} onChange={(event) => setPostedOn(event.target.value)} error={errorFor("posted_on")} required />
-        <MoneyField label="Amount" currency={currency} value={amountText} onValueChange={setAmountText} error={errorFor("amount_minor")} required />
+        <TextField
+          label="Date"
+          type="date"
+          value={postedOn}
+          onChange={(event) => setPostedOn(event.target.value)}
+          error={errorFor("posted_on")}
+          required
+        />
+        <MoneyField
+          label="Amount"
+          currency={currency}
+          value={amountText}
+          onValueChange={setAmountText}
+          error={errorFor("amount_minor")}
+          required
+        />
       </div>
-      <TextField label="Memo" value={memo} maxLength={2000} onChange={(event) => setMemo(event.target.value)} error={errorFor("memo")} />
+      <TextField
+        label="Memo"
+        value={memo}
+        maxLength={2000}
+        onChange={(event) => setMemo(event.target.value)}
+        error={errorFor("memo")}
+      />
       <DialogActions>
         <Button variant="secondary" onClick={() => onClose()}>
           Cancel

@@ -1,6 +1,13 @@
 "use client";
 
-import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient, type InfiniteData, type QueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQueryClient,
+  type InfiniteData,
+  type QueryClient,
+} from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import { ApiError } from "@/api/problem";
@@ -31,13 +38,20 @@ export function useTransactionPages(householdId: string, query: ListQuery) {
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/households/{household_id}/transactions", {
-          params: { path: { household_id: householdId }, query: { ...query, ...(pageParam ? { cursor: pageParam, limit: PAGE_SIZE } : { limit: FIRST_PAGE_SIZE }) } },
+          params: {
+            path: { household_id: householdId },
+            query: {
+              ...query,
+              ...(pageParam ? { cursor: pageParam, limit: PAGE_SIZE } : { limit: FIRST_PAGE_SIZE }),
+            },
+          },
           signal,
         }),
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (last: Page) => last.next_cursor ?? null,
-    // While a new search or month loads, the old rows stay (marked as updating) instead of a blank page.
+    // While a new search or month loads, the old rows stay (marked as updating)
+    // instead of a blank page.
     placeholderData: keepPreviousData,
   });
 }
@@ -51,19 +65,38 @@ export function isVersionConflict(error: unknown): boolean {
   return error instanceof ApiError && error.status === 412;
 }
 
-export const VERSION_CONFLICT_MESSAGE = "Someone else changed this transaction since it was loaded. It has been reloaded; check it and try again.";
+export const VERSION_CONFLICT_MESSAGE =
+  "Someone else changed this transaction since it was loaded. It has been reloaded; check it and try again.";
 
 export function fetchTransaction(householdId: string, transactionId: string): Promise<Transaction> {
-  return unwrap(api.GET("/api/v1/households/{household_id}/transactions/{transaction_id}", { params: { path: { household_id: householdId, transaction_id: transactionId } } }));
+  return unwrap(
+    api.GET("/api/v1/households/{household_id}/transactions/{transaction_id}", {
+      params: { path: { household_id: householdId, transaction_id: transactionId } },
+    }),
+  );
 }
 
 /**
  * Apply a known change to the rows of every loaded list at once, so the next edit of those rows
  * carries their new version even before the lists have been fetched again.
  */
-function updateLoadedRows(queryClient: QueryClient, householdId: string, change: (item: Transaction) => Transaction | null): void {
-  queryClient.setQueriesData<InfiniteData<Page>>({ queryKey: [...transactionsKey(householdId), "list"] }, (data) =>
-    data ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map((item) => change(item) ?? item) })) } : data,
+function updateLoadedRows(
+  queryClient: QueryClient,
+  householdId: string,
+  change: (item: Transaction) => Transaction | null,
+): void {
+  queryClient.setQueriesData<InfiniteData<Page>>(
+    { queryKey: [...transactionsKey(householdId), "list"] },
+    (data) =>
+      data
+        ? {
+            ...data,
+            pages: data.pages.map((page) => ({
+              ...page,
+              items: page.items.map((item) => change(item) ?? item),
+            })),
+          }
+        : data,
   );
 }
 
@@ -76,7 +109,12 @@ export function useCreateTransaction(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: TransactionCreateBody) =>
-      unwrap(api.POST("/api/v1/households/{household_id}/transactions", { params: { path: { household_id: householdId } }, body })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/transactions", {
+          params: { path: { household_id: householdId } },
+          body,
+        }),
+      ),
     onSuccess: () => refreshHousehold(queryClient, householdId),
   });
 }
@@ -84,15 +122,26 @@ export function useCreateTransaction(householdId: string) {
 export function useUpdateTransaction(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ transaction, body }: { transaction: Pick<Transaction, "id" | "version">; body: TransactionUpdateBody }) =>
+    mutationFn: ({
+      transaction,
+      body,
+    }: {
+      transaction: Pick<Transaction, "id" | "version">;
+      body: TransactionUpdateBody;
+    }) =>
       unwrap(
         api.PATCH("/api/v1/households/{household_id}/transactions/{transaction_id}", {
-          params: { path: { household_id: householdId, transaction_id: transaction.id }, header: { "if-match": ifMatch(transaction) } },
+          params: {
+            path: { household_id: householdId, transaction_id: transaction.id },
+            header: { "if-match": ifMatch(transaction) },
+          },
           body,
         }),
       ),
     onSuccess: (updated) => {
-      updateLoadedRows(queryClient, householdId, (item) => (item.id === updated.id ? updated : null));
+      updateLoadedRows(queryClient, householdId, (item) =>
+        item.id === updated.id ? updated : null,
+      );
       return refreshHousehold(queryClient, householdId);
     },
     onError: (error) => {
@@ -107,7 +156,10 @@ export function useDeleteTransaction(householdId: string) {
     mutationFn: (transaction: Pick<Transaction, "id" | "version">) =>
       unwrap(
         api.DELETE("/api/v1/households/{household_id}/transactions/{transaction_id}", {
-          params: { path: { household_id: householdId, transaction_id: transaction.id }, header: { "if-match": ifMatch(transaction) } },
+          params: {
+            path: { household_id: householdId, transaction_id: transaction.id },
+            header: { "if-match": ifMatch(transaction) },
+          },
         }),
       ),
     onSuccess: () => refreshHousehold(queryClient, householdId),
@@ -121,7 +173,12 @@ export function useCreateTransfer(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: TransferBody) =>
-      unwrap(api.POST("/api/v1/households/{household_id}/transactions/transfers", { params: { path: { household_id: householdId } }, body })),
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/transactions/transfers", {
+          params: { path: { household_id: householdId } },
+          body,
+        }),
+      ),
     onSuccess: () => refreshHousehold(queryClient, householdId),
   });
 }
@@ -136,13 +193,20 @@ export function useBulkCategorize(householdId: string) {
         const result = await unwrap(
           api.POST("/api/v1/households/{household_id}/transactions/bulk-categorize", {
             params: { path: { household_id: householdId } },
-            body: { transaction_ids: ids.slice(start, start + MAX_BULK_IDS), category_id: categoryId },
+            body: {
+              transaction_ids: ids.slice(start, start + MAX_BULK_IDS),
+              category_id: categoryId,
+            },
           }),
         );
         updated += result.updated;
         // The API bumps each row's version by one as it sets the category.
         const batch = new Set(ids.slice(start, start + MAX_BULK_IDS));
-        updateLoadedRows(queryClient, householdId, (item) => (batch.has(item.id) ? { ...item, category_id: categoryId, version: item.version + 1 } : null));
+        updateLoadedRows(queryClient, householdId, (item) =>
+          batch.has(item.id)
+            ? { ...item, category_id: categoryId, version: item.version + 1 }
+            : null,
+        );
       }
       return updated;
     },

@@ -29,7 +29,10 @@ interface ReadableParams {
   get(name: string): string | null;
 }
 
-export function filtersFromParams(params: ReadableParams, now: Date = new Date()): TransactionFilters {
+export function filtersFromParams(
+  params: ReadableParams,
+  now: Date = new Date(),
+): TransactionFilters {
   const month = params.get("month");
   const account = params.get("account");
   const category = params.get("category");
@@ -42,7 +45,10 @@ export function filtersFromParams(params: ReadableParams, now: Date = new Date()
 }
 
 /** The query string for these filters; defaults (this month, everything) are left out. */
-export function filtersToParams(filters: TransactionFilters, now: Date = new Date()): URLSearchParams {
+export function filtersToParams(
+  filters: TransactionFilters,
+  now: Date = new Date(),
+): URLSearchParams {
   const params = new URLSearchParams();
   if (filters.month !== currentMonth(now)) params.set("month", filters.month);
   if (filters.accountId) params.set("account", filters.accountId);
@@ -50,6 +56,16 @@ export function filtersToParams(filters: TransactionFilters, now: Date = new Dat
   const search = filters.search.trim();
   if (search) params.set("q", search);
   return params;
+}
+
+/**
+ * A link to a household's transactions of `month` in one category (or UNCATEGORIZED), in the
+ * parameters filtersFromParams reads. The month is always written, unlike in filtersToParams, so
+ * a link made this month still means this month when it is opened later.
+ */
+export function transactionsHref(householdId: string, month: string, category: string): string {
+  const params = new URLSearchParams({ month, category });
+  return `/h/${householdId}/transactions?${params.toString()}`;
 }
 
 /** The API query for these filters (without the paging parameters). */

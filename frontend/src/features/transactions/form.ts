@@ -36,7 +36,9 @@ export interface TransactionDraft {
   lines: SplitLineDraft[];
 }
 
-/** Client-side errors keyed like the API's field errors ("amount_minor", "splits.1.amount_minor"). */
+/**
+ * Client-side errors keyed like the API's field errors ("amount_minor", "splits.1.amount_minor").
+ */
 export type DraftErrors = Record<string, string>;
 
 let lineCounter = 0;
@@ -61,7 +63,11 @@ export function emptyDraft(accountId: string, today: string): TransactionDraft {
   };
 }
 
-export function draftFromTransaction(transaction: Transaction, currency: Currency, locale?: string): TransactionDraft {
+export function draftFromTransaction(
+  transaction: Transaction,
+  currency: Currency,
+  locale?: string,
+): TransactionDraft {
   const sign = transaction.amount_minor < 0 ? -1 : 1;
   const split = transaction.splits.length > 0;
   return {
@@ -76,7 +82,13 @@ export function draftFromTransaction(transaction: Transaction, currency: Currenc
     pending: transaction.status === "pending",
     splitMode: split,
     lines: split
-      ? transaction.splits.map((line) => ({ ...newSplitLine(amountInputValue(sign * line.amount_minor, currency, locale), line.category_id ?? ""), memo: line.memo }))
+      ? transaction.splits.map((line) => ({
+          ...newSplitLine(
+            amountInputValue(sign * line.amount_minor, currency, locale),
+            line.category_id ?? "",
+          ),
+          memo: line.memo,
+        }))
       : [newSplitLine(), newSplitLine()],
   };
 }
@@ -103,7 +115,11 @@ export function parseMagnitude(text: string, currency: Currency, locale?: string
 }
 
 /** Split line amounts as typed (in the total's direction); null where empty or unreadable. */
-export function parseLineAmounts(lines: readonly SplitLineDraft[], currency: Currency, locale?: string): (number | null)[] {
+export function parseLineAmounts(
+  lines: readonly SplitLineDraft[],
+  currency: Currency,
+  locale?: string,
+): (number | null)[] {
   return lines.map((line) => {
     const parsed = parseAmount(line.amountText, currency, locale);
     return parsed.ok ? parsed.minor : null;
@@ -111,12 +127,22 @@ export function parseLineAmounts(lines: readonly SplitLineDraft[], currency: Cur
 }
 
 /** A split that can be saved: the total is readable and the lines close it exactly. */
-export function splitIsComplete(draft: Pick<TransactionDraft, "amountText" | "lines">, currency: Currency, locale?: string): boolean {
+export function splitIsComplete(
+  draft: Pick<TransactionDraft, "amountText" | "lines">,
+  currency: Currency,
+  locale?: string,
+): boolean {
   const total = parseMagnitude(draft.amountText, currency, locale);
-  return total.ok && validateSplit(total.minor, parseLineAmounts(draft.lines, currency, locale)).length === 0;
+  return (
+    total.ok &&
+    validateSplit(total.minor, parseLineAmounts(draft.lines, currency, locale)).length === 0
+  );
 }
 
-export function splitProblemMessage(problem: SplitProblem, formatAmount: (minor: number) => string): string {
+export function splitProblemMessage(
+  problem: SplitProblem,
+  formatAmount: (minor: number) => string,
+): string {
   switch (problem.kind) {
     case "too_few_lines":
       return "A split needs at least two lines.";
@@ -133,10 +159,16 @@ export function splitProblemMessage(problem: SplitProblem, formatAmount: (minor:
   }
 }
 
-export type BuildResult = { ok: true; body: TransactionCreateBody } | { ok: false; errors: DraftErrors };
+export type BuildResult =
+  { ok: true; body: TransactionCreateBody } | { ok: false; errors: DraftErrors };
 
 /** The create body for a draft, or the errors to show at the fields. */
-export function buildTransaction(draft: TransactionDraft, currency: Currency, formatAmount: (minor: number) => string, locale?: string): BuildResult {
+export function buildTransaction(
+  draft: TransactionDraft,
+  currency: Currency,
+  formatAmount: (minor: number) => string,
+  locale?: string,
+): BuildResult {
   const errors: DraftErrors = {};
   if (!draft.accountId) errors.account_id = "Choose an account";
   if (!draft.postedOn) errors.posted_on = "Choose a date";
@@ -156,7 +188,10 @@ export function buildTransaction(draft: TransactionDraft, currency: Currency, fo
     if (total.ok) {
       for (const problem of validateSplit(total.minor, lineAmounts)) {
         if (problem.kind === "missing_amount" || problem.kind === "zero_line") {
-          errors[`splits.${problem.index}.amount_minor`] ??= splitProblemMessage(problem, formatAmount);
+          errors[`splits.${problem.index}.amount_minor`] ??= splitProblemMessage(
+            problem,
+            formatAmount,
+          );
         } else {
           errors.splits ??= splitProblemMessage(problem, formatAmount);
         }
@@ -189,8 +224,13 @@ export function buildTransaction(draft: TransactionDraft, currency: Currency, fo
  * The PATCH body for an edit. A teen may change only the category, splits and tags; a transfer
  * has no category or split, so those are left out rather than sent as "none".
  */
-export function updateBody(body: TransactionCreateBody, options: { isAdult: boolean; isTransfer: boolean }): TransactionUpdateBody {
-  const categorization: TransactionUpdateBody = options.isTransfer ? {} : { category_id: body.category_id ?? null, splits: body.splits ?? [] };
+export function updateBody(
+  body: TransactionCreateBody,
+  options: { isAdult: boolean; isTransfer: boolean },
+): TransactionUpdateBody {
+  const categorization: TransactionUpdateBody = options.isTransfer
+    ? {}
+    : { category_id: body.category_id ?? null, splits: body.splits ?? [] };
   if (!options.isAdult) return { ...categorization, tags: body.tags ?? [] };
   return {
     ...categorization,

@@ -33,7 +33,10 @@ export function remainingToSplit(totalMinor: number, lineMinors: readonly number
  * Everything that stops a split from being saved; empty when it can be. `null` stands for a
  * line whose amount is empty or could not be read.
  */
-export function validateSplit(totalMinor: number, lineMinors: readonly (number | null)[]): SplitProblem[] {
+export function validateSplit(
+  totalMinor: number,
+  lineMinors: readonly (number | null)[],
+): SplitProblem[] {
   const problems: SplitProblem[] = [];
   if (lineMinors.length < 2) problems.push({ kind: "too_few_lines" });
   if (lineMinors.length > MAX_SPLIT_LINES) problems.push({ kind: "too_many_lines" });
@@ -48,7 +51,11 @@ export function validateSplit(totalMinor: number, lineMinors: readonly (number |
 }
 
 /** The amount that would make line `index` close the split exactly (the rest left as they are). */
-export function amountThatBalances(totalMinor: number, lineMinors: readonly (number | null)[], index: number): number {
+export function amountThatBalances(
+  totalMinor: number,
+  lineMinors: readonly (number | null)[],
+  index: number,
+): number {
   const others = lineMinors.filter((line, at): line is number => at !== index && line !== null);
   return remainingToSplit(totalMinor, others);
 }

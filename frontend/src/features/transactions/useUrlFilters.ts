@@ -9,7 +9,10 @@ import { filtersFromParams, filtersToParams, type TransactionFilters } from "./f
  * The filters as read from the URL, and a setter that writes them back. Picking a month, account
  * or category adds a history entry (so Back undoes it); typing a search replaces the entry.
  */
-export function useUrlFilters(): [TransactionFilters, (change: Partial<TransactionFilters>, options?: { replace?: boolean }) => void] {
+export function useUrlFilters(): [
+  TransactionFilters,
+  (change: Partial<TransactionFilters>, options?: { replace?: boolean }) => void,
+] {
   const searchParams = useSearchParams();
   const pathname = usePathname();
   const router = useRouter();

@@ -9,5 +9,8 @@ const API_URL_VARIABLE = "NEXT_PUBLIC_API_URL";
 
 export function backendUrl(): string {
   const configured = process.env[API_URL_VARIABLE];
-  return (configured && configured.trim() !== "" ? configured : "http://127.0.0.1:8000").replace(/\/+$/, "");
+  return (configured && configured.trim() !== "" ? configured : "http://127.0.0.1:8000").replace(
+    /\/+$/,
+    "",
+  );
 }

@@ -7,5 +7,10 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const notice = await searchParam(searchParams, "notice");
-  return <LoginForm next={await searchParam(searchParams, "next")} notice={notice === "password-reset" ? notice : null} />;
+  return (
+    <LoginForm
+      next={await searchParam(searchParams, "next")}
+      notice={notice === "password-reset" ? notice : null}
+    />
+  );
 }

@@ -1,6 +1,10 @@
 import { redirect } from "next/navigation";
 
-export default async function HouseholdHome({ params }: { params: Promise<{ householdId: string }> }) {
+export default async function HouseholdHome({
+  params,
+}: {
+  params: Promise<{ householdId: string }>;
+}) {
   const { householdId } = await params;
   redirect(`/h/${householdId}/dashboard`);
 }

@@ -52,7 +52,10 @@ async function forward(request: Request, context: RouteContext): Promise<Respons
   const forwardedFor = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
   if (forwardedFor) headers.set("X-Forwarded-For", forwardedFor);
   headers.set("X-Forwarded-Host", request.headers.get("host") ?? incoming.host);
-  headers.set("X-Forwarded-Proto", request.headers.get("x-forwarded-proto") ?? incoming.protocol.replace(":", ""));
+  headers.set(
+    "X-Forwarded-Proto",
+    request.headers.get("x-forwarded-proto") ?? incoming.protocol.replace(":", ""),
+  );
 
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
   const metrics = webMetrics();
@@ -87,7 +90,8 @@ async function forward(request: Request, context: RouteContext): Promise<Respons
   upstream.headers.forEach((value, name) => {
     if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) responseHeaders.set(name, value);
   });
-  for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append("Set-Cookie", cookie);
+  for (const cookie of upstream.headers.getSetCookie())
+    responseHeaders.append("Set-Cookie", cookie);
 
   if (SESSION_ISSUING_PATHS.has(path.join("/")) && upstream.ok) {
     const body = (await upstream.json()) as Record<string, unknown>;
@@ -95,7 +99,10 @@ async function forward(request: Request, context: RouteContext): Promise<Respons
     return Response.json(body, { status: upstream.status, headers: responseHeaders });
   }
   const nullBody = upstream.status === 204 || upstream.status === 304 || request.method === "HEAD";
-  return new Response(nullBody ? null : upstream.body, { status: upstream.status, headers: responseHeaders });
+  return new Response(nullBody ? null : upstream.body, {
+    status: upstream.status,
+    headers: responseHeaders,
+  });
 }
 
 export const GET = forward;

@@ -1,9 +1,0 @@
-import { Alert } from "@/components/ui/Alert";
-
-import { formErrorText, type CodeFields } from "./serverErrors";
-
-/** The top-of-form message of a failed request; field-specific refusals point to their field. */
-export function FormErrorText({ error, codeFields }: { error: unknown; codeFields?: CodeFields }) {
-  const text = formErrorText(error, codeFields);
-  return text ? <Alert tone="error">{text}</Alert> : null;
-}
