@@ -29,7 +29,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
 
@@ -382,7 +382,8 @@ class PlaidClient:
         if redirect_uri:
             fields["redirect_uri"] = redirect_uri
         response = self._call(self._api.link_token_create, LinkTokenCreateRequest(**fields))
-        return LinkToken(link_token=response["link_token"], expiration=response["expiration"])
+        expiration: datetime = response["expiration"]
+        return LinkToken(link_token=response["link_token"], expiration=expiration.astimezone(UTC))
 
     def exchange_public_token(self, public_token: str) -> ExchangedItem:
         response = self._call(
