@@ -341,12 +341,15 @@ class TestWebhooks:
         demo_bank: DemoBankUnderTest,
         webhook_receiver: WebhookReceiver,
     ) -> None:
+        demo_bank.control.add_transactions(item.item_id)  # before any sync: Plaid stays quiet
+        plaid_client.fetch_sync(item.access_token, None)
         demo_bank.control.add_transactions(item.item_id)
-        plaid_client.fetch_sync(item.access_token, None)  # now Plaid would start notifying
-        demo_bank.control.add_transactions(item.item_id)
-        _, body = webhook_receiver.next_json()
-        assert body["webhook_code"] == "SYNC_UPDATES_AVAILABLE"
-        assert webhook_receiver.received.empty()  # exactly one: the one after the sync
+        # A webhook of another kind marks the end: collect everything up to it.
+        plaid_client.fire_sandbox_webhook(item.access_token, "NEW_ACCOUNTS_AVAILABLE")
+        codes = []
+        while not codes or codes[-1] != "NEW_ACCOUNTS_AVAILABLE":
+            codes.append(webhook_receiver.next_json()[1]["webhook_code"])
+        assert codes.count("SYNC_UPDATES_AVAILABLE") == 1
 
 
 class TestSecretsStayOut:
@@ -377,3 +380,13 @@ class TestSecretsStayOut:
             assert "demo-secret-value" not in text
         assert raised.value.__cause__ is None
         assert raised.value.__context__ is None
+
+
+def test_sandbox_reset_login_breaks_the_item(
+    plaid_client: PlaidClient, item: ExchangedItem, sleeps: RecordedSleeps
+) -> None:
+    plaid_client.reset_sandbox_login(item.access_token)
+    with pytest.raises(PlaidApiError) as raised:
+        plaid_client.get_accounts(item.access_token)
+    assert raised.value.login_required
+    assert sleeps.delays == []

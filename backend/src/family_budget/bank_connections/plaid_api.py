@@ -45,6 +45,8 @@ from plaid.model.link_token_create_request import LinkTokenCreateRequest
 from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
 from plaid.model.link_token_transactions import LinkTokenTransactions
 from plaid.model.products import Products
+from plaid.model.sandbox_item_fire_webhook_request import SandboxItemFireWebhookRequest
+from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
 from plaid.model.sandbox_public_token_create_request_options import (
     SandboxPublicTokenCreateRequestOptions,
@@ -409,6 +411,21 @@ class PlaidClient:
         )
         response = self._call(self._api.sandbox_public_token_create, request)
         return str(response["public_token"])
+
+    def fire_sandbox_webhook(self, access_token: str, webhook_code: str) -> None:
+        """Sandbox (and demo bank) only: make Plaid send this webhook for the item now."""
+        request = SandboxItemFireWebhookRequest(
+            access_token=access_token,
+            webhook_code=webhook_code,
+        )
+        self._call(self._api.sandbox_item_fire_webhook, request)
+
+    def reset_sandbox_login(self, access_token: str) -> None:
+        """Sandbox (and demo bank) only: put the item into ITEM_LOGIN_REQUIRED."""
+        self._call(
+            self._api.sandbox_item_reset_login,
+            SandboxItemResetLoginRequest(access_token=access_token),
+        )
 
     def get_accounts(self, access_token: str) -> list[PlaidAccount]:
         response = self._call(self._api.accounts_get, AccountsGetRequest(access_token=access_token))
