@@ -1,5 +1,5 @@
 """The `family-budget` command: serve, migrate, worker, beat, tick, create-user, seed-demo,
-openapi."""
+openapi, demo-bank."""
 
 from __future__ import annotations
 
@@ -224,6 +224,34 @@ def openapi(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@cli.command("demo-bank")
+def demo_bank(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8100,
+    live_seconds: Annotated[
+        float, typer.Option(help="A new purchase per linked item about this often (0: none)")
+    ] = 75,
+    keep_state: Annotated[
+        bool, typer.Option("--keep-state/--fresh", help="Keep linked items in DATA_DIR")
+    ] = True,
+) -> None:
+    """Run the demo bank, a local stand-in for Plaid (point PLAID_API_URL at it)."""
+    from datetime import timedelta
+
+    from family_budget.demo_bank.server import run_demo_bank
+
+    settings = _settings()
+    state_path = settings.data_dir / "demo_bank.json" if keep_state else None
+    typer.echo(f"Demo bank (a stand-in for Plaid) on http://{host}:{port}")
+    run_demo_bank(
+        host=host,
+        port=port,
+        state_path=state_path,
+        live_interval=timedelta(seconds=live_seconds) if live_seconds > 0 else None,
+        default_webhook=settings.plaid_webhook_url,
+    )
 
 
 def main() -> None:

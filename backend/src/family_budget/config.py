@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_JWT_SECRET_LENGTH = 32
+BANK_TOKEN_KEY_BYTES = 32  # AES-256-GCM
 
 
 class Environment(StrEnum):
@@ -53,7 +57,18 @@ class Settings(BaseSettings):
 
     plaid_client_id: str | None = None
     plaid_secret: SecretStr | None = None
-    plaid_environment: str = "sandbox"
+    # PLAID_ENV is the name; PLAID_ENVIRONMENT is what the ECS task has set so far.
+    # "development" is accepted and means Production: Plaid retired its Development host in 2024
+    # (bank_connections/plaid_api.py says more).
+    plaid_env: Annotated[
+        Literal["sandbox", "development", "production"],
+        Field(validation_alias=AliasChoices("plaid_env", "plaid_environment")),
+    ] = "sandbox"
+    plaid_api_url: str | None = None  # overrides the environment's host (tests, the demo bank)
+    plaid_webhook_url: str | None = None  # the public URL Plaid posts webhooks to
+    # Base64 of 32 bytes; old keys (comma-separated) still decrypt tokens stored before a rotation.
+    bank_token_encryption_key: SecretStr | None = None
+    bank_token_encryption_old_keys: SecretStr | None = None
 
     # How often beat sends the worker a tick (the schedule of periodic jobs; see worker/schedule).
     worker_tick_seconds: Annotated[float, Field(gt=0)] = 60.0
@@ -77,6 +92,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
+        for key in self.bank_token_old_keys:
+            decode_bank_token_key(key)
+        if self.bank_token_encryption_key:
+            decode_bank_token_key(self.bank_token_encryption_key.get_secret_value())
         if self.environment is not Environment.PRODUCTION:
             return self
         secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
@@ -86,6 +105,10 @@ class Settings(BaseSettings):
             )
         if self.resolved_database_url.startswith("sqlite"):
             raise UnsafeSettingsError("production needs PostgreSQL: DATABASE_URL may not be SQLite")
+        if not self.bank_token_encryption_key:
+            raise UnsafeSettingsError(
+                "BANK_TOKEN_ENCRYPTION_KEY (base64 of 32 random bytes) is required in production"
+            )
         return self
 
     @cached_property
@@ -132,6 +155,22 @@ class Settings(BaseSettings):
             return self.jwt_secret.get_secret_value()
         return _load_or_create_local_secret(self.data_dir / "jwt_secret")
 
+    @cached_property
+    def bank_token_key(self) -> str:
+        """Encrypts bank access tokens; without the setting (development), generated into data/."""
+        if self.bank_token_encryption_key:
+            return self.bank_token_encryption_key.get_secret_value()
+        return _load_or_create_local_secret(
+            self.data_dir / "bank_token_key", generate=_new_bank_token_key
+        )
+
+    @property
+    def bank_token_old_keys(self) -> list[str]:
+        if not self.bank_token_encryption_old_keys:
+            return []
+        value = self.bank_token_encryption_old_keys.get_secret_value()
+        return [key.strip() for key in value.split(",") if key.strip()]
+
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
@@ -149,12 +188,31 @@ def _async_driver_url(url: str) -> str:
     return url
 
 
-def _load_or_create_local_secret(path: Path) -> str:
+def decode_bank_token_key(key: str) -> bytes:
+    """The raw AES key of a BANK_TOKEN_ENCRYPTION_KEY value; a malformed one stops start-up."""
+    try:
+        raw = base64.b64decode(key.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != BANK_TOKEN_KEY_BYTES:
+        raise UnsafeSettingsError(
+            f"bank token encryption keys must be base64 of {BANK_TOKEN_KEY_BYTES} bytes"
+        )
+    return raw
+
+
+def _new_bank_token_key() -> str:
+    return base64.b64encode(secrets.token_bytes(BANK_TOKEN_KEY_BYTES)).decode("ascii")
+
+
+def _load_or_create_local_secret(
+    path: Path, generate: Callable[[], str] = lambda: secrets.token_urlsafe(48)
+) -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # Created with owner-only permissions: it signs every session on this machine.
+    secret = generate()
+    # Created with owner-only permissions: it signs sessions or encrypts bank tokens.
     path.touch(mode=0o600)
     path.write_text(secret)
     return secret

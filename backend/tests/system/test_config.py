@@ -67,7 +67,10 @@ class TestProductionRefusesUnsafeSettings:
 
     def test_safe_production_settings_start(self) -> None:
         settings = _settings(
-            environment="production", database_url="postgresql://u@db/x", jwt_secret="k" * 40
+            environment="production",
+            database_url="postgresql://u@db/x",
+            jwt_secret="k" * 40,
+            bank_token_encryption_key="A" * 43 + "=",  # base64 of 32 bytes
         )
         assert settings.is_production
         assert not settings.docs_enabled

@@ -1,0 +1,1 @@
+"""Bank connections through Plaid: the API client, webhook verification and token encryption."""
