@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""`make run`: start the API and the web app together, say where to go, stop both together.
+"""`make run`: start the whole product together, say where to go, stop it all together.
 
 Standard library only, so it runs on the Python a newcomer already has. `make run` installs,
-builds and migrates first; this script only starts, watches and stops the two servers:
+builds and migrates first; this script only starts, watches and stops the processes:
 
 - the API (`family-budget serve`) on 127.0.0.1:$PORT (8000),
 - the web app (the Next.js standalone server) on 127.0.0.1:$WEB_PORT (3000), which forwards
-  /api/v1/* to the API so the browser talks to one origin.
+  /api/v1/* to the API so the browser talks to one origin,
+- the worker and beat (`family-budget worker` / `beat`): emails, alerts, imports and bank syncs
+  run in the background, with their queue in a folder of ./data instead of Redis,
+- without Plaid keys (PLAID_CLIENT_ID unset), the demo bank (`family-budget demo-bank`) on
+  127.0.0.1:$DEMO_BANK_PORT (8100), a local stand-in for Plaid the app then talks to.
 
-Ctrl-C (SIGINT) or SIGTERM stops both and exits 0. If either server dies, the other is stopped
-and the exit status is 1.
+Ctrl-C (SIGINT) or SIGTERM stops everything and exits 0. If one process dies, the others are
+stopped and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ STOP_TIMEOUT_SECONDS = 10
 
 
 class Server:
-    def __init__(self, name: str, command: list[str], env: dict[str, str], health_url: str) -> None:
+    def __init__(
+        self, name: str, command: list[str], env: dict[str, str], health_url: str | None
+    ) -> None:
         self.name = name
         self.command = command
         self.env = env
@@ -54,6 +60,9 @@ class Server:
         return None if self.process is None else self.process.poll()
 
     def is_ready(self) -> bool:
+        if self.health_url is None:
+            # No health endpoint (the worker, beat): ready once started and still running.
+            return self.exit_code() is None
         try:
             with urllib.request.urlopen(self.health_url, timeout=2) as response:  # noqa: S310
                 return bool(response.status == 200)
@@ -102,6 +111,8 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     api_port = int(os.environ.get("PORT", "8000"))
     web_port = int(os.environ.get("WEB_PORT", "3000"))
+    demo_bank_port = int(os.environ.get("DEMO_BANK_PORT", "8100"))
+    with_demo_bank = not os.environ.get("PLAID_CLIENT_ID")
     dist_dir = os.environ.get("NEXT_DIST_DIR", ".next")
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     web_url = f"http://{shown_host}:{web_port}"
@@ -117,7 +128,10 @@ def main() -> int:
         return fail(f"{web_server.relative_to(ROOT)} is missing: run `make build-web` first")
     if node is None:
         return fail("node is not on PATH (Node 20+ is required)")
-    for name, port, variable in (("API", api_port, "PORT"), ("web app", web_port, "WEB_PORT")):
+    ports = [("API", api_port, "PORT"), ("web app", web_port, "WEB_PORT")]
+    if with_demo_bank:
+        ports.append(("demo bank", demo_bank_port, "DEMO_BANK_PORT"))
+    for name, port, variable in ports:
         if port_in_use(local_host, port):
             return fail(
                 f"port {port} (for the {name}) is already in use; stop what runs there "
@@ -125,13 +139,29 @@ def main() -> int:
             )
 
     base_env = {key: value for key, value in os.environ.items() if key not in ("PORT", "HOST")}
+    # Links in emails (verification, password reset, invitations) open the web app.
+    base_env["PUBLIC_APP_URL"] = os.environ.get("PUBLIC_APP_URL", web_url)
+    if with_demo_bank:
+        base_env.update(
+            {
+                "PLAID_API_URL": f"http://{local_host}:{demo_bank_port}",
+                "PLAID_CLIENT_ID": "demo-client",
+                "PLAID_SECRET": "demo-secret",  # the demo bank takes any
+                "PLAID_ENV": "sandbox",
+                "PLAID_WEBHOOK_URL": f"http://{local_host}:{api_port}/api/v1/webhooks/plaid",
+            }
+        )
     api = Server(
         "API",
         [str(family_budget), "serve", "--host", host, "--port", str(api_port)],
-        # Links in emails (verification, password reset, invitations) open the web app.
-        {**base_env, "PUBLIC_APP_URL": os.environ.get("PUBLIC_APP_URL", web_url)},
+        base_env,
         f"http://{local_host}:{api_port}/health",
     )
+    # The worker's /metrics would want the API's port; nothing scrapes it on a laptop.
+    worker = Server(
+        "worker", [str(family_budget), "worker"], {**base_env, "WORKER_METRICS_PORT": "0"}, None
+    )
+    beat = Server("beat", [str(family_budget), "beat"], base_env, None)
     web = Server(
         "web app",
         [node, str(web_server)],
@@ -144,7 +174,15 @@ def main() -> int:
         },
         f"http://{local_host}:{web_port}/api/health",
     )
-    servers = (api, web)
+    servers: list[Server] = [api, web, worker, beat]
+    if with_demo_bank:
+        demo_bank = Server(
+            "demo bank",
+            [str(family_budget), "demo-bank", "--host", local_host, "--port", str(demo_bank_port)],
+            base_env,
+            f"http://{local_host}:{demo_bank_port}/demo/state",
+        )
+        servers.insert(0, demo_bank)
 
     stop_requested = False
 
@@ -178,9 +216,15 @@ def main() -> int:
                     )
             if not announced:
                 if all(server.is_ready() for server in servers):
+                    bank = (
+                        f"; demo bank on http://{shown_host}:{demo_bank_port}"
+                        if with_demo_bank
+                        else ""
+                    )
                     print(
                         f"\nFamily Budget is running: open {web_url}  "
-                        f"(API on {api_url}, API docs at {api_url}/docs; Ctrl-C stops both)\n",
+                        f"(API on {api_url}, API docs at {api_url}/docs; worker and schedule "
+                        f"running{bank}; Ctrl-C stops everything)\n",
                         flush=True,
                     )
                     announced = True
@@ -189,7 +233,7 @@ def main() -> int:
                     stop_all()
                     return fail(
                         f"the {' and the '.join(waiting)} did not answer within "
-                        f"{READY_TIMEOUT_SECONDS} seconds; stopped both"
+                        f"{READY_TIMEOUT_SECONDS} seconds; stopped everything"
                     )
             time.sleep(0.5)
     finally:

@@ -108,7 +108,14 @@ def worker(
         install_metrics_server(metrics_port)
     # Without Redis (a laptop) one process with threads is plenty; in AWS, a pool of processes.
     pool = "prefork" if settings.resolved_redis_url else "threads"
-    app.worker_main(["worker", "--loglevel=INFO", f"--pool={pool}", f"--concurrency={concurrency}"])
+    app.worker_main(
+        [
+            "worker",
+            f"--loglevel={settings.log_level}",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+        ]
+    )
 
 
 @cli.command()
@@ -121,7 +128,9 @@ def beat() -> None:
     configure_logging(settings.log_level)
     schedule_file = settings.data_dir / "celerybeat-schedule"
     schedule_file.parent.mkdir(parents=True, exist_ok=True)
-    create_celery(settings).start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
+    create_celery(settings).start(
+        ["beat", f"--loglevel={settings.log_level}", f"--schedule={schedule_file}"]
+    )
 
 
 @cli.command()
