@@ -41,6 +41,17 @@ class Transaction(IdMixin, TimestampMixin, Base):
             postgresql_include=["category_id", "amount_minor", "account_id"],
             postgresql_where=text("transfer_id IS NULL AND is_split IS FALSE"),
         ),
+        # A bank's own id for the transaction (an OFX FITID, a Plaid transaction_id) names at most
+        # one transaction of an account: importing or syncing the same one twice cannot add it
+        # twice, even from two requests at once.
+        Index(
+            "uq_transactions_account_external_id",
+            "account_id",
+            "external_id",
+            unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+            sqlite_where=text("external_id IS NOT NULL"),
+        ),
         Index(
             "ix_transactions_activity_by_category",
             "household_id",
@@ -56,7 +67,12 @@ class Transaction(IdMixin, TimestampMixin, Base):
     posted_on: Mapped[date]
     amount_minor: Mapped[int] = mapped_column(Money)
     payee: Mapped[str] = mapped_column(String(200), default="")
+    # What the bank called it, before payee cleanup ("POS 4312 AMAZON MKTP US*2K4"); empty for
+    # transactions typed in by hand.
+    payee_original: Mapped[str] = mapped_column(Text, default="", server_default="")
     memo: Mapped[str] = mapped_column(Text, default="")
+    # The bank's id of the transaction (see the unique index above); None when typed in by hand.
+    external_id: Mapped[str | None] = mapped_column(String(255))
     category_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL")
     )
