@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_kms as kms
@@ -14,6 +14,7 @@ from constructs import Construct
 from stacks.base import FamilyBudgetStack
 from stacks.config import REDIS_ENGINE_VERSION, EnvironmentConfig
 from stacks.iam_policies import acknowledge
+from stacks.refs import CacheRefs
 
 REDIS_PORT = 6379
 
@@ -47,7 +48,7 @@ class CacheStack(FamilyBudgetStack):
             secret_name=config.secret_name("redis-auth"),
             description="ElastiCache AUTH token (key: token)",
             encryption_key=encryption_key,
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+            removal_policy=config.removal_policy,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template="{}",
                 generate_string_key="token",
@@ -116,6 +117,12 @@ class CacheStack(FamilyBudgetStack):
 
         self.redis_endpoint: str = self.cache_cluster.attr_primary_end_point_address
         self.redis_port: str = self.cache_cluster.attr_primary_end_point_port
+        self.refs = CacheRefs(
+            endpoint=self.redis_endpoint,
+            port=self.redis_port,
+            auth_secret=self.auth_secret,
+            security_group=self.security_group,
+        )
 
         outputs = {
             "RedisEndpoint": self.redis_endpoint,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
 EnvironmentName = Literal["development", "staging", "production"]
@@ -112,6 +113,11 @@ class EnvironmentConfig:
         return f"{service}{self.subdomain_suffix}.{domain_name}"
 
     @property
+    def removal_policy(self) -> RemovalPolicy:
+        """What deleting a stack (or replacing a resource) does to the data it holds."""
+        return removal_policy(retain=self.retain_data)
+
+    @property
     def log_retention(self) -> logs.RetentionDays:
         """CloudWatch Logs retention of application, Lambda and flow logs."""
         return _RETENTION[self.log_retention_days]
@@ -120,6 +126,11 @@ class EnvironmentConfig:
     def db_max_connections(self) -> int:
         """RDS PostgreSQL default max_connections: LEAST(DBInstanceClassMemory/9531392, 5000)."""
         return min(int(self.db_memory_gib * 1024**3 / 9531392), 5000)
+
+
+def removal_policy(*, retain: bool) -> RemovalPolicy:
+    """RETAIN where the environment keeps its data (production), DESTROY elsewhere."""
+    return RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
 
 
 _RETENTION = {

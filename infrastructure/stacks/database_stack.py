@@ -15,6 +15,7 @@ from constructs import Construct
 from stacks.base import FamilyBudgetStack
 from stacks.config import POSTGRES_MINOR_VERSION, EnvironmentConfig
 from stacks.iam_policies import acknowledge, secret_reference
+from stacks.refs import DatabaseRefs
 
 DATABASE_NAME = "family_budget"
 DATABASE_PORT = 5432
@@ -104,6 +105,11 @@ class DatabaseStack(FamilyBudgetStack):
             self.database.node.add_dependency(log_group)
         assert self.database.secret is not None
         self.database_secret: secretsmanager.ISecret = self.database.secret
+        self.refs = DatabaseRefs(
+            secret=self.database_secret,
+            endpoint=self.database.db_instance_endpoint_address,
+            security_group=self.security_group,
+        )
 
         if config.db_rotation_days is not None:
             self.database.add_rotation_single_user(

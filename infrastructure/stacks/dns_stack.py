@@ -11,6 +11,7 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import EnvironmentConfig
+from stacks.refs import DnsRefs
 
 SERVICE_HOSTS = ("api", "app", "grafana", "prometheus")
 
@@ -36,6 +37,9 @@ class DnsStack(FamilyBudgetStack):
             domain_name=f"*.{domain_name}",
             subject_alternative_names=[domain_name],
             validation=acm.CertificateValidation.from_dns(self.hosted_zone),
+        )
+        self.refs = DnsRefs(
+            domain_name=domain_name, hosted_zone=self.hosted_zone, certificate=self.certificate
         )
         self.hosts = {service: config.host(service, domain_name) for service in SERVICE_HOSTS}
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import PROJECT, EnvironmentConfig
+from stacks.refs import RepositoryRefs
 
 REPOSITORY_NAMES = ("backend", "frontend", "worker", "migrations")
 
@@ -37,9 +38,7 @@ class EcrStack(FamilyBudgetStack):
                 lifecycle_rules=[
                     ecr.LifecycleRule(description="Keep the last 10 images", max_image_count=10)
                 ],
-                removal_policy=(
-                    RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
-                ),
+                removal_policy=(config.removal_policy),
             )
             self.repositories[name] = repository
             CfnOutput(
@@ -50,9 +49,7 @@ class EcrStack(FamilyBudgetStack):
             )
 
     @property
-    def backend_repository(self) -> ecr.IRepository:
-        return self.repositories["backend"]
-
-    @property
-    def frontend_repository(self) -> ecr.IRepository:
-        return self.repositories["frontend"]
+    def refs(self) -> RepositoryRefs:
+        return RepositoryRefs(
+            backend=self.repositories["backend"], frontend=self.repositories["frontend"]
+        )

@@ -12,7 +12,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
@@ -30,6 +29,7 @@ from stacks.iam_policies import (
     secret_reference,
     ses_send_statement,
 )
+from stacks.refs import DnsRefs, NotificationRefs
 
 INFRASTRUCTURE_DIR = Path(__file__).resolve().parent.parent
 BACKEND_SOURCE_DIR = INFRASTRUCTURE_DIR.parent / "backend" / "src"
@@ -70,27 +70,26 @@ class NotificationStack(FamilyBudgetStack):
         external_services_secret: secretsmanager.ISecret,
         email_from_address: str,
         push_credentials_revision: str = "1",
-        domain_name: str | None = None,
-        hosted_zone: route53.IHostedZone | None = None,
+        dns: DnsRefs | None = None,
         encryption_key: kms.IKey | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        removal = config.removal_policy
         topic_key = encryption_key or kms.Alias.from_alias_name(
             self, "SnsManagedKey", "alias/aws/sns"
         )
 
         # --- SES -------------------------------------------------------------------------
-        if domain_name and hosted_zone is not None:
+        if dns is not None:
             self.email_identity = ses.EmailIdentity(
                 self,
                 "EmailIdentity",
-                identity=ses.Identity.public_hosted_zone(hosted_zone),
-                mail_from_domain=f"mail.{domain_name}",
+                identity=ses.Identity.public_hosted_zone(dns.hosted_zone),
+                mail_from_domain=f"mail.{dns.domain_name}",
             )
-            self.identity_name = domain_name
+            self.identity_name = dns.domain_name
         else:
             self.email_identity = ses.EmailIdentity(
                 self, "EmailIdentity", identity=ses.Identity.email(email_from_address)
@@ -213,6 +212,13 @@ class NotificationStack(FamilyBudgetStack):
 
         # --- Mobile platform applications --------------------------------------------------
         self._platform_applications(external_services_secret, removal, push_credentials_revision)
+
+        self.refs = NotificationRefs(
+            topics=tuple(self.topics.values()),
+            ses_identity_name=self.identity_name,
+            ses_configuration_set_name=self.configuration_set_name,
+            email_from_address=email_from_address,
+        )
 
         # --- Outputs ---------------------------------------------------------------------
         CfnOutput(

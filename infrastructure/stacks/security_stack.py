@@ -17,6 +17,7 @@ from constructs import Construct
 from stacks.base import FamilyBudgetStack
 from stacks.config import VPC_CIDR, EnvironmentConfig, availability_zones
 from stacks.iam_policies import acknowledge, secrets_manager_decrypt_statement
+from stacks.refs import AppSecretRefs, NetworkRefs
 
 
 class SecurityStack(FamilyBudgetStack):
@@ -33,7 +34,7 @@ class SecurityStack(FamilyBudgetStack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        removal = config.removal_policy
 
         self.encryption_key: kms.IKey | None = None
         if config.kms_encryption:
@@ -208,6 +209,8 @@ class SecurityStack(FamilyBudgetStack):
             "at their issuer and stored with scripts/populate-secrets.py.",
         )
 
+        self.network = NetworkRefs(vpc=self.vpc)
+        self.app_secrets = AppSecretRefs(plaid_secret=self.plaid_secret, jwt_secret=self.jwt_secret)
         self._outputs()
 
     def _add_flow_logs(self, removal: RemovalPolicy) -> None:

@@ -11,6 +11,7 @@ from constructs import Construct
 from stacks.base import FamilyBudgetStack
 from stacks.config import EnvironmentConfig
 from stacks.iam_policies import acknowledge
+from stacks.refs import StorageRefs
 
 
 def bucket_name(config: EnvironmentConfig, short_name: str) -> str:
@@ -32,7 +33,7 @@ class StorageStack(FamilyBudgetStack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        removal = config.removal_policy
 
         self.access_logs_bucket: s3.Bucket | None = None
         if config.bucket_access_logs:
@@ -100,6 +101,10 @@ class StorageStack(FamilyBudgetStack):
             removal,
             lifecycle_rules=backups_rules,
             versioned=config.backups_versioned,
+        )
+
+        self.refs = StorageRefs(
+            exports_bucket=self.exports_bucket, receipts_bucket=self.receipts_bucket
         )
 
         for key, bucket in (
