@@ -134,6 +134,7 @@ def build_app(app: cdk.App, settings: DeploymentSettings) -> dict[str, cdk.Stack
         notification=notification.refs,
         plaid_environment=settings.plaid_environment,
         dns=dns_refs,
+        encryption_key=security.encryption_key,
         env=env,
         description=f"ECS services for {name}",
     )
@@ -163,6 +164,7 @@ def build_app(app: cdk.App, settings: DeploymentSettings) -> dict[str, cdk.Stack
         alarm_email=settings.alarm_email,
         ingress_cidr=settings.monitoring_ingress_cidr,
         dns=dns_refs,
+        access_logs_bucket=storage.refs.access_logs_bucket,
         encryption_key=security.encryption_key,
         env=env,
         description=f"Monitoring and alarms for {name}",

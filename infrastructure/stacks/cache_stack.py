@@ -13,7 +13,7 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import REDIS_ENGINE_VERSION, EnvironmentConfig
-from stacks.iam_policies import acknowledge
+from stacks.iam_policies import NO_CUSTOMER_KEY_REASON, acknowledge, acknowledge_checkov
 from stacks.refs import CacheRefs
 
 REDIS_PORT = 6379
@@ -63,6 +63,9 @@ class CacheStack(FamilyBudgetStack):
             "strategy; Secrets Manager has no rotation function for them.",
         )
 
+        if encryption_key is None:
+            acknowledge_checkov(self.auth_secret, "CKV_AWS_149", NO_CUSTOMER_KEY_REASON)
+
         isolated = vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         subnet_group = elasticache.CfnSubnetGroup(
             self,
@@ -105,6 +108,12 @@ class CacheStack(FamilyBudgetStack):
             acknowledge(
                 self.cache_cluster,
                 "AwsSolutions-AEC3",
+                "Transit encryption is on everywhere; the design adds at-rest encryption in "
+                "production only, the cache holds no data that is not also in PostgreSQL.",
+            )
+            acknowledge_checkov(
+                self.cache_cluster,
+                "CKV_AWS_29",
                 "Transit encryption is on everywhere; the design adds at-rest encryption in "
                 "production only, the cache holds no data that is not also in PostgreSQL.",
             )

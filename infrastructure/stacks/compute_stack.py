@@ -10,6 +10,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_servicediscovery as servicediscovery
 from constructs import Construct
@@ -24,11 +25,18 @@ from stacks.config import (
 )
 from stacks.database_stack import DATABASE_NAME, DATABASE_PORT
 from stacks.iam_policies import (
+    NO_CUSTOMER_KEY_REASON,
     acknowledge,
+    acknowledge_checkov,
     bucket_objects_arn,
     open_egress,
     secret_reference,
     ses_send_statement,
+)
+from stacks.load_balancers import (
+    acknowledge_plain_http_listener,
+    acknowledge_port_80,
+    harden_load_balancer,
 )
 from stacks.refs import (
     AppSecretRefs,
@@ -68,6 +76,7 @@ class ComputeStack(FamilyBudgetStack):
         notification: NotificationRefs,
         plaid_environment: str,
         dns: DnsRefs | None = None,
+        encryption_key: kms.IKey | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -79,6 +88,7 @@ class ComputeStack(FamilyBudgetStack):
         redis_auth_secret = secret_reference(self, "RedisAuthSecretRef", cache.auth_secret)
         exports_bucket = storage.exports_bucket
         receipts_bucket = storage.receipts_bucket
+        self._access_logs_bucket = storage.access_logs_bucket
         self._dns = dns
         private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self._private_subnets = private_subnets
@@ -108,7 +118,10 @@ class ComputeStack(FamilyBudgetStack):
             log_group_name=f"/ecs/{config.prefix}",
             retention=config.log_retention,
             removal_policy=config.removal_policy,
+            encryption_key=encryption_key,
         )
+        if encryption_key is None:
+            acknowledge_checkov(self.log_group, "CKV_AWS_158", NO_CUSTOMER_KEY_REASON)
 
         # --- What the backend image needs, shared by backend, worker and migrate --------
         self.redis_url = f"rediss://{cache.endpoint}:{cache.port}/0"
@@ -121,6 +134,7 @@ class ComputeStack(FamilyBudgetStack):
             "AWS_REGION": self.region,
             "SES_CONFIGURATION_SET": notification.ses_configuration_set_name,
             "EMAIL_FROM_ADDRESS": notification.email_from_address,
+            "SES_EVENTS_QUEUE_URL": notification.ses_events_queue.queue_url,
             "LOG_LEVEL": "DEBUG" if config.name == "development" else "INFO",
         }
         self.app_secrets: dict[str, ecs.Secret] = {
@@ -135,53 +149,15 @@ class ComputeStack(FamilyBudgetStack):
             "PLAID_SECRET": ecs.Secret.from_secrets_manager(plaid_secret, "secret"),
         }
 
-        # One task role for the backend image (backend, worker, migrate).
-        self.app_task_role = iam.Role(
-            self,
-            "AppTaskRole",
-            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-            description="Family Budget backend/worker tasks",
+        # The backend image runs as two roles: backend and migrations share one; the worker's
+        # may also consume the SES events queue, which nothing reachable from the internet may.
+        self.app_task_role = self._app_task_role(
+            "AppTaskRole", "Family Budget backend and migration tasks", storage, notification
         )
-        self.app_task_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"],
-                resources=[exports_bucket.bucket_arn, receipts_bucket.bucket_arn],
-            )
+        self.worker_task_role = self._app_task_role(
+            "WorkerTaskRole", "Family Budget worker tasks", storage, notification
         )
-        for short_name in ("exports", "receipts"):
-            objects = bucket_objects_arn(bucket_name(config, short_name))
-            self.app_task_role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=[
-                        "s3:GetObject",
-                        "s3:PutObject",
-                        "s3:DeleteObject",
-                        "s3:AbortMultipartUpload",
-                    ],
-                    resources=[objects],
-                )
-            )
-            acknowledge(
-                self.app_task_role,
-                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                f"{bucket_name(config, short_name)}/*]",
-                "Object keys are per household and per upload, so the task role reaches the "
-                "objects of this one application bucket (and no other).",
-            )
-        for topic in notification.topics:
-            topic.grant_publish(self.app_task_role)
-        if config.kms_encryption:
-            acknowledge(
-                self.app_task_role,
-                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-                "Publishing to the KMS-encrypted notification topics needs the "
-                "GenerateDataKey family on the environment's single key (aws-cdk-lib grant).",
-            )
-        self.app_task_role.add_to_policy(
-            ses_send_statement(
-                self, notification.ses_identity_name, notification.ses_configuration_set_name
-            )
-        )
+        notification.ses_events_queue.grant_consume_messages(self.worker_task_role)
 
         # --- Security groups --------------------------------------------------------------
         self.backend_security_group = self._app_security_group(
@@ -198,7 +174,7 @@ class ComputeStack(FamilyBudgetStack):
         )
 
         # --- Backend --------------------------------------------------------------------
-        backend_task = self._task_definition("BackendTask", config.backend.size)
+        backend_task = self._task_definition("BackendTask", config.backend.size, self.app_task_role)
         migrate = self._backend_container(backend_task, "migrate", "migrate", essential=False)
         backend = self._backend_container(backend_task, "backend", "serve", essential=True)
         backend.add_port_mappings(ecs.PortMapping(container_port=BACKEND_PORT, name="http"))
@@ -239,7 +215,7 @@ class ComputeStack(FamilyBudgetStack):
         )
 
         # --- Frontend -------------------------------------------------------------------
-        frontend_task = self._task_definition("FrontendTask", config.frontend.size)
+        frontend_task = self._task_definition("FrontendTask", config.frontend.size, None)
         frontend_task.add_container(
             "frontend",
             image=frontend_image,
@@ -259,7 +235,7 @@ class ComputeStack(FamilyBudgetStack):
         )
 
         # --- Worker ---------------------------------------------------------------------
-        worker_task = self._task_definition("WorkerTask", config.worker_size)
+        worker_task = self._task_definition("WorkerTask", config.worker_size, self.worker_task_role)
         worker = self._backend_container(worker_task, "worker", "worker", essential=True)
         worker.add_port_mappings(ecs.PortMapping(container_port=BACKEND_PORT, name="metrics"))
         worker_task.add_container(
@@ -293,7 +269,9 @@ class ComputeStack(FamilyBudgetStack):
         self._exporter_alias("RedisExporter", "redis-exporter", "worker")
 
         # --- Migration task (make migrate runs it as a one-off task) ---------------------
-        self.migration_task = self._task_definition("MigrationTask", config.backend.size)
+        self.migration_task = self._task_definition(
+            "MigrationTask", config.backend.size, self.app_task_role
+        )
         self._backend_container(self.migration_task, "migrate", "migrate", essential=True)
 
         acknowledge(
@@ -321,13 +299,72 @@ class ComputeStack(FamilyBudgetStack):
         group.connections.allow_to(cache.security_group, ec2.Port.tcp(REDIS_PORT), "Redis")
         return group
 
-    def _task_definition(self, construct_id: str, size: TaskSize) -> ecs.FargateTaskDefinition:
+    def _app_task_role(
+        self,
+        construct_id: str,
+        description: str,
+        storage: StorageRefs,
+        notification: NotificationRefs,
+    ) -> iam.Role:
+        """A task role of the backend image: application buckets, topics, SES sending."""
+        config = self.config
+        role = iam.Role(
+            self,
+            construct_id,
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description=description,
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[storage.exports_bucket.bucket_arn, storage.receipts_bucket.bucket_arn],
+            )
+        )
+        for short_name in ("exports", "receipts"):
+            objects = bucket_objects_arn(bucket_name(config, short_name))
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:AbortMultipartUpload",
+                    ],
+                    resources=[objects],
+                )
+            )
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{bucket_name(config, short_name)}/*]",
+                "Object keys are per household and per upload, so the task role reaches the "
+                "objects of this one application bucket (and no other).",
+            )
+        for topic in notification.topics:
+            topic.grant_publish(role)
+        if config.kms_encryption:
+            acknowledge(
+                role,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "Publishing to the KMS-encrypted notification topics needs the "
+                "GenerateDataKey family on the environment's single key (aws-cdk-lib grant).",
+            )
+        role.add_to_policy(
+            ses_send_statement(
+                self, notification.ses_identity_name, notification.ses_configuration_set_name
+            )
+        )
+        return role
+
+    def _task_definition(
+        self, construct_id: str, size: TaskSize, task_role: iam.IRole | None
+    ) -> ecs.FargateTaskDefinition:
         task = ecs.FargateTaskDefinition(
             self,
             construct_id,
             cpu=size.cpu,
             memory_limit_mib=size.memory_mib,
-            task_role=self.app_task_role if construct_id != "FrontendTask" else None,
+            task_role=task_role,
             runtime_platform=ecs.RuntimePlatform(
                 cpu_architecture=ecs.CpuArchitecture.X86_64,
                 operating_system_family=ecs.OperatingSystemFamily.LINUX,
@@ -415,11 +452,10 @@ class ComputeStack(FamilyBudgetStack):
             scale_in_cooldown=Duration.seconds(300),
             scale_out_cooldown=Duration.seconds(60),
         )
-        acknowledge(
+        harden_load_balancer(
             service.load_balancer,
-            "AwsSolutions-ELB2",
-            "ALB access logs are left off to keep CloudWatch/S3 costs minimal (design: "
-            "CloudWatch Usage); request metrics come from the ALB and Prometheus.",
+            access_logs_bucket=self._access_logs_bucket,
+            access_logs_prefix=f"alb/{discovery_name}",
         )
         acknowledge(
             service.load_balancer,
@@ -427,6 +463,11 @@ class ComputeStack(FamilyBudgetStack):
             "This is the public entry point of the application; it must accept HTTP(S) from "
             "the internet (HTTP only redirects to HTTPS when a certificate exists).",
         )
+        acknowledge_port_80(
+            service.load_balancer.connections.security_groups[0], https=https, what=name.lower()
+        )
+        if not https:
+            acknowledge_plain_http_listener(service.listener, name.lower())
         url = (
             f"https://{host}" if host else f"http://{service.load_balancer.load_balancer_dns_name}"
         )

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import PROJECT, EnvironmentConfig
+from stacks.iam_policies import acknowledge_checkov
 from stacks.refs import RepositoryRefs
 
 REPOSITORY_NAMES = ("backend", "frontend", "worker", "migrations")
@@ -40,6 +41,20 @@ class EcrStack(FamilyBudgetStack):
                 ],
                 removal_policy=(config.removal_policy),
             )
+            acknowledge_checkov(
+                repository,
+                "CKV_AWS_136",
+                "Images are built from this repository's source and carry no secrets or "
+                "user data; AES-256 encrypts them at rest, and moving to KMS would replace "
+                "the repository (its encryption is fixed at creation) and its images.",
+            )
+            if not config.ecr_immutable_tags:
+                acknowledge_checkov(
+                    repository,
+                    "CKV_AWS_51",
+                    "The design makes tags immutable in production only; development and "
+                    "staging re-push the documented 'dev' tag.",
+                )
             self.repositories[name] = repository
             CfnOutput(
                 self,

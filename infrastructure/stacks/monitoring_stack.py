@@ -21,6 +21,7 @@ from aws_cdk import aws_efs as efs
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_servicediscovery as servicediscovery
 from constructs import Construct
 
@@ -32,7 +33,7 @@ from stacks.compute_stack import (
     REDIS_EXPORTER_PORT,
 )
 from stacks.config import EnvironmentConfig, removal_policy
-from stacks.iam_policies import open_egress
+from stacks.iam_policies import NO_CUSTOMER_KEY_REASON, acknowledge_checkov, open_egress
 from stacks.monitoring.alarms import CriticalAlarms
 from stacks.monitoring.configuration import MonitoringConfiguration
 from stacks.monitoring.grafana import Grafana, grafana_admin_secret
@@ -60,6 +61,7 @@ class MonitoringStack(FamilyBudgetStack):
         alarm_email: str | None,
         ingress_cidr: str,
         dns: DnsRefs | None = None,
+        access_logs_bucket: s3.IBucket | None = None,
         encryption_key: kms.IKey | None = None,
         **kwargs: Any,
     ) -> None:
@@ -101,7 +103,10 @@ class MonitoringStack(FamilyBudgetStack):
             log_group_name=f"/ecs/{config.prefix}-monitoring",
             retention=config.log_retention,
             removal_policy=config.removal_policy,
+            encryption_key=encryption_key,
         )
+        if encryption_key is None:
+            acknowledge_checkov(self.log_group, "CKV_AWS_158", NO_CUSTOMER_KEY_REASON)
         self.grafana_admin_secret = grafana_admin_secret(self, config, encryption_key)
 
         # --- Who talks to whom ------------------------------------------------------------
@@ -129,7 +134,12 @@ class MonitoringStack(FamilyBudgetStack):
 
         # --- Load balancer first (Grafana needs its public URL), then the services --------
         self.load_balancer = MonitoringLoadBalancer(
-            self, config=config, vpc=vpc, ingress_cidr=ingress_cidr, dns=dns
+            self,
+            config=config,
+            vpc=vpc,
+            ingress_cidr=ingress_cidr,
+            dns=dns,
+            access_logs_bucket=access_logs_bucket,
         )
         tasks = MonitoringTasks(
             self,

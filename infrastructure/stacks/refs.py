@@ -16,6 +16,7 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,12 @@ class CacheRefs:
 
 @dataclass(frozen=True)
 class StorageRefs:
-    """StorageStack: the application buckets the backend image reads and writes."""
+    """StorageStack: the application buckets, and where access logs go."""
 
     exports_bucket: s3.IBucket
     receipts_bucket: s3.IBucket
+    # Production only: S3 server access logs and the load balancers' access logs.
+    access_logs_bucket: s3.IBucket | None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class NotificationRefs:
     ses_identity_name: str
     ses_configuration_set_name: str
     email_from_address: str
+    # SES bounce/complaint events for the worker (raw delivery: the body is the SES event).
+    ses_events_queue: sqs.IQueue
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_ssm as ssm
 
 from stacks.config import EnvironmentConfig
-from stacks.iam_policies import acknowledge, nag_ref
+from stacks.iam_policies import (
+    acknowledge,
+    acknowledge_checkov,
+    acknowledge_deploy_time_functions,
+    nag_ref,
+)
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent.parent.parent
 MONITORING_DIR = REPOSITORY_ROOT / "monitoring"
@@ -86,11 +91,17 @@ class MonitoringConfiguration:
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=False,
         )
-        acknowledge(
-            self.dashboards_bucket,
-            "AwsSolutions-S1",
+        copy_of_git = (
             "Holds only the dashboards copied from this repository on deploy; every change "
-            "is already recorded in git and CloudTrail.",
+            "is already recorded in git and CloudTrail."
+        )
+        acknowledge(self.dashboards_bucket, "AwsSolutions-S1", copy_of_git)
+        acknowledge_checkov(self.dashboards_bucket, "CKV_AWS_18", copy_of_git)
+        acknowledge_checkov(
+            self.dashboards_bucket,
+            "CKV_AWS_21",
+            "Every deploy replaces the dashboards with the versions in git, which is their "
+            "history; bucket versions would duplicate it.",
         )
         self.dashboards_deployment = s3deploy.BucketDeployment(
             stack,
@@ -115,6 +126,9 @@ class MonitoringConfiguration:
             handler,
             "AwsSolutions-L1",
             "The BucketDeployment function and its runtime are managed by aws-cdk-lib.",
+        )
+        acknowledge_deploy_time_functions(
+            handler, "CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"
         )
         acknowledge(
             handler,

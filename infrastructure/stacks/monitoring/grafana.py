@@ -13,7 +13,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from stacks.config import CONFIG_INIT_IMAGE, GRAFANA_IMAGE, EnvironmentConfig
-from stacks.iam_policies import acknowledge, nag_ref, secret_reference
+from stacks.iam_policies import (
+    NO_CUSTOMER_KEY_REASON,
+    acknowledge,
+    acknowledge_checkov,
+    nag_ref,
+    secret_reference,
+)
 from stacks.monitoring.configuration import (
     DASHBOARDS_KEY_PREFIX,
     MonitoringConfiguration,
@@ -50,6 +56,8 @@ def grafana_admin_secret(
         "Grafana stores the admin password in its own database on first start; rotating "
         "the secret would not change it, so it is changed in Grafana and then here.",
     )
+    if encryption_key is None:
+        acknowledge_checkov(secret, "CKV_AWS_149", NO_CUSTOMER_KEY_REASON)
     return secret
 
 

@@ -12,9 +12,15 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
+from aws_cdk import aws_s3 as s3
 
 from stacks.config import EnvironmentConfig
 from stacks.iam_policies import acknowledge
+from stacks.load_balancers import (
+    acknowledge_plain_http_listener,
+    acknowledge_port_80,
+    harden_load_balancer,
+)
 from stacks.monitoring.grafana import GRAFANA_PORT
 from stacks.monitoring.prometheus import PROMETHEUS_PORT
 from stacks.refs import DnsRefs
@@ -31,6 +37,7 @@ class MonitoringLoadBalancer:
         vpc: ec2.IVpc,
         ingress_cidr: str,
         dns: DnsRefs | None,
+        access_logs_bucket: s3.IBucket | None,
     ) -> None:
         self.stack = stack
         self.dns = dns
@@ -54,11 +61,10 @@ class MonitoringLoadBalancer:
             security_group=self.security_group,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
         )
-        acknowledge(
+        harden_load_balancer(
             self.load_balancer,
-            "AwsSolutions-ELB2",
-            "ALB access logs are left off to keep monitoring costs minimal (design: "
-            "CloudWatch Usage); Grafana keeps its own audit of logins.",
+            access_logs_bucket=access_logs_bucket,
+            access_logs_prefix="alb/monitoring",
         )
         if ingress_cidr == "0.0.0.0/0":
             acknowledge(
@@ -67,6 +73,7 @@ class MonitoringLoadBalancer:
                 "The design opens the monitoring ALB to the internet; Grafana requires a "
                 "login. Set monitoring_ingress_cidr in the context to restrict it (README).",
             )
+            acknowledge_port_80(self.security_group, https=dns is not None, what="Grafana")
         address = self.load_balancer.load_balancer_dns_name
         if dns is not None:
             self.grafana_host: str | None = config.host("grafana", dns.domain_name)
@@ -131,17 +138,19 @@ class MonitoringLoadBalancer:
             )
             self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
         else:
-            self.load_balancer.add_listener(
+            grafana_listener = self.load_balancer.add_listener(
                 "HttpListener",
                 port=80,
                 protocol=elbv2.ApplicationProtocol.HTTP,
                 default_target_groups=[self.grafana_target_group],
                 open=False,
             )
-            self.load_balancer.add_listener(
+            prometheus_listener = self.load_balancer.add_listener(
                 "PrometheusListener",
                 port=PROMETHEUS_PORT,
                 protocol=elbv2.ApplicationProtocol.HTTP,
                 default_target_groups=[self.prometheus_target_group],
                 open=False,
             )
+            acknowledge_plain_http_listener(grafana_listener, "Grafana")
+            acknowledge_plain_http_listener(prometheus_listener, "Prometheus")
