@@ -121,7 +121,7 @@ class DatabaseStack(FamilyBudgetStack):
                 encryption_key if config.db_performance_insights else None
             ),
         )
-        if self.database.node.try_find_child("MonitoringRole") is not None:
+        if config.db_enhanced_monitoring_seconds:
             acknowledge(
                 self.database.node.find_child("MonitoringRole"),
                 "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

@@ -291,20 +291,10 @@ class NotificationStack(FamilyBudgetStack):
             reserved_concurrent_executions=reserved,
         )
         self._acknowledge_lambda(function, vpc=True)
-        acknowledge(
-            dead_letter_queue,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter queue of a Lambda function (its "
-            "DeadLetterConfig), which cdk-nag only recognises on SQS redrive policies.",
-        )
         if self._queue_key is not None:
-            for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
-                acknowledge(
-                    function,
-                    f"AwsSolutions-IAM5[Action::{action}]",
-                    "aws-cdk-lib's grant to send to the KMS-encrypted dead-letter queue: the "
-                    "GenerateDataKey/ReEncrypt families on the environment's single key.",
-                )
+            # Lambda sends to the dead-letter queue as the function's role, which must be able
+            # to encrypt with the queue's key (aws-cdk-lib grants sqs:SendMessage only).
+            self._queue_key.grant(function, "kms:GenerateDataKey", "kms:Decrypt")
         if reserved is None:
             acknowledge_checkov(
                 function,

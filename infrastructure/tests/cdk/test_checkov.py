@@ -2,8 +2,10 @@
 
 Every finding is either fixed or acknowledged on its resource (``Metadata.checkov.skip``) with
 a reason; production must have fixed, not acknowledged, what the issue asked to fix there.
-checkov runs once per session over all variants (it lives in .venv-checkov: its pinned
-dependencies conflict with the CDK venv's).
+checkov runs twice per session, side by side, over all variants: over the templates as
+synthesized, and over copies without acknowledgements, which shows any acknowledgement that no
+longer covers a finding (it lives in .venv-checkov: its pinned dependencies conflict with the
+CDK venv's).
 """
 
 from __future__ import annotations
@@ -68,17 +70,8 @@ def _finding(result: dict[str, Any]) -> Finding:
     return (result["check_id"], stack, result["resource"].split(".", 1)[1])
 
 
-@pytest.fixture(scope="session")
-def checkov_results(
-    synthesized: Callable[[str], Synthesized],
-) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """{variant: {"failed": [...], "skipped": [...]}} from one checkov run over all variants."""
-    if not CHECKOV.exists():
-        pytest.fail("checkov is not installed: run `make install` (make test does it)")
-    directories = {synthesized(name).outdir: name for name in VARIANTS}
-    templates = sorted(str(path) for d in directories for path in d.glob("*.template.json"))
-    base = next(iter(directories)).parent
-    result = subprocess.run(
+def _start_checkov(templates: list[Path], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [
             str(CHECKOV),
             "--framework",
@@ -88,25 +81,66 @@ def checkov_results(
             "--output",
             "json",
             "--file",
-            *templates,
+            *(str(path.relative_to(cwd)) for path in templates),
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
-        cwd=base,
+        cwd=cwd,
     )
+
+
+def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
+    stdout, stderr = process.communicate()
     # Exit code 1 means findings; anything else (or no JSON) means checkov itself failed.
-    assert result.returncode in (0, 1), result.stderr[-3000:]
-    report = json.loads(result.stdout)
+    assert process.returncode in (0, 1), stderr[-3000:]
+    report: dict[str, Any] = json.loads(stdout)
     assert report["summary"]["parsing_errors"] == 0, report["results"]["parsing_errors"]
-    by_variant: dict[str, dict[str, list[dict[str, Any]]]] = {
-        name: {"failed": [], "skipped": []} for name in VARIANTS
+    return report
+
+
+def _without_acknowledgements(template: Path, copy: Path) -> None:
+    body = json.loads(template.read_text(encoding="utf-8"))
+    for resource in body.get("Resources", {}).values():
+        resource.get("Metadata", {}).pop("checkov", None)
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(json.dumps(body), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def checkov_results(
+    synthesized: Callable[[str], Synthesized],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Per variant: "failed" and "skipped" checks of the templates as synthesized, and
+    "unacknowledged": what fails once every acknowledgement is taken out (two checkov runs
+    side by side, each over all variants)."""
+    if not CHECKOV.exists():
+        pytest.fail("checkov is not installed: run `make install` (make test does it)")
+    directories = {synthesized(name).outdir: name for name in VARIANTS}
+    base = next(iter(directories)).parent
+    bare = tmp_path_factory.mktemp("checkov-bare")
+    templates = sorted(path for d in directories for path in d.glob("*.template.json"))
+    for template in templates:
+        _without_acknowledgements(template, bare / template.parent.name / template.name)
+    runs = {
+        "as synthesized": _start_checkov(templates, base),
+        "bare": _start_checkov(sorted(bare.glob("*/*.template.json")), bare),
     }
+    reports = {key: _report(process) for key, process in runs.items()}
+
     names = {directory.name: name for directory, name in directories.items()}
-    for outcome in ("failed", "skipped"):
-        for check in report["results"].get(f"{outcome}_checks", []):
+    by_variant: dict[str, dict[str, list[dict[str, Any]]]] = {
+        name: {"failed": [], "skipped": [], "unacknowledged": []} for name in VARIANTS
+    }
+    for run, outcome, key in (
+        ("as synthesized", "failed", "failed"),
+        ("as synthesized", "skipped", "skipped"),
+        ("bare", "failed", "unacknowledged"),
+    ):
+        for check in reports[run]["results"].get(f"{outcome}_checks", []):
             variant = names[Path(check["file_path"]).parts[1]]
-            by_variant[variant][outcome].append(check)
+            by_variant[variant][key].append(check)
     return by_variant
 
 
@@ -116,6 +150,18 @@ def test_no_unacknowledged_finding(
 ) -> None:
     failed = sorted(_finding(check) for check in checkov_results[name]["failed"])
     assert failed == []
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_every_acknowledgement_is_needed(
+    checkov_results: dict[str, dict[str, list[dict[str, Any]]]], name: str
+) -> None:
+    """checkov reports an acknowledged check as skipped even where it would pass, so the
+    acknowledgements must be exactly what fails without them."""
+    acknowledged = {_finding(check) for check in checkov_results[name]["skipped"]}
+    failing_without = {_finding(check) for check in checkov_results[name]["unacknowledged"]}
+    assert sorted(acknowledged - failing_without) == []
+    assert sorted(failing_without - acknowledged) == []
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))

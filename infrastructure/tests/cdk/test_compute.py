@@ -335,6 +335,12 @@ class TestTaskRoles:
         assert not any(
             action.startswith("sqs:") for action in actions(role_statements(env, roles["backend"]))
         )
+        if env.environment == "production":
+            # The queue is encrypted with the environment's key: the worker may decrypt.
+            (decrypt,) = [s for s in worker if s["Action"] == "kms:Decrypt"]
+            assert decrypt["Resource"]["Fn::ImportValue"].startswith(
+                "production-SecurityStack:ExportsOutputFnGetAttEncryptionKey"
+            )
 
     def test_both_roles_keep_the_application_permissions(self, env: Synthesized) -> None:
         roles = self.roles(env)

@@ -246,3 +246,23 @@ class TestMonitoringLoadBalancer:
             assert attributes["access_logs.s3.prefix"] == "alb/monitoring"
         else:
             assert "access_logs.s3.enabled" not in attributes
+
+    def test_functions_may_write_their_encrypted_dead_letter_queue(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("production")
+        resources = env.raw("Notification")["Resources"]
+        for logical, function in resources.items():
+            if function["Type"] != "AWS::Lambda::Function" or not function["Properties"].get(
+                "DeadLetterConfig"
+            ):
+                continue
+            role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+            statements = [
+                statement
+                for policy in resources.values()
+                if policy["Type"] == "AWS::IAM::Policy"
+                and {"Ref": role} in policy["Properties"]["Roles"]
+                for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            ]
+            (kms,) = [s for s in statements if "kms:GenerateDataKey" in s["Action"]]
+            assert set(kms["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}, logical
+            assert kms["Resource"]["Fn::ImportValue"].startswith(KEY_ARN_EXPORT)
