@@ -132,6 +132,6 @@ bench-web: install build-web
 	bash $(FRONTEND)/bench/run.sh
 
 clean:
-	rm -rf $(TOOLS) $(BACKEND)/.venv infrastructure/.venv data
+	rm -rf $(TOOLS) $(BACKEND)/.venv infrastructure/.venv infrastructure/.venv-checkov data
 	rm -rf $(FRONTEND)/node_modules $(FRONTEND)/.next $(FRONTEND)/$(NEXT_DIST_DIR) \
 		$(FRONTEND)/tsconfig.tsbuildinfo $(FRONTEND)/test-results $(FRONTEND)/playwright-report

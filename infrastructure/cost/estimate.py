@@ -194,6 +194,109 @@ def estimate(templates: Iterable[Template]) -> list[LineItem]:
                 "Route 53", f"{zones} hosted zone", zones, prices.HOSTED_ZONE_MONTH.usd * zones
             )
         )
+    items.extend(audit_and_logging_items(templates))
+    return items
+
+
+def _attributes(load_balancer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        a["Key"]: a["Value"] for a in load_balancer["Properties"].get("LoadBalancerAttributes", [])
+    }
+
+
+def audit_and_logging_items(templates: list[Template]) -> list[LineItem]:
+    """CloudTrail, RDS monitoring, ALB access logs, log-group encryption and SQS (issue 17).
+
+    Mostly usage charges, priced here with the assumptions stated in cost.prices, because
+    they are the running cost of what was added.
+    """
+    items: list[LineItem] = []
+    trails = len(_resources(templates, "AWS::CloudTrail::Trail"))
+    if trails:
+        items.append(
+            LineItem(
+                "CloudTrail",
+                f"{trails} trail, management events",
+                trails,
+                prices.CLOUDTRAIL_FIRST_TRAIL_MONTH.usd * trails,
+            )
+        )
+
+    for db in _resources(templates, "AWS::RDS::DBInstance"):
+        props = db["Properties"]
+        if props.get("MonitoringInterval"):
+            gb = prices.ASSUMED_ENHANCED_MONITORING_GB
+            items.append(
+                LineItem(
+                    "RDS monitoring",
+                    f"Enhanced Monitoring {props['MonitoringInterval']} s (~{gb:g} GB logs)",
+                    1,
+                    prices.CLOUDWATCH_LOGS_INGESTED_GB.usd * gb,
+                )
+            )
+        if props.get("EnablePerformanceInsights"):
+            items.append(
+                LineItem(
+                    "RDS monitoring",
+                    f"Performance Insights {props['PerformanceInsightsRetentionPeriod']} days",
+                    1,
+                    prices.PERFORMANCE_INSIGHTS_7_DAYS_MONTH.usd,
+                )
+            )
+
+    logged = [
+        alb
+        for alb in _resources(templates, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        if _attributes(alb).get("access_logs.s3.enabled") == "true"
+    ]
+    if logged:
+        nodes = sum(len(alb["Properties"].get("Subnets", [])) for alb in logged)
+        puts = nodes * prices.ALB_LOG_FILES_PER_NODE_HOUR * HOURS_PER_MONTH
+        stored_gb = len(logged) * prices.ASSUMED_ALB_LOG_GB * prices.ALB_LOG_MONTHS_KEPT
+        items.append(
+            LineItem(
+                "ALB access logs",
+                f"{len(logged)} ALB: {puts:,} PUTs, ~{stored_gb:g} GB kept",
+                len(logged),
+                puts / 1000 * prices.S3_PUT_PER_1000.usd
+                + stored_gb * prices.S3_STANDARD_GB_MONTH.usd,
+            )
+        )
+
+    encrypted_groups = sum(
+        1 for g in _resources(templates, "AWS::Logs::LogGroup") if "KmsKeyId" in g["Properties"]
+    )
+    if encrypted_groups:
+        requests = encrypted_groups * prices.ASSUMED_KMS_REQUESTS_PER_LOG_GROUP
+        items.append(
+            LineItem(
+                "KMS requests",
+                f"{encrypted_groups} encrypted log groups (<= {requests:,})",
+                requests,
+                requests / 10_000 * prices.KMS_PER_10K_REQUESTS.usd,
+            )
+        )
+
+    queues = _resources(templates, "AWS::SQS::Queue")
+    if queues:
+        polled = sum(1 for q in queues if q["Properties"].get("ReceiveMessageWaitTimeSeconds"))
+        workers = sum(
+            count
+            for template in templates
+            for logical, count in _task_counts(template).items()
+            if template["Resources"][logical]["Properties"]["TaskDefinition"]["Ref"].startswith(
+                "WorkerTask"
+            )
+        )
+        requests = polled * workers * prices.LONG_POLL_REQUESTS_PER_TASK_MONTH
+        items.append(
+            LineItem(
+                "SQS",
+                f"{len(queues)} queues, {requests:,} long-poll requests",
+                requests,
+                requests / 1_000_000 * prices.SQS_PER_MILLION_REQUESTS.usd,
+            )
+        )
     return items
 
 
@@ -209,7 +312,9 @@ def render(environment: str, items: list[LineItem]) -> str:
     lines.append(f"{'Total':22} {'':44} {total(items):10.2f}")
     lines.append(
         "Excludes usage-based charges: data transfer, NAT/ALB data processing and LCUs, "
-        "CloudWatch Logs, S3, SES/SNS/Lambda requests, backups beyond the free allowance."
+        "CloudWatch Logs, S3, SES/SNS/Lambda requests, backups beyond the free allowance "
+        "(access logs, Enhanced Monitoring, KMS and SQS requests are priced on the stated "
+        "assumptions in cost/prices.py)."
     )
     return "\n".join(lines)
 

@@ -5,7 +5,8 @@ they could not be re-checked from the machine that wrote them (no web access), s
 against the pricing pages below before relying on a figure. Sources: aws.amazon.com/vpc/pricing,
 /elasticloadbalancing/pricing, /privatelink/pricing, /rds/postgresql/pricing,
 /elasticache/pricing, /fargate/pricing, /efs/pricing, /secrets-manager/pricing,
-/cloudwatch/pricing, /kms/pricing, /route53/pricing.
+/cloudwatch/pricing, /kms/pricing, /route53/pricing, /cloudtrail/pricing, /s3/pricing,
+/sqs/pricing, /rds/performance-insights/pricing.
 """
 
 from __future__ import annotations
@@ -52,5 +53,32 @@ ALARM_METRIC_MONTH = Price(
 KMS_KEY_MONTH = Price(1.00, "per customer managed key-month", "KMS pricing", PRICE_DATE)
 HOSTED_ZONE_MONTH = Price(0.50, "per hosted zone-month", "Route 53 pricing", PRICE_DATE)
 
+CLOUDTRAIL_FIRST_TRAIL_MONTH = Price(
+    0.0, "first copy of management events per account (free)", "CloudTrail pricing", PRICE_DATE
+)
+PERFORMANCE_INSIGHTS_7_DAYS_MONTH = Price(
+    0.0, "7-day retention (free tier)", "RDS Performance Insights pricing", PRICE_DATE
+)
+CLOUDWATCH_LOGS_INGESTED_GB = Price(0.50, "per GB ingested", "CloudWatch pricing", PRICE_DATE)
+S3_STANDARD_GB_MONTH = Price(0.023, "per GB-month, S3 Standard", "S3 pricing", PRICE_DATE)
+S3_PUT_PER_1000 = Price(0.005, "per 1,000 PUT requests", "S3 pricing", PRICE_DATE)
+KMS_PER_10K_REQUESTS = Price(0.03, "per 10,000 requests", "KMS pricing", PRICE_DATE)
+SQS_PER_MILLION_REQUESTS = Price(
+    0.40, "per million standard-queue requests (past the free million)", "SQS pricing", PRICE_DATE
+)
+
 # Usage that a template cannot show; stated with the estimate.
 ASSUMED_EFS_GB = 5
+# Enhanced Monitoring at 60 s: one OS-metrics record (with the process list) per minute into
+# the RDSOSMetrics log group, about 0.5 GB a month per instance.
+ASSUMED_ENHANCED_MONITORING_GB = 0.5
+# ALB access logs: every load balancer node (one per AZ at least) delivers a file every five
+# minutes; a quiet family app writes about 1 GB a month per ALB, kept 90 days (3 months).
+ALB_LOG_FILES_PER_NODE_HOUR = 12
+ASSUMED_ALB_LOG_GB = 1.0
+ALB_LOG_MONTHS_KEPT = 3
+# CloudWatch Logs asks KMS for data keys per log group and caches them: at most about one
+# request every 5 minutes per group, 10,000 a month (an upper bound, not a measurement).
+ASSUMED_KMS_REQUESTS_PER_LOG_GROUP = 10_000
+# A worker long-polling a queue (20 s wait) makes at most 3 receive requests a minute.
+LONG_POLL_REQUESTS_PER_TASK_MONTH = 3 * 60 * HOURS_PER_MONTH

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_kms as kms
@@ -13,7 +13,8 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import REDIS_ENGINE_VERSION, EnvironmentConfig
-from stacks.iam_policies import acknowledge
+from stacks.iam_policies import NO_CUSTOMER_KEY_REASON, acknowledge, acknowledge_checkov
+from stacks.refs import CacheRefs
 
 REDIS_PORT = 6379
 
@@ -47,7 +48,7 @@ class CacheStack(FamilyBudgetStack):
             secret_name=config.secret_name("redis-auth"),
             description="ElastiCache AUTH token (key: token)",
             encryption_key=encryption_key,
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+            removal_policy=config.removal_policy,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template="{}",
                 generate_string_key="token",
@@ -61,6 +62,9 @@ class CacheStack(FamilyBudgetStack):
             "ElastiCache AUTH tokens rotate through ModifyReplicationGroup with a ROTATE/SET "
             "strategy; Secrets Manager has no rotation function for them.",
         )
+
+        if encryption_key is None:
+            acknowledge_checkov(self.auth_secret, "CKV_AWS_149", NO_CUSTOMER_KEY_REASON)
 
         isolated = vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         subnet_group = elasticache.CfnSubnetGroup(
@@ -107,6 +111,12 @@ class CacheStack(FamilyBudgetStack):
                 "Transit encryption is on everywhere; the design adds at-rest encryption in "
                 "production only, the cache holds no data that is not also in PostgreSQL.",
             )
+            acknowledge_checkov(
+                self.cache_cluster,
+                "CKV_AWS_29",
+                "Transit encryption is on everywhere; the design adds at-rest encryption in "
+                "production only, the cache holds no data that is not also in PostgreSQL.",
+            )
         acknowledge(
             self.cache_cluster,
             "AwsSolutions-AEC5",
@@ -116,6 +126,12 @@ class CacheStack(FamilyBudgetStack):
 
         self.redis_endpoint: str = self.cache_cluster.attr_primary_end_point_address
         self.redis_port: str = self.cache_cluster.attr_primary_end_point_port
+        self.refs = CacheRefs(
+            endpoint=self.redis_endpoint,
+            port=self.redis_port,
+            auth_secret=self.auth_secret,
+            security_group=self.security_group,
+        )
 
         outputs = {
             "RedisEndpoint": self.redis_endpoint,

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy
-from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import CfnOutput, Duration, Fn
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_route53 as route53
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_servicediscovery as servicediscovery
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
@@ -30,11 +25,28 @@ from stacks.config import (
 )
 from stacks.database_stack import DATABASE_NAME, DATABASE_PORT
 from stacks.iam_policies import (
+    NO_CUSTOMER_KEY_REASON,
     acknowledge,
+    acknowledge_checkov,
     bucket_objects_arn,
     open_egress,
     secret_reference,
     ses_send_statement,
+)
+from stacks.load_balancers import (
+    acknowledge_plain_http_listener,
+    acknowledge_port_80,
+    harden_load_balancer,
+)
+from stacks.refs import (
+    AppSecretRefs,
+    CacheRefs,
+    DatabaseRefs,
+    DnsRefs,
+    NetworkRefs,
+    NotificationRefs,
+    RepositoryRefs,
+    StorageRefs,
 )
 from stacks.storage_stack import bucket_name
 
@@ -54,39 +66,30 @@ class ComputeStack(FamilyBudgetStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        vpc: ec2.IVpc,
-        backend_repository: ecr.IRepository,
-        frontend_repository: ecr.IRepository,
+        network: NetworkRefs,
+        repositories: RepositoryRefs,
         image_tag: str,
-        database_secret: secretsmanager.ISecret,
-        database_endpoint: str,
-        plaid_secret: secretsmanager.ISecret,
-        jwt_secret: secretsmanager.ISecret,
-        redis_auth_secret: secretsmanager.ISecret,
-        database_security_group: ec2.ISecurityGroup,
-        cache_security_group: ec2.ISecurityGroup,
-        redis_endpoint: str,
-        redis_port: str,
-        exports_bucket: s3.IBucket,
-        receipts_bucket: s3.IBucket,
-        notification_topics: list[sns.ITopic],
-        ses_identity_name: str,
-        ses_configuration_set_name: str,
-        email_from_address: str,
+        app_secrets: AppSecretRefs,
+        database: DatabaseRefs,
+        cache: CacheRefs,
+        storage: StorageRefs,
+        notification: NotificationRefs,
         plaid_environment: str,
-        certificate: acm.ICertificate | None = None,
-        hosted_zone: route53.IHostedZone | None = None,
-        domain_name: str | None = None,
+        dns: DnsRefs | None = None,
+        encryption_key: kms.IKey | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
-        self.vpc = vpc
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
-        database_secret = secret_reference(self, "DatabaseSecretRef", database_secret)
-        plaid_secret = secret_reference(self, "PlaidSecretRef", plaid_secret)
-        jwt_secret = secret_reference(self, "JwtSecretRef", jwt_secret)
-        redis_auth_secret = secret_reference(self, "RedisAuthSecretRef", redis_auth_secret)
+        self.vpc = vpc = network.vpc
+        database_secret = secret_reference(self, "DatabaseSecretRef", database.secret)
+        plaid_secret = secret_reference(self, "PlaidSecretRef", app_secrets.plaid_secret)
+        jwt_secret = secret_reference(self, "JwtSecretRef", app_secrets.jwt_secret)
+        redis_auth_secret = secret_reference(self, "RedisAuthSecretRef", cache.auth_secret)
+        exports_bucket = storage.exports_bucket
+        receipts_bucket = storage.receipts_bucket
+        self._access_logs_bucket = storage.access_logs_bucket
+        self._dns = dns
         private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self._private_subnets = private_subnets
 
@@ -106,19 +109,22 @@ class ComputeStack(FamilyBudgetStack):
             ),
         )
 
-        self.backend_image = ecs.ContainerImage.from_ecr_repository(backend_repository, image_tag)
-        frontend_image = ecs.ContainerImage.from_ecr_repository(frontend_repository, image_tag)
+        self.backend_image = ecs.ContainerImage.from_ecr_repository(repositories.backend, image_tag)
+        frontend_image = ecs.ContainerImage.from_ecr_repository(repositories.frontend, image_tag)
 
         self.log_group = logs.LogGroup(
             self,
             "ServiceLogs",
             log_group_name=f"/ecs/{config.prefix}",
             retention=config.log_retention,
-            removal_policy=removal,
+            removal_policy=config.removal_policy,
+            encryption_key=encryption_key,
         )
+        if encryption_key is None:
+            acknowledge_checkov(self.log_group, "CKV_AWS_158", NO_CUSTOMER_KEY_REASON)
 
         # --- What the backend image needs, shared by backend, worker and migrate --------
-        self.redis_url = f"rediss://{redis_endpoint}:{redis_port}/0"
+        self.redis_url = f"rediss://{cache.endpoint}:{cache.port}/0"
         self.app_environment: dict[str, str] = {
             "ENVIRONMENT": config.name,
             "REDIS_URL": self.redis_url,
@@ -126,8 +132,9 @@ class ComputeStack(FamilyBudgetStack):
             "EXPORTS_BUCKET": exports_bucket.bucket_name,
             "RECEIPTS_BUCKET": receipts_bucket.bucket_name,
             "AWS_REGION": self.region,
-            "SES_CONFIGURATION_SET": ses_configuration_set_name,
-            "EMAIL_FROM_ADDRESS": email_from_address,
+            "SES_CONFIGURATION_SET": notification.ses_configuration_set_name,
+            "EMAIL_FROM_ADDRESS": notification.email_from_address,
+            "SES_EVENTS_QUEUE_URL": notification.ses_events_queue.queue_url,
             "LOG_LEVEL": "DEBUG" if config.name == "development" else "INFO",
         }
         self.app_secrets: dict[str, ecs.Secret] = {
@@ -142,71 +149,32 @@ class ComputeStack(FamilyBudgetStack):
             "PLAID_SECRET": ecs.Secret.from_secrets_manager(plaid_secret, "secret"),
         }
 
-        # One task role for the backend image (backend, worker, migrate).
-        self.app_task_role = iam.Role(
-            self,
-            "AppTaskRole",
-            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-            description="Family Budget backend/worker tasks",
+        # The backend image runs as two roles: backend and migrations share one; the worker's
+        # may also consume the SES events queue, which nothing reachable from the internet may.
+        self.app_task_role = self._app_task_role(
+            "AppTaskRole", "Family Budget backend and migration tasks", storage, notification
         )
-        self.app_task_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"],
-                resources=[exports_bucket.bucket_arn, receipts_bucket.bucket_arn],
-            )
+        self.worker_task_role = self._app_task_role(
+            "WorkerTaskRole", "Family Budget worker tasks", storage, notification
         )
-        for short_name in ("exports", "receipts"):
-            objects = bucket_objects_arn(bucket_name(config, short_name))
-            self.app_task_role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=[
-                        "s3:GetObject",
-                        "s3:PutObject",
-                        "s3:DeleteObject",
-                        "s3:AbortMultipartUpload",
-                    ],
-                    resources=[objects],
-                )
-            )
-            acknowledge(
-                self.app_task_role,
-                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                f"{bucket_name(config, short_name)}/*]",
-                "Object keys are per household and per upload, so the task role reaches the "
-                "objects of this one application bucket (and no other).",
-            )
-        for topic in notification_topics:
-            topic.grant_publish(self.app_task_role)
-        if config.kms_encryption:
-            acknowledge(
-                self.app_task_role,
-                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-                "Publishing to the KMS-encrypted notification topics needs the "
-                "GenerateDataKey family on the environment's single key (aws-cdk-lib grant).",
-            )
-        self.app_task_role.add_to_policy(
-            ses_send_statement(self, ses_identity_name, ses_configuration_set_name)
-        )
+        notification.ses_events_queue.grant_consume_messages(self.worker_task_role)
 
         # --- Security groups --------------------------------------------------------------
         self.backend_security_group = self._app_security_group(
-            "BackendSecurityGroup", "Backend tasks", database_security_group, cache_security_group
+            "BackendSecurityGroup", "Backend tasks", database, cache
         )
         self.worker_security_group = self._app_security_group(
-            "WorkerSecurityGroup", "Worker tasks", database_security_group, cache_security_group
+            "WorkerSecurityGroup", "Worker tasks", database, cache
         )
         self.migration_security_group = self._app_security_group(
-            "MigrationSecurityGroup",
-            "One-off migration tasks",
-            database_security_group,
-            cache_security_group,
+            "MigrationSecurityGroup", "One-off migration tasks", database, cache
         )
         self.frontend_security_group = ec2.SecurityGroup(
             self, "FrontendSecurityGroup", vpc=vpc, description="Frontend tasks"
         )
 
         # --- Backend --------------------------------------------------------------------
-        backend_task = self._task_definition("BackendTask", config.backend.size)
+        backend_task = self._task_definition("BackendTask", config.backend.size, self.app_task_role)
         migrate = self._backend_container(backend_task, "migrate", "migrate", essential=False)
         backend = self._backend_container(backend_task, "backend", "serve", essential=True)
         backend.add_port_mappings(ecs.PortMapping(container_port=BACKEND_PORT, name="http"))
@@ -222,7 +190,7 @@ class ComputeStack(FamilyBudgetStack):
             logging=self._logging("postgres-exporter"),
             environment={
                 "DATA_SOURCE_URI": (
-                    f"{database_endpoint}:{DATABASE_PORT}/{DATABASE_NAME}?sslmode=require"
+                    f"{database.endpoint}:{DATABASE_PORT}/{DATABASE_NAME}?sslmode=require"
                 )
             },
             secrets={
@@ -236,26 +204,18 @@ class ComputeStack(FamilyBudgetStack):
                 container=migrate, condition=ecs.ContainerDependencyCondition.SUCCESS
             )
         )
-        backend_host = config.host("api", domain_name) if domain_name else None
-        self.backend_service = self._load_balanced_service(
+        self.backend_service, self.backend_url = self._load_balanced_service(
             "Backend",
             backend_task,
             config.backend,
             self.backend_security_group,
             "backend",
             "/health",
-            certificate,
-            hosted_zone,
-            backend_host,
-        )
-        self.backend_url = (
-            f"https://{backend_host}"
-            if backend_host and certificate
-            else f"http://{self.backend_service.load_balancer.load_balancer_dns_name}"
+            "api",
         )
 
         # --- Frontend -------------------------------------------------------------------
-        frontend_task = self._task_definition("FrontendTask", config.frontend.size)
+        frontend_task = self._task_definition("FrontendTask", config.frontend.size, None)
         frontend_task.add_container(
             "frontend",
             image=frontend_image,
@@ -264,26 +224,18 @@ class ComputeStack(FamilyBudgetStack):
             environment={"NEXT_PUBLIC_API_URL": self.backend_url, "PORT": str(FRONTEND_PORT)},
             port_mappings=[ecs.PortMapping(container_port=FRONTEND_PORT, name="http")],
         )
-        frontend_host = config.host("app", domain_name) if domain_name else None
-        self.frontend_service = self._load_balanced_service(
+        self.frontend_service, self.frontend_url = self._load_balanced_service(
             "Frontend",
             frontend_task,
             config.frontend,
             self.frontend_security_group,
             "frontend",
             "/api/health",
-            certificate,
-            hosted_zone,
-            frontend_host,
-        )
-        self.frontend_url = (
-            f"https://{frontend_host}"
-            if frontend_host and certificate
-            else f"http://{self.frontend_service.load_balancer.load_balancer_dns_name}"
+            "app",
         )
 
         # --- Worker ---------------------------------------------------------------------
-        worker_task = self._task_definition("WorkerTask", config.worker_size)
+        worker_task = self._task_definition("WorkerTask", config.worker_size, self.worker_task_role)
         worker = self._backend_container(worker_task, "worker", "worker", essential=True)
         worker.add_port_mappings(ecs.PortMapping(container_port=BACKEND_PORT, name="metrics"))
         worker_task.add_container(
@@ -291,7 +243,7 @@ class ComputeStack(FamilyBudgetStack):
             image=ecs.ContainerImage.from_registry(REDIS_EXPORTER_IMAGE),
             essential=False,
             logging=self._logging("redis-exporter"),
-            environment={"REDIS_ADDR": f"rediss://{redis_endpoint}:{redis_port}"},
+            environment={"REDIS_ADDR": f"rediss://{cache.endpoint}:{cache.port}"},
             secrets={"REDIS_PASSWORD": ecs.Secret.from_secrets_manager(redis_auth_secret, "token")},
             port_mappings=[ecs.PortMapping(container_port=REDIS_EXPORTER_PORT)],
         )
@@ -317,7 +269,9 @@ class ComputeStack(FamilyBudgetStack):
         self._exporter_alias("RedisExporter", "redis-exporter", "worker")
 
         # --- Migration task (make migrate runs it as a one-off task) ---------------------
-        self.migration_task = self._task_definition("MigrationTask", config.backend.size)
+        self.migration_task = self._task_definition(
+            "MigrationTask", config.backend.size, self.app_task_role
+        )
         self._backend_container(self.migration_task, "migrate", "migrate", essential=True)
 
         acknowledge(
@@ -333,25 +287,84 @@ class ComputeStack(FamilyBudgetStack):
         self,
         construct_id: str,
         description: str,
-        database_security_group: ec2.ISecurityGroup,
-        cache_security_group: ec2.ISecurityGroup,
+        database: DatabaseRefs,
+        cache: CacheRefs,
     ) -> ec2.SecurityGroup:
         group = open_egress(
             ec2.SecurityGroup(self, construct_id, vpc=self.vpc, description=description)
         )
         group.connections.allow_to(
-            database_security_group, ec2.Port.tcp(DATABASE_PORT), "PostgreSQL"
+            database.security_group, ec2.Port.tcp(DATABASE_PORT), "PostgreSQL"
         )
-        group.connections.allow_to(cache_security_group, ec2.Port.tcp(REDIS_PORT), "Redis")
+        group.connections.allow_to(cache.security_group, ec2.Port.tcp(REDIS_PORT), "Redis")
         return group
 
-    def _task_definition(self, construct_id: str, size: TaskSize) -> ecs.FargateTaskDefinition:
+    def _app_task_role(
+        self,
+        construct_id: str,
+        description: str,
+        storage: StorageRefs,
+        notification: NotificationRefs,
+    ) -> iam.Role:
+        """A task role of the backend image: application buckets, topics, SES sending."""
+        config = self.config
+        role = iam.Role(
+            self,
+            construct_id,
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description=description,
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[storage.exports_bucket.bucket_arn, storage.receipts_bucket.bucket_arn],
+            )
+        )
+        for short_name in ("exports", "receipts"):
+            objects = bucket_objects_arn(bucket_name(config, short_name))
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:AbortMultipartUpload",
+                    ],
+                    resources=[objects],
+                )
+            )
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{bucket_name(config, short_name)}/*]",
+                "Object keys are per household and per upload, so the task role reaches the "
+                "objects of this one application bucket (and no other).",
+            )
+        for topic in notification.topics:
+            topic.grant_publish(role)
+        if config.kms_encryption:
+            acknowledge(
+                role,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "Publishing to the KMS-encrypted notification topics needs the "
+                "GenerateDataKey family on the environment's single key (aws-cdk-lib grant).",
+            )
+        role.add_to_policy(
+            ses_send_statement(
+                self, notification.ses_identity_name, notification.ses_configuration_set_name
+            )
+        )
+        return role
+
+    def _task_definition(
+        self, construct_id: str, size: TaskSize, task_role: iam.IRole | None
+    ) -> ecs.FargateTaskDefinition:
         task = ecs.FargateTaskDefinition(
             self,
             construct_id,
             cpu=size.cpu,
             memory_limit_mib=size.memory_mib,
-            task_role=self.app_task_role if construct_id != "FrontendTask" else None,
+            task_role=task_role,
             runtime_platform=ecs.RuntimePlatform(
                 cpu_architecture=ecs.CpuArchitecture.X86_64,
                 operating_system_family=ecs.OperatingSystemFamily.LINUX,
@@ -385,11 +398,17 @@ class ComputeStack(FamilyBudgetStack):
         security_group: ec2.SecurityGroup,
         discovery_name: str,
         health_path: str,
-        certificate: acm.ICertificate | None,
-        hosted_zone: route53.IHostedZone | None,
-        host: str | None,
-    ) -> ecs_patterns.ApplicationLoadBalancedFargateService:
-        https = certificate is not None
+        host_name: str,
+    ) -> tuple[ecs_patterns.ApplicationLoadBalancedFargateService, str]:
+        """The service behind its own ALB, and its public URL.
+
+        With a domain: HTTPS on ``{host_name}{suffix}.{domain}``, HTTP redirected to it.
+        Without one: plain HTTP on the ALB's DNS name.
+        """
+        dns = self._dns
+        https = dns is not None
+        certificate = dns.certificate if dns else None
+        host = self.config.host(host_name, dns.domain_name) if dns else None
         service = ecs_patterns.ApplicationLoadBalancedFargateService(
             self,
             f"{name}Service",
@@ -406,7 +425,7 @@ class ComputeStack(FamilyBudgetStack):
             redirect_http=https,
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if https else None,
             domain_name=host if https else None,
-            domain_zone=hosted_zone if https else None,
+            domain_zone=dns.hosted_zone if dns else None,
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             min_healthy_percent=100,
             max_healthy_percent=200,
@@ -433,11 +452,10 @@ class ComputeStack(FamilyBudgetStack):
             scale_in_cooldown=Duration.seconds(300),
             scale_out_cooldown=Duration.seconds(60),
         )
-        acknowledge(
+        harden_load_balancer(
             service.load_balancer,
-            "AwsSolutions-ELB2",
-            "ALB access logs are left off to keep CloudWatch/S3 costs minimal (design: "
-            "CloudWatch Usage); request metrics come from the ALB and Prometheus.",
+            access_logs_bucket=self._access_logs_bucket,
+            access_logs_prefix=f"alb/{discovery_name}",
         )
         acknowledge(
             service.load_balancer,
@@ -445,7 +463,15 @@ class ComputeStack(FamilyBudgetStack):
             "This is the public entry point of the application; it must accept HTTP(S) from "
             "the internet (HTTP only redirects to HTTPS when a certificate exists).",
         )
-        return service
+        acknowledge_port_80(
+            service.load_balancer.connections.security_groups[0], https=https, what=name.lower()
+        )
+        if not https:
+            acknowledge_plain_http_listener(service.listener, name.lower())
+        url = (
+            f"https://{host}" if host else f"http://{service.load_balancer.load_balancer_dns_name}"
+        )
+        return service, url
 
     def _exporter_alias(self, construct_id: str, name: str, target: str) -> None:
         alias = self.namespace.create_service(

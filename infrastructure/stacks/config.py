@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
 EnvironmentName = Literal["development", "staging", "production"]
@@ -56,11 +57,16 @@ class EnvironmentConfig:
     """Everything that differs between environments."""
 
     name: EnvironmentName
-    # Network
+    # Network and audit
     nat_gateways: int
     flow_logs: bool
     flow_logs_to_s3: bool
     kms_encryption: bool
+    # A trail records the whole account in every region, and only an account's first trail
+    # of management events is free: development shares staging's account in the example
+    # context, so staging's trail covers it. Give development one with an account of its own.
+    cloudtrail: bool
+    trail_retention_days: int
     # Database
     db_instance_type: str
     db_memory_gib: float
@@ -68,6 +74,10 @@ class EnvironmentConfig:
     db_multi_az: bool
     db_rotation_days: int | None
     db_deletion_protection: bool
+    # Enhanced Monitoring writes OS metrics every N seconds to CloudWatch Logs (None: off).
+    db_enhanced_monitoring_seconds: int | None
+    # Performance Insights (free 7-day tier) is not offered on db.t4g.micro and db.t4g.small.
+    db_performance_insights: bool
     # Cache
     cache_node_type: str
     cache_failover: bool
@@ -76,7 +86,11 @@ class EnvironmentConfig:
     ecr_immutable_tags: bool
     # Storage
     backups_versioned: bool
+    receipts_versioned: bool
+    # S3 server access logs and ALB access logs, both into the access-logs bucket.
     bucket_access_logs: bool
+    # Notification Lambdas: reserved concurrency per function (None: the account's pool).
+    notification_reserved_concurrency: int | None
     # Compute
     backend: ScaledService
     frontend: ScaledService
@@ -112,6 +126,11 @@ class EnvironmentConfig:
         return f"{service}{self.subdomain_suffix}.{domain_name}"
 
     @property
+    def removal_policy(self) -> RemovalPolicy:
+        """What deleting a stack (or replacing a resource) does to the data it holds."""
+        return removal_policy(retain=self.retain_data)
+
+    @property
     def log_retention(self) -> logs.RetentionDays:
         """CloudWatch Logs retention of application, Lambda and flow logs."""
         return _RETENTION[self.log_retention_days]
@@ -120,6 +139,11 @@ class EnvironmentConfig:
     def db_max_connections(self) -> int:
         """RDS PostgreSQL default max_connections: LEAST(DBInstanceClassMemory/9531392, 5000)."""
         return min(int(self.db_memory_gib * 1024**3 / 9531392), 5000)
+
+
+def removal_policy(*, retain: bool) -> RemovalPolicy:
+    """RETAIN where the environment keeps its data (production), DESTROY elsewhere."""
+    return RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
 
 
 _RETENTION = {
@@ -134,18 +158,24 @@ DEVELOPMENT = EnvironmentConfig(
     flow_logs=False,
     flow_logs_to_s3=False,
     kms_encryption=False,
+    cloudtrail=False,
+    trail_retention_days=90,
     db_instance_type="t4g.micro",
     db_memory_gib=1,
     db_backup_retention_days=7,
     db_multi_az=False,
     db_rotation_days=None,
     db_deletion_protection=False,
+    db_enhanced_monitoring_seconds=None,
+    db_performance_insights=False,
     cache_node_type="cache.t4g.micro",
     cache_failover=False,
     cache_at_rest_encryption=False,
     ecr_immutable_tags=False,
     backups_versioned=False,
+    receipts_versioned=False,
     bucket_access_logs=False,
+    notification_reserved_concurrency=None,
     backend=ScaledService(TaskSize(512, 1024), min_tasks=1, max_tasks=4),
     frontend=ScaledService(TaskSize(512, 1024), min_tasks=1, max_tasks=4),
     worker_size=TaskSize(512, 1024),
@@ -165,18 +195,24 @@ STAGING = EnvironmentConfig(
     flow_logs=True,
     flow_logs_to_s3=False,
     kms_encryption=False,
+    cloudtrail=True,
+    trail_retention_days=90,
     db_instance_type="t4g.small",
     db_memory_gib=2,
     db_backup_retention_days=14,
     db_multi_az=False,
     db_rotation_days=None,
     db_deletion_protection=False,
+    db_enhanced_monitoring_seconds=None,
+    db_performance_insights=False,
     cache_node_type="cache.t4g.small",
     cache_failover=False,
     cache_at_rest_encryption=False,
     ecr_immutable_tags=False,
     backups_versioned=False,
+    receipts_versioned=False,
     bucket_access_logs=False,
+    notification_reserved_concurrency=None,
     backend=ScaledService(TaskSize(1024, 2048), min_tasks=2, max_tasks=10),
     frontend=ScaledService(TaskSize(1024, 2048), min_tasks=2, max_tasks=6),
     worker_size=TaskSize(1024, 2048),
@@ -196,18 +232,24 @@ PRODUCTION = EnvironmentConfig(
     flow_logs=True,
     flow_logs_to_s3=True,
     kms_encryption=True,
+    cloudtrail=True,
+    trail_retention_days=365,
     db_instance_type="t4g.medium",
     db_memory_gib=4,
     db_backup_retention_days=30,
     db_multi_az=True,
     db_rotation_days=30,
     db_deletion_protection=True,
+    db_enhanced_monitoring_seconds=60,
+    db_performance_insights=True,
     cache_node_type="cache.t4g.medium",
     cache_failover=True,
     cache_at_rest_encryption=True,
     ecr_immutable_tags=True,
     backups_versioned=True,
+    receipts_versioned=True,
     bucket_access_logs=True,
+    notification_reserved_concurrency=10,
     backend=ScaledService(TaskSize(2048, 4096), min_tasks=2, max_tasks=20),
     frontend=ScaledService(TaskSize(1024, 2048), min_tasks=2, max_tasks=10),
     worker_size=TaskSize(1024, 2048),

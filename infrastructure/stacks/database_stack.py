@@ -14,7 +14,13 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import POSTGRES_MINOR_VERSION, EnvironmentConfig
-from stacks.iam_policies import acknowledge, secret_reference
+from stacks.iam_policies import (
+    NO_CUSTOMER_KEY_REASON,
+    acknowledge,
+    acknowledge_checkov,
+    secret_reference,
+)
+from stacks.refs import DatabaseRefs
 
 DATABASE_NAME = "family_budget"
 DATABASE_PORT = 5432
@@ -67,9 +73,13 @@ class DatabaseStack(FamilyBudgetStack):
                 log_group_name=f"/aws/rds/instance/{instance_identifier}/{log_type}",
                 retention=logs.RetentionDays.ONE_WEEK,
                 removal_policy=RemovalPolicy.DESTROY,
+                encryption_key=encryption_key,
             )
             for log_type in LOG_EXPORTS
         ]
+        if encryption_key is None:
+            for log_group in log_groups:
+                acknowledge_checkov(log_group, "CKV_AWS_158", NO_CUSTOMER_KEY_REASON)
         self.database = rds.DatabaseInstance(
             self,
             "Database",
@@ -98,12 +108,44 @@ class DatabaseStack(FamilyBudgetStack):
             iam_authentication=True,
             auto_minor_version_upgrade=False,
             cloudwatch_logs_exports=list(LOG_EXPORTS),
-            enable_performance_insights=False,
+            monitoring_interval=(
+                Duration.seconds(config.db_enhanced_monitoring_seconds)
+                if config.db_enhanced_monitoring_seconds
+                else None
+            ),
+            enable_performance_insights=config.db_performance_insights,
+            performance_insight_retention=(
+                rds.PerformanceInsightRetention.DEFAULT if config.db_performance_insights else None
+            ),
+            performance_insight_encryption_key=(
+                encryption_key if config.db_performance_insights else None
+            ),
         )
+        if config.db_enhanced_monitoring_seconds:
+            acknowledge(
+                self.database.node.find_child("MonitoringRole"),
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AmazonRDSEnhancedMonitoringRole]",
+                "The AWS managed Enhanced Monitoring policy only lets RDS write OS metrics to "
+                "its RDSOSMetrics log group; it is maintained by AWS.",
+            )
+        else:
+            acknowledge_checkov(
+                self.database,
+                "CKV_AWS_118",
+                "Enhanced Monitoring (OS metrics into CloudWatch Logs) is on in production; "
+                "elsewhere postgres-exporter and the free RDS metrics are enough (design: "
+                "minimal CloudWatch).",
+            )
         for log_group in log_groups:
             self.database.node.add_dependency(log_group)
         assert self.database.secret is not None
         self.database_secret: secretsmanager.ISecret = self.database.secret
+        self.refs = DatabaseRefs(
+            secret=self.database_secret,
+            endpoint=self.database.db_instance_endpoint_address,
+            security_group=self.security_group,
+        )
 
         if config.db_rotation_days is not None:
             self.database.add_rotation_single_user(
@@ -114,6 +156,11 @@ class DatabaseStack(FamilyBudgetStack):
             acknowledge(
                 self.database,
                 "AwsSolutions-RDS3",
+                "The design runs Multi-AZ in production only (cost; acceptable risk).",
+            )
+            acknowledge_checkov(
+                self.database,
+                "CKV_AWS_157",
                 "The design runs Multi-AZ in production only (cost; acceptable risk).",
             )
         if not config.db_deletion_protection:

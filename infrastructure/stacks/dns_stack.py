@@ -11,6 +11,8 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import EnvironmentConfig
+from stacks.iam_policies import acknowledge_checkov
+from stacks.refs import DnsRefs
 
 SERVICE_HOSTS = ("api", "app", "grafana", "prometheus")
 
@@ -36,6 +38,15 @@ class DnsStack(FamilyBudgetStack):
             domain_name=f"*.{domain_name}",
             subject_alternative_names=[domain_name],
             validation=acm.CertificateValidation.from_dns(self.hosted_zone),
+        )
+        acknowledge_checkov(
+            self.certificate,
+            "CKV2_AWS_71",
+            "The design asks for one wildcard certificate for api, app, grafana and prometheus; "
+            "its key never leaves ACM and only this app's load balancers present it.",
+        )
+        self.refs = DnsRefs(
+            domain_name=domain_name, hosted_zone=self.hosted_zone, certificate=self.certificate
         )
         self.hosts = {service: config.host(service, domain_name) for service in SERVICE_HOSTS}
 

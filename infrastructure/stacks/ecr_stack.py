@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import PROJECT, EnvironmentConfig
+from stacks.iam_policies import acknowledge_checkov
+from stacks.refs import RepositoryRefs
 
 REPOSITORY_NAMES = ("backend", "frontend", "worker", "migrations")
 
@@ -37,10 +39,22 @@ class EcrStack(FamilyBudgetStack):
                 lifecycle_rules=[
                     ecr.LifecycleRule(description="Keep the last 10 images", max_image_count=10)
                 ],
-                removal_policy=(
-                    RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
-                ),
+                removal_policy=(config.removal_policy),
             )
+            acknowledge_checkov(
+                repository,
+                "CKV_AWS_136",
+                "Images are built from this repository's source and carry no secrets or "
+                "user data; AES-256 encrypts them at rest, and moving to KMS would replace "
+                "the repository (its encryption is fixed at creation) and its images.",
+            )
+            if not config.ecr_immutable_tags:
+                acknowledge_checkov(
+                    repository,
+                    "CKV_AWS_51",
+                    "The design makes tags immutable in production only; development and "
+                    "staging re-push the documented 'dev' tag.",
+                )
             self.repositories[name] = repository
             CfnOutput(
                 self,
@@ -50,9 +64,7 @@ class EcrStack(FamilyBudgetStack):
             )
 
     @property
-    def backend_repository(self) -> ecr.IRepository:
-        return self.repositories["backend"]
-
-    @property
-    def frontend_repository(self) -> ecr.IRepository:
-        return self.repositories["frontend"]
+    def refs(self) -> RepositoryRefs:
+        return RepositoryRefs(
+            backend=self.repositories["backend"], frontend=self.repositories["frontend"]
+        )

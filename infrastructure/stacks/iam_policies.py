@@ -1,8 +1,11 @@
-"""Shared IAM policy statements and the cdk-nag acknowledgement helper."""
+"""Shared IAM policy statements and the cdk-nag and checkov acknowledgement helpers."""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Annotations, Aws, CfnElement, Stack, Validations
+import re
+from typing import Any
+
+from aws_cdk import Acknowledgment, Annotations, Aws, CfnElement, CfnResource, Stack, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -14,6 +17,28 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     if not rule_id.startswith("AwsSolutions-") or len(reason) < 20:
         raise ValueError("An acknowledgement names one AwsSolutions rule and gives a real reason")
     Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+_CHECKOV_ID = re.compile(r"CKV2?_AWS_\d+")
+
+
+def acknowledge_checkov(scope: IConstruct, check_id: str, reason: str) -> None:
+    """Acknowledge one checkov check on the CloudFormation resource of ``scope`` with a reason.
+
+    checkov reads ``Metadata.checkov.skip`` (a list of ``{id, comment}``) of each resource;
+    ``scope`` is that resource or a construct whose default child it is.
+    """
+    if not _CHECKOV_ID.fullmatch(check_id) or len(reason) < 20:
+        raise ValueError("An acknowledgement names one checkov check and gives a real reason")
+    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+    if not isinstance(resource, CfnResource):
+        raise ValueError(f"{scope.node.path} has no CloudFormation resource to acknowledge on")
+    existing: dict[str, Any] = resource.get_metadata("checkov") or {}
+    skips: list[dict[str, str]] = list(existing.get("skip", []))
+    if any(skip["id"] == check_id for skip in skips):
+        raise ValueError(f"{check_id} is already acknowledged on {resource.node.path}")
+    skips.append({"id": check_id, "comment": reason})
+    resource.add_metadata("checkov", {"skip": skips})
 
 
 def open_egress(group: ec2.SecurityGroup) -> ec2.SecurityGroup:
@@ -108,3 +133,35 @@ def secrets_manager_decrypt_statement(region: str, account: str) -> iam.PolicySt
             }
         },
     )
+
+
+# Reasons shared by several checkov acknowledgements (one rule each, one home per reason).
+NO_CUSTOMER_KEY_REASON = (
+    "The design keeps customer managed KMS keys to production (a key costs $1/month); here "
+    "the data is encrypted at rest with keys AWS manages."
+)
+_DEPLOY_TIME_FUNCTION_REASONS = {
+    "CKV_AWS_115": "Runs only while CloudFormation deploys the stack, once per resource event; "
+    "reserving concurrency for it would only shrink the account's pool.",
+    "CKV_AWS_116": "A deploy-time custom-resource handler: CloudFormation waits for its answer "
+    "and rolls back without one, so a dead-letter queue would hold nothing anyone acts on.",
+    "CKV_AWS_117": "Calls only AWS APIs (TLS, IAM-signed) at deploy time; in the VPC it would "
+    "need ENIs and the NAT path for nothing it protects.",
+    "CKV_AWS_173": "Its environment holds only resource names set by aws-cdk-lib, no secrets; "
+    "Lambda encrypts it at rest with its AWS managed key.",
+}
+
+
+def acknowledge_deploy_time_functions(scope: IConstruct, *check_ids: str) -> None:
+    """Acknowledge Lambda checks on every function under ``scope`` that only runs at deploy
+    time (custom-resource handlers of aws-cdk-lib and of this app)."""
+    functions = [
+        child
+        for child in scope.node.find_all()
+        if isinstance(child, CfnResource) and child.cfn_resource_type == "AWS::Lambda::Function"
+    ]
+    if not functions:
+        raise ValueError(f"No Lambda function under {scope.node.path}")
+    for function in functions:
+        for check_id in check_ids:
+            acknowledge_checkov(function, check_id, _DEPLOY_TIME_FUNCTION_REASONS[check_id])

@@ -10,7 +10,8 @@ from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
 from stacks.config import EnvironmentConfig
-from stacks.iam_policies import acknowledge
+from stacks.iam_policies import acknowledge, acknowledge_checkov
+from stacks.refs import StorageRefs
 
 
 def bucket_name(config: EnvironmentConfig, short_name: str) -> str:
@@ -32,7 +33,7 @@ class StorageStack(FamilyBudgetStack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        removal = config.removal_policy
 
         self.access_logs_bucket: s3.Bucket | None = None
         if config.bucket_access_logs:
@@ -54,6 +55,17 @@ class StorageStack(FamilyBudgetStack):
                 "AwsSolutions-S1",
                 "This is the access-log target bucket; logging it into itself would loop.",
             )
+            acknowledge_checkov(
+                self.access_logs_bucket,
+                "CKV_AWS_18",
+                "This is the access-log target bucket; logging it into itself would loop.",
+            )
+            acknowledge_checkov(
+                self.access_logs_bucket,
+                "CKV_AWS_21",
+                "Written only by the S3 and ELB log delivery services and expired after 90 "
+                "days; versions would only keep deleted logs longer.",
+            )
 
         self.exports_bucket = self._bucket(
             "ExportsBucket",
@@ -70,21 +82,38 @@ class StorageStack(FamilyBudgetStack):
                 )
             ],
         )
+        acknowledge_checkov(
+            self.exports_bucket,
+            "CKV_AWS_21",
+            "Exports are made again on demand from the database and expire after 30 days; "
+            "old versions would keep copies of family data past the promised expiry.",
+        )
+        receipts_rules = [
+            s3.LifecycleRule(
+                id="receipts-to-glacier",
+                transitions=[
+                    s3.Transition(
+                        storage_class=s3.StorageClass.GLACIER,
+                        transition_after=Duration.days(90),
+                    )
+                ],
+            )
+        ]
+        if config.receipts_versioned:
+            # Receipts exist only here (a photo the family took): an overwritten or deleted
+            # one can be restored for 30 days, then its old version goes.
+            receipts_rules.append(
+                s3.LifecycleRule(
+                    id="expire-old-receipt-versions",
+                    noncurrent_version_expiration=Duration.days(30),
+                )
+            )
         self.receipts_bucket = self._bucket(
             "ReceiptsBucket",
             "receipts",
             removal,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="receipts-to-glacier",
-                    transitions=[
-                        s3.Transition(
-                            storage_class=s3.StorageClass.GLACIER,
-                            transition_after=Duration.days(90),
-                        )
-                    ],
-                )
-            ],
+            lifecycle_rules=receipts_rules,
+            versioned=config.receipts_versioned,
         )
         backups_rules = [s3.LifecycleRule(id="expire-backups", expiration=Duration.days(30))]
         if config.backups_versioned:
@@ -100,6 +129,24 @@ class StorageStack(FamilyBudgetStack):
             removal,
             lifecycle_rules=backups_rules,
             versioned=config.backups_versioned,
+        )
+
+        for bucket, versioned in (
+            (self.receipts_bucket, config.receipts_versioned),
+            (self.backups_bucket, config.backups_versioned),
+        ):
+            if not versioned:
+                acknowledge_checkov(
+                    bucket,
+                    "CKV_AWS_21",
+                    "Development and staging hold disposable test data; the family's data is "
+                    "versioned in production.",
+                )
+
+        self.refs = StorageRefs(
+            exports_bucket=self.exports_bucket,
+            receipts_bucket=self.receipts_bucket,
+            access_logs_bucket=self.access_logs_bucket,
         )
 
         for key, bucket in (
@@ -148,6 +195,11 @@ class StorageStack(FamilyBudgetStack):
             acknowledge(
                 bucket,
                 "AwsSolutions-S1",
+                "The design turns on S3 access logging in production only (cost).",
+            )
+            acknowledge_checkov(
+                bucket,
+                "CKV_AWS_18",
                 "The design turns on S3 access logging in production only (cost).",
             )
         return bucket

@@ -64,6 +64,7 @@ BACKEND_ENVIRONMENT = {
     "AWS_REGION",
     "SES_CONFIGURATION_SET",
     "EMAIL_FROM_ADDRESS",
+    "SES_EVENTS_QUEUE_URL",
     "LOG_LEVEL",
 }
 
@@ -214,6 +215,11 @@ class TestServices:
             environment = {e["Name"]: e["Value"] for e in definition["Environment"]}
             assert environment["ENVIRONMENT"] == env.environment
             assert "rediss://" in json.dumps(environment["REDIS_URL"])
+            # The URL of NotificationStack's email-events queue (Ref of an SQS queue).
+            queue_url = environment["SES_EVENTS_QUEUE_URL"]["Fn::ImportValue"]
+            assert queue_url.startswith(
+                f"{env.environment}-NotificationStack:ExportsOutputRefEmailEventsQueue"
+            )
 
     def test_no_credential_in_plain_environment(self, env: Synthesized) -> None:
         sensitive = {*BACKEND_SECRETS, "DATABASE_URL", "DATA_SOURCE_PASS", "REDIS_PASSWORD"}
@@ -283,3 +289,100 @@ class TestLoadBalancers:
             assert backend == json.dumps(f"https://api{suffix}.{variant.domain}")
         else:
             assert backend.startswith('{"Fn::Join": ["", ["http://"')
+
+
+def role_statements(env: Synthesized, role_logical_id: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in env.resources("Compute", "AWS::IAM::Policy").values():
+        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def actions(statements: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        action = statement["Action"]
+        found.update([action] if isinstance(action, str) else action)
+    return found
+
+
+class TestTaskRoles:
+    def roles(self, env: Synthesized) -> dict[str, str | None]:
+        """Task role logical id per task definition (keyed like task_definitions)."""
+        return {
+            name: task["TaskRoleArn"]["Fn::GetAtt"][0] if "TaskRoleArn" in task else None
+            for name, task in task_definitions(env).items()
+        }
+
+    def test_worker_has_a_role_of_its_own(self, env: Synthesized) -> None:
+        roles = self.roles(env)
+        # The frontend runs with the empty role aws-cdk-lib makes for it.
+        assert roles["frontend"] is not None and roles["frontend"].startswith("FrontendTask")
+        assert role_statements(env, roles["frontend"]) == []
+        assert roles["backend"] == roles["migration"]
+        assert roles["backend"] is not None and roles["backend"].startswith("AppTaskRole")
+        assert roles["worker"] is not None and roles["worker"].startswith("WorkerTaskRole")
+
+    def test_only_the_worker_consumes_the_email_events_queue(self, env: Synthesized) -> None:
+        roles = self.roles(env)
+        assert roles["backend"] is not None and roles["worker"] is not None
+        queue_import = f"{env.environment}-NotificationStack:ExportsOutputFnGetAttEmailEventsQueue"
+        worker = role_statements(env, roles["worker"])
+        (sqs_statement,) = [s for s in worker if "sqs:ReceiveMessage" in s["Action"]]
+        assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= set(sqs_statement["Action"])
+        assert sqs_statement["Resource"]["Fn::ImportValue"].startswith(queue_import)
+        assert not any(
+            action.startswith("sqs:") for action in actions(role_statements(env, roles["backend"]))
+        )
+        if env.environment == "production":
+            # The queue is encrypted with the environment's key: the worker may decrypt.
+            (decrypt,) = [s for s in worker if s["Action"] == "kms:Decrypt"]
+            assert decrypt["Resource"]["Fn::ImportValue"].startswith(
+                "production-SecurityStack:ExportsOutputFnGetAttEncryptionKey"
+            )
+
+    def test_both_roles_keep_the_application_permissions(self, env: Synthesized) -> None:
+        roles = self.roles(env)
+        for role in (roles["backend"], roles["worker"]):
+            assert role is not None
+            granted = actions(role_statements(env, role))
+            assert {"s3:PutObject", "sns:Publish", "ses:SendEmail"} <= granted, role
+
+
+class TestLoadBalancerHardening:
+    def attributes(self, variant: Synthesized) -> dict[str, dict[str, Any]]:
+        return {
+            logical: {a["Key"]: a["Value"] for a in lb["Properties"]["LoadBalancerAttributes"]}
+            for logical, lb in variant.resources(
+                "Compute", "AWS::ElasticLoadBalancingV2::LoadBalancer"
+            ).items()
+        }
+
+    def test_invalid_header_fields_are_dropped(self, variant: Synthesized) -> None:
+        attributes = self.attributes(variant)
+        assert len(attributes) == 2
+        for values in attributes.values():
+            assert values["routing.http.drop_invalid_header_fields.enabled"] == "true"
+
+    def test_access_logs_in_production_only(self, variant: Synthesized) -> None:
+        for logical, values in self.attributes(variant).items():
+            if variant.environment != "production":
+                assert "access_logs.s3.enabled" not in values
+                continue
+            assert values["access_logs.s3.enabled"] == "true"
+            assert values["access_logs.s3.bucket"]["Fn::ImportValue"].startswith(
+                "production-StorageStack:ExportsOutputRefAccessLogsBucket"
+            )
+            service = "backend" if logical.startswith("Backend") else "frontend"
+            assert values["access_logs.s3.prefix"] == f"alb/{service}"
+
+    def test_the_elb_account_may_write_the_logs(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("production")
+        policies = env.resources("Storage", "AWS::S3::BucketPolicy")
+        (policy,) = [p for p in policies.values() if "AccessLogsBucket" in json.dumps(p)]
+        text = json.dumps(policy["Properties"]["PolicyDocument"])
+        # us-east-1's Elastic Load Balancing account writes under each ALB's prefix.
+        assert text.count(":iam::127311923021:root") == 3
+        for prefix in ("alb/backend", "alb/frontend", "alb/monitoring"):
+            assert f"/{prefix}/AWSLogs/987654321098/*" in text

@@ -74,3 +74,35 @@ def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("Estimated monthly cost: development")
     assert "NAT gateways" in out and "Total" in out
+
+
+# Worker tasks long-polling the one email-events queue: 3 receives a minute each.
+WORKERS = {"development": 1, "staging": 2, "production": 3}
+
+
+def test_issue_17_additions_are_priced(env: Synthesized) -> None:
+    items = by_category(env)
+    production = env.environment == "production"
+    assert ("CloudTrail" in items) is (env.environment != "development")
+    if "CloudTrail" in items:
+        (trail,) = items["CloudTrail"]
+        assert (trail.quantity, trail.monthly_usd) == (1, 0.0)  # first trail: free
+    (sqs,) = items["SQS"]
+    assert sqs.quantity == WORKERS[env.environment] * 3 * 60 * HOURS_PER_MONTH
+    assert sqs.monthly_usd == pytest.approx(sqs.quantity / 1e6 * 0.40)
+    assert ("ALB access logs" in items) is production
+    assert ("KMS requests" in items) is production
+    assert ("RDS monitoring" in items) is production
+    if production:
+        (logs,) = items["ALB access logs"]
+        # 3 ALBs x 2 AZ nodes x a file every 5 minutes; 1 GB/month each kept 3 months.
+        puts = 3 * 2 * 12 * HOURS_PER_MONTH
+        assert logs.monthly_usd == pytest.approx(puts / 1000 * 0.005 + 9 * 0.023)
+        (kms,) = items["KMS requests"]
+        assert kms.quantity == 9 * 10_000
+        assert kms.monthly_usd == pytest.approx(0.27)
+        monitoring = {item.detail: item.monthly_usd for item in items["RDS monitoring"]}
+        assert monitoring == {
+            "Enhanced Monitoring 60 s (~0.5 GB logs)": pytest.approx(0.25),
+            "Performance Insights 7 days": 0.0,
+        }

@@ -228,3 +228,87 @@ class TestPlatformApplications:
             "BillRemindersTopicArn",
         ):
             assert key in outputs
+
+
+class TestEmailEvents:
+    """The SES bounce/complaint path: topic -> SQS queue (raw delivery) -> worker."""
+
+    def queues(self, env: Synthesized) -> dict[str, tuple[str, dict[str, Any]]]:
+        return {
+            q["Properties"]["QueueName"]: (logical, q["Properties"])
+            for logical, q in env.resources("Notification", "AWS::SQS::Queue").items()
+        }
+
+    def test_queue_with_dead_letter_queue(self, env: Synthesized) -> None:
+        queues = self.queues(env)
+        e = env.environment
+        _, queue = queues[f"{e}-email-events"]
+        dlq_id, dlq = queues[f"{e}-email-events-dlq"]
+        assert queue["RedrivePolicy"] == {
+            "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+            "maxReceiveCount": 5,
+        }
+        assert queue["ReceiveMessageWaitTimeSeconds"] == 20
+        for properties in (queue, dlq):
+            assert properties["MessageRetentionPeriod"] == 14 * 24 * 3600
+            if e == "production":
+                key = properties["KmsMasterKeyId"]["Fn::ImportValue"]
+                assert key.startswith("production-SecurityStack:ExportsOutputFnGetAttEncryptionKey")
+            else:
+                assert properties["SqsManagedSseEnabled"] is True
+                assert "KmsMasterKeyId" not in properties
+
+    def test_raw_subscription_to_the_email_events_topic(self, env: Synthesized) -> None:
+        queue_id, _ = self.queues(env)[f"{env.environment}-email-events"]
+        topics = env.resources("Notification", "AWS::SNS::Topic")
+        (topic_id,) = [
+            k
+            for k, t in topics.items()
+            if t["Properties"]["TopicName"] == f"{env.environment}-email-events"
+        ]
+        env.template("Notification").has_resource_properties(
+            "AWS::SNS::Subscription",
+            {
+                "Protocol": "sqs",
+                "RawMessageDelivery": True,
+                "TopicArn": {"Ref": topic_id},
+                "Endpoint": {"Fn::GetAtt": [queue_id, "Arn"]},
+            },
+        )
+        env.template("Notification").has_resource_properties(
+            "AWS::SQS::QueuePolicy",
+            {
+                "Queues": [{"Ref": queue_id}],
+                "PolicyDocument": Match.object_like(
+                    {
+                        "Statement": Match.array_with(
+                            [
+                                {
+                                    "Action": "sqs:SendMessage",
+                                    "Condition": {
+                                        "ArnEquals": {"aws:SourceArn": {"Ref": topic_id}}
+                                    },
+                                    "Effect": "Allow",
+                                    "Principal": {"Service": "sns.amazonaws.com"},
+                                    "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+                                }
+                            ]
+                        )
+                    }
+                ),
+            },
+        )
+
+    def test_sns_may_use_the_production_key(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("production")
+        (key,) = env.resources("Security", "AWS::KMS::Key").values()
+        statements = key["Properties"]["KeyPolicy"]["Statement"]
+        (services,) = [s for s in statements if "Service" in s["Principal"] and "Sid" not in s]
+        assert "sns.amazonaws.com" in services["Principal"]["Service"]
+        assert set(services["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+
+    def test_queue_url_output(self, env: Synthesized) -> None:
+        output = env.outputs("Notification")["SesEventsQueueUrl"]
+        queue_id, _ = self.queues(env)[f"{env.environment}-email-events"]
+        assert output["Value"] == {"Ref": queue_id}
+        assert output["Export"]["Name"] == f"{env.environment}-SesEventsQueueUrl"
