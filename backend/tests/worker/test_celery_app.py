@@ -21,6 +21,7 @@ class TestBroker:
         transport = options["broker_transport_options"]
         messages = tmp_path / "queue" / "messages"
         assert transport["data_folder_in"] == transport["data_folder_out"] == str(messages)
+        assert transport["control_folder"] == str(tmp_path / "queue" / "control")
         assert messages.is_dir()
 
     def test_redis_when_configured(self, tmp_path: Path) -> None:

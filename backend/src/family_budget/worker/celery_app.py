@@ -45,7 +45,9 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
         return options
     messages = queue_dir(settings) / "messages"
     processed = queue_dir(settings) / "processed"
-    for folder in (messages, processed):
+    # Kombu keeps its exchange bindings there (by default in the current directory).
+    control = queue_dir(settings) / "control"
+    for folder in (messages, processed, control):
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -53,6 +55,7 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
             "data_folder_in": str(messages),
             "data_folder_out": str(messages),
             "processed_folder": str(processed),
+            "control_folder": str(control),
             "store_processed": False,
         },
     }
