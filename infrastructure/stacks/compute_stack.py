@@ -1,4 +1,4 @@
-"""ComputeStack: the ECS cluster, backend/frontend/worker services and the migration task."""
+"""ComputeStack: the ECS cluster, backend/frontend/worker/beat services and the migration task."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ FRONTEND_PORT = 3000
 POSTGRES_EXPORTER_PORT = 9187
 REDIS_EXPORTER_PORT = 9121
 REDIS_PORT = 6379
+# Beat sends one small message a minute: the smallest Fargate size in every environment.
+BEAT_SIZE = TaskSize(256, 512)
 
 
 class ComputeStack(FamilyBudgetStack):
@@ -166,6 +168,13 @@ class ComputeStack(FamilyBudgetStack):
         self.worker_security_group = self._app_security_group(
             "WorkerSecurityGroup", "Worker tasks", database, cache
         )
+        # Beat only sends the worker its tick through Redis: no database, no AWS API.
+        self.beat_security_group = open_egress(
+            ec2.SecurityGroup(self, "BeatSecurityGroup", vpc=vpc, description="Beat task")
+        )
+        self.beat_security_group.connections.allow_to(
+            cache.security_group, ec2.Port.tcp(REDIS_PORT), "Redis"
+        )
         self.migration_security_group = self._app_security_group(
             "MigrationSecurityGroup", "One-off migration tasks", database, cache
         )
@@ -262,6 +271,27 @@ class ComputeStack(FamilyBudgetStack):
             cloud_map_options=ecs.CloudMapOptions(
                 name="worker", dns_record_type=servicediscovery.DnsRecordType.A
             ),
+        )
+
+        # --- Beat: the worker's clock --------------------------------------------------
+        # Exactly one task sends `jobs.tick` every minute (periodic jobs, and relaying jobs whose
+        # message was lost). Never two at once: a deployment stops the old task before starting
+        # the new one (a missed tick is caught up by the next; periodic jobs are idempotent).
+        # No task role: beat calls no AWS API.
+        beat_task = self._task_definition("BeatTask", BEAT_SIZE, None)
+        self._backend_container(beat_task, "beat", "beat", essential=True)
+        self.beat_service = ecs.FargateService(
+            self,
+            "BeatService",
+            cluster=self.cluster,
+            task_definition=beat_task,
+            desired_count=1,
+            security_groups=[self.beat_security_group],
+            vpc_subnets=private_subnets,
+            assign_public_ip=False,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            min_healthy_percent=0,
+            max_healthy_percent=100,
         )
 
         # Prometheus reaches the exporters under their own names (CNAMEs to the sidecars' tasks).
@@ -497,6 +527,7 @@ class ComputeStack(FamilyBudgetStack):
             "BackendServiceArn": self.backend_service.service.service_arn,
             "FrontendServiceArn": self.frontend_service.service.service_arn,
             "WorkerServiceArn": self.worker_service.service_arn,
+            "BeatServiceName": self.beat_service.service_name,
             "BackendLoadBalancerDns": self.backend_service.load_balancer.load_balancer_dns_name,
             "FrontendLoadBalancerDns": self.frontend_service.load_balancer.load_balancer_dns_name,
             "BackendTargetGroupArn": self.backend_service.target_group.target_group_arn,

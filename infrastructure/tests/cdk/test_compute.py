@@ -26,6 +26,7 @@ CONTRACT_OUTPUTS = [
     "BackendServiceArn",
     "FrontendServiceArn",
     "WorkerServiceArn",
+    "BeatServiceName",
     "BackendLoadBalancerDns",
     "FrontendLoadBalancerDns",
     "BackendTargetGroupArn",
@@ -182,6 +183,7 @@ class TestServices:
             ("backend", "backend", "Backend"),
             ("backend", "migrate", "Backend"),
             ("worker", "worker", "Backend"),
+            ("beat", "beat", "Backend"),
             ("migration", "migrate", "Backend"),
             ("frontend", "frontend", "Frontend"),
         ):
@@ -195,6 +197,7 @@ class TestServices:
         tasks = task_definitions(env)
         assert container(tasks["backend"], "backend")["Command"] == ["serve"]
         assert container(tasks["worker"], "worker")["Command"] == ["worker"]
+        assert container(tasks["beat"], "beat")["Command"] == ["beat"]
         assert container(tasks["migration"], "migrate")["Command"] == ["migrate"]
 
     def test_backend_environment_and_secrets(self, env: Synthesized) -> None:
@@ -203,6 +206,7 @@ class TestServices:
             ("backend", "backend"),
             ("backend", "migrate"),
             ("worker", "worker"),
+            ("beat", "beat"),
             ("migration", "migrate"),
         ):
             definition = container(tasks[task_name], name)
@@ -262,6 +266,52 @@ class TestMigrations:
                 },
             },
         )
+
+
+class TestBeat:
+    def service(self, env: Synthesized) -> dict[str, Any]:
+        beat_task = next(
+            logical
+            for logical, task in env.resources("Compute", "AWS::ECS::TaskDefinition").items()
+            if [c["Name"] for c in task["Properties"]["ContainerDefinitions"]] == ["beat"]
+        )
+        (service,) = [
+            s["Properties"]
+            for s in env.resources("Compute", "AWS::ECS::Service").values()
+            if s["Properties"]["TaskDefinition"] == {"Ref": beat_task}
+        ]
+        properties: dict[str, Any] = service
+        return properties
+
+    def test_exactly_one_task_never_two_during_a_deployment(self, env: Synthesized) -> None:
+        service = self.service(env)
+        assert service["DesiredCount"] == 1
+        deployment = service["DeploymentConfiguration"]
+        assert deployment["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+        assert (deployment["MaximumPercent"], deployment["MinimumHealthyPercent"]) == (100, 0)
+        assert "LoadBalancers" not in service and "ServiceRegistries" not in service
+        assert service["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == (
+            "DISABLED"
+        )
+
+    def test_smallest_size_and_a_role_without_permissions(self, env: Synthesized) -> None:
+        beat = task_definitions(env)["beat"]
+        assert (beat["Cpu"], beat["Memory"]) == ("256", "512")
+        role = beat["TaskRoleArn"]["Fn::GetAtt"][0]
+        assert role.startswith("BeatTask")
+        assert role_statements(env, role) == []
+
+    def test_reaches_redis_and_not_the_database(self, env: Synthesized) -> None:
+        group = self.service(env)["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"][
+            0
+        ]["Fn::GetAtt"][0]
+        assert group.startswith("BeatSecurityGroup")
+        ports = {
+            rule["Properties"]["FromPort"]
+            for rule in env.resources("Compute", "AWS::EC2::SecurityGroupIngress").values()
+            if rule["Properties"].get("SourceSecurityGroupId") == {"Fn::GetAtt": [group, "GroupId"]}
+        }
+        assert ports == {6379}
 
 
 class TestLoadBalancers:

@@ -17,8 +17,12 @@ RDS = {
     "staging": "db.t4g.small Single-AZ",
     "production": "db.t4g.medium Multi-AZ",
 }
-# Minimum running tasks: backend, frontend, worker (design) + Prometheus and Grafana.
-MIN_TASKS = {"development": 1 + 1 + 1 + 2, "staging": 2 + 2 + 2 + 2, "production": 2 + 2 + 3 + 2}
+# Minimum running tasks: backend, frontend, worker (design), beat + Prometheus and Grafana.
+MIN_TASKS = {
+    "development": 1 + 1 + 1 + 1 + 2,
+    "staging": 2 + 2 + 2 + 1 + 2,
+    "production": 2 + 2 + 3 + 1 + 2,
+}
 
 
 def templates(env: Synthesized) -> list[dict[str, Any]]:
