@@ -1,0 +1,340 @@
+"""OFX 1.x (SGML, unclosed elements), OFX 2.x (XML) and QFX, streamed.
+
+ofxtools validates the header (OFX version, charset, security) — what it does well. The body is
+read by one small tokenizer, not by ofxtools' or ofxparse's tree builders, for three reasons
+measured in backend/bench/parse_bench.py and the parse branch's report:
+- speed and memory: both libraries build a whole tree (ofxtools an ElementTree plus model objects,
+  ofxparse a BeautifulSoup DOM), far slower than 300,000 transactions/s and hundreds of MB for a
+  big file; the tokenizer cuts the text at each STMTTRN and reads a transaction's elements with
+  one regular-expression pass, holding one chunk of text at a time;
+- real files: ofxtools refuses 4 of the 13 fixture OFX files (a missing LEDGERBAL, a 10-digit
+  BANKID, empty elements, a CHARSET of "8859-1"), ofxparse crashes on empty elements; the
+  tokenizer reads SGML and XML alike, closed or unclosed;
+- safety: nothing here expands entities or reads DTDs; a DOCTYPE or ENTITY declaration (an
+  entity bomb, an external entity) is refused outright, and nesting depth, elements per
+  transaction and value lengths are bounded.
+The tests check the tokenizer against ofxtools' full parse on every fixture ofxtools reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import chain
+
+from ofxtools.header import OFXHeaderError, OFXHeaderV1, OFXHeaderV2
+
+from family_budget.imports.parsing import quirks
+from family_budget.imports.parsing.amounts import AmountError, parse_amount
+from family_budget.imports.parsing.dates import ofx_date
+from family_budget.imports.parsing.limits import ParseLimits
+from family_budget.imports.parsing.results import (
+    FileFormat,
+    ImportFileError,
+    ParsedFile,
+    ParsedRow,
+    StatementInfo,
+)
+from family_budget.imports.parsing.text import Source, choose_encoding, decode_chunks
+from family_budget.imports.payees import clean_payee
+from family_budget.money import CURRENCY_EXPONENTS
+
+_ELEMENT = re.compile(r"<([A-Za-z0-9._]+)>([^<]*)")
+_TOKEN = re.compile(r"<(/?)([A-Za-z0-9._]+)\s*>([^<]*)")
+_XML_ENCODING = re.compile(r"""<\?xml[^>]*encoding\s*=\s*["']([\w.-]+)["']""")
+_STATEMENTS = {"STMTRS": None, "CCSTMTRS": "CREDITCARD"}
+_OPEN_TRANSACTION = "<STMTTRN>"
+
+
+def read_header(sample: bytes) -> tuple[str, bool]:
+    """(encoding, is_v2) from the OFX header, validated by ofxtools; a bad header fails."""
+    head = sample[:4096].decode("ascii", errors="replace").lstrip()
+    if head.startswith("<?xml") or head.startswith("<?OFX"):
+        match = OFXHeaderV2.regex.search(head)
+        if match is None:
+            raise ImportFileError("The OFX 2 file has no valid <?OFX ...?> header", line=1)
+        try:
+            OFXHeaderV2.parse(head[match.start() :])
+        except OFXHeaderError as error:
+            raise ImportFileError(f"The OFX header is invalid: {error}", line=1) from error
+        declared = _XML_ENCODING.match(head)
+        encoding = declared.group(1) if declared else "utf-8"
+        return choose_encoding(sample, _python_codec(encoding)), True
+    if head.startswith("OFXHEADER"):
+        header_text = quirks.normalize_ofx_v1_header(head.split("<", 1)[0])
+        try:
+            header, _ = OFXHeaderV1.parse(header_text)
+        except OFXHeaderError as error:
+            raise ImportFileError(f"The OFX header is invalid: {error}", line=1) from error
+        return choose_encoding(sample, getattr(header, "codec", "utf-8")), False
+    # No header at all (a bare <OFX> body): still OFX, read with the detected encoding.
+    return choose_encoding(sample), False
+
+
+def _python_codec(name: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "utf-8"
+
+
+def open_ofx(source: Source, default_exponent: int) -> ParsedFile:
+    sample = source.sample()
+    encoding, _ = read_header(sample)
+    reader = _OfxReader(source.limits, default_exponent)
+    rows = reader.rows(decode_chunks(source.chunks(), encoding))
+    first = next(rows, None)  # reads the signon and statement header before the first row
+    file_format: FileFormat = "qfx" if reader.intuit else "ofx"
+    if first is None and not reader.statements_seen:
+        raise ImportFileError("The OFX file has no bank or credit card statement")
+    return ParsedFile(
+        format=file_format,
+        encoding=encoding,
+        statement=reader.statement,
+        _rows=chain([first], rows) if first is not None else iter(()),
+        warnings=reader.warnings,
+    )
+
+
+class _OfxReader:
+    """The tokenizer's state: open aggregates, the statement's metadata, the row count."""
+
+    def __init__(self, limits: ParseLimits, default_exponent: int) -> None:
+        self.limits = limits
+        self.exponent = default_exponent
+        self.statement = StatementInfo()
+        self.stack: list[str] = []
+        self.statements_seen = 0
+        self.intuit = False
+        self.record = 0
+        self.warnings: list[str] = []
+
+    def rows(self, texts: Iterator[str]) -> Iterator[ParsedRow]:
+        buffer = ""
+        max_pending = self.limits.max_line_chars * 4
+        for text in texts:
+            buffer += text
+            consumed = 0
+            while True:
+                start = buffer.find(_OPEN_TRANSACTION, consumed)
+                if start < 0:
+                    # Structure up to the last complete tag; the rest may continue next chunk.
+                    cut = buffer.rfind("<")
+                    if cut > consumed:
+                        self._structure(buffer[consumed:cut])
+                        consumed = cut
+                    break
+                self._structure(buffer[consumed:start])
+                body_start = start + len(_OPEN_TRANSACTION)
+                end = _transaction_end(buffer, body_start, max_pending)
+                if end < 0:
+                    consumed = start
+                    break
+                yield self._transaction(buffer[body_start:end])
+                consumed = end
+            buffer = buffer[consumed:]
+            if len(buffer) > max_pending:
+                raise ImportFileError(
+                    f"OFX record {self.record + 1}: an element or transaction is longer than "
+                    f"{max_pending} characters",
+                    line=self.record + 1,
+                    limit="max_line_chars",
+                )
+        start = buffer.find(_OPEN_TRANSACTION)
+        while start >= 0:
+            self._structure(buffer[:start])
+            body_start = start + len(_OPEN_TRANSACTION)
+            end = _transaction_end(buffer, body_start, max_pending)
+            end = len(buffer) if end < 0 else end
+            yield self._transaction(buffer[body_start:end])
+            buffer = buffer[end:]
+            start = buffer.find(_OPEN_TRANSACTION)
+        self._structure(buffer)
+        if self.statements_seen == 0:
+            raise ImportFileError("The OFX file has no bank or credit card statement")
+
+    def _structure(self, text: str) -> None:
+        if not text:
+            return
+        if "<!" in text:
+            text = _refuse_declarations(text)
+        stack = self.stack
+        for slash, tag, raw in _TOKEN.findall(text):
+            tag = tag.upper()
+            if slash:
+                if tag in stack:
+                    del stack[stack.index(tag) :]
+                continue
+            value = raw.strip()
+            if value:
+                self._element(tag, value)
+                continue
+            if tag in _STATEMENTS:
+                self._open_statement(tag)
+            elif tag == "INVSTMTRS":
+                raise ImportFileError("Investment statements are not supported")
+            stack.append(tag)
+            if len(stack) > self.limits.max_ofx_depth:
+                raise ImportFileError(
+                    f"The OFX file nests aggregates deeper than {self.limits.max_ofx_depth}",
+                    limit="max_ofx_depth",
+                )
+
+    def _open_statement(self, tag: str) -> None:
+        self.statements_seen += 1
+        if self.statements_seen == 1:
+            self.statement.account_type = _STATEMENTS[tag]
+
+    def _element(self, tag: str, value: str) -> None:
+        if tag.startswith("INTU."):
+            self.intuit = True
+            return
+        parent = self.stack[-1] if self.stack else ""
+        statement = self.statement
+        if tag == "ACCTID" and parent in ("BANKACCTFROM", "CCACCTFROM"):
+            if self.statements_seen > 1 and value != statement.account_id:
+                raise ImportFileError(
+                    "The OFX file holds statements of more than one account "
+                    f"({statement.account_id}, {value}); export one account per file"
+                )
+            statement.account_id = value
+        elif self.statements_seen > 1:
+            return  # a second statement of the same account: its rows count, not its header
+        elif tag == "CURDEF":
+            currency = value.upper()
+            statement.currency = currency
+            self.exponent = CURRENCY_EXPONENTS.get(currency, self.exponent)
+        elif tag == "BANKID" and parent == "BANKACCTFROM":
+            statement.bank_id = value
+        elif tag == "ACCTTYPE" and parent == "BANKACCTFROM":
+            statement.account_type = value.upper()
+        elif tag == "DTSTART" and parent == "BANKTRANLIST":
+            statement.start_on = ofx_date(value)
+        elif tag == "DTEND" and parent == "BANKTRANLIST":
+            statement.end_on = ofx_date(value)
+        elif tag == "BALAMT" and parent == "LEDGERBAL":
+            try:
+                statement.balance_minor = parse_amount(value, self.exponent, _separator(value))
+            except AmountError:
+                self.warnings.append(f"The ledger balance '{value}' is not an amount")
+        elif tag == "DTASOF" and parent == "LEDGERBAL":
+            statement.balance_on = ofx_date(value)
+
+    def _transaction(self, text: str) -> ParsedRow:
+        self.record += 1
+        record = self.record
+        if record > self.limits.max_rows:
+            raise ImportFileError(
+                f"The file has more than {self.limits.max_rows} transactions",
+                line=record,
+                limit="max_rows",
+            )
+        if "<!" in text:
+            text = _refuse_declarations(text)
+        pairs = _ELEMENT.findall(text)
+        if len(pairs) > self.limits.max_ofx_elements_per_transaction:
+            raise ImportFileError(
+                f"OFX record {record} has more than "
+                f"{self.limits.max_ofx_elements_per_transaction} elements",
+                line=record,
+                limit="max_ofx_elements_per_transaction",
+            )
+        fields = {tag: value for tag, value in pairs if value and not value.isspace()}
+        errors: list[str] = []
+        posted_raw = fields.get("DTPOSTED") or fields.get("DTUSER")
+        posted_on = ofx_date(posted_raw) if posted_raw else None
+        if posted_on is None:
+            errors.append(
+                f"DTPOSTED '{posted_raw.strip()}' is not a date" if posted_raw else "no DTPOSTED"
+            )
+        amount_raw = fields.get("TRNAMT")
+        amount_minor: int | None = None
+        if amount_raw is None:
+            errors.append("no TRNAMT")
+        else:
+            amount_raw = amount_raw.strip()
+            try:
+                amount_minor = parse_amount(amount_raw, self.exponent, _separator(amount_raw))
+            except AmountError as error:
+                errors.append(f"TRNAMT {error}")
+        name = _text(fields.get("NAME"))
+        memo = _text(fields.get("MEMO"))
+        payee_original = _payee_text(name, memo)
+        if payee_original == memo:
+            memo = None  # the memo became the payee; keeping it twice says nothing more
+        fitid = _text(fields.get("FITID"))
+        if errors:
+            return ParsedRow(
+                line=record,
+                posted_on=posted_on,
+                amount_minor=amount_minor,
+                payee=clean_payee(payee_original),
+                payee_original=payee_original,
+                memo=memo,
+                external_id=fitid,
+                status="error",
+                error=f"OFX record {record}: " + "; ".join(errors),
+            )
+        return ParsedRow(
+            record,
+            posted_on,
+            amount_minor,
+            clean_payee(payee_original),
+            payee_original,
+            memo,
+            fitid,
+            "ok",
+            None,
+            _text(fields.get("CHECKNUM")),
+        )
+
+
+def _transaction_end(buffer: str, body_start: int, window: int) -> int:
+    """Where the STMTTRN starting at body_start ends: its close tag, or the next STMTTRN or the
+    end of BANKTRANLIST when an SGML file never closes it; -1 when not in the buffer yet.
+    Every search is bounded by the close tag or the window, so a chunk is scanned once."""
+    close = buffer.find("</STMTTRN>", body_start, body_start + window)
+    limit = close if close >= 0 else min(len(buffer), body_start + window)
+    for marker in ("<STMTTRN>", "</BANKTRANLIST>"):
+        position = buffer.find(marker, body_start, limit)
+        if position >= 0:
+            return position
+    return close
+
+
+def _payee_text(name: str | None, memo: str | None) -> str:
+    """NAME, unless it holds no letter (a reference such as "000000000000000" in html-vals.qfx)
+    and MEMO does: then the memo names the payee."""
+    if name and any(char.isalpha() for char in name):
+        return name
+    if memo and any(char.isalpha() for char in memo):
+        return memo
+    return name or memo or ""
+
+
+def _separator(amount: str) -> str:
+    # OFX allows a decimal comma (ofxtools' stmtrs_euro.ofx); it has no thousands separators.
+    return "," if "," in amount and "." not in amount else "."
+
+
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return quirks.unescape_ofx_text(value.strip()) or None
+
+
+_DECLARATION = re.compile(r"<!(?!\[CDATA\[|--)", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _refuse_declarations(text: str) -> str:
+    """CDATA is inlined and comments dropped; any other `<!` (DOCTYPE, ENTITY, ELEMENT) is an
+    entity bomb or external entity waiting to happen, and no bank sends one."""
+    text = quirks.inline_cdata(_COMMENT.sub("", text))
+    if _DECLARATION.search(text):
+        raise ImportFileError(
+            "The OFX file declares a DOCTYPE or entities; bank files never do, so it is refused"
+        )
+    return text
