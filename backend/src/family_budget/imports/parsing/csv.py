@@ -296,14 +296,28 @@ def _key(header: str) -> str:
 
 
 def _rank(header: str, words: Sequence[str]) -> int | None:
+    """How well a header names a field: 2 * the position of the best word it is (exact), or
+    2 * position + 1 when it only contains it; None when it names none of them."""
     key = _key(header)
+    best: int | None = None
     for rank, word in enumerate(words):
         if key == word:
-            return rank * 2
-    for rank, word in enumerate(words):
-        if re.search(rf"\b{re.escape(word)}\b", key):
-            return rank * 2 + 1
-    return None
+            score = rank * 2
+        elif re.search(rf"\b{re.escape(word)}\b", key):
+            score = rank * 2 + 1
+        else:
+            continue
+        if best is None or score < best:
+            best = score
+    return best
+
+
+def _by_rank(indexes: Sequence[int], columns: Sequence[str], words: Sequence[str]) -> int:
+    def score(index: int) -> tuple[int, int]:
+        rank = _rank(columns[index], words)
+        return (rank if rank is not None else 999, index)
+
+    return min(indexes, key=score)
 
 
 def _resolve(column: int | str, columns: Sequence[str], field: str) -> int:
@@ -330,7 +344,7 @@ def _detect_date_column(columns: Sequence[str], data: list[list[str]]) -> int:
             dated.append(index)
     if not dated:
         raise ImportFileError("No column of the CSV file holds dates; set date_column")
-    return min(dated, key=lambda index: (_rank(columns[index], DATE_HEADERS) or 99, index))
+    return _by_rank(dated, columns, DATE_HEADERS)
 
 
 def _looks_like_amount(value: str) -> bool:
@@ -422,13 +436,13 @@ def _amount_columns(
     inflows = [i for i in candidates if _rank(columns[i], INFLOW_HEADERS) is not None]
     signed = [i for i in candidates if _rank(columns[i], AMOUNT_HEADERS) is not None]
     if signed:
-        amount = min(signed, key=lambda i: (_rank(columns[i], AMOUNT_HEADERS) or 0, i))
+        amount = _by_rank(signed, columns, AMOUNT_HEADERS)
         if flag is None:
             flag = _detect_flag_column(columns, data, amount, separator, exclude)
         return amount, None, None, flag
     if outflows and inflows:
-        outflow = min(outflows, key=lambda i: (_rank(columns[i], OUTFLOW_HEADERS) or 0, i))
-        inflow = min(inflows, key=lambda i: (_rank(columns[i], INFLOW_HEADERS) or 0, i))
+        outflow = _by_rank(outflows, columns, OUTFLOW_HEADERS)
+        inflow = _by_rank(inflows, columns, INFLOW_HEADERS)
         return None, inflow, outflow, None
     if len(candidates) == 1 or (candidates and not _has_header_names(columns)):
         amount = candidates[0]
