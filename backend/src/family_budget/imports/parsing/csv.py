@@ -153,6 +153,8 @@ def open_csv(source: Source, given: CsvMapping | None, exponent: int) -> ParsedF
         if given.payee_column is not None
         else _text_column(PAYEE_HEADERS, columns, data, used)
     )
+    if payee_column is None and given.payee_column is None:
+        payee_column = _most_textual_column(columns, data, used)
     if payee_column is not None:
         used.add(payee_column)
     memo_column = (
@@ -251,7 +253,7 @@ def _records(
                     line=start,
                     limit="max_columns",
                 )
-            if cells and (len(cells) > 1 or cells[0].strip()):
+            if any(cell and not cell.isspace() for cell in cells):
                 yield start, cells
     except stdlib_csv.Error as error:
         raise ImportFileError(
@@ -292,7 +294,7 @@ def _header(
 def _key(header: str) -> str:
     decomposed = unicodedata.normalize("NFKD", header.casefold())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
 def _rank(header: str, words: Sequence[str]) -> int | None:
@@ -390,7 +392,7 @@ def _is_amount_column(values: list[str], separator: DecimalSeparator) -> bool:
             readable += 1
         except AmountError:
             pass
-    return readable >= 0.8 * len(values)
+    return readable >= 0.5 * len(values)
 
 
 def _amount_columns(
@@ -508,6 +510,24 @@ def _text_column(
     return best[1] if best else None
 
 
+def _most_textual_column(
+    columns: Sequence[str], data: list[list[str]], used: set[int]
+) -> int | None:
+    """Without a recognizable header, the payee is the column with the most different texts
+    (not numbers, not flags)."""
+    best: tuple[int, int] | None = None
+    for index in range(len(columns)):
+        if index in used:
+            continue
+        values = _values(data, index)
+        texts = {value for value in values if sum(char.isalpha() for char in value) > 2}
+        if len(texts) < max(1, len(values) // 2):
+            continue
+        if best is None or len(texts) > best[0]:
+            best = (len(texts), index)
+    return best[1] if best else None
+
+
 def _preference(data: list[list[str]], date_column: int) -> tuple[str, ...]:
     return CSV_DATE_FORMATS
 
@@ -557,8 +577,6 @@ def _rows(source: Source, layout: _Layout, width: int, exponent: int) -> Iterato
             )
         if len(cells) < needed:
             cells = cells + [""] * (needed - len(cells))
-            if not any(cell.strip() for cell in cells):
-                continue
         payee_original = cells[payee_column].strip() if payee_column is not None else ""
         memo = cells[memo_column].strip() if memo_column is not None else ""
         if not payee_original and memo:

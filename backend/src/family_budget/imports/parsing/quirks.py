@@ -164,14 +164,22 @@ def sniff_csv_dialect(sample: str) -> tuple[str, str] | None:
 
 
 def _count_delimiters(sample: str) -> tuple[str, str] | None:
-    """The delimiter that splits the first lines into the same number (>1) of fields."""
-    lines = [line for line in sample.splitlines()[:50] if line.strip()]
-    best: tuple[int, str] | None = None
+    """The delimiter that splits the most of the first lines into one common number (>1) of
+    fields; preamble lines above the header and blank lines do not count against it."""
+    lines = [line for line in sample.splitlines()[:100] if line.strip()]
+    best: tuple[int, int, str] | None = None
     for delimiter in CSV_DELIMITERS:
-        counts = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
-        if len(counts) == 1 and (width := counts.pop()) > 1 and (best is None or width > best[0]):
-            best = (width, delimiter)
-    return (best[1], '"') if best else None
+        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        table = [width for width in widths if width > 1]
+        if not table:
+            continue
+        width = max(set(table), key=table.count)
+        score = (table.count(width), width, delimiter)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    if best is None or best[0] < max(1, len(lines) // 2):
+        return None
+    return best[2], '"'
 
 
 def strip_header_cells(cells: Sequence[str]) -> list[str]:

@@ -87,7 +87,9 @@ def refuse_binary(sample: bytes) -> None:
         if sample.startswith(bom):
             return
     head = sample[:4096]
-    if b"\x00" in head and not _looks_like_utf16(head):
+    if b"\x00" in head and _looks_like_utf16(head):
+        return
+    if b"\x00" in head:
         raise ImportFileError("The file is binary, not a bank export (CSV, OFX, QFX or QIF)")
     controls = sum(1 for byte in head if byte in _BINARY_CONTROL_BYTES)
     if controls > max(2, len(head) // 100):
