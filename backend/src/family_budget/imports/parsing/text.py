@@ -47,6 +47,8 @@ class Source:
             return cls(data=data, file=None, limits=limits)
         if not source.seekable():
             raise TypeError("a file source must be seekable")
+        _check_size(source.seek(0, io.SEEK_END), limits)
+        source.seek(0)
         return cls(data=None, file=source, limits=limits)
 
     def sample(self, size: int = SAMPLE_BYTES) -> bytes:
@@ -135,6 +137,9 @@ def decode_chunks(chunks: Iterator[bytes], encoding: str) -> Iterator[str]:
     decoder = codec.incrementaldecoder(errors)
     for chunk in chunks:
         text = decoder.decode(chunk)
+        if "\x00" in text:
+            # PostgreSQL text cannot hold NUL, and no bank export has one: damaged or binary.
+            raise ImportFileError("The file holds NUL characters: it is binary or damaged")
         if text:
             yield text
     tail = decoder.decode(b"", final=True)
