@@ -91,8 +91,11 @@ TRAILING_NOISE: tuple[Rule, ...] = (
     _rule("bank_tag", r"\s*<[A-Z]+>.*$"),  # RBC's "<DEFTPYMT>" payment-type tag
     _rule("store_number", r"\s*(#|NO\.|STORE)\s*\d+.*$"),
     _rule("long_number", r"\s*\d{4,}.*$"),  # card, terminal, phone and reference numbers
+    _rule("number_then_location", r"\s+\d{3,}\b.*$"),  # "COFFEE 123 SAN FRANCISCO CA"
     _rule("date", r"\s+\d{1,2}/\d{1,2}(/\d{2,4})?\b.*$"),
     _rule("trailing_punctuation", r"[\s\-/;:,.*#]+$"),
+    _rule("company_suffix", r"\s+(INC|LLC|LTD|CORP|CO|GMBH|AG|BV|B\.V|NV|SA|SARL|PTY|PLC)\.?$"),
+    _rule("short_trailing_number", r"\s+\d{1,2}$"),
     _rule("leading_punctuation", r"^[\s\-/;:,.*#]+(?=.)"),
 )
 
@@ -117,7 +120,7 @@ def clean_payee(original: str) -> str:
             return merchant.name
     for rule in TRAILING_NOISE:
         text = rule.pattern.sub("", text)
-    text = " ".join(text.split())
+    text = " ".join(text.split()).rstrip(" -/;:,.*#")
     if not any(char.isalpha() for char in text):
         return " ".join(original.split())
     return _title_if_shouting(text)
@@ -160,6 +163,8 @@ _NOT_WORD = re.compile(r"[\W\d_]+")
 @lru_cache(maxsize=65536)
 def normalize_payee(payee: str) -> str:
     """The matching key: "Café Métro #12" -> "cafe metro"."""
-    decomposed = unicodedata.normalize("NFKD", payee.casefold())
+    # NFKD before and after casefolding: a mathematical double-struck S only becomes "S" by
+    # decomposition, and "İ" only gains its combining dot by casefolding.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", payee).casefold())
     without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(_NOT_WORD.sub(" ", without_accents).split())
