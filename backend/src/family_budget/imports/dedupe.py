@@ -9,9 +9,11 @@ Rules, in order:
    `payees.normalize_payee`) that are equal, or one containing the other, or empty on one side.
    Matching is one-to-one: an existing transaction absorbs at most one file row, so a statement
    that overlaps the last import, with two identical coffees on one day, adds exactly the coffees
-   not yet there. Pairs are taken nearest date first; ties go to the earlier file row, then the
-   earlier-dated existing transaction, then the one listed first. Two identical rows in one file
-   without ids are two transactions, never duplicates of each other.
+   not yet there. Pairs are taken nearest date first; at the same distance, equal payee keys
+   before merely compatible ones (else a row with an empty payee could take the twin of another
+   row and leave it unmatched); then the earlier file row, the earlier-dated existing
+   transaction, and the one listed first. Two identical rows in one file without ids are two
+   transactions, never duplicates of each other.
 
 Cost: existing transactions are indexed by (amount, day), so each file row looks at
 2 * date_window_days + 1 small buckets; a million rows against a million runs in seconds."""
@@ -140,7 +142,8 @@ def _match_by_amount_date_payee(
         else:
             bucket.append(index)  # existing order within a day: the tie-break
     row_days = {index: file_rows[index].posted_on.toordinal() for index in pending}
-    for distance in range(window + 1):
+    passes = [(distance, exact) for distance in range(window + 1) for exact in (True, False)]
+    for distance, exact in passes:
         # Earlier day first for the same distance: the tie-break after the file row's order.
         offsets = (-distance,) if distance == 0 else (-distance, distance)
         still_pending: list[int] = []
@@ -152,7 +155,7 @@ def _match_by_amount_date_payee(
                 bucket = buckets.get((row.amount_minor, row_days[row_index] + offset))
                 if bucket:
                     match = _first_compatible(
-                        bucket, existing, absorbed, row.payee_key, has_external_id
+                        bucket, existing, absorbed, row.payee_key, has_external_id, exact
                     )
                     if match >= 0:
                         break
@@ -172,6 +175,7 @@ def _first_compatible(
     absorbed: bytearray,
     payee_key: str,
     file_row_has_external_id: bool,
+    exact: bool,
 ) -> int:
     """The first transaction of the bucket this row may match, or -1. Absorbed transactions at
     the front are dropped from the bucket, so a day of identical coffees costs O(1) per row."""
@@ -183,6 +187,10 @@ def _first_compatible(
         candidate = existing[index]
         if file_row_has_external_id and candidate.external_id:
             continue  # both have bank ids and they differ: rule 1 already said no
-        if payees_compatible(payee_key, candidate.payee_key):
+        if (
+            candidate.payee_key == payee_key
+            if exact
+            else payees_compatible(payee_key, candidate.payee_key)
+        ):
             return index
     return -1
