@@ -29,6 +29,7 @@ from family_budget.imports.parsing.results import (
     ParsedFile,
     ParsedRow,
     StatementInfo,
+    new_row,
 )
 from family_budget.imports.parsing.text import (
     Source,
@@ -41,6 +42,8 @@ from family_budget.imports.payees import clean_payee
 
 # Rows of the sample that detection looks at.
 SAMPLE_ROWS = 500
+# Values per column that decide whether it holds dates.
+DATE_DETECTION_VALUES = 50
 # The header, if any, is within the first lines (some banks put an account summary above it).
 HEADER_SEARCH_ROWS = 30
 
@@ -127,7 +130,7 @@ def open_csv(source: Source, given: CsvMapping | None, exponent: int) -> ParsedF
     encoding = given.encoding or choose_encoding(sample)
     sample_text = decode_sample(sample, encoding)
     whole_file_in_sample = len(source.sample(len(sample) + 1)) == len(sample)
-    sample_lines = list(iter_lines(iter([sample_text]), limits))
+    sample_lines = list(iter_lines(iter([sample_text]), limits, ending="\n"))
     if not whole_file_in_sample and sample_lines:
         sample_lines.pop()  # the sample may end in the middle of a line
     delimiter, quotechar = _dialect(given, sample_text)
@@ -236,12 +239,15 @@ def _dialect(given: CsvMapping, sample_text: str) -> tuple[str, str]:
 
 
 def _records(
-    lines: Sequence[str] | Iterator[str], delimiter: str, quotechar: str, limits: ParseLimits
+    lines: Sequence[str] | Iterator[str],
+    delimiter: str,
+    quotechar: str,
+    limits: ParseLimits,
+    after_line: int = 0,
 ) -> Iterator[tuple[int, list[str]]]:
-    """(1-based line where the record starts, cells) for each record, blank lines skipped."""
-    reader = stdlib_csv.reader(
-        (line + "\n" for line in lines), delimiter=delimiter, quotechar=quotechar, strict=False
-    )
+    """(1-based line where the record starts, cells) for each record after `after_line`, blank
+    lines and rows of empty cells skipped. `lines` end with "\n"."""
+    reader = stdlib_csv.reader(lines, delimiter=delimiter, quotechar=quotechar, strict=False)
     max_columns = limits.max_columns
     line = 0
     try:
@@ -253,7 +259,7 @@ def _records(
                     line=start,
                     limit="max_columns",
                 )
-            if any(cell and not cell.isspace() for cell in cells):
+            if start > after_line and "".join(cells).strip():
                 yield start, cells
     except stdlib_csv.Error as error:
         raise ImportFileError(
@@ -341,7 +347,7 @@ def _values(data: list[list[str]], column: int) -> list[str]:
 def _detect_date_column(columns: Sequence[str], data: list[list[str]]) -> int:
     dated = []
     for index in range(len(columns)):
-        values = _values(data, index)
+        values = _values(data, index)[:DATE_DETECTION_VALUES]
         if values and sum(is_date_like(value) for value in values) >= 0.6 * len(values):
             dated.append(index)
     if not dated:
@@ -543,10 +549,8 @@ def _date_values(source: Source, layout: _Layout, limits: ParseLimits) -> Iterat
 def _data_records(
     source: Source, layout: _Layout, limits: ParseLimits
 ) -> Iterator[tuple[int, list[str]]]:
-    lines = iter_lines(decode_chunks(source.chunks(), layout.encoding), limits)
-    for line, cells in _records(lines, layout.delimiter, layout.quotechar, limits):
-        if line > layout.header_row:
-            yield line, cells
+    lines = iter_lines(decode_chunks(source.chunks(), layout.encoding), limits, ending="\n")
+    return _records(lines, layout.delimiter, layout.quotechar, limits, layout.header_row)
 
 
 def _rows(source: Source, layout: _Layout, width: int, exponent: int) -> Iterator[ParsedRow]:
@@ -604,15 +608,10 @@ def _rows(source: Source, layout: _Layout, width: int, exponent: int) -> Iterato
                 error="; ".join(errors),
             )
             continue
-        yield ParsedRow(
-            line,
-            posted_on,
-            amount_minor,
-            clean_payee(payee_original),
-            payee_original,
-            memo or None,
-            None,
-        )
+        yield new_row(
+            line, posted_on, amount_minor, clean_payee(payee_original), payee_original,
+            memo or None, None,
+        )  # fmt: skip
 
 
 def _amount(

@@ -89,9 +89,18 @@ def fitting_formats(values: Iterable[str], preference: Sequence[str]) -> list[st
     return candidates if any_fit else []
 
 
+# Every format above has 1-4 digits, a separator or month name, and a 2-4 digit year; text
+# without that shape is rejected before trying two dozen strptime formats on it.
+_DATE_SHAPE = re.compile(
+    r"^(\d{8}|\d{1,4}[-/. ]\s?[\w]{1,9}[-/., ]\s?\d{1,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})$"
+)
+
+
 def is_date_like(value: str, preference: Sequence[str] = CSV_DATE_FORMATS) -> bool:
     value = strip_time(value)
-    return bool(value) and any(_try_parse(value, fmt) is not None for fmt in preference)
+    if len(value) > 30 or not _DATE_SHAPE.match(value):
+        return False
+    return any(_try_parse(value, fmt) is not None for fmt in preference)
 
 
 def ofx_date(value: str) -> date | None:

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from itertools import chain
-
-from ofxtools.header import OFXHeaderError, OFXHeaderV1, OFXHeaderV2
 
 from family_budget.imports.parsing import quirks
 from family_budget.imports.parsing.amounts import AmountError, parse_amount
@@ -34,11 +33,13 @@ from family_budget.imports.parsing.results import (
     ParsedFile,
     ParsedRow,
     StatementInfo,
+    new_row,
 )
 from family_budget.imports.parsing.text import Source, choose_encoding, decode_chunks
 from family_budget.imports.payees import clean_payee
 from family_budget.money import CURRENCY_EXPONENTS
 
+_LETTER = re.compile(r"[^\W\d_]")
 _ELEMENT = re.compile(r"<([A-Za-z0-9._]+)>([^<]*)")
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9._]+)\s*>([^<]*)")
 _XML_ENCODING = re.compile(r"""<\?xml[^>]*encoding\s*=\s*["']([\w.-]+)["']""")
@@ -48,6 +49,9 @@ _OPEN_TRANSACTION = "<STMTTRN>"
 
 def read_header(sample: bytes) -> tuple[str, bool]:
     """(encoding, is_v2) from the OFX header, validated by ofxtools; a bad header fails."""
+    # Imported here: importing ofxtools loads all its models (0.9 s), which only OFX files need.
+    from ofxtools.header import OFXHeaderError, OFXHeaderV1, OFXHeaderV2
+
     head = sample[:4096].decode("ascii", errors="replace").lstrip()
     if head.startswith("<?xml") or head.startswith("<?OFX"):
         match = OFXHeaderV2.regex.search(head)
@@ -110,6 +114,7 @@ class _OfxReader:
         self.intuit = False
         self.record = 0
         self.warnings: list[str] = []
+        self.dates: dict[str, date | None] = {}
 
     def rows(self, texts: Iterator[str]) -> Iterator[ParsedRow]:
         buffer = ""
@@ -222,6 +227,14 @@ class _OfxReader:
         elif tag == "DTASOF" and parent == "LEDGERBAL":
             statement.balance_on = ofx_date(value)
 
+    def _date(self, value: str) -> date | None:
+        # A statement has a few hundred distinct DTPOSTED values over thousands of rows.
+        try:
+            return self.dates[value]
+        except KeyError:
+            parsed = self.dates[value] = ofx_date(value)
+            return parsed
+
     def _transaction(self, text: str) -> ParsedRow:
         self.record += 1
         record = self.record
@@ -241,20 +254,17 @@ class _OfxReader:
                 line=record,
                 limit="max_ofx_elements_per_transaction",
             )
-        fields = {tag: value for tag, value in pairs if value and not value.isspace()}
+        fields = dict(pairs)
         errors: list[str] = []
-        posted_raw = fields.get("DTPOSTED") or fields.get("DTUSER")
-        posted_on = ofx_date(posted_raw) if posted_raw else None
+        posted_raw = _text(fields.get("DTPOSTED")) or _text(fields.get("DTUSER"))
+        posted_on = self._date(posted_raw) if posted_raw else None
         if posted_on is None:
-            errors.append(
-                f"DTPOSTED '{posted_raw.strip()}' is not a date" if posted_raw else "no DTPOSTED"
-            )
-        amount_raw = fields.get("TRNAMT")
+            errors.append(f"DTPOSTED '{posted_raw}' is not a date" if posted_raw else "no DTPOSTED")
+        amount_raw = _text(fields.get("TRNAMT"))
         amount_minor: int | None = None
         if amount_raw is None:
             errors.append("no TRNAMT")
         else:
-            amount_raw = amount_raw.strip()
             try:
                 amount_minor = parse_amount(amount_raw, self.exponent, _separator(amount_raw))
             except AmountError as error:
@@ -277,18 +287,10 @@ class _OfxReader:
                 status="error",
                 error=f"OFX record {record}: " + "; ".join(errors),
             )
-        return ParsedRow(
-            record,
-            posted_on,
-            amount_minor,
-            clean_payee(payee_original),
-            payee_original,
-            memo,
-            fitid,
-            "ok",
-            None,
-            _text(fields.get("CHECKNUM")),
-        )
+        return new_row(
+            record, posted_on, amount_minor, clean_payee(payee_original), payee_original, memo,
+            fitid, _text(fields.get("CHECKNUM")),
+        )  # fmt: skip
 
 
 def _transaction_end(buffer: str, body_start: int, window: int) -> int:
@@ -307,9 +309,9 @@ def _transaction_end(buffer: str, body_start: int, window: int) -> int:
 def _payee_text(name: str | None, memo: str | None) -> str:
     """NAME, unless it holds no letter (a reference such as "000000000000000" in html-vals.qfx)
     and MEMO does: then the memo names the payee."""
-    if name and any(char.isalpha() for char in name):
+    if name and _LETTER.search(name):
         return name
-    if memo and any(char.isalpha() for char in memo):
+    if memo and _LETTER.search(memo):
         return memo
     return name or memo or ""
 
@@ -320,9 +322,12 @@ def _separator(amount: str) -> str:
 
 
 def _text(value: str | None) -> str | None:
-    if value is None:
+    if not value:
         return None
-    return quirks.unescape_ofx_text(value.strip()) or None
+    value = value.strip()
+    if "&" in value:
+        value = quirks.unescape_ofx_text(value)
+    return value or None
 
 
 _DECLARATION = re.compile(r"<!(?!\[CDATA\[|--)", re.IGNORECASE)

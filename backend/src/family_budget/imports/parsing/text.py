@@ -153,8 +153,9 @@ def decode_sample(sample: bytes, encoding: str) -> str:
     return codec.incrementaldecoder(errors).decode(sample, final=False)
 
 
-def iter_lines(texts: Iterator[str], limits: ParseLimits) -> Iterator[str]:
-    """Lines without their endings; a line longer than the limit fails the file."""
+def iter_lines(texts: Iterator[str], limits: ParseLimits, *, ending: str = "") -> Iterator[str]:
+    """Lines, each followed by `ending` ("\n" for the csv module, which needs it to keep a
+    newline inside a quoted field); a line longer than the limit fails the file."""
     pending = ""
     line_number = 0
     for text in texts:
@@ -165,11 +166,15 @@ def iter_lines(texts: Iterator[str], limits: ParseLimits) -> Iterator[str]:
         text = normalize_newlines(text)
         lines = text.split("\n")
         pending = lines.pop() + pending
-        for line in lines:
-            line_number += 1
-            if len(line) > limits.max_line_chars:
-                raise _line_too_long(line_number, limits)
-            yield line
+        longest = max(map(len, lines), default=0)
+        if longest > limits.max_line_chars:
+            too_long = next(i for i, line in enumerate(lines) if len(line) == longest)
+            raise _line_too_long(line_number + too_long + 1, limits)
+        line_number += len(lines)
+        if ending:
+            yield from (line + ending for line in lines)
+        else:
+            yield from lines
         if len(pending) > limits.max_line_chars:
             raise _line_too_long(line_number + 1, limits)
     if pending:
@@ -179,7 +184,7 @@ def iter_lines(texts: Iterator[str], limits: ParseLimits) -> Iterator[str]:
             if len(line) > limits.max_line_chars:
                 raise _line_too_long(line_number, limits)
             if line:
-                yield line
+                yield line + ending
 
 
 def normalize_newlines(text: str) -> str:
