@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,18 +45,16 @@ def _description(generator: random.Random) -> str:
     return template.format(n=generator.randrange(1, 40) * 97, ref=reference)
 
 
-def _rows(count: int, seed: int) -> list[tuple[date, int, str, str]]:
+def _rows(count: int, seed: int) -> Iterator[tuple[date, int, str, str]]:
     generator = random.Random(seed)  # noqa: S311 - benchmark data, not secrets
     start = date(2021, 1, 1)
-    return [
-        (
+    for index in range(count):
+        yield (
             start + timedelta(days=generator.randrange(3 * 365)),
             generator.randrange(-250_000, 150_000),
             _description(generator),
             f"{seed}-{index:09d}",
         )
-        for index in range(count)
-    ]
 
 
 def write_csv(path: Path, count: int) -> None:
@@ -97,8 +96,17 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _memory_mb(field: str) -> float:
+    """VmHWM (peak) or VmRSS (now) of this process. Not getrusage's ru_maxrss: that one keeps
+    the parent's peak across fork and exec, so every child would report the parent's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return _memory_mb("VmHWM")
 
 
 def measure_parse(path: Path) -> dict[str, float | str]:
@@ -171,6 +179,7 @@ def measure_dedupe(count: int) -> dict[str, float | str]:
         ExistingTransaction(count + index, posted_on, cents, normalize_payee(clean_payee(text)))
         for index, (posted_on, cents, text, _) in enumerate(_rows(count - count // 2, seed=5))
     ]  # fmt: skip
+    inputs_mb = _memory_mb("VmRSS")
     cpu = _cpu_seconds()
     started = time.perf_counter()
     verdicts = find_duplicates(file_rows, existing)
@@ -182,6 +191,7 @@ def measure_dedupe(count: int) -> dict[str, float | str]:
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
         "rows_per_second": round(count / seconds),
+        "rss_with_inputs_mb": round(inputs_mb),
         "peak_rss_mb": round(_peak_rss_mb()),
     }
 

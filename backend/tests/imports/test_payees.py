@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from family_budget.imports import payees
 from family_budget.imports.payees import (
     KNOWN_MERCHANTS,
     NOISE_TOKENS,
@@ -139,6 +140,26 @@ def test_combined(original: str, payee: str) -> None:
 )
 def test_normalize_payee(payee: str, key: str) -> None:
     assert normalize_payee(payee) == key
+
+
+def _clean_without_shared_cache(text: str) -> str:
+    cleaned = payees._clean_shape.__wrapped__(text)
+    return " ".join(text.split()) if cleaned is None else cleaned
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["POS", "SQ *", "UBER *TRIP", "CAFE", "#", "STORE", "03/04", "CA"]),
+            st.integers(0, 10**12).map(str),
+            st.text(alphabet="AB*#/ 0123456789", max_size=8),
+        ),
+        max_size=8,
+    ).map(" ".join)
+)
+def test_long_numbers_do_not_change_the_cleaning(text: str) -> None:
+    """The cache shared by texts differing in long numbers gives what cleaning each would."""
+    assert payees.clean_payee(text) == _clean_without_shared_cache(text)
 
 
 @given(st.text(max_size=60))

@@ -161,9 +161,25 @@ _MIXED_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _SEGMENTS = re.compile(r"\s*;\s*")
 
 
+_LONG_DIGITS = re.compile(r"\d{4,}")
+
+
 @lru_cache(maxsize=65536)
 def clean_payee(original: str) -> str:
-    """The payee a person would write for this bank text ("" when there is none)."""
+    """The payee a person would write for this bank text ("" when there is none).
+
+    Texts that differ only in their long numbers ("UBER *TRIP 4839201", "UBER *TRIP 5520918")
+    share one cleaning: every rule treats a run of four or more digits the same whatever its
+    value, and the result never keeps one, so the work is cached under the text with each such
+    run written as 0000."""
+    key = _LONG_DIGITS.sub("0000", original) if _LONG_DIGITS.search(original) else original
+    cleaned = _clean_shape(key)
+    return " ".join(original.split()) if cleaned is None else cleaned
+
+
+@lru_cache(maxsize=65536)
+def _clean_shape(original: str) -> str | None:
+    """clean_payee's work; None when no letter is left (then the original text is the payee)."""
     text = original.strip()
     if not text:
         return ""
@@ -184,7 +200,7 @@ def clean_payee(original: str) -> str:
     words = _without_noise(text.split())
     cleaned = " ".join(words).strip(_PUNCTUATION)
     if not any(char.isalpha() for char in cleaned):
-        return " ".join(original.split())
+        return None
     return _title_if_shouting(cleaned)
 
 
