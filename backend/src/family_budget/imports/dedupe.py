@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import date
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 IdT = TypeVar("IdT", bound=Hashable)
 
@@ -60,6 +60,12 @@ class Verdict(NamedTuple, Generic[IdT]):
         return self.duplicate_of is not None or self.duplicate_of_row is not None
 
 
+_NEW: Verdict[Any] = Verdict()
+# Bucket keys are amount * _DAYS + day ordinal: one int instead of a tuple to build and hash.
+# Day ordinals stay below 2**20 until the year 2870.
+_DAYS = 1 << 20
+
+
 def payees_compatible(file_key: str, existing_key: str) -> bool:
     return (
         not file_key
@@ -79,7 +85,7 @@ def find_duplicates(
     """One verdict per file row, in file order."""
     if date_window_days < 0:
         raise ValueError("date_window_days must be >= 0")
-    verdicts: list[Verdict[IdT]] = [Verdict() for _ in file_rows]
+    verdicts: list[Verdict[IdT]] = [_NEW] * len(file_rows)
     absorbed = bytearray(len(existing))
     pending = _match_external_ids(file_rows, existing, verdicts, absorbed)
     if pending and existing:
@@ -131,31 +137,40 @@ def _match_by_amount_date_payee(
 ) -> None:
     # Only the amounts the file has are indexed: an account's other transactions never match.
     wanted_amounts = {file_rows[index].amount_minor for index in pending}
-    buckets: dict[tuple[int, int], list[int]] = {}
+    buckets: dict[int, list[int]] = {}
     for index, transaction in enumerate(existing):
         if absorbed[index] or transaction.amount_minor not in wanted_amounts:
             continue
-        key = (transaction.amount_minor, transaction.posted_on.toordinal())
+        key = transaction.amount_minor * _DAYS + transaction.posted_on.toordinal()
         bucket = buckets.get(key)
         if bucket is None:
             buckets[key] = [index]
         else:
             bucket.append(index)  # existing order within a day: the tie-break
-    row_days = {index: file_rows[index].posted_on.toordinal() for index in pending}
+    # A row with no existing transaction of its amount within the window is new: decided once
+    # here, instead of in every pass below (on a big import most new rows are such).
+    all_offsets = range(-window, window + 1)
+    candidates: list[tuple[int, int, str, bool]] = []
+    for row_index in pending:
+        row = file_rows[row_index]
+        key = row.amount_minor * _DAYS + row.posted_on.toordinal()
+        for offset in all_offsets:
+            if key + offset in buckets:
+                candidates.append((row_index, key, row.payee_key, bool(row.external_id)))
+                break
     passes = [(distance, exact) for distance in range(window + 1) for exact in (True, False)]
     for distance, exact in passes:
         # Earlier day first for the same distance: the tie-break after the file row's order.
         offsets = (-distance,) if distance == 0 else (-distance, distance)
-        still_pending: list[int] = []
-        for row_index in pending:
-            row = file_rows[row_index]
-            has_external_id = bool(row.external_id)
+        still_pending: list[tuple[int, int, str, bool]] = []
+        for candidate in candidates:
+            row_index, key, payee_key, has_external_id = candidate
             match = -1
             for offset in offsets:
-                bucket = buckets.get((row.amount_minor, row_days[row_index] + offset))
+                bucket = buckets.get(key + offset)
                 if bucket:
                     match = _first_compatible(
-                        bucket, existing, absorbed, row.payee_key, has_external_id, exact
+                        bucket, existing, absorbed, payee_key, has_external_id, exact
                     )
                     if match >= 0:
                         break
@@ -163,9 +178,9 @@ def _match_by_amount_date_payee(
                 absorbed[match] = 1
                 verdicts[row_index] = Verdict(duplicate_of=existing[match].id)
             else:
-                still_pending.append(row_index)
-        pending = still_pending
-        if not pending:
+                still_pending.append(candidate)
+        candidates = still_pending
+        if not candidates:
             return
 
 

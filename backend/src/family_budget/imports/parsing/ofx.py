@@ -161,8 +161,8 @@ class _OfxReader:
             raise ImportFileError("The OFX file has no bank or credit card statement")
 
     def _structure(self, text: str) -> None:
-        if not text:
-            return
+        if not text or (text.startswith("</STMTTRN>") and (len(text) == 10 or text[10:].isspace())):
+            return  # between two transactions: nothing to read
         if "<!" in text:
             text = _refuse_declarations(text)
         stack = self.stack
