@@ -233,7 +233,14 @@ def main() -> None:
             _in_fresh_process("--measure", "ofxtools", str(small_ofx)),
             _in_fresh_process("--measure", "dedupe", str(arguments.rows)),
         ]
-    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    # How busy the machine is: the same pure-Python loop, timed before the measurements.
+    started = time.process_time()
+    sum(range(10**7))
+    calibration = time.process_time() - started
+    print(
+        f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+        f"sum(range(10**7)) took {calibration:.2f} CPU s"
+    )
     for result in results:
         print(json.dumps(result))
 

@@ -196,8 +196,8 @@ def test_ofx_value_longer_than_the_limit() -> None:
         + "</NAME></STMTTRN>"
         + STATEMENT_END
     ).encode()
-    error = _fails(data, "longer than")
-    assert error.limit == "max_line_chars"
+    error = _fails(data, "OFX record 1: an element or transaction is longer than")
+    assert (error.limit, error.line) == ("max_line_chars", 1)
 
 
 def test_ofx_transaction_with_too_many_elements() -> None:

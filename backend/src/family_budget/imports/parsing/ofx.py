@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from itertools import chain
+from itertools import chain, islice
 
 from family_budget.imports.parsing import quirks
 from family_budget.imports.parsing.amounts import AmountError, parse_amount
@@ -117,48 +117,65 @@ class _OfxReader:
         self.dates: dict[str, date | None] = {}
 
     def rows(self, texts: Iterator[str]) -> Iterator[ParsedRow]:
-        buffer = ""
+        """The text is cut at every <STMTTRN>: each piece but the last is one transaction and
+        the structure after it. The last piece may continue in the next chunk, so it waits;
+        only it is bounded in length, which bounds the memory a hostile file can take."""
+        pending = ""  # the text after the last <STMTTRN> seen, or before the first
         max_pending = self.limits.max_line_chars * 4
+        in_transaction = False
         for text in texts:
-            buffer += text
-            consumed = 0
-            while True:
-                start = buffer.find(_OPEN_TRANSACTION, consumed)
-                if start < 0:
-                    # Structure up to the last complete tag; the rest may continue next chunk.
-                    cut = buffer.rfind("<")
-                    if cut > consumed:
-                        self._structure(buffer[consumed:cut])
-                        consumed = cut
-                    break
-                self._structure(buffer[consumed:start])
-                body_start = start + len(_OPEN_TRANSACTION)
-                end = _transaction_end(buffer, body_start, max_pending)
-                if end < 0:
-                    consumed = start
-                    break
-                yield self._transaction(buffer[body_start:end])
-                consumed = end
-            buffer = buffer[consumed:]
-            if len(buffer) > max_pending:
-                raise ImportFileError(
-                    f"OFX record {self.record + 1}: an element or transaction is longer than "
-                    f"{max_pending} characters",
-                    line=self.record + 1,
-                    limit="max_line_chars",
-                )
-        start = buffer.find(_OPEN_TRANSACTION)
-        while start >= 0:
-            self._structure(buffer[:start])
-            body_start = start + len(_OPEN_TRANSACTION)
-            end = _transaction_end(buffer, body_start, max_pending)
-            end = len(buffer) if end < 0 else end
-            yield self._transaction(buffer[body_start:end])
-            buffer = buffer[end:]
-            start = buffer.find(_OPEN_TRANSACTION)
-        self._structure(buffer)
+            pieces = (pending + text).split(_OPEN_TRANSACTION)
+            pending = pieces.pop()
+            if pieces:
+                first = pieces[0]
+                if in_transaction:
+                    yield from self._transaction_and_structure(first)
+                else:
+                    self._structure(first)
+                for piece in islice(pieces, 1, None):
+                    yield from self._transaction_and_structure(piece)
+                in_transaction = True
+            if not in_transaction:
+                # Structure up to the last complete tag; the rest may continue next chunk.
+                cut = pending.rfind("<")
+                if cut > 0:
+                    self._structure(pending[:cut])
+                    pending = pending[cut:]
+            if len(pending) > max_pending:
+                if in_transaction and "</STMTTRN>" in pending:
+                    # A complete last transaction followed by a long tail of structure.
+                    yield from self._transaction_and_structure(pending)
+                    in_transaction, pending = False, ""
+                    continue
+                raise self._too_long()
+        if in_transaction:
+            yield from self._transaction_and_structure(pending)
+        else:
+            self._structure(pending)
         if self.statements_seen == 0:
             raise ImportFileError("The OFX file has no bank or credit card statement")
+
+    def _too_long(self, record: int | None = None) -> ImportFileError:
+        """The record being read (by default the next one) is longer than the limit."""
+        record = self.record + 1 if record is None else record
+        limit = self.limits.max_line_chars * 4
+        return ImportFileError(
+            f"OFX record {record}: an element or transaction is longer than {limit} characters",
+            line=record,
+            limit="max_line_chars",
+        )
+
+    def _transaction_and_structure(self, piece: str) -> Iterator[ParsedRow]:
+        """One piece after a <STMTTRN>: the transaction up to its close tag (or up to the end
+        of BANKTRANLIST, or the next transaction, when an SGML file never closes it), then
+        structure."""
+        end = piece.find("</STMTTRN>")
+        if end < 0:
+            end = piece.find("</BANKTRANLIST>")
+            if end < 0:
+                end = len(piece)
+        yield self._transaction(piece[:end])
+        self._structure(piece[end:])
 
     def _structure(self, text: str) -> None:
         if not text or (text.startswith("</STMTTRN>") and (len(text) == 10 or text[10:].isspace())):
@@ -167,6 +184,8 @@ class _OfxReader:
             text = _refuse_declarations(text)
         stack = self.stack
         for slash, tag, raw in _TOKEN.findall(text):
+            if len(raw) > self.limits.max_line_chars:
+                raise self._too_long()
             tag = tag.upper()
             if slash:
                 if tag in stack:
@@ -244,6 +263,8 @@ class _OfxReader:
                 line=record,
                 limit="max_rows",
             )
+        if len(text) > self.limits.max_line_chars * 4:
+            raise self._too_long(record)
         if "<!" in text:
             text = _refuse_declarations(text)
         pairs = _ELEMENT.findall(text)
@@ -291,19 +312,6 @@ class _OfxReader:
             record, posted_on, amount_minor, clean_payee(payee_original), payee_original, memo,
             fitid, _text(fields.get("CHECKNUM")),
         )  # fmt: skip
-
-
-def _transaction_end(buffer: str, body_start: int, window: int) -> int:
-    """Where the STMTTRN starting at body_start ends: its close tag, or the next STMTTRN or the
-    end of BANKTRANLIST when an SGML file never closes it; -1 when not in the buffer yet.
-    Every search is bounded by the close tag or the window, so a chunk is scanned once."""
-    close = buffer.find("</STMTTRN>", body_start, body_start + window)
-    limit = close if close >= 0 else min(len(buffer), body_start + window)
-    for marker in ("<STMTTRN>", "</BANKTRANLIST>"):
-        position = buffer.find(marker, body_start, limit)
-        if position >= 0:
-            return position
-    return close
 
 
 def _payee_text(name: str | None, memo: str | None) -> str:
