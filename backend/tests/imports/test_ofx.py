@@ -214,3 +214,18 @@ def test_qfx_is_told_by_intuit_elements() -> None:
         b"<LANGUAGE>ENG</LANGUAGE>", b"<LANGUAGE>ENG</LANGUAGE><INTU.BID>3000</INTU.BID>"
     )
     assert (parse_file(plain).format, parse_file(quicken).format) == ("ofx", "qfx")
+
+
+@pytest.mark.parametrize("xml", [True, False], ids=["xml", "sgml"])
+def test_any_chunking_of_the_text_gives_the_same_rows(xml: bool) -> None:
+    """Tags, CDATA-free values and <STMTTRN> itself cut at random points between chunks."""
+    from family_budget.imports.parsing.limits import ParseLimits
+    from family_budget.imports.parsing.ofx import _OfxReader
+
+    text = make_ofx(_random_transactions(300, seed=5), xml=xml).decode("cp1252")
+    whole = list(_OfxReader(ParseLimits(), 2).rows(iter([text])))
+    generator = random.Random(11)
+    cuts = sorted(generator.sample(range(1, len(text)), 2000))
+    chunks = [text[start:end] for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    assert list(_OfxReader(ParseLimits(), 2).rows(iter(chunks))) == whole
+    assert len(whole) == 300
