@@ -39,6 +39,8 @@ from family_budget.imports.parsing.text import Source, choose_encoding, decode_c
 from family_budget.imports.payees import clean_payee
 from family_budget.money import CURRENCY_EXPONENTS
 
+# TRNAMT as most banks write it: up to 13 digits (within MAX_AMOUNT_MINOR) and two decimals.
+_PLAIN_CENTS = re.compile(r"\s*(-?)(\d{1,13})\.(\d\d)\s*")
 _LETTER = re.compile(r"[^\W\d_]")
 _ELEMENT = re.compile(r"<([A-Za-z0-9._]+)>([^<]*)")
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9._]+)\s*>([^<]*)")
@@ -129,11 +131,11 @@ class _OfxReader:
             if pieces:
                 first = pieces[0]
                 if in_transaction:
-                    yield from self._transaction_and_structure(first)
+                    yield self._transaction_and_structure(first)
                 else:
                     self._structure(first)
                 for piece in islice(pieces, 1, None):
-                    yield from self._transaction_and_structure(piece)
+                    yield self._transaction_and_structure(piece)
                 in_transaction = True
             if not in_transaction:
                 # Structure up to the last complete tag; the rest may continue next chunk.
@@ -144,12 +146,12 @@ class _OfxReader:
             if len(pending) > max_pending:
                 if in_transaction and "</STMTTRN>" in pending:
                     # A complete last transaction followed by a long tail of structure.
-                    yield from self._transaction_and_structure(pending)
+                    yield self._transaction_and_structure(pending)
                     in_transaction, pending = False, ""
                     continue
                 raise self._too_long()
         if in_transaction:
-            yield from self._transaction_and_structure(pending)
+            yield self._transaction_and_structure(pending)
         else:
             self._structure(pending)
         if self.statements_seen == 0:
@@ -165,7 +167,7 @@ class _OfxReader:
             limit="max_line_chars",
         )
 
-    def _transaction_and_structure(self, piece: str) -> Iterator[ParsedRow]:
+    def _transaction_and_structure(self, piece: str) -> ParsedRow:
         """One piece after a <STMTTRN>: the transaction up to its close tag (or up to the end
         of BANKTRANLIST, or the next transaction, when an SGML file never closes it), then
         structure."""
@@ -174,8 +176,9 @@ class _OfxReader:
             end = piece.find("</BANKTRANLIST>")
             if end < 0:
                 end = len(piece)
-        yield self._transaction(piece[:end])
+        row = self._transaction(piece[:end])
         self._structure(piece[end:])
+        return row
 
     def _structure(self, text: str) -> None:
         if not text or (text.startswith("</STMTTRN>") and (len(text) == 10 or text[10:].isspace())):
@@ -276,26 +279,30 @@ class _OfxReader:
                 limit="max_ofx_elements_per_transaction",
             )
         fields = dict(pairs)
+        get = fields.get
         errors: list[str] = []
-        posted_raw = _text(fields.get("DTPOSTED")) or _text(fields.get("DTUSER"))
-        posted_on = self._date(posted_raw) if posted_raw else None
+        posted_raw = _text(get("DTPOSTED")) or _text(get("DTUSER"))
+        posted_on = self.dates.get(posted_raw) if posted_raw else None
+        if posted_on is None and posted_raw:
+            posted_on = self._date(posted_raw)
         if posted_on is None:
             errors.append(f"DTPOSTED '{posted_raw}' is not a date" if posted_raw else "no DTPOSTED")
-        amount_raw = _text(fields.get("TRNAMT"))
         amount_minor: int | None = None
-        if amount_raw is None:
-            errors.append("no TRNAMT")
+        amount_raw = get("TRNAMT")
+        plain = _PLAIN_CENTS.fullmatch(amount_raw) if amount_raw and self.exponent == 2 else None
+        if plain is not None:
+            # "-12.34", the common case, without parse_amount's general path.
+            amount_minor = int(plain[2] + plain[3])
+            if plain[1]:
+                amount_minor = -amount_minor
         else:
-            try:
-                amount_minor = parse_amount(amount_raw, self.exponent, _separator(amount_raw))
-            except AmountError as error:
-                errors.append(f"TRNAMT {error}")
-        name = _text(fields.get("NAME"))
-        memo = _text(fields.get("MEMO"))
+            amount_minor = self._amount(_text(amount_raw), errors)
+        name = _text(get("NAME"))
+        memo = _text(get("MEMO"))
         payee_original = _payee_text(name, memo)
         if payee_original == memo:
             memo = None  # the memo became the payee; keeping it twice says nothing more
-        fitid = _text(fields.get("FITID"))
+        fitid = _text(get("FITID"))
         if errors:
             return ParsedRow(
                 line=record,
@@ -308,10 +315,21 @@ class _OfxReader:
                 status="error",
                 error=f"OFX record {record}: " + "; ".join(errors),
             )
+        check_number = get("CHECKNUM")
         return new_row(
             record, posted_on, amount_minor, clean_payee(payee_original), payee_original, memo,
-            fitid, _text(fields.get("CHECKNUM")),
+            fitid, _text(check_number) if check_number else None,
         )  # fmt: skip
+
+    def _amount(self, amount_raw: str | None, errors: list[str]) -> int | None:
+        if amount_raw is None:
+            errors.append("no TRNAMT")
+            return None
+        try:
+            return parse_amount(amount_raw, self.exponent, _separator(amount_raw))
+        except AmountError as error:
+            errors.append(f"TRNAMT {error}")
+            return None
 
 
 def _payee_text(name: str | None, memo: str | None) -> str:
