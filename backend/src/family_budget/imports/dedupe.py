@@ -138,10 +138,13 @@ def _match_by_amount_date_payee(
     # Only the amounts the file has are indexed: an account's other transactions never match.
     wanted_amounts = {file_rows[index].amount_minor for index in pending}
     buckets: dict[int, list[int]] = {}
+    existing_amounts: set[int] = set()
     for index, transaction in enumerate(existing):
-        if absorbed[index] or transaction.amount_minor not in wanted_amounts:
+        amount = transaction.amount_minor
+        if absorbed[index] or amount not in wanted_amounts:
             continue
-        key = transaction.amount_minor * _DAYS + transaction.posted_on.toordinal()
+        existing_amounts.add(amount)
+        key = amount * _DAYS + transaction.posted_on.toordinal()
         bucket = buckets.get(key)
         if bucket is None:
             buckets[key] = [index]
@@ -153,6 +156,8 @@ def _match_by_amount_date_payee(
     candidates: list[tuple[int, int, str, bool]] = []
     for row_index in pending:
         row = file_rows[row_index]
+        if row.amount_minor not in existing_amounts:
+            continue
         key = row.amount_minor * _DAYS + row.posted_on.toordinal()
         for offset in all_offsets:
             if key + offset in buckets:
