@@ -10,7 +10,7 @@ import csv as stdlib_csv
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 
 from family_budget.imports.parsing import quirks
@@ -188,9 +188,7 @@ def open_csv(source: Source, given: CsvMapping | None, exponent: int) -> ParsedF
         candidates: list[str] = [given.date_format]
         ambiguous = False
     else:
-        candidates = fitting_formats(
-            _date_values(source, layout, limits), _preference(data, date_column)
-        )
+        candidates = fitting_formats(_date_values(source, layout, limits), CSV_DATE_FORMATS)
         if not candidates:
             raise ImportFileError(
                 f"Column '{columns[date_column]}' holds no dates this app knows; "
@@ -217,7 +215,7 @@ def open_csv(source: Source, given: CsvMapping | None, exponent: int) -> ParsedF
         format="csv",
         encoding=encoding,
         statement=StatementInfo(),
-        _rows=_rows(source, layout, width, exponent),
+        _rows=_rows(source, layout, exponent),
         mapping=mapping,
         columns=tuple(columns),
         date_format=layout.date_format,
@@ -534,10 +532,6 @@ def _most_textual_column(
     return best[1] if best else None
 
 
-def _preference(data: list[list[str]], date_column: int) -> tuple[str, ...]:
-    return CSV_DATE_FORMATS
-
-
 def _date_values(source: Source, layout: _Layout, limits: ParseLimits) -> Iterator[str]:
     column = layout.date_column
     for line, cells in _data_records(source, layout, limits):
@@ -553,7 +547,7 @@ def _data_records(
     return _records(lines, layout.delimiter, layout.quotechar, limits, layout.header_row)
 
 
-def _rows(source: Source, layout: _Layout, width: int, exponent: int) -> Iterator[ParsedRow]:
+def _rows(source: Source, layout: _Layout, exponent: int) -> Iterator[ParsedRow]:
     limits = source.limits
     parse_date = DateParser(layout.date_format).parse
     separator = layout.decimal_separator
@@ -656,7 +650,3 @@ def _amount(
         errors.append(f"amount {error}")
         return None
     return -amount if layout.invert_sign else amount
-
-
-def with_date_format(mapping: CsvMapping, date_format: str) -> CsvMapping:
-    return replace(mapping, date_format=date_format)

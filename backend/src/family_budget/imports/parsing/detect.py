@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from family_budget.imports.parsing import quirks
 from family_budget.imports.parsing.results import ImportFileError
@@ -10,13 +11,12 @@ from family_budget.imports.parsing.results import ImportFileError
 _OFX_MARKERS = re.compile(r"^\s*(OFXHEADER\s*:|<\?OFX\b)|<OFX>", re.IGNORECASE)
 _QIF_HEADER = re.compile(r"^\s*!(Type|Account|Option|Clear)\b", re.IGNORECASE)
 
-Sniffed = (
-    str  # "ofx" (QFX is decided while reading: it carries Intuit's INTU.* elements), "qif", "csv"
-)
+# "ofx" covers QFX too: QFX is told while reading, by its Intuit INTU.* elements.
+Sniffed = Literal["ofx", "qif", "csv"]
 
 
 def sniff_format(sample_text: str) -> Sniffed:
-    """ "ofx", "qif" or "csv"; anything else fails with a message saying what the file is not."""
+    """The format, or ImportFileError saying what the file is not."""
     head = sample_text.lstrip("\ufeff \t\r\n")[:65536]
     if _OFX_MARKERS.search(head):
         return "ofx"

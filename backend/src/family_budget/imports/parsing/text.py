@@ -200,11 +200,3 @@ def _line_too_long(line_number: int, limits: ParseLimits) -> ImportFileError:
         line=line_number,
         limit="max_line_chars",
     )
-
-
-def text_stream(source: Source, encoding: str) -> Iterator[str]:
-    return decode_chunks(source.chunks(), encoding)
-
-
-def as_binary(data: bytes) -> BinaryIO:
-    return io.BytesIO(data)
