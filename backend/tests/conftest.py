@@ -27,6 +27,7 @@ from family_budget.db import create_engine, create_session_factory
 from family_budget.emails import build_email_sender
 from family_budget.migrations import upgrade_to_head
 from family_budget.observability.metrics import Metrics
+from tests.arrange import Arranged, Family, build_arrangement, load_family
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -162,3 +163,17 @@ def outbox(settings: Settings) -> Path:
     for stale in outbox.glob("*.json"):
         stale.unlink()
     return outbox
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _arranged(engine: AsyncEngine, settings: Settings) -> Arranged:
+    # Built and committed once, before the first test, so that every test sees the same
+    # database whatever the order; each rolls back whatever it does to it.
+    async with create_session_factory(engine)() as session:
+        return await build_arrangement(session, settings)
+
+
+@pytest.fixture
+async def family(session: AsyncSession, _arranged: Arranged) -> Family:
+    """The one arrangement (tests/arrange.py): our household and a neighbour with money."""
+    return await load_family(session, _arranged)

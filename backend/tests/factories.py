@@ -29,7 +29,7 @@ from family_budget.security import create_access_token, hash_password
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 # Hashing is deliberately slow; factories share one hash of the default password.
-_DEFAULT_PASSWORD_HASH = hash_password(DEFAULT_PASSWORD)
+DEFAULT_PASSWORD_HASH = hash_password(DEFAULT_PASSWORD)
 _sequence = itertools.count(1)
 
 
@@ -38,7 +38,7 @@ async def create_user(session: AsyncSession, **overrides: Any) -> User:
     values: dict[str, Any] = {
         "email": f"user{n}-{uuid.uuid4().hex[:6]}@example.com",
         "name": f"User {n}",
-        "password_hash": _DEFAULT_PASSWORD_HASH,
+        "password_hash": DEFAULT_PASSWORD_HASH,
         "email_verified_at": datetime.now(UTC),
     }
     values.update(overrides)

@@ -5,15 +5,23 @@ remembering to add it here.
 - A member of another household gets 404 on every such route, and nothing changes.
 - Routes that demand the adult or owner role (through the shared dependencies) refuse lesser roles
   with 403, and nothing changes.
+- A member naming another household's row gets nothing of it: every path parameter that names a
+  household-scoped row, given the other household's id (or an unknown one), is a 404 for that row;
+  every body field that names one is a 422 for that field; neither changes anything. Every query
+  parameter that names one, and every GET route, answers without a trace of the other household.
+
+The ids, bodies and expected problem codes live in the tables below; a new route or field that
+the tables do not know fails `test_the_tables_know_every_route_and_field`, which says what to add.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
@@ -26,21 +34,155 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
-from family_budget.models import Base, Invitation, Role
-from family_budget.security import hash_token
-from tests.factories import (
-    add_member,
-    assign_budget,
-    auth_headers,
-    create_account,
-    create_category,
-    create_household,
-    create_transaction,
-    create_user,
-    share_account,
-)
+from family_budget.models import Base, Transaction, User
+from tests.arrange import Family
+from tests.factories import assign_budget, auth_headers, create_transaction
+from tests.households.helpers import make_invitation
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+MONTH = "2024-03"
+
+# Path parameters that name a household-scoped row: the problem code of "not in this household".
+PATH_IDS = {
+    "account_id": "account_not_found",
+    "transaction_id": "transaction_not_found",
+    "category_id": "category_not_found",
+    "group_id": "category_group_not_found",
+    "invitation_id": "invitation_not_found",
+    "user_id": "member_not_found",
+}
+# Path parameters that name nothing of a household.
+PLAIN_PATH_PARAMETERS = {"household_id", "month"}
+# Body fields (by name; list items included) that name a household-scoped row: what kind of row,
+# and the problem code of "not in this household".
+BODY_IDS = {
+    "account_id": ("account", "unknown_account"),
+    "from_account_id": ("account", "unknown_account"),
+    "to_account_id": ("account", "unknown_account"),
+    "category_id": ("category", "unknown_category"),
+    "into_category_id": ("category", "unknown_category"),
+    "group_id": ("group", "unknown_category_group"),
+    "transaction_ids": ("transaction", "unknown_transactions"),
+    "shared_with_user_ids": ("teen", "unknown_member"),
+}
+
+
+@dataclass
+class World:
+    """Our arrangement plus the rows a path can name, in both households."""
+
+    family: Family
+    ours: dict[str, str]  # kind or path parameter -> an id of ours
+    theirs: dict[str, str]  # kind or path parameter -> an id of the other household
+
+    @property
+    def owner(self) -> User:
+        return self.family.owner
+
+
+@pytest.fixture
+async def world(session: AsyncSession, family: Family) -> World:
+    transaction = await create_transaction(
+        session, family.shared, posted_on=date(2024, 3, 15), category_id=family.groceries.id
+    )
+    second = await create_transaction(session, family.private, posted_on=date(2024, 3, 16))
+    await assign_budget(session, family.groceries, date(2024, 3, 1), 5_000)
+    invitation, _ = await make_invitation(session, family.household, "invitee@example.com")
+    await session.commit()
+    ours = {
+        "household_id": str(family.household.id),
+        "account_id": str(family.shared.id),
+        "account": str(family.private.id),
+        "transaction_id": str(transaction.id),
+        "transaction": str(second.id),
+        "category_id": str(family.groceries.id),
+        "category": str(family.dining.id),
+        "group_id": str(family.group.id),
+        "group": str(family.group.id),
+        "invitation_id": str(invitation.id),
+        "user_id": str(family.adult.id),
+        "teen": str(family.teen.id),
+        "month": MONTH,
+    }
+    other = family.other
+    theirs = {
+        "account_id": str(other.checking.id),
+        "account": str(other.checking.id),
+        "transaction_id": str(other.transaction.id),
+        "transaction": str(other.transaction.id),
+        "category_id": str(other.groceries.id),
+        "category": str(other.groceries.id),
+        "group_id": str(other.group.id),
+        "group": str(other.group.id),
+        "invitation_id": str(other.invitation.id),
+        "user_id": str(other.teen.id),
+        "teen": str(other.teen.id),
+    }
+    return World(family, ours, theirs)
+
+
+# Valid bodies per operation, made from our own rows. Together, an operation's bodies hold every
+# id field its schema has (a split's lines and the parent's category cannot go together).
+VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
+    "update_household": lambda w: [{"name": "Mine"}],
+    "update_member": lambda w: [{"role": "teen"}],
+    "create_invitation": lambda w: [{"email": "new@example.com", "role": "adult"}],
+    "create_account": lambda w: [
+        {"name": "New", "kind": "cash", "shared_with_user_ids": [w.ours["teen"]]}
+    ],
+    "update_account": lambda w: [{"name": "Renamed", "shared_with_user_ids": [w.ours["teen"]]}],
+    "create_category": lambda w: [{"group_id": w.ours["group"], "name": "New"}],
+    "create_category_group": lambda w: [{"name": "New"}],
+    "update_category_group": lambda w: [{"name": "Renamed"}],
+    "update_category": lambda w: [{"group_id": w.ours["group"], "name": "Renamed"}],
+    "merge_category": lambda w: [{"into_category_id": w.ours["category"]}],
+    "create_transaction": lambda w: [
+        {
+            "account_id": w.ours["account"],
+            "posted_on": "2024-03-10",
+            "amount_minor": -4_599,
+            "category_id": w.ours["category"],
+        },
+        {
+            "account_id": w.ours["account"],
+            "posted_on": "2024-03-10",
+            "amount_minor": -4_599,
+            "splits": [
+                {"amount_minor": -4_000, "category_id": w.ours["category"]},
+                {"amount_minor": -599, "category_id": w.ours["category_id"]},
+            ],
+        },
+    ],
+    "create_transfer": lambda w: [
+        {
+            "from_account_id": w.ours["account"],
+            "to_account_id": w.ours["account_id"],
+            "amount_minor": 100,
+            "posted_on": "2024-04-01",
+        }
+    ],
+    "bulk_categorize_transactions": lambda w: [
+        # Ours first: a foreign id put last must not let the first be changed.
+        {
+            "transaction_ids": [w.ours["transaction_id"], w.ours["transaction"]],
+            "category_id": w.ours["category"],
+        }
+    ],
+    "update_transaction": lambda w: [
+        {"account_id": w.ours["account"], "category_id": w.ours["category"]},
+        {
+            "category_id": None,
+            "splits": [
+                {"amount_minor": -1_000, "category_id": w.ours["category"]},
+                {"amount_minor": -250, "category_id": w.ours["category_id"]},
+            ],
+        },
+    ],
+    "set_budget_assignment": lambda w: [{"assigned_minor": 100}],
+}
+
+
+# --- The route table --------------------------------------------------------------------------
 
 
 def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
@@ -50,121 +192,122 @@ def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _dependency_calls(sub)
 
 
-def household_routes(settings: Settings) -> list[tuple[str, str, RouteContext]]:
-    """Every (method, full path, route) mounted under the household prefix, nested routers
-    included (FastAPI keeps included routers as entries of their own in app.routes)."""
-    app = create_app(settings, configure_logs=False)
-    routes = []
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    route: RouteContext
+    spec: dict[str, Any]  # the OpenAPI operation
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return [p["name"] for p in self.spec.get("parameters", []) if p["in"] == "path"]
+
+    @property
+    def query_id_parameters(self) -> list[str]:
+        return [
+            p["name"]
+            for p in self.spec.get("parameters", [])
+            if p["in"] == "query" and _is_uuid(p.get("schema", {}))
+        ]
+
+    @property
+    def has_body(self) -> bool:
+        return "requestBody" in self.spec
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _household_operations() -> tuple[list[Operation], dict[str, Any]]:
+    """Every operation mounted under the household prefix, nested routers included, with its
+    OpenAPI description (the contract the body and query fields are read from)."""
+    app = create_app(Settings(), configure_logs=False)
+    spec = app.openapi()
+    operations = []
     for route in iter_route_contexts(app.routes):
         if isinstance(route.original_route, APIRoute) and route.path.startswith(HOUSEHOLD_PREFIX):
             for method in sorted(route.methods or ()):
-                routes.append((method, route.path, route))
-    return routes
+                described = spec["paths"][route.path][method.lower()]
+                operations.append(
+                    Operation(method, route.path, described["operationId"], route, described)
+                )
+    return operations, spec
 
 
-def _route_id(item: tuple[str, str, RouteContext]) -> str:
-    return f"{item[0]} {item[1]}"
+OPERATIONS, SPEC = _household_operations()
 
 
-@dataclass
-class World:
-    household_id: uuid.UUID
-    owner: Any
-    adult: Any
-    teen: Any
-    outsider: Any
-    path_values: dict[str, str]
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = SPEC["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
 
 
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    owner, adult, teen, outsider = [await create_user(session) for _ in range(4)]
-    household = await create_household(session, owner=owner)
-    await add_member(session, household, adult, Role.ADULT)
-    await add_member(session, household, teen, Role.TEEN)
-    await create_household(session, owner=outsider)
-    account = await create_account(session, household, opening_balance_minor=10_000)
-    await share_account(session, account, teen)
-    category = await create_category(session, household)
-    transaction = await create_transaction(session, account, category_id=category.id)
-    await assign_budget(session, category, date(2024, 3, 1), 5_000)
-    invitation = Invitation(
-        household_id=household.id,
-        email="invitee@example.com",
-        role=Role.ADULT,
-        token_hash=hash_token("invitation-token"),
-        expires_at=datetime.now(UTC) + timedelta(days=7),
-    )
-    session.add(invitation)
-    await session.commit()
-    values = {
-        "household_id": str(household.id),
-        "account_id": str(account.id),
-        "transaction_id": str(transaction.id),
-        "category_id": str(category.id),
-        "group_id": str(category.group_id),
-        "invitation_id": str(invitation.id),
-        "user_id": str(adult.id),
-        "member_id": str(adult.id),
-        "month": "2024-03",
-    }
-    return World(household.id, owner, adult, teen, outsider, values)
+def _is_uuid(schema: dict[str, Any]) -> bool:
+    schema = _resolve(schema)
+    options = schema.get("anyOf", [schema])
+    return any(option.get("format") == "uuid" for option in options)
+
+
+Field = tuple[str | int, ...]  # a path into a JSON body: keys and list indexes
+
+
+def _id_fields(schema: dict[str, Any], prefix: Field = ()) -> Iterator[tuple[Field, str]]:
+    """(path, field name) of every uuid in a body schema, list items and nested objects
+    included; a list's item is addressed by its last index (filled in by `_fields_in`)."""
+    schema = _resolve(schema)
+    for option in schema.get("anyOf", []):
+        yield from _id_fields(option, prefix)
+    for name, prop in schema.get("properties", {}).items():
+        prop = _resolve(prop)
+        options = prop.get("anyOf", [prop])
+        for option in options:
+            option = _resolve(option)
+            if option.get("format") == "uuid":
+                yield (*prefix, name), name
+            elif option.get("type") == "array":
+                items = _resolve(option.get("items", {}))
+                if items.get("format") == "uuid":
+                    yield (*prefix, name, -1), name
+                else:
+                    yield from _id_fields(items, (*prefix, name, -1))
+            elif option.get("type") == "object" or "properties" in option:
+                yield from _id_fields(option, (*prefix, name))
+
+
+def _body_id_fields(operation: Operation) -> list[tuple[Field, str]]:
+    content = operation.spec["requestBody"]["content"]["application/json"]
+    return sorted(set(_id_fields(content["schema"])), key=str)
+
+
+def _get(body: Any, field: Field) -> Any:
+    for key in field:
+        body = body[key]
+    return body
+
+
+def _present(body: Any, field: Field) -> bool:
+    try:
+        value = _get(body, field)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return value is not None
+
+
+def _with(body: dict[str, Any], field: Field, value: str) -> dict[str, Any]:
+    changed = copy.deepcopy(body)
+    _get(changed, field[:-1])[field[-1]] = value
+    return changed
 
 
 def _fill(path: str, values: dict[str, str]) -> str:
     filled = path
     for name, value in values.items():
         filled = filled.replace("{" + name + "}", value)
-    assert "{" not in filled, (
-        f"{path}: add a value for its path parameter to the `world` fixture of this test"
-    )
+    assert "{" not in filled, f"{path}: add its path parameter to PATH_IDS and the world fixture"
     return filled
-
-
-async def _snapshot(session: AsyncSession) -> str:
-    digest = hashlib.sha256()
-    for table in Base.metadata.sorted_tables:
-        rows = (await session.execute(select(table))).all()
-        for row in sorted(repr(tuple(row)) for row in rows):
-            digest.update(row.encode())
-    return digest.hexdigest()
-
-
-async def _call(
-    client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
-) -> httpx.Response:
-    kwargs: dict[str, Any] = {"headers": {**headers, "If-Match": 'W/"1"'}}
-    if method in BODY_METHODS:
-        kwargs["json"] = {}
-    return await client.request(method, path, **kwargs)
-
-
-def test_every_household_route_resolves_membership(settings: Settings) -> None:
-    routes = household_routes(settings)
-    assert routes, "no household routes found"
-    for method, path, route in routes:
-        assert get_household in set(_dependency_calls(route.dependant)), (
-            f"{method} {path} does not resolve membership through deps.get_household"
-        )
-
-
-@pytest.mark.parametrize("item", household_routes(Settings()), ids=_route_id)
-async def test_other_household_member_gets_404_and_nothing_changes(
-    item: tuple[str, str, RouteContext],
-    client: httpx.AsyncClient,
-    session: AsyncSession,
-    settings: Settings,
-    world: World,
-) -> None:
-    method, path, _ = item
-    before = await _snapshot(session)
-    response = await _call(
-        client, method, _fill(path, world.path_values), auth_headers(settings, world.outsider)
-    )
-    assert response.status_code == 404, response.text
-    assert response.json()["code"] == "household_not_found"
-    session.expire_all()
-    assert await _snapshot(session) == before
 
 
 def _required_role(route: RouteContext) -> str | None:
@@ -176,38 +319,251 @@ def _required_role(route: RouteContext) -> str | None:
     return None
 
 
-ROLE_RESTRICTED = [
-    item for item in household_routes(Settings()) if _required_role(item[2]) is not None
+ROLE_RESTRICTED = [op for op in OPERATIONS if _required_role(op.route) is not None]
+PATH_ID_CASES = [
+    (operation, parameter)
+    for operation in OPERATIONS
+    for parameter in operation.path_parameters
+    if parameter in PATH_IDS
+]
+BODY_ID_CASES = [
+    (operation, field, name)
+    for operation in OPERATIONS
+    if operation.has_body
+    for field, name in _body_id_fields(operation)
+]
+QUERY_ID_CASES = [
+    (operation, parameter)
+    for operation in OPERATIONS
+    for parameter in operation.query_id_parameters
 ]
 
 
-@pytest.mark.parametrize("item", ROLE_RESTRICTED, ids=_route_id)
-async def test_lesser_roles_get_403_and_nothing_changes(
-    item: tuple[str, str, RouteContext],
+# --- Calling and comparing --------------------------------------------------------------------
+
+
+async def _snapshot(session: AsyncSession) -> str:
+    """Every row of every table (read with Core selects, so straight from the database)."""
+    digest = hashlib.sha256()
+    for table in Base.metadata.sorted_tables:
+        rows = (await session.execute(select(table))).all()
+        for row in sorted(repr(tuple(row)) for row in rows):
+            digest.update(row.encode())
+    return digest.hexdigest()
+
+
+def _body(operation: Operation, world: World) -> dict[str, Any] | None:
+    if operation.method not in BODY_METHODS:
+        return None
+    return VALID_BODIES[operation.operation_id](world)[0] if operation.has_body else None
+
+
+async def _call(
     client: httpx.AsyncClient,
-    session: AsyncSession,
-    settings: Settings,
     world: World,
+    operation: Operation,
+    user: User,
+    path_values: dict[str, str],
+    body: dict[str, Any] | None,
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    headers = {**auth_headers(world.family.settings, user), "If-Match": 'W/"1"'}
+    return await client.request(
+        operation.method,
+        _fill(operation.path, path_values),
+        headers=headers,
+        json=body,
+        params=params,
+    )
+
+
+# --- The tests --------------------------------------------------------------------------------
+
+
+def test_every_household_route_resolves_membership() -> None:
+    assert OPERATIONS, "no household routes found"
+    for operation in OPERATIONS:
+        assert get_household in set(_dependency_calls(operation.route.dependant)), (
+            f"{operation} does not resolve membership through deps.get_household"
+        )
+
+
+def test_the_tables_know_every_route_and_field() -> None:
+    for operation in OPERATIONS:
+        for parameter in operation.path_parameters:
+            assert parameter in PATH_IDS or parameter in PLAIN_PATH_PARAMETERS, (
+                f"{operation}: say in PATH_IDS what {{{parameter}}} names (or add it to "
+                "PLAIN_PATH_PARAMETERS if it names nothing of a household)"
+            )
+        if operation.has_body:
+            assert operation.operation_id in VALID_BODIES, (
+                f"{operation}: add valid bodies to VALID_BODIES"
+            )
+    assert BODY_ID_CASES, "no id fields found in any body"
+    assert QUERY_ID_CASES, "no id query parameters found"
+    for operation, _field, name in BODY_ID_CASES:
+        assert name in BODY_IDS, f"{operation}: say in BODY_IDS what the body field {name} names"
+
+
+async def test_every_body_id_field_is_in_a_valid_body(world: World) -> None:
+    """The foreign-id checks replace ids in the valid bodies, so every id field of an operation's
+    schema must be present in one of them (with a list field's last item)."""
+    for operation, field, name in BODY_ID_CASES:
+        bodies = VALID_BODIES[operation.operation_id](world)
+        assert any(_present(body, field) for body in bodies), (
+            f"{operation}: no body in VALID_BODIES holds {name} ({field})"
+        )
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+async def test_other_household_member_gets_404_and_nothing_changes(
+    operation: Operation, client: httpx.AsyncClient, session: AsyncSession, world: World
 ) -> None:
-    method, path, route = item
-    refused = [world.teen] if _required_role(route) == "adult" else [world.teen, world.adult]
+    before = await _snapshot(session)
+    response = await _call(
+        client, world, operation, world.family.other.owner, world.ours, _body(operation, world)
+    )
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "household_not_found"
+    assert await _snapshot(session) == before
+
+
+@pytest.mark.parametrize("operation", ROLE_RESTRICTED, ids=str)
+async def test_lesser_roles_get_403_and_nothing_changes(
+    operation: Operation, client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    family = world.family
+    refused = [family.teen]
+    if _required_role(operation.route) == "owner":
+        refused.append(family.adult)
     before = await _snapshot(session)
     for user in refused:
-        response = await _call(
-            client, method, _fill(path, world.path_values), auth_headers(settings, user)
-        )
+        response = await _call(client, world, operation, user, world.ours, _body(operation, world))
         assert response.status_code == 403, response.text
         assert response.json()["code"] == "insufficient_role"
-    session.expire_all()
     assert await _snapshot(session) == before
 
 
 async def test_unauthenticated_requests_are_401(client: httpx.AsyncClient, world: World) -> None:
-    for method, path, _ in household_routes(Settings()):
-        response = await client.request(method, _fill(path, world.path_values))
-        assert response.status_code == 401, f"{method} {path}"
+    for operation in OPERATIONS:
+        response = await client.request(
+            operation.method, _fill(operation.path, world.ours), json=_body(operation, world)
+        )
+        assert response.status_code == 401, str(operation)
 
 
 def test_route_table_is_not_empty_of_role_checks() -> None:
     # If this fails, the role dependencies were bypassed everywhere (or renamed).
     assert ROLE_RESTRICTED
+
+
+@pytest.mark.parametrize("which", ["theirs", "unknown"])
+@pytest.mark.parametrize(
+    ("operation", "parameter"), PATH_ID_CASES, ids=[f"{o} {p}" for o, p in PATH_ID_CASES]
+)
+async def test_another_households_row_in_the_path_is_404_and_nothing_changes(
+    operation: Operation,
+    parameter: str,
+    which: str,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: World,
+) -> None:
+    foreign = world.theirs[parameter] if which == "theirs" else str(uuid.uuid4())
+    before = await _snapshot(session)
+    response = await _call(
+        client,
+        world,
+        operation,
+        world.owner,
+        {**world.ours, parameter: foreign},
+        _body(operation, world),
+    )
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == PATH_IDS[parameter]
+    assert await _snapshot(session) == before
+
+
+@pytest.mark.parametrize("which", ["theirs", "unknown"])
+@pytest.mark.parametrize(
+    ("operation", "field", "name"),
+    BODY_ID_CASES,
+    ids=[f"{o} {'.'.join(map(str, f))}" for o, f, _ in BODY_ID_CASES],
+)
+async def test_another_households_row_in_the_body_is_422_and_nothing_changes(
+    operation: Operation,
+    field: Field,
+    name: str,
+    which: str,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: World,
+) -> None:
+    kind, code = BODY_IDS[name]
+    foreign = world.theirs[kind] if which == "theirs" else str(uuid.uuid4())
+    body = next(b for b in VALID_BODIES[operation.operation_id](world) if _present(b, field))
+    before = await _snapshot(session)
+
+    refused = await _call(
+        client, world, operation, world.owner, world.ours, _with(body, field, foreign)
+    )
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == code
+    assert await _snapshot(session) == before
+    # The same body with our own id is accepted: the foreign id alone made the difference.
+    accepted = await _call(client, world, operation, world.owner, world.ours, body)
+    assert accepted.is_success, accepted.text
+
+
+async def _their_ids(session: AsyncSession, family: Family) -> set[str]:
+    other = family.other
+    ids = {
+        other.household.id,
+        other.owner.id,
+        other.teen.id,
+        other.checking.id,
+        other.savings.id,
+        other.group.id,
+        other.groceries.id,
+        other.salary.id,
+        other.invitation.id,
+    }
+    ids |= set(
+        (
+            await session.scalars(
+                select(Transaction.id).where(Transaction.household_id == other.household.id)
+            )
+        ).all()
+    )
+    return {str(i) for i in ids}
+
+
+@pytest.mark.parametrize(
+    ("operation", "parameter"), QUERY_ID_CASES, ids=[f"{o} {p}" for o, p in QUERY_ID_CASES]
+)
+async def test_another_households_row_in_the_query_shows_nothing_of_theirs(
+    operation: Operation,
+    parameter: str,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: World,
+) -> None:
+    kind = parameter.removesuffix("_id")
+    response = await _call(
+        client, world, operation, world.owner, world.ours, None, {parameter: world.theirs[kind]}
+    )
+    assert response.status_code == 200, response.text
+    assert not {i for i in await _their_ids(session, world.family) if i in response.text}
+
+
+@pytest.mark.parametrize("operation", [o for o in OPERATIONS if o.method == "GET"], ids=str)
+async def test_no_read_shows_anything_of_another_household(
+    operation: Operation, client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    # Wide enough to take in every month the other household has money in.
+    params = {"from": "2023-09-01", "to": "2024-12-31", "months": "16", "end": "2024-12"}
+    response = await _call(client, world, operation, world.owner, world.ours, None, params)
+    assert response.status_code == 200, response.text
+    leaked = {i for i in await _their_ids(session, world.family) if i in response.text}
+    assert not leaked, f"{operation} shows ids of the other household: {leaked}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +14,9 @@ from tests.factories import create_household, create_user
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
-async def _count(session: AsyncSession, model: type) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+async def _count(session: AsyncSession, model: type, *where: Any) -> int:
+    statement = select(func.count()).select_from(model).where(*where)
+    return int((await session.execute(statement)).scalar_one())
 
 
 class TestPurgeExpired:
@@ -54,6 +56,6 @@ class TestPurgeExpired:
         result = await purge_expired(session, NOW)
 
         assert (result.refresh_tokens, result.one_time_tokens, result.invitations) == (1, 1, 1)
-        assert await _count(session, RefreshToken) == 2
-        assert await _count(session, OneTimeToken) == 2
-        assert await _count(session, Invitation) == 2
+        assert await _count(session, RefreshToken, RefreshToken.user_id == user.id) == 2
+        assert await _count(session, OneTimeToken, OneTimeToken.user_id == user.id) == 2
+        assert await _count(session, Invitation, Invitation.household_id == household.id) == 2

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 
 import pytest
 from hypothesis import given
@@ -18,7 +17,7 @@ from family_budget.households.context import HouseholdContext
 from family_budget.models import Role, User
 from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.transactions.service import transfer_pair
-from tests.accounts.family import Family
+from tests.arrange import Family
 
 amounts = st.integers(min_value=-MAX_AMOUNT_MINOR, max_value=MAX_AMOUNT_MINOR)
 amount_lists = st.lists(amounts, max_size=50)
@@ -94,16 +93,4 @@ class TestAccountLookups:
         assert not_found.value.code == "account_not_found"
         with pytest.raises(Unprocessable) as unknown:
             await require_account_in_household(session, teen, family.private.id)
-        assert unknown.value.code == "unknown_account"
-
-    @pytest.mark.parametrize("which", ["foreign", "missing"])
-    async def test_foreign_or_missing(
-        self, session: AsyncSession, family: Family, which: str
-    ) -> None:
-        owner = _context(family, family.owner, Role.OWNER)
-        account_id = family.other_account.id if which == "foreign" else uuid.uuid4()
-        with pytest.raises(NotFound):
-            await get_account(session, owner, account_id)
-        with pytest.raises(Unprocessable) as unknown:
-            await require_account_in_household(session, owner, account_id)
         assert unknown.value.code == "unknown_account"

@@ -1,11 +1,8 @@
-"""Shared steps of the auth tests: logging in, reading the outbox, reading Set-Cookie headers."""
+"""Shared steps of the auth tests: logging in, reading Set-Cookie headers."""
 
 from __future__ import annotations
 
-import json
-import re
 from http.cookies import Morsel, SimpleCookie
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +11,6 @@ from family_budget.auth.csrf import CSRF_COOKIE_NAME, CSRF_HEADER_NAME
 from tests.factories import DEFAULT_PASSWORD
 
 STRONG_PASSWORD = "a long and unusual passphrase 42"
-_TOKEN_IN_LINK = re.compile(r"[?&]token=([A-Za-z0-9_\-]+)")
 
 
 async def login(
@@ -41,15 +37,3 @@ def set_cookies(response: httpx.Response) -> dict[str, Morsel[str]]:
         parsed.load(header)
         cookies.update(parsed)
     return cookies
-
-
-def sent_emails(outbox: Path) -> list[dict[str, Any]]:
-    """The outbox's messages, oldest first (file names only have whole seconds)."""
-    messages = [json.loads(path.read_text()) for path in outbox.glob("*.json")]
-    return sorted(messages, key=lambda message: str(message["sent_at"]))
-
-
-def token_from_email(message: dict[str, Any]) -> str:
-    match = _TOKEN_IN_LINK.search(message["text"])
-    assert match is not None, message["text"]
-    return match.group(1)

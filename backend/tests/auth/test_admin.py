@@ -20,7 +20,7 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def admin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("admin")
     result = runner.invoke(cli, ["migrate"], env=_env(path))
     assert result.exit_code == 0, result.output
@@ -35,12 +35,12 @@ def typed_password(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return answers
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    return {"DATA_DIR": str(data_dir), "ENVIRONMENT": "development", "DATABASE_URL": ""}
+def _env(admin_dir: Path) -> dict[str, str]:
+    return {"DATA_DIR": str(admin_dir), "ENVIRONMENT": "development", "DATABASE_URL": ""}
 
 
-def _create_user(data_dir: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(cli, ["create-user", *args], env=_env(data_dir))
+def _create_user(admin_dir: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(cli, ["create-user", *args], env=_env(admin_dir))
     return result.exit_code, result.output
 
 
@@ -52,8 +52,8 @@ class Created:
     households: list[tuple[str, str, Role]]
 
 
-async def _load(data_dir: Path, email: str) -> Created | None:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{data_dir / 'family_budget.db'}")
+async def _load(admin_dir: Path, email: str) -> Created | None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{admin_dir / 'family_budget.db'}")
     try:
         async with AsyncSession(engine) as session:
             user = await session.scalar(select(User).where(User.email == email))
@@ -76,30 +76,30 @@ async def _load(data_dir: Path, email: str) -> Created | None:
 
 class TestCreateUserCommand:
     def test_creates_a_verified_user_with_a_household(
-        self, data_dir: Path, typed_password: list[str]
+        self, admin_dir: Path, typed_password: list[str]
     ) -> None:
         typed_password.extend([STRONG_PASSWORD, STRONG_PASSWORD])
 
         code, output = _create_user(
-            data_dir,
+            admin_dir,
             "--email", " Admin@Example.com ", "--name", "Ada",
             "--household", "Lovelace home", "--currency", "GBP",
         )  # fmt: skip
 
         assert code == 0, output
         assert "Created user" in output
-        created = asyncio.run(_load(data_dir, "admin@example.com"))
+        created = asyncio.run(_load(admin_dir, "admin@example.com"))
         assert created is not None
         assert created.name == "Ada"
         assert created.verified
         assert verify_password(created.password_hash, STRONG_PASSWORD)
         assert created.households == [("Lovelace home", "GBP", Role.OWNER)]
 
-    def test_default_household_name(self, data_dir: Path, typed_password: list[str]) -> None:
+    def test_default_household_name(self, admin_dir: Path, typed_password: list[str]) -> None:
         typed_password.extend([STRONG_PASSWORD, STRONG_PASSWORD])
-        code, output = _create_user(data_dir, "--email", "bo@example.com", "--name", "Bo")
+        code, output = _create_user(admin_dir, "--email", "bo@example.com", "--name", "Bo")
         assert code == 0, output
-        created = asyncio.run(_load(data_dir, "bo@example.com"))
+        created = asyncio.run(_load(admin_dir, "bo@example.com"))
         assert created is not None
         assert created.households == [("Bo's household", "USD", Role.OWNER)]
 
@@ -114,31 +114,31 @@ class TestCreateUserCommand:
     )
     def test_refuses_invalid_input(
         self,
-        data_dir: Path,
+        admin_dir: Path,
         typed_password: list[str],
         args: list[str],
         password: str,
         message: str,
     ) -> None:
         typed_password.extend([password, password])
-        code, output = _create_user(data_dir, *args, "--name", "Cy")
+        code, output = _create_user(admin_dir, *args, "--name", "Cy")
         assert code == 2
         assert "Not created" in output
         assert message in output
         email = args[1]
-        assert asyncio.run(_load(data_dir, email.strip().lower())) is None
+        assert asyncio.run(_load(admin_dir, email.strip().lower())) is None
 
-    def test_refuses_a_taken_email(self, data_dir: Path, typed_password: list[str]) -> None:
+    def test_refuses_a_taken_email(self, admin_dir: Path, typed_password: list[str]) -> None:
         typed_password.extend([STRONG_PASSWORD] * 4)
-        assert _create_user(data_dir, "--email", "dup@example.com", "--name", "Di")[0] == 0
-        code, output = _create_user(data_dir, "--email", "DUP@example.com", "--name", "Di")
+        assert _create_user(admin_dir, "--email", "dup@example.com", "--name", "Di")[0] == 0
+        code, output = _create_user(admin_dir, "--email", "DUP@example.com", "--name", "Di")
         assert code == 2
         assert "already exists" in output
 
     def test_differing_passwords_create_nothing(
-        self, data_dir: Path, typed_password: list[str]
+        self, admin_dir: Path, typed_password: list[str]
     ) -> None:
         typed_password.extend([STRONG_PASSWORD, STRONG_PASSWORD + "!"])
-        code, _ = _create_user(data_dir, "--email", "typo@example.com", "--name", "Ty")
+        code, _ = _create_user(admin_dir, "--email", "typo@example.com", "--name", "Ty")
         assert code == 2
-        assert asyncio.run(_load(data_dir, "typo@example.com")) is None
+        assert asyncio.run(_load(admin_dir, "typo@example.com")) is None

@@ -15,7 +15,8 @@ from family_budget.app import create_app
 from family_budget.auth.refresh_store import DatabaseRefreshTokenStore
 from family_budget.config import Settings
 from family_budget.migrations import upgrade_to_head
-from tests.auth.helpers import STRONG_PASSWORD, csrf_header, sent_emails, token_from_email
+from tests.auth.helpers import STRONG_PASSWORD, csrf_header
+from tests.outbox import sent_emails, token_from_email
 
 NEW_PASSWORD = "an entirely new passphrase 99"
 

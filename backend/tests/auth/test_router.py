@@ -41,9 +41,7 @@ from tests.auth.helpers import (
     bearer,
     csrf_header,
     login,
-    sent_emails,
     set_cookies,
-    token_from_email,
 )
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -53,6 +51,7 @@ from tests.factories import (
     create_user,
 )
 from tests.households.helpers import make_invitation
+from tests.outbox import sent_emails, token_from_email
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"

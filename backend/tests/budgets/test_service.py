@@ -13,7 +13,7 @@ from family_budget.households.context import HouseholdContext
 from family_budget.models import AccountKind
 from family_budget.months import add_months, format_month
 from family_budget.reports.service import income_vs_expenses, spending_by_category
-from tests.budgets.family import Family
+from tests.arrange import Family
 from tests.factories import (
     assign_budget,
     create_account,

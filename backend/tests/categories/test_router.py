@@ -16,7 +16,7 @@ from family_budget.models import (
     Transaction,
     TransactionSplit,
 )
-from tests.budgets.family import Family
+from tests.arrange import Family
 from tests.factories import (
     assign_budget,
     create_account,
@@ -50,16 +50,20 @@ class TestListCategories:
         pay = await create_category(
             session, family.household, later, name="Pay", is_income=True, rollover=False
         )
-        await create_category(session, family.other_household, name="Not ours")
+        await create_category(session, family.other.household, name="Not ours")
         await session.commit()
 
         response = await client.get(f"{family.base}/categories", headers=family.headers())
 
         assert response.status_code == 200
         body = response.json()
-        assert [g["name"] for g in body] == ["First", "Later"]
-        assert [c["id"] for c in body[0]["categories"]] == [str(a.id), str(b.id)]
-        assert body[1]["categories"] == [
+        assert [g["name"] for g in body] == ["Everyday", "First", "Later"]
+        assert [c["id"] for c in body[0]["categories"]] == [
+            str(family.groceries.id),
+            str(family.dining.id),
+        ]
+        assert [c["id"] for c in body[1]["categories"]] == [str(a.id), str(b.id)]
+        assert body[2]["categories"] == [
             {
                 "id": str(pay.id),
                 "group_id": str(later.id),
@@ -91,11 +95,12 @@ class TestListCategories:
         )
 
         assert [(g["name"], [c["id"] for c in g["categories"]]) for g in default.json()] == [
-            ("Shown", [str(visible.id)])
+            ("Everyday", [str(family.groceries.id), str(family.dining.id)]),
+            ("Shown", [str(visible.id)]),
         ]
         assert sorted(
             (g["name"], len(g["categories"]), g["hidden"]) for g in everything.json()
-        ) == [("Hidden", 1, True), ("Shown", 2, False)]
+        ) == [("Everyday", 2, False), ("Hidden", 1, True), ("Shown", 2, False)]
 
     @pytest.mark.parametrize("role", ["owner", "adult", "teen"])
     async def test_every_member_reads(
@@ -103,14 +108,11 @@ class TestListCategories:
     ) -> None:
         await create_category(session, family.household)
         await session.commit()
-        response = await client.get(f"{family.base}/categories", headers=family.headers(role))
+        response = await client.get(
+            f"{family.base}/categories", headers=family.headers(family.member(role))
+        )
         assert response.status_code == 200
-        assert len(response.json()) == 1
-
-    async def test_other_household_is_404(self, client: httpx.AsyncClient, family: Family) -> None:
-        response = await client.get(f"{family.other_base}/categories", headers=family.headers())
-        assert response.status_code == 404
-        assert response.json()["code"] == "household_not_found"
+        assert len(response.json()) == 2  # "Everyday" and the new group
 
     async def test_needs_a_token(self, client: httpx.AsyncClient, family: Family) -> None:
         response = await client.get(f"{family.base}/categories")
@@ -132,7 +134,7 @@ class TestCreateCategoryGroup:
         response = await client.post(
             f"{family.base}/categories/groups",
             json={"name": "  Pets  "},
-            headers=family.headers(role),
+            headers=family.headers(family.member(role)),
         )
         groups = await count(
             session, CategoryGroup, CategoryGroup.household_id == family.household.id
@@ -144,11 +146,11 @@ class TestCreateCategoryGroup:
             assert body["sort_order"] == 5
             assert body["hidden"] is False
             assert body["categories"] == []
-            assert groups == 2
+            assert groups == 3
         else:
             assert response.status_code == 403
             assert response.json()["code"] == "insufficient_role"
-            assert groups == 1
+            assert groups == 2
 
     @pytest.mark.parametrize(
         "payload",
@@ -170,21 +172,7 @@ class TestCreateCategoryGroup:
         assert response.json()["code"] == "validation_error"
         assert (
             await count(session, CategoryGroup, CategoryGroup.household_id == family.household.id)
-            == 0
-        )
-
-    async def test_other_household_is_404(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        response = await client.post(
-            f"{family.other_base}/categories/groups", json={"name": "X"}, headers=family.headers()
-        )
-        assert response.status_code == 404
-        assert (
-            await count(
-                session, CategoryGroup, CategoryGroup.household_id == family.other_household.id
-            )
-            == 0
+            == 1
         )
 
 
@@ -198,7 +186,7 @@ class TestUpdateCategoryGroup:
         response = await client.patch(
             f"{family.base}/categories/groups/{group.id}",
             json={"hidden": True},
-            headers=family.headers("adult"),
+            headers=family.headers(family.adult),
         )
         assert response.status_code == 200
         body = response.json()
@@ -231,22 +219,6 @@ class TestUpdateCategoryGroup:
         assert isinstance(stored, CategoryGroup)
         assert (stored.name, stored.hidden, stored.sort_order) == ("Keep", False, 0)
 
-    async def test_group_of_other_household_is_404(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        foreign = await create_category_group(session, family.other_household, name="Theirs")
-        await session.commit()
-        for url in (
-            f"{family.base}/categories/groups/{foreign.id}",
-            f"{family.base}/categories/groups/{uuid.uuid4()}",
-        ):
-            response = await client.patch(url, json={"name": "Mine"}, headers=family.headers())
-            assert response.status_code == 404
-            assert response.json()["code"] == "category_group_not_found"
-        stored = await reload(session, CategoryGroup, foreign.id)
-        assert isinstance(stored, CategoryGroup)
-        assert stored.name == "Theirs"
-
     async def test_teen_is_403(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
     ) -> None:
@@ -255,7 +227,7 @@ class TestUpdateCategoryGroup:
         response = await client.patch(
             f"{family.base}/categories/groups/{group.id}",
             json={"name": "Teen"},
-            headers=family.headers("teen"),
+            headers=family.headers(family.teen),
         )
         assert response.status_code == 403
         assert response.json()["code"] == "insufficient_role"
@@ -274,7 +246,8 @@ class TestDeleteCategoryGroup:
         group = await create_category_group(session, family.household)
         await session.commit()
         response = await client.delete(
-            f"{family.base}/categories/groups/{group.id}", headers=family.headers(role)
+            f"{family.base}/categories/groups/{group.id}",
+            headers=family.headers(family.member(role)),
         )
         assert response.status_code == (204 if allowed else 403)
         assert (await reload(session, CategoryGroup, group.id) is None) is allowed
@@ -291,18 +264,6 @@ class TestDeleteCategoryGroup:
         assert response.status_code == 409
         assert response.json()["code"] == "category_group_not_empty"
         assert await reload(session, CategoryGroup, group.id) is not None
-
-    async def test_group_of_other_household_is_404(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        foreign = await create_category_group(session, family.other_household)
-        await session.commit()
-        response = await client.delete(
-            f"{family.base}/categories/groups/{foreign.id}", headers=family.headers()
-        )
-        assert response.status_code == 404
-        assert response.json()["code"] == "category_group_not_found"
-        assert await reload(session, CategoryGroup, foreign.id) is not None
 
 
 class TestCreateCategory:
@@ -321,7 +282,7 @@ class TestCreateCategory:
         response = await client.post(
             f"{family.base}/categories",
             json={"group_id": str(group.id), "name": "Vet", "rollover": True},
-            headers=family.headers(role),
+            headers=family.headers(family.member(role)),
         )
         total = await count(session, Category, Category.household_id == family.household.id)
         if allowed:
@@ -336,24 +297,10 @@ class TestCreateCategory:
                 "rollover": True,
                 "sort_order": 8,
             }
-            assert total == 2
+            assert total == 4
         else:
             assert response.status_code == 403
-            assert total == 1
-
-    async def test_group_of_other_household_is_422(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        foreign = await create_category_group(session, family.other_household)
-        await session.commit()
-        response = await client.post(
-            f"{family.base}/categories",
-            json={"group_id": str(foreign.id), "name": "Sneaky"},
-            headers=family.headers(),
-        )
-        assert response.status_code == 422
-        assert response.json()["code"] == "unknown_category_group"
-        assert await count(session, Category, Category.group_id == foreign.id) == 0
+            assert total == 3
 
     async def test_income_category_cannot_roll_over(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
@@ -394,7 +341,7 @@ class TestCreateCategory:
         )
         assert response.status_code == 422
         assert response.json()["code"] == "validation_error"
-        assert await count(session, Category, Category.household_id == family.household.id) == 0
+        assert await count(session, Category, Category.household_id == family.household.id) == 2
 
 
 class TestUpdateCategory:
@@ -408,7 +355,7 @@ class TestUpdateCategory:
         response = await client.patch(
             f"{family.base}/categories/{category.id}",
             json={"rollover": True, "group_id": str(other_group.id), "sort_order": 9},
-            headers=family.headers("adult"),
+            headers=family.headers(family.adult),
         )
         assert response.status_code == 200
         assert response.json() == {
@@ -443,45 +390,12 @@ class TestUpdateCategory:
         response = await client.patch(
             f"{family.base}/categories/{category.id}",
             json={"name": "Candy"},
-            headers=family.headers("teen"),
+            headers=family.headers(family.teen),
         )
         assert response.status_code == 403
         stored = await reload(session, Category, category.id)
         assert isinstance(stored, Category)
         assert stored.name == "Food"
-
-    async def test_category_of_other_household_is_404(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        foreign = await create_category(session, family.other_household, name="Theirs")
-        await session.commit()
-        response = await client.patch(
-            f"{family.base}/categories/{foreign.id}",
-            json={"name": "Mine"},
-            headers=family.headers(),
-        )
-        assert response.status_code == 404
-        assert response.json()["code"] == "category_not_found"
-        stored = await reload(session, Category, foreign.id)
-        assert isinstance(stored, Category)
-        assert stored.name == "Theirs"
-
-    async def test_group_of_other_household_is_422(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        category = await create_category(session, family.household, name="Food")
-        foreign_group = await create_category_group(session, family.other_household)
-        await session.commit()
-        response = await client.patch(
-            f"{family.base}/categories/{category.id}",
-            json={"group_id": str(foreign_group.id), "name": "Moved"},
-            headers=family.headers(),
-        )
-        assert response.status_code == 422
-        assert response.json()["code"] == "unknown_category_group"
-        stored = await reload(session, Category, category.id)
-        assert isinstance(stored, Category)
-        assert (stored.group_id, stored.name) == (category.group_id, "Food")
 
     async def test_income_category_cannot_roll_over(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
@@ -544,7 +458,7 @@ class TestMergeCategory:
         response = await client.post(
             f"{family.base}/categories/{source.id}/merge",
             json={"into_category_id": str(target.id)},
-            headers=family.headers("adult"),
+            headers=family.headers(family.adult),
         )
 
         assert response.status_code == 200
@@ -601,45 +515,10 @@ class TestMergeCategory:
         response = await client.post(
             f"{family.base}/categories/{source.id}/merge",
             json={"into_category_id": str(target.id)},
-            headers=family.headers("teen"),
+            headers=family.headers(family.teen),
         )
         assert response.status_code == 403
         assert await reload(session, Category, source.id) is not None
-
-    async def test_source_of_other_household_is_404(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        foreign = await create_category(session, family.other_household)
-        target = await create_category(session, family.household)
-        await session.commit()
-        response = await client.post(
-            f"{family.base}/categories/{foreign.id}/merge",
-            json={"into_category_id": str(target.id)},
-            headers=family.headers(),
-        )
-        assert response.status_code == 404
-        assert response.json()["code"] == "category_not_found"
-        assert await reload(session, Category, foreign.id) is not None
-
-    async def test_target_of_other_household_is_422(
-        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
-    ) -> None:
-        source = await create_category(session, family.household)
-        foreign = await create_category(session, family.other_household)
-        account = await create_account(session, family.household)
-        transaction = await create_transaction(session, account, category_id=source.id)
-        await session.commit()
-        response = await client.post(
-            f"{family.base}/categories/{source.id}/merge",
-            json={"into_category_id": str(foreign.id)},
-            headers=family.headers(),
-        )
-        assert response.status_code == 422
-        assert response.json()["code"] == "unknown_category"
-        assert await reload(session, Category, source.id) is not None
-        stored = await reload(session, Transaction, transaction.id)
-        assert isinstance(stored, Transaction)
-        assert stored.category_id == source.id
 
     async def test_into_itself_is_422(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family

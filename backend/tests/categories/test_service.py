@@ -2,21 +2,20 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets.service import compute_month
 from family_budget.categories import service
 from family_budget.categories.schemas import CategoryUpdate
-from family_budget.errors import NotFound, Unprocessable
 from family_budget.households.context import HouseholdContext
 from family_budget.reports.service import spending_by_category
-from tests.budgets.family import Family
+from tests.arrange import Family
 from tests.factories import (
     assign_budget,
     create_account,
     create_category,
     create_category_group,
+    create_household,
     create_split,
     create_transaction,
 )
@@ -94,38 +93,12 @@ class TestMergeCategories:
             ("Food", 3 * (700 + 15000 + 900))
         ]
 
-    async def test_source_must_be_in_the_household(
-        self, session: AsyncSession, family: Family
-    ) -> None:
-        foreign = await create_category(session, family.other_household)
-        mine = await create_category(session, family.household)
-        with pytest.raises(NotFound):
-            await service.merge_categories(
-                session,
-                HouseholdContext.for_system(family.household),
-                foreign.id,
-                into_category_id=mine.id,
-            )
-        with pytest.raises(Unprocessable) as error:
-            await service.merge_categories(
-                session,
-                HouseholdContext.for_system(family.household),
-                mine.id,
-                into_category_id=foreign.id,
-            )
-        assert error.value.code == "unknown_category"
-
 
 class TestDefaultsAndOrdering:
-    async def test_default_categories_list_in_order(
-        self, session: AsyncSession, family: Family
-    ) -> None:
-        await service.create_default_categories(
-            session, HouseholdContext.for_system(family.household)
-        )
-        groups = await service.list_category_groups(
-            session, HouseholdContext.for_system(family.household), include_hidden=False
-        )
+    async def test_default_categories_list_in_order(self, session: AsyncSession) -> None:
+        new_household = HouseholdContext.for_system(await create_household(session))
+        await service.create_default_categories(session, new_household)
+        groups = await service.list_category_groups(session, new_household, include_hidden=False)
         assert [item.group.name for item in groups] == [
             name for name, _ in service.DEFAULT_CATEGORIES
         ]

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.models import Household, Invitation, Membership, Role, User
+from family_budget.models import Household, Invitation, Membership, Role
 from family_budget.models.base import utcnow
 from family_budget.security import hash_token, new_opaque_token
-from tests.factories import add_member, create_household, create_user
-
-
-async def household_with(
-    session: AsyncSession, *roles: Role, **household: Any
-) -> tuple[Household, list[User]]:
-    """A household whose members have `roles`, in order (users[0] has roles[0])."""
-    created = await create_household(session, **household)
-    users = []
-    for role in roles:
-        user = await create_user(session)
-        await add_member(session, created, user, role)
-        users.append(user)
-    return created, users
 
 
 async def make_invitation(
@@ -81,17 +64,3 @@ async def reload_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> 
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
-
-
-def sent_emails(outbox: Path) -> list[dict[str, Any]]:
-    return [json.loads(path.read_text()) for path in sorted(outbox.glob("*.json"))]
-
-
-def token_from_link(text: str, public_app_url: str) -> str:
-    """The token of the one accept link in an email body."""
-    prefix = f"{public_app_url}/invitations/accept?token="
-    start = text.index(prefix)
-    link = text[start:].split()[0].split('"')[0]
-    tokens = parse_qs(urlsplit(link).query)["token"]
-    assert len(tokens) == 1
-    return tokens[0]

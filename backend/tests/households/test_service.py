@@ -10,8 +10,15 @@ from family_budget.households import service
 from family_budget.households.context import HouseholdContext
 from family_budget.models import Household, Invitation, Role, User
 from family_budget.security import hash_token
-from tests.factories import create_account, create_split, create_transaction, create_user
-from tests.households.helpers import household_with, make_invitation, role_of
+from tests.arrange import Family
+from tests.factories import (
+    add_member,
+    create_account,
+    create_split,
+    create_transaction,
+    create_user,
+)
+from tests.households.helpers import make_invitation, role_of
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -47,9 +54,9 @@ class TestInvitationEmail:
 
 class TestCreateInvitation:
     async def test_expires_after_seven_days_and_hides_the_token(
-        self, session: AsyncSession
+        self, session: AsyncSession, family: Family
     ) -> None:
-        household, (owner,) = await household_with(session, Role.OWNER)
+        household, owner = family.household, family.owner
         created = await service.create_invitation(
             session,
             household=HouseholdContext.for_system(household),
@@ -65,8 +72,10 @@ class TestCreateInvitation:
         assert len(created.token) >= 43
         assert created.token not in repr(created)
 
-    async def test_tokens_differ_between_invitations(self, session: AsyncSession) -> None:
-        household, (owner,) = await household_with(session, Role.OWNER)
+    async def test_tokens_differ_between_invitations(
+        self, session: AsyncSession, family: Family
+    ) -> None:
+        household, owner = family.household, family.owner
         tokens = {
             (
                 await service.create_invitation(
@@ -84,8 +93,8 @@ class TestCreateInvitation:
 
 
 class TestAcceptInvitation:
-    async def test_expiry_is_exclusive(self, session: AsyncSession) -> None:
-        household, _ = await household_with(session, Role.OWNER)
+    async def test_expiry_is_exclusive(self, session: AsyncSession, family: Family) -> None:
+        household = family.household
         guest = await create_user(session, email="guest@example.com")
         _, token = await make_invitation(session, household, "guest@example.com", expires_at=NOW)
 
@@ -97,8 +106,8 @@ class TestAcceptInvitation:
         assert joined.id == household.id
         assert membership.role is Role.ADULT
 
-    async def test_second_claim_fails(self, session: AsyncSession) -> None:
-        household, _ = await household_with(session, Role.OWNER)
+    async def test_second_claim_fails(self, session: AsyncSession, family: Family) -> None:
+        household = family.household
         guest = await create_user(session, email="guest@example.com")
         _, token = await make_invitation(session, household, "guest@example.com", Role.TEEN)
         await service.accept_invitation(session, user=guest, token=token)
@@ -108,8 +117,10 @@ class TestAcceptInvitation:
 
 
 class TestUpdateHousehold:
-    async def test_split_transactions_also_lock_the_currency(self, session: AsyncSession) -> None:
-        household, _ = await household_with(session, Role.OWNER, currency="USD")
+    async def test_split_transactions_also_lock_the_currency(
+        self, session: AsyncSession, family: Family
+    ) -> None:
+        household = family.household
         transaction = await create_transaction(session, await create_account(session, household))
         await create_split(session, transaction, None, transaction.amount_minor)
         with pytest.raises(Conflict) as raised:
@@ -119,8 +130,10 @@ class TestUpdateHousehold:
         assert raised.value.code == "currency_locked"
         assert household.currency == "USD"
 
-    async def test_nothing_given_changes_nothing(self, session: AsyncSession) -> None:
-        household, _ = await household_with(session, Role.OWNER, name="Home", currency="USD")
+    async def test_nothing_given_changes_nothing(
+        self, session: AsyncSession, family: Family
+    ) -> None:
+        household = family.household
         await service.update_household(
             session, HouseholdContext.for_system(household), name=None, currency=None
         )
@@ -128,8 +141,12 @@ class TestUpdateHousehold:
 
 
 class TestChangeMemberRole:
-    async def test_two_owners_cannot_both_step_down(self, session: AsyncSession) -> None:
-        household, (first, second) = await household_with(session, Role.OWNER, Role.OWNER)
+    async def test_two_owners_cannot_both_step_down(
+        self, session: AsyncSession, family: Family
+    ) -> None:
+        household, first = family.household, family.owner
+        second = await create_user(session)
+        await add_member(session, household, second, Role.OWNER)
         await service.change_member_role(
             session, HouseholdContext.for_system(household), first.id, Role.ADULT
         )

@@ -12,7 +12,7 @@ from family_budget.households.context import HouseholdContext
 from family_budget.models import AccountKind
 from family_budget.months import month_end
 from family_budget.reports import service
-from tests.budgets.family import Family
+from tests.arrange import Family
 from tests.factories import (
     create_account,
     create_category,

@@ -26,7 +26,7 @@ from family_budget.transactions.service import (
     transfer_pair,
     update_transaction,
 )
-from tests.accounts.family import Family
+from tests.arrange import Family
 from tests.factories import create_category, create_transaction
 
 
