@@ -8,10 +8,13 @@ same suite on PostgreSQL + Redis, as CI does.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,9 +27,9 @@ from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory
-from family_budget.emails import build_email_sender
 from family_budget.migrations import upgrade_to_head
 from family_budget.observability.metrics import Metrics
+from family_budget.worker.jobs import JobContext, drain
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -144,7 +147,6 @@ async def app(
     app.state.metrics = Metrics()
     app.state.rate_limiter = build_rate_limiter(settings)
     app.state.refresh_store = build_refresh_store(settings, app.state.redis, session_factory)
-    app.state.email_sender = build_email_sender(settings)
     return app
 
 
@@ -162,3 +164,25 @@ def outbox(settings: Settings) -> Path:
     for stale in outbox.glob("*.json"):
         stale.unlink()
     return outbox
+
+
+Emails = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+def _read_outbox(outbox: Path) -> list[dict[str, Any]]:
+    messages = [json.loads(path.read_text()) for path in outbox.glob("*.json")]
+    return sorted(messages, key=lambda message: str(message["sent_at"]))
+
+
+@pytest.fixture
+def emails(
+    outbox: Path, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> Emails:
+    """Run the due jobs (emails are sent by jobs), then read the outbox's messages, oldest
+    first."""
+
+    async def delivered() -> list[dict[str, Any]]:
+        await drain(JobContext(settings, session_factory, now=datetime.now(UTC)))
+        return await asyncio.to_thread(_read_outbox, outbox)
+
+    return delivered

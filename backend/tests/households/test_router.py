@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +27,7 @@ from family_budget.models import (
 )
 from family_budget.models.base import utcnow
 from family_budget.security import hash_token
+from tests.conftest import Emails
 from tests.factories import (
     add_member,
     auth_headers,
@@ -43,7 +43,6 @@ from tests.households.helpers import (
     make_invitation,
     reload_invitation,
     role_of,
-    sent_emails,
     token_from_link,
 )
 
@@ -726,7 +725,7 @@ class TestCreateInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
         caplog.set_level(logging.DEBUG)
@@ -753,7 +752,7 @@ class TestCreateInvitation:
         assert invitation.created_at >= before
         assert (invitation.accepted_at, invitation.revoked_at) == (None, None)
 
-        [email] = sent_emails(outbox)
+        [email] = await emails()
         assert email["to"] == "kid.smith@example.com"
         assert email["template"] == "household_invitation"
         assert email["subject"] == "Olive invited you to The Smiths on Family Budget"
@@ -771,7 +770,7 @@ class TestCreateInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         household, (owner, adult) = await household_with(session, Role.OWNER, Role.ADULT)
         await session.commit()
@@ -783,14 +782,14 @@ class TestCreateInvitation:
         assert response.status_code == 409
         assert problem_code(response) == "already_member"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_member_of_another_household_can_be_invited(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         household, (owner,) = await household_with(session, Role.OWNER)
         _, (elsewhere,) = await household_with(session, Role.OWNER)
@@ -802,14 +801,14 @@ class TestCreateInvitation:
         )
         assert response.status_code == 201
         assert response.json()["role"] == "owner"
-        assert [e["to"] for e in sent_emails(outbox)] == [elsewhere.email]
+        assert [e["to"] for e in (await emails())] == [elsewhere.email]
 
     async def test_pending_invitation_is_409(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         household, (owner,) = await household_with(session, Role.OWNER)
         await make_invitation(session, household, "guest@example.com")
@@ -822,14 +821,14 @@ class TestCreateInvitation:
         assert response.status_code == 409
         assert problem_code(response) == "invitation_pending"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 1
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_expired_revoked_or_accepted_invitations_do_not_block(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         household, (owner,) = await household_with(session, Role.OWNER)
         now = utcnow()
@@ -847,7 +846,7 @@ class TestCreateInvitation:
             headers=auth_headers(settings, owner),
         )
         assert response.status_code == 201, response.text
-        assert len(sent_emails(outbox)) == 1
+        assert len(await emails()) == 1
 
     @pytest.mark.parametrize("role", [Role.ADULT, Role.TEEN])
     async def test_adult_or_teen_is_403(
@@ -855,7 +854,7 @@ class TestCreateInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         role: Role,
     ) -> None:
         household, (_, member) = await household_with(session, Role.OWNER, role)
@@ -868,14 +867,14 @@ class TestCreateInvitation:
         assert response.status_code == 403
         assert problem_code(response) == "insufficient_role"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_non_member_is_404(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         household, _ = await household_with(session, Role.OWNER)
         outsider = await create_user(session)
@@ -888,14 +887,14 @@ class TestCreateInvitation:
         assert response.status_code == 404
         assert problem_code(response) == "household_not_found"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_invalid_body_is_422(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         cases: list[tuple[dict[str, Any], str]] = [
             ({"email": "not-an-email", "role": "adult"}, "email"),
@@ -916,7 +915,7 @@ class TestCreateInvitation:
             )
             assert error_fields(response) == {field}, body
             assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-            assert sent_emails(outbox) == []
+            assert (await emails()) == []
 
 
 class TestListInvitations:
@@ -1053,7 +1052,7 @@ class TestAcceptInvitation:
         self,
         client: httpx.AsyncClient,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         household: Household,
         owner: User,
         email: str,
@@ -1065,7 +1064,7 @@ class TestAcceptInvitation:
             headers=auth_headers(settings, owner),
         )
         assert response.status_code == 201, response.text
-        [message] = [e for e in sent_emails(outbox) if e["to"] == email.lower()]
+        [message] = [e for e in (await emails()) if e["to"] == email.lower()]
         return token_from_link(message["text"], settings.public_app_url)
 
     async def test_invited_person_joins_with_the_role(
@@ -1073,7 +1072,7 @@ class TestAcceptInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
     ) -> None:
         household, (owner,) = await household_with(
             session, Role.OWNER, name="The Smiths", currency="CAD"
@@ -1081,7 +1080,7 @@ class TestAcceptInvitation:
         kid = await create_user(session, email="kid@example.com")
         await session.commit()
         token = await self._invite(
-            client, settings, outbox, household, owner, "Kid@Example.com", "teen"
+            client, settings, emails, household, owner, "Kid@Example.com", "teen"
         )
 
         response = await client.post(
