@@ -54,12 +54,15 @@ def _create_endpoint(client: Any, application_arn: str, token: str, user_id: uui
         PlatformApplicationArn=application_arn, Token=token, CustomUserData=str(user_id)
     )
     endpoint_arn = str(response["EndpointArn"])
-    # CreatePlatformEndpoint returns an existing endpoint for a known token as it is, possibly
-    # disabled by an earlier failure; the app just proved the token works again.
-    client.set_endpoint_attributes(
-        EndpointArn=endpoint_arn,
-        Attributes={"Enabled": "true", "CustomUserData": str(user_id)},
-    )
+    # For a token SNS knows, CreatePlatformEndpoint returns the existing endpoint as it is:
+    # possibly disabled by an earlier delivery failure. The app just proved the token is alive
+    # (AWS's documented create-then-check pattern).
+    attributes = client.get_endpoint_attributes(EndpointArn=endpoint_arn)["Attributes"]
+    if attributes.get("Token") != token or str(attributes.get("Enabled")).lower() != "true":
+        client.set_endpoint_attributes(
+            EndpointArn=endpoint_arn,
+            Attributes={"Token": token, "Enabled": "true", "CustomUserData": str(user_id)},
+        )
     return endpoint_arn
 
 
