@@ -54,8 +54,8 @@ def service() -> Iterator[PushService]:
         yield running
 
 
-async def _arrange_and_raise(embedded: Embedded, endpoint: str, browser: Browser) -> None:
-    settings = embedded.settings
+async def _arrange_and_raise(system: Embedded, endpoint: str, browser: Browser) -> None:
+    settings = system.settings
     engine = create_engine(settings, pooled=False)
     try:
         factory = create_session_factory(engine, job_nudge=Dispatcher(settings).nudge)
@@ -88,9 +88,9 @@ async def _arrange_and_raise(embedded: Embedded, endpoint: str, browser: Browser
         await engine.dispose()
 
 
-async def _state(embedded: Embedded) -> tuple[int, bool, int]:
+async def _state(system: Embedded) -> tuple[int, bool, int]:
     """(in-app rows of the alert, whether its job is done, the job's attempts)."""
-    engine = create_engine(embedded.settings, pooled=False)
+    engine = create_engine(system.settings, pooled=False)
     try:
         async with create_session_factory(engine)() as session:
             rows = await session.scalar(
@@ -106,9 +106,9 @@ async def _state(embedded: Embedded) -> tuple[int, bool, int]:
     return int(rows or 0), job[0] is not None, int(job[1])
 
 
-async def _lease_runs_out(embedded: Embedded) -> None:
+async def _lease_runs_out(system: Embedded) -> None:
     """Ten minutes pass: the killed worker's lease, and the relay's wait for it, are over."""
-    engine = create_engine(embedded.settings, pooled=False)
+    engine = create_engine(system.settings, pooled=False)
     try:
         factory = create_session_factory(engine)
         async with unit_of_work(factory) as session:
@@ -118,13 +118,13 @@ async def _lease_runs_out(embedded: Embedded) -> None:
                 .where(Job.key == f"alert:{KEY}")
                 .values(claimed_until=past, dispatched_at=past)
             )
-        await Dispatcher(embedded.settings).nudge()
+        await Dispatcher(system.settings).nudge()
     finally:
         await engine.dispose()
 
 
-def _outbox_files(embedded: Embedded) -> list[dict[str, object]]:
-    return [json.loads(p.read_text()) for p in (embedded.data_dir / "outbox").glob("*.json")]
+def _outbox_files(system: Embedded) -> list[dict[str, object]]:
+    return [json.loads(p.read_text()) for p in (system.data_dir / "outbox").glob("*.json")]
 
 
 def test_kill_9_mid_delivery_leaves_one_notification(
