@@ -45,7 +45,9 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
         return options
     messages = queue_dir(settings) / "messages"
     processed = queue_dir(settings) / "processed"
-    for folder in (messages, processed):
+    # Kombu's broadcast (pidbox) files; by default a "control" folder in the working directory.
+    control = queue_dir(settings) / "control"
+    for folder in (messages, processed, control):
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -54,6 +56,7 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
             "data_folder_out": str(messages),
             "processed_folder": str(processed),
             "store_processed": False,
+            "control_folder": str(control),
         },
     }
 
