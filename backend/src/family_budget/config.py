@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import secrets
 from collections.abc import Callable
 from enum import StrEnum
@@ -251,7 +252,17 @@ def _load_or_create_local_secret(
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = generate()
-    # Created with owner-only permissions: it signs sessions or encrypts bank tokens.
-    path.touch(mode=0o600)
-    path.write_text(secret)
-    return secret
+    # Written whole under a temporary name, then linked into place, which fails if the file
+    # exists: when the API and the worker start together, one key wins and both read it
+    # (a key each would make the other's tokens or push subscriptions fail). Owner-only
+    # permissions: it signs sessions, encrypts bank tokens or signs pushes.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    temporary.touch(mode=0o600)
+    temporary.write_text(secret)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        temporary.unlink()
+    return secret.strip()  # as a later read returns it
