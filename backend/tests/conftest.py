@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,10 +26,11 @@ from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory
-from family_budget.emails import build_email_sender
 from family_budget.migrations import upgrade_to_head
 from family_budget.observability.metrics import Metrics
+from family_budget.worker.jobs import JobContext, drain
 from tests.arrange import Arranged, Family, build_arrangement, load_family
+from tests.outbox import sent_emails
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -145,7 +148,6 @@ async def app(
     app.state.metrics = Metrics()
     app.state.rate_limiter = build_rate_limiter(settings)
     app.state.refresh_store = build_refresh_store(settings, app.state.redis, session_factory)
-    app.state.email_sender = build_email_sender(settings)
     return app
 
 
@@ -177,3 +179,20 @@ async def _arranged(engine: AsyncEngine, settings: Settings) -> Arranged:
 async def family(session: AsyncSession, _arranged: Arranged) -> Family:
     """The one arrangement (tests/arrange.py): our household and a neighbour with money."""
     return await load_family(session, _arranged)
+
+
+Emails = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+@pytest.fixture
+def emails(
+    outbox: Path, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> Emails:
+    """Run the due jobs (emails are sent by jobs), then read the outbox's messages, oldest
+    first."""
+
+    async def delivered() -> list[dict[str, Any]]:
+        await drain(JobContext(settings, session_factory, now=datetime.now(UTC)))
+        return await asyncio.to_thread(sent_emails, outbox)
+
+    return delivered

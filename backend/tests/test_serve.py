@@ -124,4 +124,22 @@ def test_register_login_and_budget_a_month(server: str, tmp_path: Path) -> None:
         25_750,
     )
     assert (tmp_path / "data" / "family_budget.db").exists()
-    assert (tmp_path / "data" / "outbox").is_dir()  # the verification email was written there
+    # The verification email is a job: what the worker does, `family-budget tick` does once.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "REDIS_", "JWT_", "TEST_"))
+    }
+    ticked = subprocess.run(
+        [CLI, "tick"],
+        env={**env, "DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ticked.returncode == 0, ticked.stderr
+    [email] = [
+        json.loads(path.read_text()) for path in (tmp_path / "data" / "outbox").glob("*.json")
+    ]
+    assert email["template"] == "email_verification"

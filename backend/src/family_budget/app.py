@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from family_budget.accounts.router import router as accounts_router
+from family_budget.alerts.router import router as alerts_router
 from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.auth.router import router as auth_router
@@ -22,7 +23,6 @@ from family_budget.budgets.router import router as budgets_router
 from family_budget.categories.router import router as categories_router
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory
-from family_budget.emails import build_email_sender
 from family_budget.errors import install_error_handlers
 from family_budget.households.router import router as households_router
 from family_budget.observability.logging import configure_logging
@@ -82,7 +82,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.refresh_store = build_refresh_store(
             settings, redis_client, app.state.session_factory
         )
-        app.state.email_sender = build_email_sender(settings)
         try:
             yield
         finally:
@@ -106,6 +105,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
+    api.include_router(alerts_router)
     api.include_router(households_router)
     household_api = APIRouter(prefix="/households/{household_id}")
     for domain_router in (

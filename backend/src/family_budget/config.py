@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import secrets
 from collections.abc import Callable
 from enum import StrEnum
@@ -78,6 +79,24 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     ses_configuration_set: str | None = None
     email_from_address: str = "Family Budget <no-reply@family-budget.local>"
+    # The SQS queue of SES bounce and complaint events (the NotificationStack's email-events).
+    ses_events_queue_url: str | None = None
+
+    # Alerts in AWS: the NotificationStack's topic per kind. A kind without its topic is
+    # delivered in-process, as on a laptop (family_budget.alerts.delivery).
+    bill_reminders_topic_arn: str | None = None
+    budget_alerts_topic_arn: str | None = None
+    account_sync_failures_topic_arn: str | None = None
+    security_alerts_topic_arn: str | None = None
+    # SNS platform applications (NotificationStack outputs) that mobile device tokens are
+    # registered with; without them, ios/android devices are kept but get no push.
+    apns_platform_application_arn: str | None = None
+    apns_sandbox_platform_application_arn: str | None = None
+    fcm_platform_application_arn: str | None = None
+    # Web Push: the VAPID private key (PEM, or base64url of the raw P-256 key); generated once
+    # into data/ when absent. The subject is a mailto: or https: contact for push services.
+    vapid_private_key: SecretStr | None = None
+    vapid_subject: str = "mailto:no-reply@family-budget.local"
 
     public_app_url: str = "http://localhost:8000"
     cors_origins: Annotated[list[str], Field(default_factory=list)]
@@ -171,6 +190,15 @@ class Settings(BaseSettings):
         value = self.bank_token_encryption_old_keys.get_secret_value()
         return [key.strip() for key in value.split(",") if key.strip()]
 
+    @cached_property
+    def vapid_key(self) -> str:
+        """The VAPID private key (PEM); without VAPID_PRIVATE_KEY, one generated into data/."""
+        if self.vapid_private_key:
+            return self.vapid_private_key.get_secret_value()
+        return _load_or_create_local_secret(
+            self.data_dir / "vapid_private_key.pem", generate=_new_vapid_key
+        )
+
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
@@ -205,6 +233,18 @@ def _new_bank_token_key() -> str:
     return base64.b64encode(secrets.token_bytes(BANK_TOKEN_KEY_BYTES)).decode("ascii")
 
 
+def _new_vapid_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+
+
 def _load_or_create_local_secret(
     path: Path, generate: Callable[[], str] = lambda: secrets.token_urlsafe(48)
 ) -> str:
@@ -212,7 +252,17 @@ def _load_or_create_local_secret(
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = generate()
-    # Created with owner-only permissions: it signs sessions or encrypts bank tokens.
-    path.touch(mode=0o600)
-    path.write_text(secret)
-    return secret
+    # Written whole under a temporary name, then linked into place, which fails if the file
+    # exists: when the API and the worker start together, one key wins and both read it
+    # (a key each would make the other's tokens or push subscriptions fail). Owner-only
+    # permissions: it signs sessions, encrypts bank tokens or signs pushes.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    temporary.touch(mode=0o600)
+    temporary.write_text(secret)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        temporary.unlink()
+    return secret.strip()  # as a later read returns it

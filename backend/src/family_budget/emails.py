@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import uuid
@@ -29,7 +30,10 @@ class EmailMessage:
 
 
 class EmailSender(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: EmailMessage, *, key: str | None = None) -> None:
+        """Deliver `message`. `key` names the message for idempotency: the outbox writes the
+        same file again for the same key (a retried job), instead of a second one."""
+        ...
 
 
 def compose_email(template: str, *, to: str, variables: Mapping[str, object]) -> EmailMessage:
@@ -40,15 +44,6 @@ def compose_email(template: str, *, to: str, variables: Mapping[str, object]) ->
     )
 
 
-async def send_after_response(sender: EmailSender, message: EmailMessage) -> None:
-    """Deliver a message from a background task: by then the request's data is committed and the
-    answer is sent, so a failure can only be logged (without the body, which holds links)."""
-    try:
-        await sender.send(message)
-    except Exception:
-        logger.exception("email delivery failed", extra={"template": message.template})
-
-
 class OutboxEmailSender:
     """Development delivery: one JSON file per message, and a log line without the body
     (bodies carry single-use links, which must not reach the logs)."""
@@ -56,10 +51,15 @@ class OutboxEmailSender:
     def __init__(self, outbox: Path) -> None:
         self.outbox = outbox
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, *, key: str | None = None) -> None:
         self.outbox.mkdir(parents=True, exist_ok=True)
         sent_at = datetime.now(UTC)
-        path = self.outbox / f"{sent_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.json"
+        if key is None:
+            name = f"{sent_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        else:
+            # Keys name users and alerts; the file name shows only a digest of it.
+            name = f"key-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+        path = self.outbox / f"{name}.json"
         path.write_text(json.dumps({**asdict(message), "sent_at": sent_at.isoformat()}, indent=2))
         logger.info(
             "email written to outbox",
@@ -76,7 +76,9 @@ class SesEmailSender:
         self.configuration_set = configuration_set
         self.client = client
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, *, key: str | None = None) -> None:
+        # SES has no idempotency key: a retried job after a crash between the send and "done"
+        # sends again (at-least-once); the key is only logged, as a digest, to spot that.
         rendered = RenderedEmail(subject=message.subject, html=message.html, text=message.text)
         # boto3 is blocking; a thread keeps the event loop serving other requests meanwhile.
         message_id = await asyncio.to_thread(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -46,6 +48,18 @@ def hash_token(token: str) -> str:
 
 def new_opaque_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def link_token(settings: Settings, purpose: str, row_id: uuid.UUID) -> str:
+    """The token of an emailed link, derived from the row it unlocks (HMAC with the signing key).
+
+    The email is sent by a job whose payload holds only the row's id; deriving the token lets
+    the job rebuild the link without a secret in the payload, and a retried job sends the same
+    working link instead of a second, different one. Only the hash is stored; without the key,
+    an id tells nothing about its token. Rotating JWT_SECRET voids unsent links, like sessions."""
+    message = f"family-budget:link-token:v1:{purpose}:{row_id}".encode()
+    digest = hmac.new(settings.jwt_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class TokenType(StrEnum):

@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import jwt
@@ -43,6 +42,7 @@ from tests.auth.helpers import (
     login,
     set_cookies,
 )
+from tests.conftest import Emails
 from tests.factories import (
     DEFAULT_PASSWORD,
     add_member,
@@ -51,7 +51,7 @@ from tests.factories import (
     create_user,
 )
 from tests.households.helpers import make_invitation
-from tests.outbox import sent_emails, token_from_email
+from tests.outbox import token_from_email
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -87,7 +87,7 @@ def _registration(**overrides: object) -> dict[str, object]:
 
 class TestRegister:
     async def test_valid(
-        self, client: httpx.AsyncClient, session: AsyncSession, app: FastAPI, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, app: FastAPI, emails: Emails
     ) -> None:
         signups_before = _signups(app)
         email = f"Ann.{uuid.uuid4().hex[:8]}@Example.COM"
@@ -111,7 +111,7 @@ class TestRegister:
         )
         assert categories.scalar_one() > 0
         assert _signups(app) == signups_before + 1
-        [message] = sent_emails(outbox)
+        [message] = await emails()
         assert message["template"] == "email_verification"
         assert message["to"] == email.lower()
         assert "https://" in message["text"] or "http://" in message["text"]
@@ -169,7 +169,7 @@ class TestRegister:
         assert await _count(session, User) == users_before
 
     async def test_taken_email_is_409(
-        self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, emails: Emails
     ) -> None:
         user = await create_user(session)
         await session.commit()
@@ -180,7 +180,7 @@ class TestRegister:
         assert response.status_code == 409
         assert response.json()["code"] == "email_taken"
         assert await _count(session, User) == users_before
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     @pytest.mark.parametrize(
         ("password", "reason"),
@@ -197,7 +197,7 @@ class TestRegister:
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
-        outbox: Path,
+        emails: Emails,
         password: str,
         reason: str,
     ) -> None:
@@ -212,7 +212,7 @@ class TestRegister:
         assert reason in response.json()["detail"]
         assert await _count(session, User) == users_before
         assert await _count(session, Household) == households_before
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     @pytest.mark.parametrize(
         "overrides",
@@ -862,7 +862,7 @@ async def _one_time_token(
 
 class TestRequestEmailVerification:
     async def test_sends_a_new_link(
-        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings, emails: Emails
     ) -> None:
         user = await create_user(session, email_verified_at=None)
         await session.commit()
@@ -870,20 +870,20 @@ class TestRequestEmailVerification:
         response = await client.post(VERIFY_REQUEST, headers=auth_headers(settings, user))
 
         assert response.status_code == 202
-        [message] = sent_emails(outbox)
+        [message] = await emails()
         assert (message["template"], message["to"]) == ("email_verification", user.email)
         verify = await client.post(VERIFY, json={"token": token_from_email(message)})
         assert verify.status_code == 204
 
     async def test_already_verified_is_409(
-        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings, emails: Emails
     ) -> None:
         user = await create_user(session)
         await session.commit()
         response = await client.post(VERIFY_REQUEST, headers=auth_headers(settings, user))
         assert response.status_code == 409
         assert response.json()["code"] == "email_already_verified"
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_unauthenticated_is_401(self, client: httpx.AsyncClient) -> None:
         assert (await client.post(VERIFY_REQUEST)).status_code == 401
@@ -891,11 +891,11 @@ class TestRequestEmailVerification:
 
 class TestVerifyEmail:
     async def test_link_from_registration_verifies_once(
-        self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, emails: Emails
     ) -> None:
         body = _registration()
         assert (await client.post(REGISTER, json=body)).status_code == 201
-        token = token_from_email(sent_emails(outbox)[0])
+        token = token_from_email((await emails())[0])
 
         response = await client.post(VERIFY, json={"token": token})
 
@@ -939,7 +939,7 @@ class TestVerifyEmail:
 
 class TestForgotPassword:
     async def test_known_and_unknown_addresses_answer_identically(
-        self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, emails: Emails
     ) -> None:
         user = await create_user(session)
         await session.commit()
@@ -950,7 +950,7 @@ class TestForgotPassword:
         assert known.status_code == unknown.status_code == 202
         assert known.json() == unknown.json()
         assert set_cookies(known) == set_cookies(unknown) == {}
-        [message] = sent_emails(outbox)
+        [message] = await emails()
         assert (message["template"], message["to"]) == ("password_reset", user.email)
         assert "/reset-password?token=" in message["text"]
 
@@ -959,19 +959,20 @@ class TestForgotPassword:
         assert response.status_code == 422
 
     async def test_rate_limited_per_account(
-        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings, emails: Emails
     ) -> None:
         assert settings.forgot_password_rate_per_account == "5/hour"
         user = await create_user(session)
         await session.commit()
         for _ in range(5):
             assert (await client.post(FORGOT, json={"email": user.email})).status_code == 202
+            await emails()  # the worker sends each before the next request replaces its link
 
         response = await client.post(FORGOT, json={"email": user.email})
 
         assert response.status_code == 429
         assert 0 < int(response.headers["Retry-After"]) <= 3600
-        assert len(sent_emails(outbox)) == 5
+        assert len(await emails()) == 5
 
     async def test_rate_limited_per_address(
         self, client: httpx.AsyncClient, settings: Settings
@@ -988,20 +989,20 @@ class TestForgotPassword:
 
 
 class TestResetPassword:
-    async def _reset_link_token(self, client: httpx.AsyncClient, outbox: Path, email: str) -> str:
-        before = len(sent_emails(outbox))
+    async def _reset_link_token(self, client: httpx.AsyncClient, emails: Emails, email: str) -> str:
+        before = len(await emails())
         assert (await client.post(FORGOT, json={"email": email})).status_code == 202
-        emails = sent_emails(outbox)
+        emails = await emails()
         assert len(emails) == before + 1
         return token_from_email(emails[-1])
 
     async def test_valid_sets_password_and_revokes_sessions(
-        self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, emails: Emails
     ) -> None:
         user = await create_user(session, email_verified_at=None)
         await session.commit()
         tokens = await login(client, user.email)
-        token = await self._reset_link_token(client, outbox, user.email)
+        token = await self._reset_link_token(client, emails, user.email)
 
         response = await client.post(RESET, json={"token": token, "new_password": STRONG_PASSWORD})
 
@@ -1019,12 +1020,12 @@ class TestResetPassword:
         assert again.json()["code"] == "invalid_reset_token"
 
     async def test_newer_request_invalidates_older_links(
-        self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, emails: Emails
     ) -> None:
         user = await create_user(session)
         await session.commit()
-        older = await self._reset_link_token(client, outbox, user.email)
-        newer = await self._reset_link_token(client, outbox, user.email)
+        older = await self._reset_link_token(client, emails, user.email)
+        newer = await self._reset_link_token(client, emails, user.email)
 
         stale = await client.post(RESET, json={"token": older, "new_password": STRONG_PASSWORD})
         fresh = await client.post(RESET, json={"token": newer, "new_password": STRONG_PASSWORD})
@@ -1048,11 +1049,11 @@ class TestResetPassword:
         assert user.password_hash == hash_before
 
     async def test_weak_password_is_422_and_keeps_the_link_usable(
-        self, client: httpx.AsyncClient, session: AsyncSession, outbox: Path
+        self, client: httpx.AsyncClient, session: AsyncSession, emails: Emails
     ) -> None:
         user = await create_user(session)
         await session.commit()
-        token = await self._reset_link_token(client, outbox, user.email)
+        token = await self._reset_link_token(client, emails, user.email)
 
         weak = await client.post(RESET, json={"token": token, "new_password": "short"})
 
@@ -1079,19 +1080,19 @@ class TestNoSecretsInLogs:
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
-        outbox: Path,
+        emails: Emails,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
         caplog.set_level(logging.DEBUG)
         body = _registration()
         assert (await client.post(REGISTER, json=body)).status_code == 201
-        verify_token = token_from_email(sent_emails(outbox)[0])
+        verify_token = token_from_email((await emails())[0])
         tokens = await login(client, str(body["email"]), STRONG_PASSWORD)
         rotated = (
             await client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]})
         ).json()
         assert (await client.post(FORGOT, json={"email": body["email"]})).status_code == 202
-        reset_token = token_from_email(sent_emails(outbox)[-1])
+        reset_token = token_from_email((await emails())[-1])
         new_password = "yet another long passphrase 7"
         reset = await client.post(RESET, json={"token": reset_token, "new_password": new_password})
         assert reset.status_code == 204

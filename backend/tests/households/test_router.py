@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +26,7 @@ from family_budget.models import (
 from family_budget.models.base import utcnow
 from family_budget.security import hash_token
 from tests.arrange import Family
+from tests.conftest import Emails
 from tests.factories import (
     add_member,
     auth_headers,
@@ -42,7 +42,7 @@ from tests.households.helpers import (
     reload_invitation,
     role_of,
 )
-from tests.outbox import sent_emails, token_from_link
+from tests.outbox import token_from_link
 
 API = "/api/v1"
 NOWHERE = "00000000-0000-0000-0000-000000000000"
@@ -649,7 +649,7 @@ class TestCreateInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         caplog: pytest.LogCaptureFixture,
         family: Family,
     ) -> None:
@@ -678,7 +678,7 @@ class TestCreateInvitation:
         assert invitation.created_at >= before
         assert (invitation.accepted_at, invitation.revoked_at) == (None, None)
 
-        [email] = sent_emails(outbox)
+        [email] = await emails()
         assert email["to"] == "kid.smith@example.com"
         assert email["template"] == "household_invitation"
         assert email["subject"] == "Olive invited you to The Smiths on Family Budget"
@@ -696,7 +696,7 @@ class TestCreateInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         family: Family,
     ) -> None:
         household, owner, adult = family.household, family.owner, family.adult
@@ -709,14 +709,14 @@ class TestCreateInvitation:
         assert response.status_code == 409
         assert problem_code(response) == "already_member"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_member_of_another_household_can_be_invited(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         family: Family,
     ) -> None:
         household, owner = family.household, family.owner
@@ -729,14 +729,14 @@ class TestCreateInvitation:
         )
         assert response.status_code == 201
         assert response.json()["role"] == "owner"
-        assert [e["to"] for e in sent_emails(outbox)] == [elsewhere.email]
+        assert [e["to"] for e in (await emails())] == [elsewhere.email]
 
     async def test_pending_invitation_is_409(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         family: Family,
     ) -> None:
         household, owner = family.household, family.owner
@@ -750,14 +750,14 @@ class TestCreateInvitation:
         assert response.status_code == 409
         assert problem_code(response) == "invitation_pending"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 1
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_expired_revoked_or_accepted_invitations_do_not_block(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         family: Family,
     ) -> None:
         household, owner = family.household, family.owner
@@ -776,7 +776,7 @@ class TestCreateInvitation:
             headers=auth_headers(settings, owner),
         )
         assert response.status_code == 201, response.text
-        assert len(sent_emails(outbox)) == 1
+        assert len(await emails()) == 1
 
     @pytest.mark.parametrize("role", [Role.ADULT, Role.TEEN])
     async def test_adult_or_teen_is_403(
@@ -784,7 +784,7 @@ class TestCreateInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         role: Role,
         family: Family,
     ) -> None:
@@ -798,14 +798,14 @@ class TestCreateInvitation:
         assert response.status_code == 403
         assert problem_code(response) == "insufficient_role"
         assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-        assert sent_emails(outbox) == []
+        assert (await emails()) == []
 
     async def test_invalid_body_is_422(
         self,
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         family: Family,
     ) -> None:
         cases: list[tuple[dict[str, Any], str]] = [
@@ -827,7 +827,7 @@ class TestCreateInvitation:
             )
             assert error_fields(response) == {field}, body
             assert await count(session, Invitation, Invitation.household_id == household.id) == 0
-            assert sent_emails(outbox) == []
+            assert (await emails()) == []
 
 
 class TestListInvitations:
@@ -946,7 +946,7 @@ class TestAcceptInvitation:
         self,
         client: httpx.AsyncClient,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         household: Household,
         owner: User,
         email: str,
@@ -958,7 +958,7 @@ class TestAcceptInvitation:
             headers=auth_headers(settings, owner),
         )
         assert response.status_code == 201, response.text
-        [message] = [e for e in sent_emails(outbox) if e["to"] == email.lower()]
+        [message] = [e for e in (await emails()) if e["to"] == email.lower()]
         return token_from_link(message["text"], settings.public_app_url)
 
     async def test_invited_person_joins_with_the_role(
@@ -966,7 +966,7 @@ class TestAcceptInvitation:
         client: httpx.AsyncClient,
         session: AsyncSession,
         settings: Settings,
-        outbox: Path,
+        emails: Emails,
         family: Family,
     ) -> None:
         household, owner = family.household, family.owner
@@ -974,7 +974,7 @@ class TestAcceptInvitation:
         kid = await create_user(session, email="kid@example.com")
         await session.commit()
         token = await self._invite(
-            client, settings, outbox, household, owner, "Kid@Example.com", "teen"
+            client, settings, emails, household, owner, "Kid@Example.com", "teen"
         )
 
         response = await client.post(

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.config import Settings
 from family_budget.errors import Conflict, NotFound
 from family_budget.households import service
 from family_budget.households.context import HouseholdContext
@@ -54,11 +55,12 @@ class TestInvitationEmail:
 
 class TestCreateInvitation:
     async def test_expires_after_seven_days_and_hides_the_token(
-        self, session: AsyncSession, family: Family
+        self, session: AsyncSession, family: Family, settings: Settings
     ) -> None:
         household, owner = family.household, family.owner
         created = await service.create_invitation(
             session,
+            settings,
             household=HouseholdContext.for_system(household),
             inviter=owner,
             email="  Guest@Example.com ",
@@ -73,13 +75,14 @@ class TestCreateInvitation:
         assert created.token not in repr(created)
 
     async def test_tokens_differ_between_invitations(
-        self, session: AsyncSession, family: Family
+        self, session: AsyncSession, family: Family, settings: Settings
     ) -> None:
         household, owner = family.household, family.owner
         tokens = {
             (
                 await service.create_invitation(
                     session,
+                    settings,
                     household=HouseholdContext.for_system(household),
                     inviter=owner,
                     email=f"guest{n}@example.com",

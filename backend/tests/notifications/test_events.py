@@ -140,3 +140,41 @@ class TestJobs:
         }
         with pytest.raises(EventError, match=r"push job\.targets: expected a JSON array"):
             parse_push_job(job)
+
+
+class TestAlertAdditions:
+    """What the alerts domain added to the contract: the key, no household for a user's own
+    security alert, and recipients whose address bounced."""
+
+    def test_the_key_travels_from_event_to_jobs(self) -> None:
+        from family_budget.notifications.preferences import email_jobs, filter_recipients
+
+        raw = {**valid_event(), "key": "bill:42:2025-03-05"}
+        event = parse_event(raw)
+        assert event.to_json()["key"] == "bill:42:2025-03-05"
+        [job] = email_jobs(event, filter_recipients(event), 50)
+        assert parse_email_job(job.to_json()).key == "bill:42:2025-03-05"
+
+    def test_only_a_security_alert_may_have_no_household(self) -> None:
+        security = {
+            **valid_event(),
+            "kind": "security_alert",
+            "template": "security_alert",
+            "household_id": None,
+        }
+        assert parse_event(security).household_id is None
+        with pytest.raises(EventError, match="household_id"):
+            parse_event({**valid_event(), "household_id": None})
+
+    def test_a_recipient_without_an_address_is_never_emailed_even_for_security(self) -> None:
+        from family_budget.notifications.preferences import filter_recipients
+
+        person = {**recipient("user-1"), "email": None}
+        event = parse_event(
+            {
+                **bill_event(person),
+                "kind": "security_alert",
+                "template": "security_alert",
+            }
+        )
+        assert filter_recipients(event).email == ()

@@ -94,3 +94,18 @@ class TestRefreshReuseGrace:
     def test_negative_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="refresh_reuse_grace_seconds"):
             _settings(refresh_reuse_grace_seconds=-1)
+
+
+def test_local_secrets_created_at_once_by_many_agree(tmp_path: Path) -> None:
+    """The API and the worker starting together must not each keep a key of their own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def vapid_key(_: int) -> str:
+        return Settings(_env_file=None, data_dir=tmp_path).vapid_key  # type: ignore[call-arg]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(vapid_key, range(16)))
+    assert len(keys) == 1
+    assert next(iter(keys)).startswith("-----BEGIN PRIVATE KEY-----")
+    assert (tmp_path / "vapid_private_key.pem").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vapid_private_key.pem"]

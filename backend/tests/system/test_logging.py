@@ -60,3 +60,15 @@ class TestJsonLogs:
         raw = json.dumps(_lines(json_logs))
         assert "abc.def.ghi" not in raw
         assert jwt_like not in raw
+
+
+def test_http_client_request_lines_stay_out_of_debug_logs(
+    json_logs: pytest.CaptureFixture[str],
+) -> None:
+    """urllib3 logs request lines at DEBUG; a Web Push endpoint's path is a secret."""
+    configure_logging("DEBUG")
+    logging.getLogger("urllib3.connectionpool").debug(
+        '%s://%s:%s "%s %s %s" %s', "https", "push.example", 443, "POST", "/send/SECRET", "1.1", 201
+    )
+    logging.getLogger("family_budget.test").debug("ours still shows")
+    assert [line["event"] for line in _lines(json_logs)] == ["ours still shows"]

@@ -212,9 +212,10 @@ def test_tick_runs_what_is_due_without_a_worker(embedded: Embedded) -> None:
         check=False,
     )
     assert ticked.returncode == 0, ticked.stderr
-    # The job committed earlier, and the day's purge scheduled by this tick.
-    assert "scheduled 1; jobs: 2 done, 0 retry, 0 failed, 0 skipped" in ticked.stdout
-    assert asyncio.run(_counts(embedded.settings)) == (0, 2)
+    # The job committed earlier, and what this tick scheduled: the day's purge and push
+    # endpoint check (both due by 09:00), and the hour's read of SES bounce events.
+    assert "scheduled 3; jobs: 4 done, 0 retry, 0 failed, 0 skipped" in ticked.stdout
+    assert asyncio.run(_counts(embedded.settings)) == (0, 4)
 
     again = subprocess.run(
         [CLI, "tick", "--at", "2026-12-02T09:00:00+00:00"],

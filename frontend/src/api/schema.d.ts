@@ -35,7 +35,8 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Log in with email and password; also sets the refresh and CSRF cookies.
+         * @description Log in with email and password; also sets the refresh, CSRF and device cookies (a
+         *     sign-in from a device not seen before raises a security alert).
          */
         post: operations["login"];
         delete?: never;
@@ -760,6 +761,170 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/me/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register Device
+         * @description Register a phone's push token or a browser's Web Push subscription (again: same device).
+         */
+        post: operations["register_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/web-push-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Web Push Key
+         * @description The VAPID public key to subscribe a browser with (applicationServerKey).
+         */
+        get: operations["get_web_push_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unregister Device
+         * @description Stop push to one of your devices.
+         */
+        delete: operations["unregister_device"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Email
+         * @description Change your email address: the new one gets a verification link, the old one a notice.
+         */
+        post: operations["change_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Notification Preferences
+         * @description Your notification switches (all on until you change them).
+         */
+        get: operations["get_notification_preferences"];
+        /**
+         * Put Notification Preferences
+         * @description Replace your notification switches (every channel and every kind).
+         */
+        put: operations["put_notification_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notifications
+         * @description Your in-app notifications, newest first, and how many are unread.
+         */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark All Notifications Read
+         * @description Mark all your notifications read.
+         */
+        post: operations["mark_all_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Notification Read
+         * @description Mark one of your notifications read.
+         */
+        post: operations["mark_notification_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -912,6 +1077,11 @@ export interface components {
              */
             shared_with_user_ids?: string[] | null;
         };
+        /**
+         * AlertKind
+         * @enum {string}
+         */
+        AlertKind: "bill_reminder" | "budget_alert" | "account_sync_failure" | "security_alert";
         /** BudgetAssignmentSet */
         BudgetAssignmentSet: {
             /**
@@ -1141,6 +1311,63 @@ export interface components {
             /** Sort Order */
             sort_order?: number | null;
         };
+        /** ChannelSwitches */
+        ChannelSwitches: {
+            /** Email */
+            email: boolean;
+            /** In App */
+            in_app: boolean;
+            /** Push */
+            push: boolean;
+        };
+        /**
+         * DevicePlatform
+         * @enum {string}
+         */
+        DevicePlatform: "ios" | "android" | "web";
+        /** DeviceRead */
+        DeviceRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            platform: components["schemas"]["DevicePlatform"];
+            /**
+             * Push Enabled
+             * @description false for a phone while this server has no push platform for it
+             */
+            push_enabled: boolean;
+        };
+        /** EmailChange */
+        EmailChange: {
+            /** Current Password */
+            current_password: string;
+            /**
+             * New Email
+             * Format: email
+             */
+            new_email: string;
+        };
+        /** EmailUndeliverable */
+        EmailUndeliverable: {
+            /**
+             * Reason
+             * @description bounce: mail to the address came back; complaint: it was marked as spam
+             * @enum {string}
+             */
+            reason: "bounce" | "complaint";
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+        };
         /** ForgotPasswordRequest */
         ForgotPasswordRequest: {
             /**
@@ -1248,6 +1475,13 @@ export interface components {
             invited_by_id: string | null;
             role: components["schemas"]["Role"];
         };
+        /** KindSwitches */
+        KindSwitches: {
+            account_sync_failure: components["schemas"]["ChannelSwitches"];
+            bill_reminder: components["schemas"]["ChannelSwitches"];
+            budget_alert: components["schemas"]["ChannelSwitches"];
+            security_alert: components["schemas"]["ChannelSwitches"];
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -1258,6 +1492,14 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** MarkedRead */
+        MarkedRead: {
+            /**
+             * Marked
+             * @description How many notifications were unread before
+             */
+            marked: number;
+        };
         /** MeRead */
         MeRead: {
             /**
@@ -1267,6 +1509,8 @@ export interface components {
             created_at: string;
             /** Email */
             email: string;
+            /** @description Set when email to the address fails: no email is sent until it is changed */
+            email_undeliverable: components["schemas"]["EmailUndeliverable"] | null;
             /** Email Verified */
             email_verified: boolean;
             /** Households */
@@ -1323,6 +1567,22 @@ export interface components {
             /** Household Name */
             household_name: string;
             role: components["schemas"]["Role"];
+        };
+        /** MobileDeviceCreate */
+        MobileDeviceCreate: {
+            /**
+             * Apns Sandbox
+             * @description iOS only: a development build's token (APNs sandbox)
+             * @default false
+             */
+            apns_sandbox: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            platform: "android" | "ios";
+            /** Token */
+            token: string;
         };
         /** MonthFlowRead */
         MonthFlowRead: {
@@ -1384,6 +1644,65 @@ export interface components {
             excluded_account_ids: string[];
             /** Months */
             months: components["schemas"]["NetWorthPointRead"][];
+        };
+        /** NotificationList */
+        NotificationList: {
+            /** Items */
+            items: components["schemas"]["NotificationRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next (older) page; null on the last page
+             */
+            next_cursor: string | null;
+            /**
+             * Unread Count
+             * @description Unread notifications in all pages
+             */
+            unread_count: number;
+        };
+        /**
+         * NotificationPreferences
+         * @description Every switch: a channel is used for a kind when its global switch AND the kind's switch
+         *     are on. Security alerts are emailed whatever the switches say.
+         */
+        NotificationPreferences: {
+            /**
+             * Always Emailed
+             * @description Kinds emailed whatever the switches say (read-only; ignored in a PUT)
+             */
+            always_emailed?: components["schemas"]["AlertKind"][];
+            channels: components["schemas"]["ChannelSwitches"];
+            kinds: components["schemas"]["KindSwitches"];
+        };
+        /** NotificationRead */
+        NotificationRead: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Household Id
+             * @description null for a security alert
+             */
+            household_id: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["AlertKind"];
+            /** Read At */
+            read_at: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Url
+             * @description The page the notification is about
+             */
+            url: string | null;
         };
         /** Page[TransactionRead] */
         Page_TransactionRead_: {
@@ -1746,6 +2065,41 @@ export interface components {
         VerifyEmailRequest: {
             /** Token */
             token: string;
+        };
+        /** WebDeviceCreate */
+        WebDeviceCreate: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            platform: "web";
+            subscription: components["schemas"]["WebPushSubscription"];
+        };
+        /** WebPushKey */
+        WebPushKey: {
+            /**
+             * Public Key
+             * @description The VAPID public key (base64url): applicationServerKey
+             */
+            public_key: string;
+        };
+        /** WebPushKeys */
+        WebPushKeys: {
+            /** Auth */
+            auth: string;
+            /** P256Dh */
+            p256dh: string;
+        };
+        /**
+         * WebPushSubscription
+         * @description PushSubscription.toJSON() of the browser; expirationTime is accepted and ignored.
+         */
+        WebPushSubscription: {
+            /** Endpoint */
+            endpoint: string;
+            /** Expirationtime */
+            expirationTime?: unknown;
+            keys: components["schemas"]["WebPushKeys"];
         };
     };
     responses: never;
@@ -3404,6 +3758,255 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MeRead"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MobileDeviceCreate"] | components["schemas"]["WebDeviceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_web_push_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebPushKey"];
+                };
+            };
+        };
+    };
+    unregister_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+        };
+    };
+    put_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferences"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_notifications: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_all_notifications_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+        };
+    };
+    mark_notification_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget import money
@@ -16,10 +16,13 @@ from family_budget.auth.csrf import (
     clear_session_cookies,
     set_session_cookies,
 )
+from family_budget.auth.devices import presented_device, set_device_cookie
 from family_budget.auth.rate_limit import RateLimiter
 from family_budget.auth.refresh_store import RefreshTokenStore
 from family_budget.auth.schemas import (
     Accepted,
+    EmailChange,
+    EmailUndeliverable,
     ForgotPasswordRequest,
     LoginRequest,
     MembershipRead,
@@ -34,7 +37,6 @@ from family_budget.auth.schemas import (
 )
 from family_budget.auth.service import IssuedTokens
 from family_budget.deps import CurrentUser, SessionDep, SettingsDep
-from family_budget.emails import EmailMessage, EmailSender, send_after_response
 from family_budget.errors import Unauthorized
 from family_budget.households import service as households_service
 from family_budget.models import User
@@ -56,24 +58,13 @@ def get_rate_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def get_email_sender(request: Request) -> EmailSender:
-    sender: EmailSender = request.app.state.email_sender
-    return sender
-
-
 RefreshStoreDep = Annotated[RefreshTokenStore, Depends(get_refresh_store)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
-EmailSenderDep = Annotated[EmailSender, Depends(get_email_sender)]
 
 
 def _client_address(request: Request) -> str:
     # Behind the load balancer, uvicorn's proxy headers handling has already put the client here.
     return request.client.host if request.client else "unknown"
-
-
-def _send_later(tasks: BackgroundTasks, sender: EmailSender, message: EmailMessage) -> None:
-    # Background tasks run after the response, i.e. after the unit of work has committed.
-    tasks.add_task(send_after_response, sender, message)
 
 
 def _token_pair(response: Response, tokens: IssuedTokens) -> TokenPair:
@@ -105,6 +96,14 @@ async def _me(session: AsyncSession, user: User) -> MeRead:
         email=user.email,
         name=user.name,
         email_verified=user.email_verified_at is not None,
+        email_undeliverable=(
+            None
+            if user.email_undeliverable_at is None
+            else EmailUndeliverable(
+                since=user.email_undeliverable_at,
+                reason=user.email_undeliverable_reason or "bounce",
+            )
+        ),
         created_at=user.created_at,
         households=[
             MembershipRead(
@@ -126,14 +125,12 @@ async def register_account(
     session: SessionDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
-    sender: EmailSenderDep,
-    tasks: BackgroundTasks,
 ) -> MeRead:
     """Create an account, its first household unless create_household is false; email a link."""
     await limiter.hit(
         settings.register_rate_per_address, "register:address", _client_address(request)
     )
-    user, email = await service.register(
+    user = await service.register(
         session,
         settings,
         email=body.email,
@@ -144,7 +141,6 @@ async def register_account(
         create_first_household=body.create_household,
     )
     request.app.state.metrics.signups.inc()
-    _send_later(tasks, sender, email)
     return await _me(session, user)
 
 
@@ -158,11 +154,20 @@ async def login(
     store: RefreshStoreDep,
     limiter: RateLimiterDep,
 ) -> TokenPair:
-    """Log in with email and password; also sets the refresh and CSRF cookies."""
+    """Log in with email and password; also sets the refresh, CSRF and device cookies (a
+    sign-in from a device not seen before raises a security alert)."""
     await limiter.hit(settings.login_rate_per_address, "login:address", _client_address(request))
     await limiter.hit(settings.login_rate_per_account, "login:account", body.email)
-    tokens = await service.login(session, settings, store, email=body.email, password=body.password)
-    return _token_pair(response, tokens)
+    signed_in = await service.login(
+        session,
+        settings,
+        store,
+        email=body.email,
+        password=body.password,
+        device=presented_device(request),
+    )
+    set_device_cookie(response, signed_in.device.cookie_value)
+    return _token_pair(response, signed_in.tokens)
 
 
 @router.post("/auth/refresh")
@@ -178,7 +183,9 @@ async def refresh_session(
     token = _presented_refresh_token(request, body)
     if token is None:
         raise Unauthorized("A refresh token is required", code="invalid_refresh_token")
-    tokens = await service.rotate_session(session, settings, store, token)
+    tokens = await service.rotate_session(
+        session, settings, store, token, session_factory=request.app.state.session_factory
+    )
     return _token_pair(response, tokens)
 
 
@@ -205,13 +212,10 @@ async def request_email_verification(
     session: SessionDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
-    sender: EmailSenderDep,
-    tasks: BackgroundTasks,
 ) -> Accepted:
     """Email a new verification link to the caller's address."""
     await limiter.hit(settings.forgot_password_rate_per_account, "verify_email:account", user.email)
-    email = await service.request_email_verification(session, settings, user)
-    _send_later(tasks, sender, email)
+    await service.request_email_verification(session, settings, user)
     return Accepted(detail="We have sent a new verification link to your email address")
 
 
@@ -229,8 +233,6 @@ async def forgot_password(
     session: SessionDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
-    sender: EmailSenderDep,
-    tasks: BackgroundTasks,
 ) -> Accepted:
     """Email a password reset link; the answer is the same whether or not the address is known."""
     await limiter.hit(
@@ -241,18 +243,18 @@ async def forgot_password(
     await limiter.hit(
         settings.forgot_password_rate_per_account, "forgot_password:account", body.email
     )
-    email = await service.request_password_reset(session, settings, body.email)
-    if email is not None:
-        _send_later(tasks, sender, email)
+    await service.request_password_reset(session, settings, body.email)
     return Accepted(detail=RESET_REQUEST_ANSWER)
 
 
 @router.post("/auth/reset-password", status_code=status.HTTP_204_NO_CONTENT)
 async def reset_password(
-    body: ResetPasswordRequest, session: SessionDep, store: RefreshStoreDep
+    body: ResetPasswordRequest, session: SessionDep, settings: SettingsDep, store: RefreshStoreDep
 ) -> Response:
     """Set a new password with the token from the reset link; ends every session."""
-    await service.reset_password(session, store, token=body.token, new_password=body.new_password)
+    await service.reset_password(
+        session, settings, store, token=body.token, new_password=body.new_password
+    )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(response)
     return response
@@ -293,3 +295,23 @@ async def change_password(
         new_password=body.new_password,
     )
     return _token_pair(response, tokens)
+
+
+@router.post("/me/email")
+async def change_email(
+    body: EmailChange,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+) -> MeRead:
+    """Change your email address: the new one gets a verification link, the old one a notice."""
+    await limiter.hit(settings.login_rate_per_account, "email_change:account", str(user.id))
+    await service.change_email(
+        session,
+        settings,
+        user,
+        new_email=body.new_email,
+        current_password=body.current_password,
+    )
+    return await _me(session, user)

@@ -112,10 +112,25 @@ class MembershipRead(BaseModel):
     role: Role
 
 
+class EmailChange(Schema):
+    new_email: Email
+    current_password: Password
+
+
+class EmailUndeliverable(BaseModel):
+    since: datetime
+    reason: Literal["bounce", "complaint"] = Field(
+        description="bounce: mail to the address came back; complaint: it was marked as spam"
+    )
+
+
 class MeRead(BaseModel):
     id: uuid.UUID
     email: str
     name: str
     email_verified: bool
+    email_undeliverable: EmailUndeliverable | None = Field(
+        description="Set when email to the address fails: no email is sent until it is changed"
+    )
     created_at: datetime
     households: list[MembershipRead]

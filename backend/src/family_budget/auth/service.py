@@ -11,11 +11,14 @@ from urllib.parse import urlencode
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from family_budget.alerts.service import AlertKind, raise_alert
+from family_budget.auth.devices import SignInDeviceCheck, check_device
 from family_budget.auth.passwords import WeakPasswordError, check_password
 from family_budget.auth.refresh_store import ConsumeOutcome, RefreshRecord, RefreshTokenStore
 from family_budget.config import Settings
+from family_budget.db import unit_of_work
 from family_budget.emails import EmailMessage, compose_email
 from family_budget.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unprocessable
 from family_budget.households.service import create_household
@@ -29,13 +32,19 @@ from family_budget.security import (
     encode_token,
     hash_password,
     hash_token,
-    new_opaque_token,
+    link_token,
     password_needs_rehash,
     verify_password,
 )
+from family_budget.worker.jobs import enqueue
 
 VERIFICATION_TOKEN_LIFETIME = timedelta(hours=48)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
+
+# Jobs that send the account emails (family_budget.auth.tasks); payloads hold row ids only.
+VERIFICATION_EMAIL_JOB = "auth.send_verification_email"
+PASSWORD_RESET_EMAIL_JOB = "auth.send_password_reset"  # noqa: S105 (a job name)
+EMAIL_CHANGED_NOTICE_JOB = "auth.send_email_changed_notice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +136,8 @@ async def register(
     household_name: str | None,
     currency: str,
     create_first_household: bool = True,
-) -> tuple[User, EmailMessage]:
-    """Create the account and the verification email to send once the data is saved."""
+) -> User:
+    """Create the account; its verification email is sent once the data is saved (a job)."""
     user = await create_account(
         session,
         email=email,
@@ -138,7 +147,14 @@ async def register(
         currency=currency,
         create_first_household=create_first_household,
     )
-    return user, await _verification_email(session, settings, user)
+    await _send_verification_email(session, settings, user)
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    tokens: IssuedTokens
+    device: SignInDeviceCheck
 
 
 async def login(
@@ -148,8 +164,11 @@ async def login(
     *,
     email: str,
     password: str,
-) -> IssuedTokens:
-    """Check the credentials and start a session (a new refresh-token family).
+    device: str | None = None,
+) -> SignIn:
+    """Check the credentials and start a session (a new refresh-token family). `device` is the
+    sign-in device cookie presented (family_budget.auth.devices): a new device raises a security
+    alert.
 
     An unknown email and a wrong password fail identically, and both verify one Argon2 hash.
     """
@@ -162,7 +181,19 @@ async def login(
     if password_needs_rehash(user.password_hash):
         user.password_hash = await _hash(password)
         await session.flush()
-    return await start_session(session, settings, store, user.id)
+    now = datetime.now(UTC)
+    checked = await check_device(session, user.id, device, now)
+    if checked.is_new:
+        await security_alert(
+            session,
+            settings,
+            user,
+            activity="A sign-in from a new device or browser",
+            key=f"security:new-device:{user.id}:{checked.device_hash[:32]}",
+            occurred_at=now,
+        )
+    tokens = await start_session(session, settings, store, user.id, now=now)
+    return SignIn(tokens=tokens, device=checked)
 
 
 async def start_session(
@@ -222,7 +253,12 @@ def _decode_refresh_token(settings: Settings, token: str) -> TokenClaims:
 
 
 async def rotate_session(
-    session: AsyncSession, settings: Settings, store: RefreshTokenStore, refresh_token: str
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    refresh_token: str,
+    *,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
 ) -> IssuedTokens:
     """Exchange a refresh token for a new pair. Each token works once: presenting a used one means
     a copy was stolen, so the whole family (every device of that login) is revoked — unless it was
@@ -242,6 +278,8 @@ async def rotate_session(
     if outcome is ConsumeOutcome.REUSED and record is not None:
         # Its own transaction: the revocation must outlive this request's failure.
         await store.revoke_family(record.family_id)
+        if session_factory is not None:
+            await _alert_session_revoked(session_factory, settings, record)
         raise Unauthorized(
             "This refresh token was already used; the session has been ended for safety",
             code="refresh_token_reused",
@@ -263,6 +301,27 @@ async def rotate_session(
     if record.expires_at <= now:
         raise _invalid_refresh_token()
     return await _issue(session, settings, store, user.id, record.family_id, record.expires_at, now)
+
+
+async def _alert_session_revoked(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, record: RefreshRecord
+) -> None:
+    # Its own transaction, like the revocation: the request that detected the reuse fails.
+    # One alert per session (family), however often the stolen token is replayed.
+    async with unit_of_work(factory) as alert_session:
+        user = await alert_session.get(User, record.user_id)
+        if user is not None:
+            await security_alert(
+                alert_session,
+                settings,
+                user,
+                activity=(
+                    "A session was signed out because its sign-in token was used twice, "
+                    "which happens when a copy of it was stolen"
+                ),
+                key=f"security:refresh-reuse:{record.family_id}",
+                occurred_at=datetime.now(UTC),
+            )
 
 
 async def end_session(
@@ -297,6 +356,7 @@ async def change_password(
         raise Forbidden("The current password is incorrect", code="invalid_current_password")
     _enforce_policy(new_password, email=user.email, name=user.name)
     now = await _set_password(session, store, user, new_password)
+    await _password_changed_alert(session, settings, user, now)
     # Same instant as password_changed_at: the new access token passes the "issued before the
     # change" check (whole seconds), the old ones fail it.
     return await start_session(session, settings, store, user.id, now=now)
@@ -313,24 +373,90 @@ async def _set_password(
     return now
 
 
+async def _password_changed_alert(
+    session: AsyncSession, settings: Settings, user: User, changed_at: datetime
+) -> None:
+    await security_alert(
+        session,
+        settings,
+        user,
+        activity="Your password was changed",
+        key=f"security:password:{user.id}:{changed_at.isoformat()}",
+        occurred_at=changed_at,
+    )
+
+
+async def security_alert(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    activity: str,
+    key: str,
+    occurred_at: datetime,
+) -> bool:
+    """Raise a security alert to the user about their own account (always emailed)."""
+    return await raise_alert(
+        session,
+        kind=AlertKind.SECURITY_ALERT,
+        data={
+            "activity": activity,
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(),
+            "security_url": security_url(settings),
+        },
+        key=key,
+        household=None,
+        user_ids=[user.id],
+    )
+
+
+def security_url(settings: Settings) -> str:
+    return f"{settings.public_app_url.rstrip('/')}/profile"
+
+
 def _app_link(settings: Settings, page: str, token: str) -> str:
     return f"{settings.public_app_url.rstrip('/')}/{page}?{urlencode({'token': token})}"
 
 
 async def _new_one_time_token(
-    session: AsyncSession, user: User, purpose: TokenPurpose, lifetime: timedelta
-) -> str:
-    token = new_opaque_token()
-    session.add(
-        OneTimeToken(
-            user_id=user.id,
-            purpose=purpose,
-            token_hash=hash_token(token),
-            expires_at=datetime.now(UTC) + lifetime,
-        )
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    purpose: TokenPurpose,
+    lifetime: timedelta,
+) -> OneTimeToken:
+    row_id = uuid.uuid4()
+    row = OneTimeToken(
+        id=row_id,
+        user_id=user.id,
+        purpose=purpose,
+        token_hash=hash_token(link_token(settings, purpose.value, row_id)),
+        expires_at=datetime.now(UTC) + lifetime,
     )
+    session.add(row)
     await session.flush()
-    return token
+    return row
+
+
+async def emailable_token(
+    session: AsyncSession, settings: Settings, token_id: uuid.UUID, purpose: TokenPurpose
+) -> tuple[User, str] | None:
+    """The user and the link token of an unused, unexpired one-time token row, for the job that
+    emails it; None when there is nothing to send any more (used, expired, replaced, address
+    known to bounce)."""
+    row = await session.get(OneTimeToken, token_id)
+    if row is None or row.purpose is not purpose or row.used_at is not None:
+        return None
+    if row.expires_at <= datetime.now(UTC):
+        return None
+    user = await session.get(User, row.user_id)
+    if user is None or user.email_undeliverable_at is not None:
+        return None
+    token = link_token(settings, purpose.value, row.id)
+    if hash_token(token) != row.token_hash:
+        # Signed with a previous JWT_SECRET: this link could never work.
+        return None
+    return user, token
 
 
 async def _use_one_time_token(
@@ -356,12 +482,14 @@ async def _use_one_time_token(
     return None if user_id is None else await session.get(User, user_id)
 
 
-async def _verification_email(
-    session: AsyncSession, settings: Settings, user: User
-) -> EmailMessage:
-    token = await _new_one_time_token(
-        session, user, TokenPurpose.VERIFY_EMAIL, VERIFICATION_TOKEN_LIFETIME
+async def _send_verification_email(session: AsyncSession, settings: Settings, user: User) -> None:
+    row = await _new_one_time_token(
+        session, settings, user, TokenPurpose.VERIFY_EMAIL, VERIFICATION_TOKEN_LIFETIME
     )
+    await enqueue(session, VERIFICATION_EMAIL_JOB, {"token_id": str(row.id)}, key=f"email:{row.id}")
+
+
+def verification_email(settings: Settings, user: User, token: str) -> EmailMessage:
     return compose_email(
         "email_verification",
         to=user.email,
@@ -373,13 +501,11 @@ async def _verification_email(
     )
 
 
-async def request_email_verification(
-    session: AsyncSession, settings: Settings, user: User
-) -> EmailMessage:
-    """A new verification email; links sent earlier keep working until they expire."""
+async def request_email_verification(session: AsyncSession, settings: Settings, user: User) -> None:
+    """Send a new verification email; links sent earlier keep working until they expire."""
     if user.email_verified_at is not None:
         raise Conflict("This email address is already verified", code="email_already_verified")
-    return await _verification_email(session, settings, user)
+    await _send_verification_email(session, settings, user)
 
 
 async def verify_email(session: AsyncSession, token: str) -> User:
@@ -395,14 +521,12 @@ async def verify_email(session: AsyncSession, token: str) -> User:
     return user
 
 
-async def request_password_reset(
-    session: AsyncSession, settings: Settings, email: str
-) -> EmailMessage | None:
-    """The reset email for a known address (None for an unknown one: the caller answers the same
-    either way). A new request invalidates the user's earlier unused reset links."""
+async def request_password_reset(session: AsyncSession, settings: Settings, email: str) -> None:
+    """Send the reset email to a known address (nothing for an unknown one: the caller answers
+    the same either way). A new request invalidates the user's earlier unused reset links."""
     user = await find_user_by_email(session, email)
     if user is None:
-        return None
+        return
     await session.execute(
         delete(OneTimeToken)
         .where(
@@ -412,9 +536,15 @@ async def request_password_reset(
         )
         .execution_options(synchronize_session=False)
     )
-    token = await _new_one_time_token(
-        session, user, TokenPurpose.RESET_PASSWORD, RESET_TOKEN_LIFETIME
+    row = await _new_one_time_token(
+        session, settings, user, TokenPurpose.RESET_PASSWORD, RESET_TOKEN_LIFETIME
     )
+    await enqueue(
+        session, PASSWORD_RESET_EMAIL_JOB, {"token_id": str(row.id)}, key=f"email:{row.id}"
+    )
+
+
+def password_reset_email(settings: Settings, user: User, token: str) -> EmailMessage:
     return compose_email(
         "password_reset",
         to=user.email,
@@ -427,7 +557,12 @@ async def request_password_reset(
 
 
 async def reset_password(
-    session: AsyncSession, store: RefreshTokenStore, *, token: str, new_password: str
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    *,
+    token: str,
+    new_password: str,
 ) -> None:
     """Set the password from a reset link and end every session of the user. The link came by
     email, so it also proves the address."""
@@ -439,7 +574,68 @@ async def reset_password(
         )
     # A weak password fails the request, which rolls back the token's use: the link still works.
     _enforce_policy(new_password, email=user.email, name=user.name)
-    await _set_password(session, store, user, new_password)
+    changed_at = await _set_password(session, store, user, new_password)
+    await _password_changed_alert(session, settings, user, changed_at)
     if user.email_verified_at is None:
         user.email_verified_at = datetime.now(UTC)
         await session.flush()
+
+
+async def change_email(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    new_email: str,
+    current_password: str,
+) -> User:
+    """Move the account to a new address (normalized), unverified until its link is opened.
+
+    The old address is told by email (a taken-over account's new owner cannot silence that),
+    the new one gets a verification link, and a security alert goes through the usual path.
+    A change clears a bounce or complaint mark: the new address has not failed yet."""
+    if not await _verify(user.password_hash, current_password):
+        raise Forbidden("The current password is incorrect", code="invalid_current_password")
+    if new_email == user.email:
+        raise Conflict("This is already your email address", code="email_unchanged")
+    if await find_user_by_email(session, new_email) is not None:
+        raise Conflict("An account with this email address already exists", code="email_taken")
+    previous_email = user.email
+    now = datetime.now(UTC)
+    user.email = new_email
+    user.email_verified_at = None
+    user.email_undeliverable_at = None
+    user.email_undeliverable_reason = None
+    try:
+        await session.flush()
+    except IntegrityError:  # taken concurrently, between the look-up and the update
+        raise Conflict(
+            "An account with this email address already exists", code="email_taken"
+        ) from None
+    # A verification link sent to the old address must not verify the new one.
+    await session.execute(
+        delete(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == TokenPurpose.VERIFY_EMAIL,
+            OneTimeToken.used_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    key = f"security:email:{user.id}:{now.isoformat()}"
+    await security_alert(
+        session,
+        settings,
+        user,
+        activity="The email address of your account was changed",
+        key=key,
+        occurred_at=now,
+    )
+    await enqueue(
+        session,
+        EMAIL_CHANGED_NOTICE_JOB,
+        {"user_id": str(user.id), "previous_email": previous_email, "changed_at": now.isoformat()},
+        key=f"email:{key}",
+    )
+    await _send_verification_email(session, settings, user)
+    return user

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from family_budget.deps import CurrentUser, HouseholdDep, OwnerHouseholdDep, SessionDep, SettingsDep
-from family_budget.emails import EmailMessage, EmailSender
 from family_budget.households import service
 from family_budget.households.schemas import (
     HouseholdCreate,
@@ -21,8 +19,6 @@ from family_budget.households.schemas import (
     MemberUpdate,
 )
 from family_budget.models import Role
-
-logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["households"])
 
@@ -98,20 +94,6 @@ async def remove_member(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-async def _send_invitation_email(
-    sender: EmailSender, message: EmailMessage, invitation_id: uuid.UUID
-) -> None:
-    # Runs after the response, so after the commit: no email for an invitation that was not
-    # saved. A failure is logged by id only (the body carries the token); the owner can revoke
-    # the invitation and send a new one.
-    try:
-        await sender.send(message)
-    except Exception:
-        logger.exception(
-            "invitation email could not be sent", extra={"invitation_id": str(invitation_id)}
-        )
-
-
 @router.post(f"{HOUSEHOLD}/invitations", status_code=status.HTTP_201_CREATED)
 async def create_invitation(
     body: InvitationCreate,
@@ -119,25 +101,16 @@ async def create_invitation(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-    request: Request,
-    background: BackgroundTasks,
 ) -> InvitationRead:
     """Invite someone by email to join the household with a role; the link is valid 7 days."""
+    # The email is a job written in this transaction: sent after the commit, never lost.
     created = await service.create_invitation(
         session,
+        settings,
         household=household,
         inviter=user,
         email=str(body.email),
         role=body.role,
-    )
-    message = service.invitation_email(
-        invitation=created.invitation,
-        inviter=user,
-        household=household.household,
-        accept_url=service.invitation_accept_url(settings.public_app_url, created.token),
-    )
-    background.add_task(
-        _send_invitation_email, request.app.state.email_sender, message, created.invitation.id
     )
     return InvitationRead.build(created.invitation)
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.categories.service import create_default_categories
+from family_budget.config import Settings
 from family_budget.emails import EmailMessage
 from family_budget.errors import Conflict, NotFound
 from family_budget.households.context import HouseholdContext
@@ -25,10 +26,14 @@ from family_budget.models import (
 )
 from family_budget.models.base import utcnow
 from family_budget.notifications.templates import render_email
-from family_budget.security import hash_token, new_opaque_token
+from family_budget.security import hash_token, link_token
+from family_budget.worker.jobs import enqueue
 
 INVITATION_TTL = timedelta(days=7)
 INVITATION_TEMPLATE = "household_invitation"
+# The job that emails an invitation (family_budget.households.tasks); its payload is the id.
+INVITATION_EMAIL_JOB = "households.send_invitation"
+INVITATION_TOKEN_PURPOSE = "invitation"  # noqa: S105 (a purpose name)
 
 
 async def create_household(
@@ -203,6 +208,7 @@ class NewInvitation:
 
 async def create_invitation(
     session: AsyncSession,
+    settings: Settings,
     *,
     household: HouseholdContext,
     inviter: User,
@@ -236,8 +242,12 @@ async def create_invitation(
             "An invitation for this email is already pending; revoke it to send a new one",
             code="invitation_pending",
         )
-    token = new_opaque_token()
+    # Derived from the row (family_budget.security.link_token): the email job rebuilds the link
+    # from the id alone, and a retried job sends the same working link.
+    invitation_id = uuid.uuid4()
+    token = link_token(settings, INVITATION_TOKEN_PURPOSE, invitation_id)
     invitation = Invitation(
+        id=invitation_id,
         household_id=household.id,
         email=email,
         role=role,
@@ -248,7 +258,43 @@ async def create_invitation(
     )
     session.add(invitation)
     await session.flush()
+    await enqueue(
+        session,
+        INVITATION_EMAIL_JOB,
+        {"invitation_id": str(invitation.id)},
+        key=f"email:invitation:{invitation.id}",
+        household_id=household.id,
+    )
     return NewInvitation(invitation=invitation, token=token)
+
+
+async def invitation_to_email(
+    session: AsyncSession, settings: Settings, invitation_id: uuid.UUID, *, now: datetime
+) -> EmailMessage | None:
+    """The email of a pending invitation, for the job that sends it (None once it is accepted,
+    revoked or expired, or when its link could not work any more)."""
+    row = (
+        await session.execute(
+            select(Invitation, Household, User)
+            .join(Household, Household.id == Invitation.household_id)
+            .outerjoin(User, User.id == Invitation.invited_by_id)
+            .where(Invitation.id == invitation_id, *_pending(now))
+        )
+    ).first()
+    if row is None:
+        return None
+    invitation, household, inviter = row
+    token = link_token(settings, INVITATION_TOKEN_PURPOSE, invitation.id)
+    if hash_token(token) != invitation.token_hash:
+        return None  # signed with a previous JWT_SECRET
+    if inviter is None:  # the inviter's account was deleted since
+        inviter = User(name="A member of the household", email="", password_hash="")
+    return invitation_email(
+        invitation=invitation,
+        inviter=inviter,
+        household=household,
+        accept_url=invitation_accept_url(settings.public_app_url, token),
+    )
 
 
 def invitation_accept_url(public_app_url: str, token: str) -> str:

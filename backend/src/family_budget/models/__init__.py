@@ -5,8 +5,10 @@ from family_budget.models.activity_total import ActivityTotal
 from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
 from family_budget.models.category import Category, CategoryGroup
+from family_budget.models.device import DevicePlatform, PushDevice, SignInDevice
 from family_budget.models.household import Household, Invitation, Membership, Role
 from family_budget.models.job import Job
+from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -26,13 +28,18 @@ __all__ = [
     "BudgetAssignment",
     "Category",
     "CategoryGroup",
+    "DevicePlatform",
     "Household",
     "Invitation",
     "Job",
     "Membership",
+    "Notification",
+    "NotificationPreference",
     "OneTimeToken",
+    "PushDevice",
     "RefreshToken",
     "Role",
+    "SignInDevice",
     "TokenPurpose",
     "Transaction",
     "TransactionSplit",

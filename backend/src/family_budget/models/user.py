@@ -17,3 +17,7 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Set from SES bounce and complaint events (family_budget.alerts.email_events): no email is
+    # sent to the address until the user changes it.
+    email_undeliverable_at: Mapped[datetime | None]
+    email_undeliverable_reason: Mapped[str | None] = mapped_column(String(20))

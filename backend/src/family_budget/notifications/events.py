@@ -19,6 +19,8 @@ Kind = Literal["bill_reminder", "budget_alert", "account_sync_failure", "securit
 Platform = Literal["apns", "apns_sandbox", "fcm"]
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
+# Kinds whose events may have "household_id": null.
+NO_HOUSEHOLD_KINDS: frozenset[Kind] = frozenset({"security_alert"})
 PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 
 
@@ -53,7 +55,8 @@ class PushEndpoint:
 @dataclass(frozen=True)
 class Recipient:
     user_id: str
-    email: str
+    # None when the address is known not to work (it bounced or complained): never emailed.
+    email: str | None
     name: str
     locale: str
     preferences: Preferences
@@ -63,18 +66,18 @@ class Recipient:
 @dataclass(frozen=True)
 class NotificationEvent:
     kind: Kind
-    household_id: str
+    # None only for a user's own security alerts, which belong to no household.
+    household_id: str | None
     template: str
     data: Mapping[str, object]
     recipients: tuple[Recipient, ...]
+    # The publisher's idempotency key: the same key means the same alert (a consumer
+    # deduplicates on it; a retried publish carries the same one).
+    key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": SCHEMA_VERSION,
-            "kind": self.kind,
-            "household_id": self.household_id,
-            "template": self.template,
-            "data": dict(self.data),
+            **_header_json(self.kind, self.household_id, self.template, self.data, self.key),
             "recipients": [
                 {
                     "user_id": r.user_id,
@@ -107,18 +110,16 @@ class EmailRecipient:
 @dataclass(frozen=True)
 class EmailJob:
     kind: Kind
-    household_id: str
+    # None only for a user's own security alerts, which belong to no household.
+    household_id: str | None
     template: str
     data: Mapping[str, object]
     recipients: tuple[EmailRecipient, ...]
+    key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": SCHEMA_VERSION,
-            "kind": self.kind,
-            "household_id": self.household_id,
-            "template": self.template,
-            "data": dict(self.data),
+            **_header_json(self.kind, self.household_id, self.template, self.data, self.key),
             "recipients": [
                 {"user_id": r.user_id, "email": r.email, "name": r.name, "locale": r.locale}
                 for r in self.recipients
@@ -137,18 +138,16 @@ class PushTarget:
 @dataclass(frozen=True)
 class PushJob:
     kind: Kind
-    household_id: str
+    # None only for a user's own security alerts, which belong to no household.
+    household_id: str | None
     template: str
     data: Mapping[str, object]
     targets: tuple[PushTarget, ...]
+    key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": SCHEMA_VERSION,
-            "kind": self.kind,
-            "household_id": self.household_id,
-            "template": self.template,
-            "data": dict(self.data),
+            **_header_json(self.kind, self.household_id, self.template, self.data, self.key),
             "targets": [
                 {
                     "user_id": t.user_id,
@@ -164,15 +163,17 @@ class PushJob:
 def parse_event(raw: object) -> NotificationEvent:
     """Validate a decoded JSON notification event (what publishers send to the SNS topics)."""
     obj = _header(raw, "event")
+    kind = _kind(obj, "event")
     return NotificationEvent(
-        kind=_kind(obj, "event"),
-        household_id=_text(obj, "household_id", "event"),
+        kind=kind,
+        household_id=_household_id(obj, kind, "event"),
         template=_text(obj, "template", "event"),
         data=_object(obj.get("data"), "event.data"),
         recipients=tuple(
             _recipient(item, f"event.recipients[{i}]")
             for i, item in enumerate(_array(obj.get("recipients"), "event.recipients"))
         ),
+        key=_optional_text(obj, "key", "event"),
     )
 
 
@@ -191,12 +192,14 @@ def parse_email_job(raw: object) -> EmailJob:
                 locale=_locale(entry, path),
             )
         )
+    kind = _kind(obj, "email job")
     return EmailJob(
-        kind=_kind(obj, "email job"),
-        household_id=_text(obj, "household_id", "email job"),
+        kind=kind,
+        household_id=_household_id(obj, kind, "email job"),
         template=_text(obj, "template", "email job"),
         data=_object(obj.get("data"), "email job.data"),
         recipients=tuple(recipients),
+        key=_optional_text(obj, "key", "email job"),
     )
 
 
@@ -215,13 +218,34 @@ def parse_push_job(raw: object) -> PushJob:
                 push_endpoints=_endpoints(entry, path),
             )
         )
+    kind = _kind(obj, "push job")
     return PushJob(
-        kind=_kind(obj, "push job"),
-        household_id=_text(obj, "household_id", "push job"),
+        kind=kind,
+        household_id=_household_id(obj, kind, "push job"),
         template=_text(obj, "template", "push job"),
         data=_object(obj.get("data"), "push job.data"),
         targets=tuple(targets),
+        key=_optional_text(obj, "key", "push job"),
     )
+
+
+def _header_json(
+    kind: Kind,
+    household_id: str | None,
+    template: str,
+    data: Mapping[str, object],
+    key: str | None,
+) -> dict[str, Any]:
+    header: dict[str, Any] = {
+        "version": SCHEMA_VERSION,
+        "kind": kind,
+        "household_id": household_id,
+        "template": template,
+        "data": dict(data),
+    }
+    if key is not None:
+        header["key"] = key
+    return header
 
 
 def _endpoint_json(endpoint: PushEndpoint) -> dict[str, str]:
@@ -266,6 +290,19 @@ def _text(obj: Mapping[str, object], key: str, path: str) -> str:
     return value
 
 
+def _optional_text(obj: Mapping[str, object], key: str, path: str) -> str | None:
+    if obj.get(key) is None:
+        return None
+    return _text(obj, key, path)
+
+
+def _household_id(obj: Mapping[str, object], kind: Kind, path: str) -> str | None:
+    # A security alert concerns a user's account, which belongs to no household.
+    if kind in NO_HOUSEHOLD_KINDS and obj.get("household_id") is None:
+        return None
+    return _text(obj, "household_id", path)
+
+
 def _bool(obj: Mapping[str, object], key: str, path: str, *, default: bool) -> bool:
     value = obj.get(key, default)
     if not isinstance(value, bool):
@@ -301,7 +338,7 @@ def _recipient(raw: object, path: str) -> Recipient:
     obj = _object(raw, path)
     return Recipient(
         user_id=_text(obj, "user_id", path),
-        email=_email(obj, path),
+        email=None if obj.get("email") is None else _email(obj, path),
         name=_string(obj, "name", path),
         locale=_locale(obj, path),
         preferences=_preferences(obj.get("preferences", {}), f"{path}.preferences"),

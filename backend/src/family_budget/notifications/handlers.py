@@ -27,7 +27,7 @@ from family_budget.notifications.events import (
     parse_push_job,
 )
 from family_budget.notifications.preferences import email_jobs, filter_recipients, push_jobs
-from family_budget.notifications.push import publish_all
+from family_budget.notifications.push import publish_all, push_data
 from family_budget.notifications.templates import TemplateError
 
 # Recipients per invocation of the email/push function: keeps every payload far below the
@@ -130,7 +130,7 @@ def render_email(event: Mapping[str, Any], context: object) -> dict[str, Any]:
 def format_push(event: Mapping[str, Any], context: object) -> dict[str, Any]:
     """Render and publish the push message of one push job to every target's endpoints."""
     job = parse_push_job(event)
-    data = {"kind": job.kind, "household_id": job.household_id}
+    data = push_data(job.kind, job.household_id)
     rendered = [
         templates.render_push(job.template, _variables(job.data, t.name), locale=t.locale)
         for t in job.targets

@@ -35,6 +35,8 @@ class ChannelWork:
 
 
 def wants_email(recipient: Recipient, kind: Kind) -> bool:
+    if recipient.email is None:  # the address bounced or complained: nothing can reach it
+        return False
     if kind in ALWAYS_EMAILED_KINDS:
         return True
     prefs = recipient.preferences
@@ -52,7 +54,7 @@ def filter_recipients(event: NotificationEvent) -> ChannelWork:
     email: list[EmailRecipient] = []
     push: list[PushTarget] = []
     for recipient in event.recipients:
-        if wants_email(recipient, event.kind):
+        if wants_email(recipient, event.kind) and recipient.email is not None:
             email.append(
                 EmailRecipient(
                     user_id=recipient.user_id,
@@ -82,6 +84,7 @@ def email_jobs(event: NotificationEvent, work: ChannelWork, batch_size: int) -> 
             template=event.template,
             data=event.data,
             recipients=work.email[start : start + batch_size],
+            key=event.key,
         )
         for start in range(0, len(work.email), batch_size)
     ]
@@ -96,6 +99,7 @@ def push_jobs(event: NotificationEvent, work: ChannelWork, batch_size: int) -> l
             template=event.template,
             data=event.data,
             targets=work.push[start : start + batch_size],
+            key=event.key,
         )
         for start in range(0, len(work.push), batch_size)
     ]

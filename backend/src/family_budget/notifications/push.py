@@ -36,6 +36,14 @@ class PushReport:
     unusable: dict[str, str] = field(default_factory=dict)  # endpoint ARN -> error code
 
 
+def push_data(kind: str, household_id: str | None) -> dict[str, str]:
+    """The keys a push message carries beside its text, for the app to open the right page."""
+    data = {"kind": kind}
+    if household_id is not None:
+        data["household_id"] = household_id
+    return data
+
+
 def apns_payload(push: RenderedPush, data: Mapping[str, str]) -> dict[str, Any]:
     """APNs payload: the alert under "aps", our own keys beside it."""
     return {

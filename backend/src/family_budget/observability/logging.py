@@ -79,3 +79,7 @@ def configure_logging(level: str = "INFO", *, json_output: bool = True) -> None:
         logging.getLogger(name).propagate = True
     # Our middleware logs each request once, with the route template instead of the raw URL.
     logging.getLogger("uvicorn.access").disabled = True
+    # At DEBUG, urllib3 logs every request line; a Web Push endpoint's path is the
+    # subscription's secret, so HTTP client chatter stays at WARNING whatever LOG_LEVEL says.
+    for name in ("urllib3", "requests"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

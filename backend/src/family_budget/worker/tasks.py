@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES = ("family_budget.maintenance",)
+TASK_MODULES = (
+    "family_budget.maintenance",
+    "family_budget.alerts.tasks",
+    "family_budget.auth.tasks",
+    "family_budget.households.tasks",
+)
 
 _loaded = False
 

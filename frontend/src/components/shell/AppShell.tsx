@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 
 import { cn } from "@/components/ui/cn";
 import { useHousehold } from "@/features/households/HouseholdContext";
+import { NotificationBell } from "@/features/notifications/NotificationBell";
 import { useMe, useSession } from "@/features/session/SessionProvider";
 import { ThemeToggle } from "@/features/theme/ThemeToggle";
 
@@ -16,6 +17,7 @@ const SECTIONS = [
   { href: "accounts", label: "Accounts" },
   { href: "categories", label: "Categories" },
   { href: "members", label: "Household" },
+  { href: "profile", label: "Profile" },
 ] as const;
 
 /** The signed-in frame of every household page: household switcher, sections, theme, sign out. */
@@ -66,6 +68,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <span className="hidden text-sm text-muted sm:inline" title={me.email}>
               {me.name} · {household.role}
             </span>
+            <NotificationBell />
             <ThemeToggle />
             <button
               type="button"
@@ -103,7 +106,11 @@ export function AppShell({ children }: { children: ReactNode }) {
           </ul>
         </nav>
       </header>
-      {!me.email_verified ? <VerifyEmailBanner /> : null}
+      {me.email_undeliverable ? (
+        <UndeliverableEmailBanner profileHref={`${base}/profile`} />
+      ) : !me.email_verified ? (
+        <VerifyEmailBanner />
+      ) : null}
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-3 py-4 sm:px-4">
         {children}
       </main>
@@ -117,6 +124,21 @@ function VerifyEmailBanner() {
       Please confirm your email address: we sent you a link.{" "}
       <Link href="/verify-email" className="underline">
         Resend it
+      </Link>
+    </div>
+  );
+}
+
+/** SES said mail to the address bounced or was marked as spam: nothing is sent there any more. */
+function UndeliverableEmailBanner({ profileHref }: { profileHref: string }) {
+  return (
+    <div
+      role="status"
+      className="border-b border-border bg-warning-bg px-3 py-2 text-center text-sm text-warning"
+    >
+      Emails to your address are not getting through, so we have stopped sending them.{" "}
+      <Link href={profileHref} className="underline">
+        Use another address
       </Link>
     </div>
   );

@@ -1,0 +1,35 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+
+import { api, unwrap } from "@/api/client";
+import { setAccessToken } from "@/api/session";
+import { useSession } from "@/features/session/SessionProvider";
+
+export function useUpdateName() {
+  const { reloadMe } = useSession();
+  return useMutation({
+    mutationFn: (name: string) => unwrap(api.PATCH("/api/v1/me", { body: { name } })),
+    onSuccess: () => reloadMe(),
+  });
+}
+
+export function useChangeEmail() {
+  const { reloadMe } = useSession();
+  return useMutation({
+    mutationFn: (body: { new_email: string; current_password: string }) =>
+      unwrap(api.POST("/api/v1/me/email", { body })),
+    onSuccess: () => reloadMe(),
+  });
+}
+
+/** A password change ends every session: the answer carries this tab's new one. */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: async (body: { current_password: string; new_password: string }) => {
+      const tokens = await unwrap(api.POST("/api/v1/me/password", { body }));
+      setAccessToken(tokens.access_token, tokens.expires_in);
+      return tokens;
+    },
+  });
+}
