@@ -16,7 +16,6 @@ from typing import Any
 from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -34,13 +33,14 @@ from stacks.compute_stack import (
 )
 from stacks.config import EnvironmentConfig, removal_policy
 from stacks.iam_policies import NO_CUSTOMER_KEY_REASON, acknowledge_checkov, open_egress
+from stacks.load_balancers import PublicService
 from stacks.monitoring.alarms import CriticalAlarms
 from stacks.monitoring.configuration import MonitoringConfiguration
 from stacks.monitoring.grafana import Grafana, grafana_admin_secret
 from stacks.monitoring.load_balancer import MonitoringLoadBalancer
 from stacks.monitoring.prometheus import PROMETHEUS_PORT, Prometheus
 from stacks.monitoring.tasks import MonitoringTasks
-from stacks.refs import DnsRefs
+from stacks.refs import DnsRefs, SharedLoadBalancerRefs
 
 
 class MonitoringStack(FamilyBudgetStack):
@@ -54,13 +54,14 @@ class MonitoringStack(FamilyBudgetStack):
         config: EnvironmentConfig,
         cluster: ecs.ICluster,
         namespace: servicediscovery.IPrivateDnsNamespace,
-        backend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
-        frontend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
+        backend_service: PublicService,
+        frontend_service: PublicService,
         worker_service: ecs.FargateService,
         database: rds.DatabaseInstance,
         alarm_email: str | None,
         ingress_cidr: str,
         dns: DnsRefs | None = None,
+        shared_load_balancer: SharedLoadBalancerRefs | None = None,
         access_logs_bucket: s3.IBucket | None = None,
         encryption_key: kms.IKey | None = None,
         **kwargs: Any,
@@ -140,6 +141,7 @@ class MonitoringStack(FamilyBudgetStack):
             ingress_cidr=ingress_cidr,
             dns=dns,
             access_logs_bucket=access_logs_bucket,
+            shared=shared_load_balancer,
         )
         tasks = MonitoringTasks(
             self,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import yaml
 
-from cdk_synth import Synthesized
-from stacks.settings import INFRASTRUCTURE_DIR
+from app import build_app
+from cdk_synth import DOMAIN, Synthesized, cli_context
+from stacks.settings import INFRASTRUCTURE_DIR, resolve_settings
 
 DASHBOARDS = INFRASTRUCTURE_DIR.parent / "monitoring" / "grafana" / "dashboards"
 SIZES = {"development": ("512", "1024"), "staging": ("512", "1024"), "production": ("1024", "2048")}
@@ -247,7 +250,52 @@ class TestAlarms:
 def test_monitoring_load_balancer_listeners(variant: Synthesized) -> None:
     listeners = variant.resources("Monitoring", "AWS::ElasticLoadBalancingV2::Listener")
     ports = sorted(listener["Properties"]["Port"] for listener in listeners.values())
-    assert ports == ([80, 443] if variant.domain else [80, 9090])
+    rules = variant.resources("Monitoring", "AWS::ElasticLoadBalancingV2::ListenerRule")
+    if variant.environment != "development":
+        assert ports == ([80, 443] if variant.domain else [80, 9090])
+        return
+    # Lean: entry points on the shared ALB of ComputeStack (imported, not created here).
+    shared_alb = "development-ComputeStack:ExportsOutputRefSharedAlb"
+    if not variant.domain:
+        assert ports == [3000, 9090]
+        assert rules == {}
+        for listener in listeners.values():
+            arn = listener["Properties"]["LoadBalancerArn"]["Fn::ImportValue"]
+            assert arn.startswith(shared_alb)
+        return
+    assert ports == []
+    hosts = sorted(
+        (
+            rule["Properties"]["Priority"],
+            rule["Properties"]["Conditions"][0]["HostHeaderConfig"]["Values"][0],
+        )
+        for rule in rules.values()
+    )
+    assert hosts == [
+        (30, "grafana-dev.familybudget.app"),
+        (40, "prometheus-dev.familybudget.app"),
+    ]
+    for rule in rules.values():
+        listener = rule["Properties"]["ListenerArn"]["Fn::ImportValue"]
+        assert listener.startswith(
+            "development-ComputeStack:ExportsOutputRefSharedAlbHttpsListener"
+        )
+        # The example context leaves monitoring_ingress_cidr at the design's 0.0.0.0/0.
+        assert len(rule["Properties"]["Conditions"]) == 1
+
+
+def test_monitoring_urls_on_the_shared_load_balancer(synthesized: Any) -> None:
+    outputs = synthesized("development").outputs("Monitoring")
+    for key, port in (("GrafanaUrl", 3000), ("PrometheusUrl", 9090)):
+        parts = outputs[key]["Value"]["Fn::Join"][1]
+        assert parts[0] == "http://"
+        assert parts[1]["Fn::ImportValue"].startswith(
+            "development-ComputeStack:ExportsOutputFnGetAttSharedAlb"
+        )
+        assert parts[2] == f":{port}"
+    domain = synthesized("development+domain").outputs("Monitoring")
+    assert domain["GrafanaUrl"]["Value"] == "https://grafana-dev.familybudget.app"
+    assert domain["PrometheusUrl"]["Value"] == "https://prometheus-dev.familybudget.app"
 
 
 def test_local_prometheus_config_scrapes_the_same_jobs() -> None:
@@ -265,3 +313,23 @@ def test_local_prometheus_config_scrapes_the_same_jobs() -> None:
     }
     assert {name: port for name, port in local_jobs.items() if name != "prometheus"} == aws_jobs
     assert aws_jobs == {name: port for name, (_, port) in SCRAPE_TARGETS.items()}
+
+
+def test_restricted_range_limits_the_shared_monitoring_hosts(tmp_path: Path) -> None:
+    """With monitoring_ingress_cidr set, the shared ALB's Grafana and Prometheus host rules
+    also match on the source address (the ALB's 443 stays open to the world for the app)."""
+    context = cli_context("development", DOMAIN)
+    context["development"]["monitoring_ingress_cidr"] = "203.0.113.0/24"
+    app = cdk.App(context=context, outdir=str(tmp_path))
+    build_app(app, resolve_settings(context))
+    template = app.synth().get_stack_by_name("development-MonitoringStack").template
+    rules = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"
+    ]
+    assert len(rules) == 2
+    for rule in rules:
+        assert rule["Conditions"][1:] == [
+            {"Field": "source-ip", "SourceIpConfig": {"Values": ["203.0.113.0/24"]}}
+        ]
