@@ -17,3 +17,6 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # When the user last signed in or refreshed a session (to within auth.service's
+    # ACTIVITY_RESOLUTION): what the "active users" and "active households" metrics count.
+    last_active_at: Mapped[datetime | None]
