@@ -23,6 +23,9 @@ PROMETHEUS_IMAGE = "prom/prometheus:v2.53.3"
 GRAFANA_IMAGE = "grafana/grafana:11.6.0"
 POSTGRES_EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.16.0"
 REDIS_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.66.0"
+# Beside Prometheus in its task: alert delivery, and (with a domain) certificate probes.
+ALERTMANAGER_IMAGE = "prom/alertmanager:v0.27.0"
+BLACKBOX_EXPORTER_IMAGE = "prom/blackbox-exporter:v0.25.0"
 # Init containers that write the SSM-held configuration and the dashboards into a task volume.
 CONFIG_INIT_IMAGE = "amazon/aws-cli:2.22.0"
 

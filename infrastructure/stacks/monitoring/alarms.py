@@ -19,6 +19,11 @@ from stacks.load_balancers import PublicService
 GIB = 1024**3
 
 
+def alarm_topic_name(config: EnvironmentConfig) -> str:
+    """The design's alarm topic: CloudWatch alarms and the Prometheus alerts publish to it."""
+    return f"{config.name}-critical-alarms"
+
+
 class CriticalAlarms:
     """Services down, database storage and CPU everywhere; 5xx rate and connections in
     production. Every alarm notifies ``{env}-critical-alarms`` when it fires and recovers."""
@@ -39,7 +44,7 @@ class CriticalAlarms:
         self.topic = sns.Topic(
             stack,
             "AlarmTopic",
-            topic_name=f"{config.name}-critical-alarms",
+            topic_name=alarm_topic_name(config),
             display_name=f"Family Budget {config.name} critical alarms",
             master_key=encryption_key,
             enforce_ssl=True,
