@@ -230,13 +230,17 @@ class TestDashboards:
         dashboard = json.loads((DASHBOARDS / "application-overview.json").read_text())
         assert dashboard["title"] == "Application Overview"
         queries = " ".join(
-            target["expr"] for panel in dashboard["panels"] for target in panel["targets"]
+            target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])
         )
         for metric in (
             "http_requests_total",
             "http_request_duration_seconds_bucket",
             "family_budget_signups_total",
             "family_budget_households",
+            "family_budget_active_users",
+            # The web server's proxy (issue 14).
+            "family_budget_web_api_proxy_duration_seconds_bucket",
+            "family_budget_web_api_proxy_requests_total",
         ):
             assert metric in queries
 
