@@ -164,6 +164,9 @@ def build_app(app: cdk.App, settings: DeploymentSettings) -> dict[str, cdk.Stack
         alarm_email=settings.alarm_email,
         ingress_cidr=settings.monitoring_ingress_cidr,
         dns=dns_refs,
+        shared_load_balancer=(
+            compute.shared_load_balancer.refs if compute.shared_load_balancer else None
+        ),
         access_logs_bucket=storage.refs.access_logs_bucket,
         encryption_key=security.encryption_key,
         env=env,

@@ -62,6 +62,21 @@ def _task_counts(template: Template) -> dict[str, int]:
     return counts
 
 
+# (ARM64, Spot) -> (vCPU-hour, GB-hour)
+_FARGATE_RATES = {
+    (False, False): (prices.FARGATE_VCPU_HOUR, prices.FARGATE_GB_HOUR),
+    (True, False): (prices.FARGATE_ARM_VCPU_HOUR, prices.FARGATE_ARM_GB_HOUR),
+    (False, True): (prices.FARGATE_SPOT_VCPU_HOUR, prices.FARGATE_SPOT_GB_HOUR),
+    (True, True): (prices.FARGATE_SPOT_ARM_VCPU_HOUR, prices.FARGATE_SPOT_ARM_GB_HOUR),
+}
+
+
+def _on_spot(service: Mapping[str, Any]) -> bool:
+    """Every task on Fargate Spot (a strategy of FARGATE_SPOT only)."""
+    strategy = service["Properties"].get("CapacityProviderStrategy") or []
+    return bool(strategy) and all(s["CapacityProvider"] == "FARGATE_SPOT" for s in strategy)
+
+
 def fargate_items(templates: Iterable[Template]) -> list[LineItem]:
     items = []
     for template in templates:
@@ -71,14 +86,61 @@ def fargate_items(templates: Iterable[Template]) -> list[LineItem]:
             task = resources[task_ref]["Properties"]
             vcpu = int(task["Cpu"]) / 1024
             gb = int(task["Memory"]) / 1024
-            monthly = _hourly(prices.FARGATE_VCPU_HOUR, vcpu * count) + _hourly(
-                prices.FARGATE_GB_HOUR, gb * count
-            )
+            arm64 = task.get("RuntimePlatform", {}).get("CpuArchitecture") == "ARM64"
+            spot = _on_spot(resources[logical])
+            vcpu_rate, gb_rate = _FARGATE_RATES[(arm64, spot)]
+            monthly = _hourly(vcpu_rate, vcpu * count) + _hourly(gb_rate, gb * count)
             name = re.sub(r"[0-9A-F]{8}$", "", task_ref).removesuffix("Task")
+            kind = (
+                ", ".join(label for label, on in (("ARM64", arm64), ("Spot", spot)) if on) or "x86"
+            )
             items.append(
-                LineItem("Fargate", f"{name}: {count} x {vcpu:g} vCPU / {gb:g} GB", count, monthly)
+                LineItem(
+                    "Fargate",
+                    f"{name}: {count} x {vcpu:g} vCPU / {gb:g} GB ({kind})",
+                    count,
+                    monthly,
+                )
             )
     return items
+
+
+def nat_instance_items(templates: Iterable[Template]) -> list[LineItem]:
+    """NAT instances (lean profile): instance hours and root volumes; their public addresses
+    are counted with the other public IPv4 addresses."""
+    items = []
+    for instance in _resources(templates, "AWS::EC2::Instance"):
+        props = instance["Properties"]
+        instance_type = props["InstanceType"]
+        items.append(
+            LineItem(
+                "NAT instances",
+                f"1 x {instance_type}",
+                1,
+                _hourly(prices.EC2_INSTANCE_HOUR[instance_type]),
+            )
+        )
+        volume_gb = sum(
+            int(mapping["Ebs"]["VolumeSize"]) for mapping in props.get("BlockDeviceMappings", [])
+        )
+        items.append(
+            LineItem(
+                "NAT instances",
+                f"{volume_gb} GB gp3 root volume",
+                volume_gb,
+                prices.EBS_GP3_GB_MONTH.usd * volume_gb,
+            )
+        )
+    return items
+
+
+def _public_instance_addresses(templates: Iterable[Template]) -> int:
+    return sum(
+        1
+        for instance in _resources(templates, "AWS::EC2::Instance")
+        for interface in instance["Properties"].get("NetworkInterfaces", [])
+        if interface.get("AssociatePublicIpAddress") in (True, "true")
+    )
 
 
 def estimate(templates: Iterable[Template]) -> list[LineItem]:
@@ -87,7 +149,11 @@ def estimate(templates: Iterable[Template]) -> list[LineItem]:
     items: list[LineItem] = []
 
     nat = len(_resources(templates, "AWS::EC2::NatGateway"))
-    items.append(LineItem("NAT gateways", f"{nat} x", nat, _hourly(prices.NAT_GATEWAY_HOUR, nat)))
+    if nat or not _resources(templates, "AWS::EC2::Instance"):
+        items.append(
+            LineItem("NAT gateways", f"{nat} x", nat, _hourly(prices.NAT_GATEWAY_HOUR, nat))
+        )
+    items.extend(nat_instance_items(templates))
 
     albs = _resources(templates, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     items.append(
@@ -110,8 +176,9 @@ def estimate(templates: Iterable[Template]) -> list[LineItem]:
         )
     )
 
-    # Public IPv4: one Elastic IP per NAT gateway, one address per AZ of each public ALB.
-    eips = len(_resources(templates, "AWS::EC2::EIP"))
+    # Public IPv4: one Elastic IP per NAT gateway (or the address of a NAT instance), one
+    # address per AZ of each public ALB.
+    eips = len(_resources(templates, "AWS::EC2::EIP")) + _public_instance_addresses(templates)
     alb_ips = sum(
         len(a["Properties"].get("Subnets", []))
         for a in albs
@@ -120,7 +187,7 @@ def estimate(templates: Iterable[Template]) -> list[LineItem]:
     items.append(
         LineItem(
             "Public IPv4",
-            f"{eips} NAT EIPs + {alb_ips} ALB addresses",
+            f"{eips} NAT addresses + {alb_ips} ALB addresses",
             eips + alb_ips,
             _hourly(prices.PUBLIC_IPV4_HOUR, eips + alb_ips),
         )

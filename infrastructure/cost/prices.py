@@ -6,7 +6,7 @@ against the pricing pages below before relying on a figure. Sources: aws.amazon.
 /elasticloadbalancing/pricing, /privatelink/pricing, /rds/postgresql/pricing,
 /elasticache/pricing, /fargate/pricing, /efs/pricing, /secrets-manager/pricing,
 /cloudwatch/pricing, /kms/pricing, /route53/pricing, /cloudtrail/pricing, /s3/pricing,
-/sqs/pricing, /rds/performance-insights/pricing.
+/sqs/pricing, /rds/performance-insights/pricing, /ec2/pricing/on-demand, /ebs/pricing.
 """
 
 from __future__ import annotations
@@ -34,6 +34,44 @@ INTERFACE_ENDPOINT_AZ_HOUR = Price(
 PUBLIC_IPV4_HOUR = Price(0.005, "per public IPv4 address-hour", "VPC pricing", PRICE_DATE)
 FARGATE_VCPU_HOUR = Price(0.04048, "per vCPU-hour (Linux/x86)", "Fargate pricing", PRICE_DATE)
 FARGATE_GB_HOUR = Price(0.004445, "per GB-hour (Linux/x86)", "Fargate pricing", PRICE_DATE)
+# Graviton: the same page's Linux/ARM rows, 20 % below x86.
+FARGATE_ARM_VCPU_HOUR = Price(0.03238, "per vCPU-hour (Linux/ARM)", "Fargate pricing", PRICE_DATE)
+FARGATE_ARM_GB_HOUR = Price(0.00356, "per GB-hour (Linux/ARM)", "Fargate pricing", PRICE_DATE)
+# Fargate Spot has no list price: the pricing page shows the current Spot price per region,
+# which AWS moves with demand, "up to 70 % off" on-demand. The estimate takes the cautious end
+# of what is usually seen, half price, for both architectures (Spot on ARM64 needs platform
+# version 1.4.0, the current LATEST; ECS API reference, CapacityProviderStrategyItem).
+FARGATE_SPOT_FRACTION = 0.5
+FARGATE_SPOT_VCPU_HOUR = Price(
+    FARGATE_VCPU_HOUR.usd * FARGATE_SPOT_FRACTION,
+    "per vCPU-hour (Linux/x86 Spot, assumed half the on-demand price)",
+    "Fargate pricing (current Spot price varies)",
+    PRICE_DATE,
+)
+FARGATE_SPOT_GB_HOUR = Price(
+    FARGATE_GB_HOUR.usd * FARGATE_SPOT_FRACTION,
+    "per GB-hour (Linux/x86 Spot, assumed half the on-demand price)",
+    "Fargate pricing (current Spot price varies)",
+    PRICE_DATE,
+)
+FARGATE_SPOT_ARM_VCPU_HOUR = Price(
+    FARGATE_ARM_VCPU_HOUR.usd * FARGATE_SPOT_FRACTION,
+    "per vCPU-hour (Linux/ARM Spot, assumed half the on-demand price)",
+    "Fargate pricing (current Spot price varies)",
+    PRICE_DATE,
+)
+FARGATE_SPOT_ARM_GB_HOUR = Price(
+    FARGATE_ARM_GB_HOUR.usd * FARGATE_SPOT_FRACTION,
+    "per GB-hour (Linux/ARM Spot, assumed half the on-demand price)",
+    "Fargate pricing (current Spot price varies)",
+    PRICE_DATE,
+)
+# NAT instances (lean profile): a Graviton t4g.nano, its root volume and its public address
+# (PUBLIC_IPV4_HOUR). Standard CPU credits, so no surplus-credit charges.
+EC2_INSTANCE_HOUR = {
+    "t4g.nano": Price(0.0042, "per hour, Linux on-demand", "EC2 On-Demand pricing", PRICE_DATE),
+}
+EBS_GP3_GB_MONTH = Price(0.08, "per GB-month, gp3", "EBS pricing", PRICE_DATE)
 RDS_INSTANCE_HOUR = {
     "db.t4g.micro": Price(0.016, "per hour, Single-AZ", "RDS for PostgreSQL", PRICE_DATE),
     "db.t4g.small": Price(0.032, "per hour, Single-AZ", "RDS for PostgreSQL", PRICE_DATE),

@@ -21,6 +21,7 @@ from stacks.config import (
     REDIS_EXPORTER_IMAGE,
     EnvironmentConfig,
     ScaledService,
+    ServiceName,
     TaskSize,
 )
 from stacks.database_stack import DATABASE_NAME, DATABASE_PORT
@@ -34,6 +35,7 @@ from stacks.iam_policies import (
     ses_send_statement,
 )
 from stacks.load_balancers import (
+    PublicService,
     acknowledge_plain_http_listener,
     acknowledge_port_80,
     harden_load_balancer,
@@ -48,6 +50,7 @@ from stacks.refs import (
     RepositoryRefs,
     StorageRefs,
 )
+from stacks.shared_load_balancer import API_PORT, APP_PORT, SharedLoadBalancer
 from stacks.storage_stack import bucket_name
 
 BACKEND_PORT = 8000
@@ -101,6 +104,7 @@ class ComputeStack(FamilyBudgetStack):
             vpc=vpc,
             cluster_name=config.prefix,
             container_insights_v2=ecs.ContainerInsights.ENABLED,
+            enable_fargate_capacity_providers=bool(config.cost_profile.spot_services) or None,
         )
         self.namespace = cast(
             servicediscovery.PrivateDnsNamespace,
@@ -182,6 +186,13 @@ class ComputeStack(FamilyBudgetStack):
             self, "FrontendSecurityGroup", vpc=vpc, description="Frontend tasks"
         )
 
+        # Lean profile: one ALB for every entry point (stacks/shared_load_balancer.py).
+        self.shared_load_balancer: SharedLoadBalancer | None = None
+        if config.cost_profile.shared_load_balancer:
+            self.shared_load_balancer = SharedLoadBalancer(
+                self, config=config, vpc=vpc, dns=dns, access_logs_bucket=self._access_logs_bucket
+            )
+
         # --- Backend --------------------------------------------------------------------
         backend_task = self._task_definition("BackendTask", config.backend.size, self.app_task_role)
         migrate = self._backend_container(backend_task, "migrate", "migrate", essential=False)
@@ -213,7 +224,7 @@ class ComputeStack(FamilyBudgetStack):
                 container=migrate, condition=ecs.ContainerDependencyCondition.SUCCESS
             )
         )
-        self.backend_service, self.backend_url = self._load_balanced_service(
+        self.backend_service = self._public_service(
             "Backend",
             backend_task,
             config.backend,
@@ -222,6 +233,7 @@ class ComputeStack(FamilyBudgetStack):
             "/health",
             "api",
         )
+        self.backend_url = self.backend_service.url
 
         # --- Frontend -------------------------------------------------------------------
         frontend_task = self._task_definition("FrontendTask", config.frontend.size, None)
@@ -233,7 +245,7 @@ class ComputeStack(FamilyBudgetStack):
             environment={"NEXT_PUBLIC_API_URL": self.backend_url, "PORT": str(FRONTEND_PORT)},
             port_mappings=[ecs.PortMapping(container_port=FRONTEND_PORT, name="http")],
         )
-        self.frontend_service, self.frontend_url = self._load_balanced_service(
+        self.frontend_service = self._public_service(
             "Frontend",
             frontend_task,
             config.frontend,
@@ -242,6 +254,7 @@ class ComputeStack(FamilyBudgetStack):
             "/api/health",
             "app",
         )
+        self.frontend_url = self.frontend_service.url
 
         # --- Worker ---------------------------------------------------------------------
         worker_task = self._task_definition("WorkerTask", config.worker_size, self.worker_task_role)
@@ -271,6 +284,7 @@ class ComputeStack(FamilyBudgetStack):
             cloud_map_options=ecs.CloudMapOptions(
                 name="worker", dns_record_type=servicediscovery.DnsRecordType.A
             ),
+            capacity_provider_strategies=capacity(config, "worker"),
         )
 
         # --- Beat: the worker's clock --------------------------------------------------
@@ -292,6 +306,7 @@ class ComputeStack(FamilyBudgetStack):
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             min_healthy_percent=0,
             max_healthy_percent=100,
+            capacity_provider_strategies=capacity(config, "beat"),
         )
 
         # Prometheus reaches the exporters under their own names (CNAMEs to the sidecars' tasks).
@@ -395,10 +410,7 @@ class ComputeStack(FamilyBudgetStack):
             cpu=size.cpu,
             memory_limit_mib=size.memory_mib,
             task_role=task_role,
-            runtime_platform=ecs.RuntimePlatform(
-                cpu_architecture=ecs.CpuArchitecture.X86_64,
-                operating_system_family=ecs.OperatingSystemFamily.LINUX,
-            ),
+            runtime_platform=runtime_platform(self.config),
         )
         acknowledge_execution_role(task)
         return task
@@ -418,6 +430,109 @@ class ComputeStack(FamilyBudgetStack):
             logging=self._logging(name),
             environment=self.app_environment,
             secrets=self.app_secrets,
+        )
+
+    def _public_service(
+        self,
+        name: str,
+        task: ecs.FargateTaskDefinition,
+        sizing: ScaledService,
+        security_group: ec2.SecurityGroup,
+        discovery_name: ServiceName,
+        health_path: str,
+        host_name: str,
+    ) -> PublicService:
+        """The service behind its own ALB (standard) or the shared one (lean)."""
+        if self.shared_load_balancer is None:
+            service, url = self._load_balanced_service(
+                name, task, sizing, security_group, discovery_name, health_path, host_name
+            )
+            return PublicService(service.service, service.target_group, service.load_balancer, url)
+        return self._shared_entry_service(
+            name, task, sizing, security_group, discovery_name, health_path, host_name
+        )
+
+    def _shared_entry_service(
+        self,
+        name: str,
+        task: ecs.FargateTaskDefinition,
+        sizing: ScaledService,
+        security_group: ec2.SecurityGroup,
+        discovery_name: ServiceName,
+        health_path: str,
+        host_name: str,
+    ) -> PublicService:
+        """Lean: the same service, health check and scaling, behind the shared ALB."""
+        shared = self.shared_load_balancer
+        assert shared is not None
+        container = task.default_container
+        assert container is not None
+        port = container.container_port
+        service = ecs.FargateService(
+            self,
+            f"{name}FargateService",
+            cluster=self.cluster,
+            task_definition=task,
+            desired_count=sizing.min_tasks,
+            security_groups=[security_group],
+            vpc_subnets=self._private_subnets,
+            assign_public_ip=False,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            health_check_grace_period=Duration.seconds(120),
+            cloud_map_options=ecs.CloudMapOptions(
+                name=discovery_name, dns_record_type=servicediscovery.DnsRecordType.A
+            ),
+            capacity_provider_strategies=capacity(self.config, discovery_name),
+        )
+        target_group = elbv2.ApplicationTargetGroup(
+            self,
+            f"{name}TargetGroup",
+            vpc=self.vpc,
+            port=port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.IP,
+            targets=[
+                service.load_balancer_target(
+                    container_name=container.container_name, container_port=port
+                )
+            ],
+        )
+        self._configure_entry_point(service, target_group, sizing, health_path)
+        url = shared.add_entry_point(
+            name,
+            host_name=host_name,
+            plain_port=API_PORT if host_name == "api" else APP_PORT,
+            target_group=target_group,
+        )
+        return PublicService(service, target_group, shared.load_balancer, url)
+
+    def _configure_entry_point(
+        self,
+        service: ecs.FargateService,
+        target_group: elbv2.ApplicationTargetGroup,
+        sizing: ScaledService,
+        health_path: str,
+    ) -> None:
+        """Health check, deregistration delay and CPU-target autoscaling (both profiles)."""
+        target_group.configure_health_check(
+            path=health_path,
+            healthy_http_codes="200",
+            interval=Duration.seconds(30),
+            timeout=Duration.seconds(5),
+            healthy_threshold_count=2,
+            unhealthy_threshold_count=3,
+        )
+        target_group.set_attribute("deregistration_delay.timeout_seconds", "30")
+        scaling = service.auto_scale_task_count(
+            min_capacity=sizing.min_tasks, max_capacity=sizing.max_tasks
+        )
+        scaling.scale_on_cpu_utilization(
+            "CpuScaling",
+            target_utilization_percent=sizing.cpu_target_percent,
+            scale_in_cooldown=Duration.seconds(300),
+            scale_out_cooldown=Duration.seconds(60),
         )
 
     def _load_balanced_service(
@@ -464,24 +579,7 @@ class ComputeStack(FamilyBudgetStack):
                 name=discovery_name, dns_record_type=servicediscovery.DnsRecordType.A
             ),
         )
-        service.target_group.configure_health_check(
-            path=health_path,
-            healthy_http_codes="200",
-            interval=Duration.seconds(30),
-            timeout=Duration.seconds(5),
-            healthy_threshold_count=2,
-            unhealthy_threshold_count=3,
-        )
-        service.target_group.set_attribute("deregistration_delay.timeout_seconds", "30")
-        scaling = service.service.auto_scale_task_count(
-            min_capacity=sizing.min_tasks, max_capacity=sizing.max_tasks
-        )
-        scaling.scale_on_cpu_utilization(
-            "CpuScaling",
-            target_utilization_percent=sizing.cpu_target_percent,
-            scale_in_cooldown=Duration.seconds(300),
-            scale_out_cooldown=Duration.seconds(60),
-        )
+        self._configure_entry_point(service.service, service.target_group, sizing, health_path)
         harden_load_balancer(
             service.load_balancer,
             access_logs_bucket=self._access_logs_bucket,
@@ -540,6 +638,27 @@ class ComputeStack(FamilyBudgetStack):
         }
         for key, value in outputs.items():
             CfnOutput(self, key, value=value, export_name=f"{self.config.name}-Compute-{key}")
+
+
+def runtime_platform(config: EnvironmentConfig) -> ecs.RuntimePlatform:
+    """ARM64 (Graviton, about 20 % cheaper) in the lean profile, x86 in the standard one; the
+    images are built for both (DEVELOPERS.md, "Images")."""
+    return ecs.RuntimePlatform(
+        cpu_architecture=(
+            ecs.CpuArchitecture.ARM64 if config.cost_profile.arm64 else ecs.CpuArchitecture.X86_64
+        ),
+        operating_system_family=ecs.OperatingSystemFamily.LINUX,
+    )
+
+
+def capacity(
+    config: EnvironmentConfig, service: ServiceName
+) -> list[ecs.CapacityProviderStrategy] | None:
+    """Fargate Spot for the services the cost profile puts there (None: plain on-demand
+    Fargate, as the standard profile's templates have always had it)."""
+    if not config.cost_profile.on_spot(service):
+        return None
+    return [ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=1)]
 
 
 def acknowledge_execution_role(task: ecs.TaskDefinition) -> None:

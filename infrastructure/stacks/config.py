@@ -6,7 +6,7 @@ here and nowhere else; the stacks take the row (or single values from it) as key
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from aws_cdk import RemovalPolicy
@@ -23,6 +23,9 @@ PROMETHEUS_IMAGE = "prom/prometheus:v2.53.3"
 GRAFANA_IMAGE = "grafana/grafana:11.6.0"
 POSTGRES_EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.16.0"
 REDIS_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.66.0"
+# Beside Prometheus in its task: alert delivery, and (with a domain) certificate probes.
+ALERTMANAGER_IMAGE = "prom/alertmanager:v0.27.0"
+BLACKBOX_EXPORTER_IMAGE = "prom/blackbox-exporter:v0.25.0"
 # Init containers that write the SSM-held configuration and the dashboards into a task volume.
 CONFIG_INIT_IMAGE = "amazon/aws-cli:2.22.0"
 
@@ -52,13 +55,63 @@ class ScaledService:
     cpu_target_percent: int = 70
 
 
+ServiceName = Literal["backend", "frontend", "worker", "beat", "prometheus", "grafana"]
+
+
+@dataclass(frozen=True)
+class CostProfile:
+    """How an environment buys what the design asks for; every feature is there in both.
+
+    ``standard`` is the design as written: a NAT gateway per ``nat_count``, one ALB per entry
+    point (backend, frontend, monitoring), interface endpoints for ECR, Secrets Manager and SES,
+    x86 Fargate on demand. ``lean`` (development) builds the same services and entry points
+    for less than half the price: NAT instances, one shared ALB with a listener (or, with a
+    domain, a host rule) per entry point, the S3 gateway endpoint only, ARM64 tasks, and Fargate
+    Spot for the services that survive an interruption (README, "Cost profiles").
+    """
+
+    name: Literal["lean", "standard"]
+    nat_instances: bool
+    shared_load_balancer: bool
+    interface_endpoints: bool
+    arm64: bool
+    # Services whose tasks run on Fargate Spot (two minutes' notice, then stopped and replaced).
+    spot_services: frozenset[ServiceName] = frozenset()
+
+    def on_spot(self, service: ServiceName) -> bool:
+        return service in self.spot_services
+
+
+STANDARD = CostProfile(
+    "standard",
+    nat_instances=False,
+    shared_load_balancer=False,
+    interface_endpoints=True,
+    arm64=False,
+)
+LEAN = CostProfile(
+    "lean",
+    nat_instances=True,
+    shared_load_balancer=True,
+    interface_endpoints=False,
+    arm64=True,
+    # The worker's jobs are leased rows that another task picks up after an interruption; beat
+    # only sends a tick a minute, and a missed tick is caught up by the next; Prometheus and
+    # Grafana keep their data on EFS. The backend and frontend serve users: on demand.
+    spot_services=frozenset({"worker", "beat", "prometheus", "grafana"}),
+)
+# NAT instances: the smallest Graviton instance; development sends little traffic out.
+NAT_INSTANCE_TYPE = "t4g.nano"
+
+
 @dataclass(frozen=True)
 class EnvironmentConfig:
     """Everything that differs between environments."""
 
     name: EnvironmentName
-    # Network and audit
-    nat_gateways: int
+    cost_profile: CostProfile
+    # Network and audit: NAT gateways (standard profile) or NAT instances (lean)
+    nat_count: int
     flow_logs: bool
     flow_logs_to_s3: bool
     kms_encryption: bool
@@ -154,7 +207,8 @@ _RETENTION = {
 
 DEVELOPMENT = EnvironmentConfig(
     name="development",
-    nat_gateways=1,
+    cost_profile=LEAN,
+    nat_count=1,
     flow_logs=False,
     flow_logs_to_s3=False,
     kms_encryption=False,
@@ -191,7 +245,10 @@ DEVELOPMENT = EnvironmentConfig(
 
 STAGING = EnvironmentConfig(
     name="staging",
-    nat_gateways=1,
+    # A production rehearsal: production's network, load balancers and CPU architecture. Its
+    # workers alone run on Spot: an interrupted worker is what production must survive too.
+    cost_profile=replace(STANDARD, spot_services=frozenset({"worker"})),
+    nat_count=1,
     flow_logs=True,
     flow_logs_to_s3=False,
     kms_encryption=False,
@@ -228,7 +285,8 @@ STAGING = EnvironmentConfig(
 
 PRODUCTION = EnvironmentConfig(
     name="production",
-    nat_gateways=2,
+    cost_profile=STANDARD,
+    nat_count=2,
     flow_logs=True,
     flow_logs_to_s3=True,
     kms_encryption=True,

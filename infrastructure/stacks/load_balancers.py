@@ -3,11 +3,26 @@ production, and the acknowledgements of port 80 and plain HTTP where there is no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
 
 from stacks.iam_policies import acknowledge, acknowledge_checkov
+
+
+@dataclass(frozen=True)
+class PublicService:
+    """A service behind a public load balancer (its own ALB, or the lean profile's shared
+    one): what monitoring, the alarms and the outputs read from it."""
+
+    service: ecs.FargateService
+    target_group: elbv2.ApplicationTargetGroup
+    load_balancer: elbv2.IApplicationLoadBalancer
+    url: str
+
 
 NO_ACCESS_LOGS_REASON = (
     "The design keeps access logs to production (cost), where every load balancer writes "

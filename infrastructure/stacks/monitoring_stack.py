@@ -16,7 +16,6 @@ from typing import Any
 from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -33,14 +32,20 @@ from stacks.compute_stack import (
     REDIS_EXPORTER_PORT,
 )
 from stacks.config import EnvironmentConfig, removal_policy
-from stacks.iam_policies import NO_CUSTOMER_KEY_REASON, acknowledge_checkov, open_egress
-from stacks.monitoring.alarms import CriticalAlarms
+from stacks.iam_policies import (
+    NO_CUSTOMER_KEY_REASON,
+    acknowledge,
+    acknowledge_checkov,
+    open_egress,
+)
+from stacks.load_balancers import PublicService
+from stacks.monitoring.alarms import CriticalAlarms, alarm_topic_name
 from stacks.monitoring.configuration import MonitoringConfiguration
 from stacks.monitoring.grafana import Grafana, grafana_admin_secret
 from stacks.monitoring.load_balancer import MonitoringLoadBalancer
 from stacks.monitoring.prometheus import PROMETHEUS_PORT, Prometheus
 from stacks.monitoring.tasks import MonitoringTasks
-from stacks.refs import DnsRefs
+from stacks.refs import DnsRefs, SharedLoadBalancerRefs
 
 
 class MonitoringStack(FamilyBudgetStack):
@@ -54,13 +59,14 @@ class MonitoringStack(FamilyBudgetStack):
         config: EnvironmentConfig,
         cluster: ecs.ICluster,
         namespace: servicediscovery.IPrivateDnsNamespace,
-        backend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
-        frontend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
+        backend_service: PublicService,
+        frontend_service: PublicService,
         worker_service: ecs.FargateService,
         database: rds.DatabaseInstance,
         alarm_email: str | None,
         ingress_cidr: str,
         dns: DnsRefs | None = None,
+        shared_load_balancer: SharedLoadBalancerRefs | None = None,
         access_logs_bucket: s3.IBucket | None = None,
         encryption_key: kms.IKey | None = None,
         **kwargs: Any,
@@ -70,7 +76,19 @@ class MonitoringStack(FamilyBudgetStack):
         vpc = cluster.vpc
         private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 
-        self.configuration = MonitoringConfiguration(self, config)
+        # With a domain, the blackbox exporter probes the app and the API (one certificate,
+        # *.{domain}, covers every host).
+        probe_urls = (
+            [
+                f"https://{config.host('app', dns.domain_name)}/api/health",
+                f"https://{config.host('api', dns.domain_name)}/health",
+            ]
+            if dns is not None
+            else []
+        )
+        self.configuration = MonitoringConfiguration(
+            self, config, alarm_topic_name=alarm_topic_name(config), probe_urls=probe_urls
+        )
 
         # --- Shared by both services: EFS (one access point each) and one log group ------
         self.file_system = efs.FileSystem(
@@ -140,6 +158,7 @@ class MonitoringStack(FamilyBudgetStack):
             ingress_cidr=ingress_cidr,
             dns=dns,
             access_logs_bucket=access_logs_bucket,
+            shared=shared_load_balancer,
         )
         tasks = MonitoringTasks(
             self,
@@ -151,7 +170,7 @@ class MonitoringStack(FamilyBudgetStack):
         )
         self.prometheus = Prometheus(
             tasks,
-            config_parameter=self.configuration.prometheus_config_parameter,
+            configuration=self.configuration,
             access_point=prometheus_access_point,
             security_group=prometheus_security_group,
         )
@@ -178,6 +197,15 @@ class MonitoringStack(FamilyBudgetStack):
             alarm_email=alarm_email,
             encryption_key=encryption_key,
         )
+        # Alertmanager (in the Prometheus task) publishes the Prometheus alerts to that topic.
+        self.alarms.topic.grant_publish(self.prometheus.task.task_role)
+        if encryption_key is not None:
+            acknowledge(
+                self.prometheus.task.task_role,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "Publishing to the KMS-encrypted alarm topic needs the GenerateDataKey family "
+                "on the environment's single key (aws-cdk-lib grant).",
+            )
         self._outputs()
 
     def _outputs(self) -> None:

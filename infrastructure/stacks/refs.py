@@ -90,3 +90,16 @@ class DnsRefs:
     domain_name: str
     hosted_zone: route53.IHostedZone
     certificate: acm.ICertificate
+
+
+@dataclass(frozen=True)
+class SharedLoadBalancerRefs:
+    """ComputeStack, lean profile: the one load balancer every entry point shares, for the
+    monitoring entry points MonitoringStack adds (plain values: the stack imports them)."""
+
+    load_balancer_arn: str
+    dns_name: str
+    canonical_hosted_zone_id: str
+    security_group_id: str
+    # With a domain: the HTTPS listener the host rules hang on (None without a domain).
+    https_listener_arn: str | None

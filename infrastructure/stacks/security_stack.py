@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, SecretValue
+from aws_cdk import ArnFormat, Aspects, CfnOutput, Duration, RemovalPolicy, SecretValue
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -16,7 +16,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.base import FamilyBudgetStack
-from stacks.config import VPC_CIDR, EnvironmentConfig, availability_zones
+from stacks.config import NAT_INSTANCE_TYPE, VPC_CIDR, EnvironmentConfig, availability_zones
 from stacks.iam_policies import (
     NO_CUSTOMER_KEY_REASON,
     acknowledge,
@@ -82,7 +82,10 @@ class SecurityStack(FamilyBudgetStack):
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
             availability_zones=availability_zones(self.region),
-            nat_gateways=config.nat_gateways,
+            nat_gateways=config.nat_count,
+            nat_gateway_provider=self._nat_instances()
+            if config.cost_profile.nat_instances
+            else None,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
                     name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
@@ -95,6 +98,8 @@ class SecurityStack(FamilyBudgetStack):
                 ),
             ],
         )
+        if config.cost_profile.nat_instances:
+            self._harden_nat_instances()
         acknowledge_deploy_time_functions(
             self.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider"),
             "CKV_AWS_115",
@@ -121,13 +126,20 @@ class SecurityStack(FamilyBudgetStack):
             ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), "HTTPS from the VPC"
         )
         self.vpc.add_gateway_endpoint("S3Endpoint", service=ec2.GatewayVpcEndpointAwsService.S3)
+        # Lean: the S3 gateway endpoint only (free); ECR, Secrets Manager and SES are reached
+        # through the NAT instance, whose traffic costs less than eight endpoint-AZs ($58/month).
+        interface_endpoints = (
+            (
+                ("EcrApiEndpoint", ec2.InterfaceVpcEndpointAwsService.ECR),
+                ("EcrDockerEndpoint", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
+                ("SecretsManagerEndpoint", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
+                ("SesEndpoint", ec2.InterfaceVpcEndpointAwsService.EMAIL),
+            )
+            if config.cost_profile.interface_endpoints
+            else ()
+        )
         endpoint_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        for endpoint_id, service in (
-            ("EcrApiEndpoint", ec2.InterfaceVpcEndpointAwsService.ECR),
-            ("EcrDockerEndpoint", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
-            ("SecretsManagerEndpoint", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
-            ("SesEndpoint", ec2.InterfaceVpcEndpointAwsService.EMAIL),
-        ):
+        for endpoint_id, service in interface_endpoints:
             self.vpc.add_interface_endpoint(
                 endpoint_id,
                 service=service,
@@ -248,6 +260,64 @@ class SecurityStack(FamilyBudgetStack):
         self.network = NetworkRefs(vpc=self.vpc)
         self.app_secrets = AppSecretRefs(plaid_secret=self.plaid_secret, jwt_secret=self.jwt_secret)
         self._outputs()
+
+    def _nat_instances(self) -> ec2.NatInstanceProviderV2:
+        """NAT instances instead of gateways (lean profile): Amazon Linux 2023 on Graviton.
+
+        Tasks stay in the private subnets with no public address, so every security group is
+        what it is under the standard profile; only the NAT instance has a public address, and
+        its own group accepts traffic from inside the VPC and nothing from the internet. EC2
+        recovers the instance by itself after a host failure (simplified automatic recovery);
+        a terminated one comes back with the next deploy.
+        """
+        provider = ec2.NatProvider.instance_v2(
+            instance_type=ec2.InstanceType(NAT_INSTANCE_TYPE),
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(
+                cpu_type=ec2.AmazonLinuxCpuType.ARM_64
+            ),
+            # Standard credits: a busy week throttles the instance instead of billing surplus.
+            credit_specification=ec2.CpuCredits.STANDARD,
+            default_allowed_traffic=ec2.NatTrafficDirection.OUTBOUND_ONLY,
+            associate_public_ip_address=True,
+        )
+        self._nat_provider = provider
+        return provider
+
+    def _harden_nat_instances(self) -> None:
+        provider = self._nat_provider
+        provider.connections.allow_from(
+            ec2.Peer.ipv4(VPC_CIDR), ec2.Port.all_traffic(), "Traffic out of the VPC"
+        )
+        for instance in provider.gateway_instances:
+            Aspects.of(instance).add(ec2.InstanceRequireImdsv2Aspect())
+            # The Amazon Linux 2023 image's own root size, encrypted with the aws/ebs key.
+            instance.instance.block_device_mappings = [
+                ec2.CfnInstance.BlockDeviceMappingProperty(
+                    device_name="/dev/xvda",
+                    ebs=ec2.CfnInstance.EbsProperty(
+                        encrypted=True, volume_type="gp3", volume_size=8
+                    ),
+                )
+            ]
+            acknowledge_checkov(
+                instance,
+                "CKV_AWS_88",
+                "A NAT instance needs a public address to reach the internet for the private "
+                "subnets; its security group admits traffic from inside the VPC only.",
+            )
+            acknowledge(
+                instance,
+                "AwsSolutions-EC28",
+                "Basic five-minute EC2 metrics are enough for a development NAT instance; "
+                "detailed monitoring would add seven paid CloudWatch metrics.",
+            )
+            acknowledge(
+                instance,
+                "AwsSolutions-EC29",
+                "The NAT instance holds no data: EC2 recovers it after a host failure and the "
+                "next deploy recreates it; an Auto Scaling group would need a route-updating "
+                "hook that a development environment does not warrant.",
+            )
 
     def _add_flow_logs(self, removal: RemovalPolicy) -> None:
         if self.config.flow_logs_to_s3:

@@ -6,7 +6,6 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
@@ -15,8 +14,14 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 
 from stacks.config import EnvironmentConfig
 from stacks.iam_policies import acknowledge, acknowledge_checkov
+from stacks.load_balancers import PublicService
 
 GIB = 1024**3
+
+
+def alarm_topic_name(config: EnvironmentConfig) -> str:
+    """The design's alarm topic: CloudWatch alarms and the Prometheus alerts publish to it."""
+    return f"{config.name}-critical-alarms"
 
 
 class CriticalAlarms:
@@ -29,8 +34,8 @@ class CriticalAlarms:
         *,
         config: EnvironmentConfig,
         cluster: ecs.ICluster,
-        backend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
-        frontend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
+        backend_service: PublicService,
+        frontend_service: PublicService,
         worker_service: ecs.FargateService,
         database: rds.DatabaseInstance,
         alarm_email: str | None,
@@ -39,7 +44,7 @@ class CriticalAlarms:
         self.topic = sns.Topic(
             stack,
             "AlarmTopic",
-            topic_name=f"{config.name}-critical-alarms",
+            topic_name=alarm_topic_name(config),
             display_name=f"Family Budget {config.name} critical alarms",
             master_key=encryption_key,
             enforce_ssl=True,

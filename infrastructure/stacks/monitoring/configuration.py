@@ -4,9 +4,10 @@ parameters, and the Grafana dashboards copied into an S3 bucket on every deploy.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_ssm as ssm
@@ -30,38 +31,112 @@ GRAFANA_DASHBOARD_PROVIDER_FILE = (
 )
 GRAFANA_DASHBOARDS_DIR = MONITORING_DIR / "grafana" / "dashboards"
 DASHBOARDS_KEY_PREFIX = "grafana/dashboards/"
+PROMETHEUS_RULES_DIR = MONITORING_DIR / "prometheus" / "rules"
+RULES_KEY_PREFIX = "prometheus/rules/"
+ALERTMANAGER_CONFIG_FILE = MONITORING_DIR / "alertmanager" / "alertmanager.yml"
+BLACKBOX_EXPORTER_PORT = 9115
+
+# Appended to the scrape configuration when the environment has a domain.
+_CERTIFICATES_JOB = """
+  # Added by the CDK app (the environment has a domain): the blackbox exporter, a container of
+  # the Prometheus task, requests each HTTPS entry point; CertificateExpiresSoon reads it.
+  - job_name: certificates
+    metrics_path: /probe
+    params:
+      module: [http_2xx]
+    static_configs:
+      - targets: [{targets}]
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: localhost:{port}
+"""
 
 
-def render_prometheus_config(environment: str) -> str:
-    """The AWS scrape configuration with ``{env}`` replaced by the environment name."""
-    return PROMETHEUS_CONFIG_FILE.read_text(encoding="utf-8").replace("{env}", environment)
+def render_prometheus_config(environment: str, probe_urls: Sequence[str] = ()) -> str:
+    """The AWS scrape configuration with ``{env}`` replaced by the environment name, and the
+    certificate probes of ``probe_urls`` (the HTTPS entry points; none without a domain)."""
+    rendered = PROMETHEUS_CONFIG_FILE.read_text(encoding="utf-8").replace("{env}", environment)
+    if probe_urls:
+        targets = ", ".join(f'"{url}"' for url in probe_urls)
+        rendered += _CERTIFICATES_JOB.format(targets=targets, port=BLACKBOX_EXPORTER_PORT)
+    return rendered
 
 
-def dashboard_files() -> list[Path]:
-    """Every file that ships to Grafana (the whole dashboards folder)."""
-    return sorted(p for p in GRAFANA_DASHBOARDS_DIR.rglob("*") if p.is_file())
+def render_alertmanager_config(environment: str, *, alarm_topic_arn: str, region: str) -> str:
+    """Alertmanager's configuration: every alert to the environment's alarm topic."""
+    return (
+        ALERTMANAGER_CONFIG_FILE.read_text(encoding="utf-8")
+        .replace("{alarm_topic_arn}", alarm_topic_arn)
+        .replace("{region}", region)
+        .replace("{environment}", environment)
+    )
 
 
-def dashboards_digest() -> str:
-    """Content hash of the dashboards folder: a change rolls the Grafana task."""
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _digest(folder: Path) -> str:
     digest = hashlib.sha256()
-    for path in dashboard_files():
-        digest.update(path.relative_to(GRAFANA_DASHBOARDS_DIR).as_posix().encode())
+    for path in _files(folder):
+        digest.update(path.relative_to(folder).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-class MonitoringConfiguration:
-    """The three SSM parameters of the design and the dashboards bucket with its deployment."""
+def dashboard_files() -> list[Path]:
+    """Every file that ships to Grafana (the whole dashboards folder)."""
+    return _files(GRAFANA_DASHBOARDS_DIR)
 
-    def __init__(self, stack: Stack, config: EnvironmentConfig) -> None:
+
+def dashboards_digest() -> str:
+    """Content hash of the dashboards folder: a change rolls the Grafana task."""
+    return _digest(GRAFANA_DASHBOARDS_DIR)
+
+
+def rules_digest() -> str:
+    """Content hash of the alert rules: a change rolls the Prometheus task."""
+    return _digest(PROMETHEUS_RULES_DIR)
+
+
+class MonitoringConfiguration:
+    """The three SSM parameters of the design (and Alertmanager's), and the bucket that holds
+    the dashboards and the alert rules, with their deployments."""
+
+    def __init__(
+        self,
+        stack: Stack,
+        config: EnvironmentConfig,
+        *,
+        alarm_topic_name: str,
+        probe_urls: Sequence[str] = (),
+    ) -> None:
+        self.probe_urls = tuple(probe_urls)
         self.prometheus_config_parameter = ssm.StringParameter(
             stack,
             "PrometheusConfig",
             parameter_name=f"/{config.name}/monitoring/prometheus-config",
             description="Prometheus scrape configuration (monitoring/prometheus/prometheus.yml)",
-            string_value=render_prometheus_config(config.name),
+            string_value=render_prometheus_config(config.name, self.probe_urls),
+            tier=ssm.ParameterTier.STANDARD,
+        )
+        # The topic's ARN from its fixed name: the alarms (and their topic) are built later.
+        alarm_topic_arn = stack.format_arn(
+            service="sns", resource=alarm_topic_name, arn_format=ArnFormat.NO_RESOURCE_NAME
+        )
+        self.alertmanager_config_parameter = ssm.StringParameter(
+            stack,
+            "AlertmanagerConfig",
+            parameter_name=f"/{config.name}/monitoring/alertmanager-config",
+            description="Alertmanager: alerts to the alarm topic (monitoring/alertmanager/)",
+            string_value=render_alertmanager_config(
+                config.name, alarm_topic_arn=alarm_topic_arn, region=stack.region
+            ),
             tier=ssm.ParameterTier.STANDARD,
         )
         self.grafana_datasource_parameter = ssm.StringParameter(
@@ -109,6 +184,17 @@ class MonitoringConfiguration:
             sources=[s3deploy.Source.asset(str(GRAFANA_DASHBOARDS_DIR))],
             destination_bucket=self.dashboards_bucket,
             destination_key_prefix=DASHBOARDS_KEY_PREFIX,
+            prune=True,
+            retain_on_delete=False,
+            memory_limit=256,
+        )
+        # The alert rules take the same path to the Prometheus task.
+        self.rules_deployment = s3deploy.BucketDeployment(
+            stack,
+            "PrometheusRulesDeployment",
+            sources=[s3deploy.Source.asset(str(PROMETHEUS_RULES_DIR))],
+            destination_bucket=self.dashboards_bucket,
+            destination_key_prefix=RULES_KEY_PREFIX,
             prune=True,
             retain_on_delete=False,
             memory_limit=256,

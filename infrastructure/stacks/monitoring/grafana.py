@@ -99,6 +99,23 @@ class Grafana:
             "The init container copies every dashboard under the grafana/dashboards/ prefix "
             "of the stack's own dashboards bucket; the file names change with the repository.",
         )
+        # The CloudWatch data source (ECS Services Health): read metric data and names only.
+        task.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "cloudwatch:GetMetricData",
+                    "cloudwatch:GetMetricStatistics",
+                    "cloudwatch:ListMetrics",
+                ],
+                resources=["*"],
+            )
+        )
+        acknowledge(
+            task.task_role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch's metric-reading actions (GetMetricData, GetMetricStatistics, "
+            "ListMetrics) support no resource-level permissions; they read metrics only.",
+        )
         acknowledge(
             task,
             "AwsSolutions-ECS2",
@@ -160,6 +177,7 @@ class Grafana:
                 "GF_USERS_ALLOW_SIGN_UP": "false",
                 "GF_ANALYTICS_REPORTING_ENABLED": "false",
                 "GF_SERVER_ROOT_URL": root_url,
+                "AWS_REGION": stack.region,
             },
             secrets={
                 "GF_SECURITY_ADMIN_USER": ecs.Secret.from_secrets_manager(admin, "username"),

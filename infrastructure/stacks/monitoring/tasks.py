@@ -9,7 +9,8 @@ from aws_cdk import aws_efs as efs
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_servicediscovery as servicediscovery
 
-from stacks.config import EnvironmentConfig
+from stacks.compute_stack import capacity, runtime_platform
+from stacks.config import EnvironmentConfig, ServiceName
 
 
 class MonitoringTasks:
@@ -34,8 +35,15 @@ class MonitoringTasks:
 
     def task(self, construct_id: str) -> ecs.FargateTaskDefinition:
         size = self.config.monitoring_size
+        # Standard: no runtime platform, as these tasks have always been (x86).
         return ecs.FargateTaskDefinition(
-            self.stack, construct_id, cpu=size.cpu, memory_limit_mib=size.memory_mib
+            self.stack,
+            construct_id,
+            cpu=size.cpu,
+            memory_limit_mib=size.memory_mib,
+            runtime_platform=runtime_platform(self.config)
+            if self.config.cost_profile.arm64
+            else None,
         )
 
     def logging(self, prefix: str) -> ecs.LogDriver:
@@ -64,7 +72,7 @@ class MonitoringTasks:
         construct_id: str,
         task: ecs.FargateTaskDefinition,
         security_group: ec2.ISecurityGroup,
-        discovery_name: str,
+        discovery_name: ServiceName,
     ) -> ecs.FargateService:
         # One task, never two at once: both keep a lock on their EFS data directory.
         return ecs.FargateService(
@@ -83,4 +91,5 @@ class MonitoringTasks:
             cloud_map_options=ecs.CloudMapOptions(
                 name=discovery_name, dns_record_type=servicediscovery.DnsRecordType.A
             ),
+            capacity_provider_strategies=capacity(self.config, discovery_name),
         )

@@ -62,6 +62,7 @@ ACKNOWLEDGED_CHECKS = {
     "CKV_AWS_35",  # trail without a customer managed key in staging
     "CKV_AWS_51",  # mutable ECR tags outside production
     "CKV_AWS_91",  # ALB access logs outside production
+    "CKV_AWS_88",  # public address of the lean profile's NAT instance
 }
 
 

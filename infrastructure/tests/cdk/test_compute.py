@@ -318,6 +318,16 @@ class TestLoadBalancers:
     def test_https_only_with_a_domain(self, variant: Synthesized) -> None:
         listeners = variant.resources("Compute", "AWS::ElasticLoadBalancingV2::Listener")
         protocols = sorted(listener["Properties"]["Protocol"] for listener in listeners.values())
+        if variant.environment == "development":
+            # Lean: one shared ALB (TestSharedLoadBalancer).
+            ports = sorted(
+                (lis["Properties"]["Port"], lis["Properties"]["Protocol"])
+                for lis in listeners.values()
+            )
+            assert ports == (
+                [(80, "HTTP"), (443, "HTTPS")] if variant.domain else [(80, "HTTP"), (8000, "HTTP")]
+            )
+            return
         if variant.domain:
             assert protocols == ["HTTP", "HTTP", "HTTPS", "HTTPS"]
             redirects = [
@@ -411,7 +421,7 @@ class TestLoadBalancerHardening:
 
     def test_invalid_header_fields_are_dropped(self, variant: Synthesized) -> None:
         attributes = self.attributes(variant)
-        assert len(attributes) == 2
+        assert len(attributes) == (1 if variant.environment == "development" else 2)
         for values in attributes.values():
             assert values["routing.http.drop_invalid_header_fields.enabled"] == "true"
 
@@ -436,3 +446,151 @@ class TestLoadBalancerHardening:
         assert text.count(":iam::127311923021:root") == 3
         for prefix in ("alb/backend", "alb/frontend", "alb/monitoring"):
             assert f"/{prefix}/AWSLogs/987654321098/*" in text
+
+
+# Lean cost profile (development): every task ARM64; worker, beat, Prometheus and Grafana on
+# Fargate Spot. Staging: production's x86, its worker on Spot. Production: as the design.
+SPOT_SERVICES = {
+    "development": {"worker", "beat", "prometheus", "grafana"},
+    "staging": {"worker"},
+    "production": set(),
+}
+ARCHITECTURE = {"development": "ARM64", "staging": "X86_64", "production": "X86_64"}
+
+
+def services_by_task(env: Synthesized, short: str) -> dict[str, dict[str, Any]]:
+    """ECS services of a stack keyed by the name of their task's first essential container."""
+    tasks = env.resources(short, "AWS::ECS::TaskDefinition")
+    found = {}
+    for service in env.resources(short, "AWS::ECS::Service").values():
+        task = tasks[service["Properties"]["TaskDefinition"]["Ref"]]["Properties"]
+        main = next(c["Name"] for c in task["ContainerDefinitions"] if c.get("Essential", True))
+        found[main] = {"service": service["Properties"], "task": task}
+    return found
+
+
+class TestCostProfile:
+    def test_every_task_runs_on_the_profile_architecture(self, env: Synthesized) -> None:
+        for short in ("Compute", "Monitoring"):
+            for task in env.resources(short, "AWS::ECS::TaskDefinition").values():
+                platform = task["Properties"].get("RuntimePlatform")
+                if env.environment == "development":
+                    assert platform == {
+                        "CpuArchitecture": "ARM64",
+                        "OperatingSystemFamily": "LINUX",
+                    }
+                elif short == "Compute":
+                    assert platform["CpuArchitecture"] == ARCHITECTURE[env.environment]
+                else:
+                    # Monitoring tasks have never set one: Fargate's default, x86.
+                    assert platform is None
+
+    def test_spot_services(self, env: Synthesized) -> None:
+        found = {
+            **services_by_task(env, "Compute"),
+            **services_by_task(env, "Monitoring"),
+        }
+        assert set(found) == {"backend", "frontend", "worker", "beat", "prometheus", "grafana"}
+        on_spot = set()
+        for name, parts in found.items():
+            service = parts["service"]
+            strategy = service.get("CapacityProviderStrategy")
+            if strategy is None:
+                assert service["LaunchType"] == "FARGATE", name
+            else:
+                assert strategy == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}], name
+                assert "LaunchType" not in service, name
+                on_spot.add(name)
+        assert on_spot == SPOT_SERVICES[env.environment]
+
+    def test_cluster_offers_spot_only_where_used(self, env: Synthesized) -> None:
+        associations = env.resources("Compute", "AWS::ECS::ClusterCapacityProviderAssociations")
+        if not SPOT_SERVICES[env.environment]:
+            assert associations == {}
+            return
+        (association,) = associations.values()
+        assert association["Properties"]["CapacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+        assert association["Properties"]["DefaultCapacityProviderStrategy"] == []
+
+
+class TestSharedLoadBalancer:
+    """Lean: the app, the API, Grafana and Prometheus behind one ALB."""
+
+    def test_one_load_balancer_for_the_whole_environment(self, synthesized: Any) -> None:
+        for name in ("development", "development+domain"):
+            env: Synthesized = synthesized(name)
+            albs = {
+                short: env.resources(short, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+                for short in ("Compute", "Monitoring")
+            }
+            assert albs["Monitoring"] == {}
+            ((logical, alb),) = albs["Compute"].items()
+            assert logical.startswith("SharedAlb")
+            assert alb["Properties"]["Name"] == "development-shared"
+            assert alb["Properties"]["Scheme"] == "internet-facing"
+            assert json.dumps(alb["Properties"]["Subnets"]).count("PublicSubnet") == 2
+
+    def test_without_a_domain_each_entry_point_is_a_port(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("development")
+        groups = env.resources("Compute", "AWS::ElasticLoadBalancingV2::TargetGroup")
+        forwards = {}
+        for listener in env.resources("Compute", "AWS::ElasticLoadBalancingV2::Listener").values():
+            (action,) = listener["Properties"]["DefaultActions"]
+            group = groups[action["TargetGroupArn"]["Ref"]]["Properties"]
+            forwards[listener["Properties"]["Port"]] = (group["Port"], group["HealthCheckPath"])
+        assert forwards == {80: (3000, "/api/health"), 8000: (8000, "/health")}
+        outputs = env.outputs("Compute")
+        for key, suffix in (("FrontendUrl", None), ("BackendUrl", ":8000")):
+            parts = outputs[key]["Value"]["Fn::Join"][1]
+            assert parts[0] == "http://"
+            logical, attribute = parts[1]["Fn::GetAtt"]
+            assert logical.startswith("SharedAlb") and attribute == "DNSName"
+            assert parts[2:] == ([suffix] if suffix else [])
+        # Open to the internet on exactly the two application ports.
+        (alb_group,) = [
+            g["Properties"]
+            for logical, g in env.resources("Compute", "AWS::EC2::SecurityGroup").items()
+            if logical.startswith("SharedAlbSecurityGroup")
+        ]
+        ingress = sorted((r["FromPort"], r["CidrIp"]) for r in alb_group["SecurityGroupIngress"])
+        assert ingress == [(80, "0.0.0.0/0"), (8000, "0.0.0.0/0")]
+
+    def test_with_a_domain_one_host_rule_per_entry_point(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("development+domain")
+        listeners = env.resources("Compute", "AWS::ElasticLoadBalancingV2::Listener")
+        by_port = {lis["Properties"]["Port"]: lis["Properties"] for lis in listeners.values()}
+        assert by_port[80]["DefaultActions"][0]["RedirectConfig"]["Port"] == "443"
+        https = by_port[443]
+        assert https["DefaultActions"] == [
+            {
+                "FixedResponseConfig": {
+                    "ContentType": "text/plain",
+                    "MessageBody": "Unknown host",
+                    "StatusCode": "404",
+                },
+                "Type": "fixed-response",
+            }
+        ]
+        assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        groups = env.resources("Compute", "AWS::ElasticLoadBalancingV2::TargetGroup")
+        rules = sorted(
+            (
+                rule["Properties"]["Priority"],
+                rule["Properties"]["Conditions"][0]["HostHeaderConfig"]["Values"][0],
+                groups[rule["Properties"]["Actions"][0]["TargetGroupArn"]["Ref"]]["Properties"][
+                    "Port"
+                ],
+            )
+            for rule in env.resources(
+                "Compute", "AWS::ElasticLoadBalancingV2::ListenerRule"
+            ).values()
+        )
+        assert rules == [
+            (10, "api-dev.familybudget.app", 8000),
+            (20, "app-dev.familybudget.app", 3000),
+        ]
+        records = sorted(
+            r["Properties"]["Name"]
+            for r in env.resources("Compute", "AWS::Route53::RecordSet").values()
+        )
+        assert records == ["api-dev.familybudget.app.", "app-dev.familybudget.app."]

@@ -11,7 +11,11 @@ from cdk_synth import Synthesized
 from cost.estimate import estimate, main, render, total
 from cost.prices import HOURS_PER_MONTH
 
-NAT = {"development": 1, "staging": 1, "production": 2}
+# NAT gateways (standard) or NAT instances (lean development).
+NAT = {"development": 0, "staging": 1, "production": 2}
+NAT_INSTANCES = {"development": 1, "staging": 0, "production": 0}
+ALBS = {"development": 1, "staging": 3, "production": 3}
+INTERFACE_ENDPOINT_AZS = {"development": 0, "staging": 8, "production": 8}
 RDS = {
     "development": "db.t4g.micro Single-AZ",
     "staging": "db.t4g.small Single-AZ",
@@ -38,15 +42,26 @@ def by_category(env: Synthesized) -> dict[str, list[Any]]:
 
 def test_counts_from_the_templates(env: Synthesized) -> None:
     items = by_category(env)
-    (nat,) = items["NAT gateways"]
-    assert nat.quantity == NAT[env.environment]
-    assert nat.monthly_usd == pytest.approx(0.045 * HOURS_PER_MONTH * NAT[env.environment])
+    gateways = NAT[env.environment]
+    if gateways:
+        (nat,) = items["NAT gateways"]
+        assert nat.quantity == gateways
+        assert nat.monthly_usd == pytest.approx(0.045 * HOURS_PER_MONTH * gateways)
+    else:
+        assert "NAT gateways" not in items
+    assert len(items.get("NAT instances", [])) == 2 * NAT_INSTANCES[env.environment]
     assert [i.detail for i in items["RDS"]] == [RDS[env.environment]]
     assert sum(i.quantity for i in items["Fargate"]) == MIN_TASKS[env.environment]
     (lbs,) = items["Load balancers"]
-    assert lbs.quantity == 3
+    assert lbs.quantity == ALBS[env.environment]
     (endpoints,) = items["Interface endpoints"]
-    assert endpoints.quantity == 8  # ECR api, ECR dkr, Secrets Manager, SES in two AZs
+    # ECR api, ECR dkr, Secrets Manager, SES in two AZs; lean: the S3 gateway endpoint only.
+    assert endpoints.quantity == INTERFACE_ENDPOINT_AZS[env.environment]
+    (addresses,) = items["Public IPv4"]
+    # One per NAT gateway or instance, one per AZ of each ALB.
+    assert (
+        addresses.quantity == gateways + NAT_INSTANCES[env.environment] + 2 * ALBS[env.environment]
+    )
     (secrets,) = items["Secrets Manager"]
     assert secrets.quantity == 6
     (kms,) = items["KMS"]
@@ -77,7 +92,7 @@ def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--environment", "development"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Estimated monthly cost: development")
-    assert "NAT gateways" in out and "Total" in out
+    assert "NAT instances" in out and "Total" in out
 
 
 # Worker tasks long-polling the one email-events queue: 3 receives a minute each.
@@ -110,3 +125,50 @@ def test_issue_17_additions_are_priced(env: Synthesized) -> None:
             "Enhanced Monitoring 60 s (~0.5 GB logs)": pytest.approx(0.25),
             "Performance Insights 7 days": 0.0,
         }
+
+
+def test_lean_development_costs_at_most_125_dollars(synthesized: Any) -> None:
+    """Issue 14's target, with every price written out here (us-east-1 list, 2025-01)."""
+    items = estimate(templates(synthesized("development")))
+    hours = HOURS_PER_MONTH
+    arm = (0.03238, 0.00356)  # Fargate Linux/ARM per vCPU-hour, per GB-hour
+    spot = (0.03238 / 2, 0.00356 / 2)  # assumed half the on-demand price
+
+    def task(rates: tuple[float, float], vcpu: float, gb: float) -> float:
+        return (rates[0] * vcpu + rates[1] * gb) * hours
+
+    expected = {
+        "NAT instances": 0.0042 * hours + 8 * 0.08,
+        "Load balancers": 0.0225 * hours,
+        "Interface endpoints": 0.0,
+        "Public IPv4": 3 * 0.005 * hours,  # the NAT instance and two ALB nodes
+        "RDS": 0.016 * hours,
+        "RDS storage": 20 * 0.115,
+        "ElastiCache": 0.016 * hours,
+        "Fargate": (
+            2 * task(arm, 0.5, 1)  # backend, frontend
+            + 3 * task(spot, 0.5, 1)  # worker, Prometheus, Grafana
+            + task(spot, 0.25, 0.5)  # beat
+        ),
+        "EFS": 5 * 0.30,
+        "Secrets Manager": 6 * 0.40,
+        "CloudWatch alarms": 5 * 0.10,
+        "KMS": 0.0,
+        "SQS": 131_400 / 1e6 * 0.40,
+    }
+    grouped: dict[str, float] = {}
+    for item in items:
+        grouped[item.category] = grouped.get(item.category, 0.0) + item.monthly_usd
+    assert grouped == pytest.approx(expected, abs=0.01)
+    assert total(items) == pytest.approx(sum(expected.values()), abs=0.02)
+    assert total(items) <= 125
+
+
+def test_staging_worker_is_priced_at_spot(synthesized: Any) -> None:
+    (worker,) = [
+        item
+        for item in estimate(templates(synthesized("staging")))
+        if item.category == "Fargate" and item.detail.startswith("Worker")
+    ]
+    assert worker.detail == "Worker: 2 x 1 vCPU / 2 GB (Spot)"
+    assert worker.monthly_usd == pytest.approx(2 * (0.04048 + 2 * 0.004445) / 2 * HOURS_PER_MONTH)

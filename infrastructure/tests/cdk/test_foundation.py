@@ -16,7 +16,10 @@ from cdk_synth import Synthesized
 
 DESIGN: dict[str, dict[str, Any]] = {
     "development": {
-        "nat": 1,
+        # Lean cost profile: a NAT instance instead of a gateway, the S3 gateway endpoint only.
+        "nat": 0,
+        "nat_instances": 1,
+        "interface_endpoints": [],
         "flow_logs": None,
         "kms_keys": 0,
         "db_class": "db.t4g.micro",
@@ -32,6 +35,8 @@ DESIGN: dict[str, dict[str, Any]] = {
     },
     "staging": {
         "nat": 1,
+        "nat_instances": 0,
+        "interface_endpoints": ["ecr.api", "ecr.dkr", "secretsmanager", "email"],
         "flow_logs": "cloud-watch-logs",
         "kms_keys": 0,
         "db_class": "db.t4g.small",
@@ -47,6 +52,8 @@ DESIGN: dict[str, dict[str, Any]] = {
     },
     "production": {
         "nat": 2,
+        "nat_instances": 0,
+        "interface_endpoints": ["ecr.api", "ecr.dkr", "secretsmanager", "email"],
         "flow_logs": "s3",
         "kms_keys": 1,
         "db_class": "db.t4g.medium",
@@ -70,6 +77,8 @@ def row(env: Synthesized) -> dict[str, Any]:
 class TestSecurityStack:
     def test_nat_gateways(self, env: Synthesized) -> None:
         env.template("Security").resource_count_is("AWS::EC2::NatGateway", row(env)["nat"])
+        env.template("Security").resource_count_is("AWS::EC2::EIP", row(env)["nat"])
+        env.template("Security").resource_count_is("AWS::EC2::Instance", row(env)["nat_instances"])
 
     def test_three_tier_subnets_in_two_explicit_zones(self, env: Synthesized) -> None:
         subnets = env.resources("Security", "AWS::EC2::Subnet")
@@ -85,12 +94,12 @@ class TestSecurityStack:
     def test_vpc_endpoints(self, env: Synthesized) -> None:
         endpoints = env.resources("Security", "AWS::EC2::VPCEndpoint")
         services = sorted(json.dumps(e["Properties"]["ServiceName"]) for e in endpoints.values())
-        assert len(endpoints) == 5
-        for fragment in (".s3", "ecr.api", "ecr.dkr", "secretsmanager", "email"):
+        interface = row(env)["interface_endpoints"]
+        assert len(endpoints) == 1 + len(interface)
+        for fragment in (".s3", *interface):
             assert sum(fragment in s for s in services) == 1, (fragment, services)
-        env.template("Security").has_resource_properties(
-            "AWS::EC2::VPCEndpoint", {"VpcEndpointType": "Gateway"}
-        )
+        gateway = [e for e in endpoints.values() if ".s3" in json.dumps(e)]
+        assert [e["Properties"]["VpcEndpointType"] for e in gateway] == ["Gateway"]
 
     def test_flow_logs(self, env: Synthesized) -> None:
         expected = row(env)["flow_logs"]
@@ -319,3 +328,73 @@ def test_data_stores_in_isolated_subnets(env: Synthesized, short: str) -> None:
     group = next(iter(env.resources(short, resource_type).values()))
     subnet_refs = json.dumps(group["Properties"]["SubnetIds"])
     assert subnet_refs.count("IsolatedSubnet") == 2
+
+
+class TestNatInstance:
+    """Development (lean): one Graviton NAT instance that only the VPC can send through."""
+
+    def instance(self, env: Synthesized) -> dict[str, Any]:
+        (instance,) = env.resources("Security", "AWS::EC2::Instance").values()
+        properties: dict[str, Any] = instance["Properties"]
+        return properties
+
+    def test_small_graviton_instance_in_a_public_subnet(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("development")
+        props = self.instance(env)
+        assert props["InstanceType"] == "t4g.nano"
+        assert props["SourceDestCheck"] is False
+        assert props["CreditSpecification"] == {"CPUCredits": "standard"}
+        (interface,) = props["NetworkInterfaces"]
+        assert interface["AssociatePublicIpAddress"] is True
+        assert "PublicSubnet1" in json.dumps(interface["SubnetId"])
+        # Amazon Linux 2023 for arm64, resolved from AWS's public SSM parameter at deploy time.
+        parameter = env.raw("Security")["Parameters"][props["ImageId"]["Ref"]]
+        assert parameter["Default"].endswith("al2023-ami-kernel-6.1-arm64")
+
+    def test_encrypted_root_volume_and_imdsv2(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("development")
+        props = self.instance(env)
+        assert props["BlockDeviceMappings"] == [
+            {
+                "DeviceName": "/dev/xvda",
+                "Ebs": {"Encrypted": True, "VolumeType": "gp3", "VolumeSize": 8},
+            }
+        ]
+        (launch,) = env.resources("Security", "AWS::EC2::LaunchTemplate").values()
+        assert launch["Properties"]["LaunchTemplateData"]["MetadataOptions"] == {
+            "HttpTokens": "required"
+        }
+
+    def test_only_the_vpc_sends_through_it(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("development")
+        props = self.instance(env)
+        (group_ref,) = props["NetworkInterfaces"][0]["GroupSet"]
+        group = env.raw("Security")["Resources"][group_ref["Fn::GetAtt"][0]]["Properties"]
+        assert group["SecurityGroupIngress"] == [
+            {
+                "CidrIp": "10.0.0.0/16",
+                "Description": "Traffic out of the VPC",
+                "IpProtocol": "-1",
+            }
+        ]
+        assert group["SecurityGroupEgress"] == [
+            {
+                "CidrIp": "0.0.0.0/0",
+                "Description": "Allow all outbound traffic by default",
+                "IpProtocol": "-1",
+            }
+        ]
+
+    def test_private_subnets_route_through_it(self, synthesized: Any) -> None:
+        env: Synthesized = synthesized("development")
+        (instance_id,) = env.resources("Security", "AWS::EC2::Instance")
+        routes = [
+            r["Properties"]
+            for r in env.resources("Security", "AWS::EC2::Route").values()
+            if "InstanceId" in r["Properties"]
+        ]
+        assert len(routes) == 2
+        for route in routes:
+            assert route["DestinationCidrBlock"] == "0.0.0.0/0"
+            assert route["InstanceId"] == {"Ref": instance_id}
+            assert "PrivateSubnet" in json.dumps(route["RouteTableId"])

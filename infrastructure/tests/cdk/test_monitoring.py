@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import yaml
 
-from cdk_synth import Synthesized
-from stacks.settings import INFRASTRUCTURE_DIR
+from app import build_app
+from cdk_synth import DOMAIN, Synthesized, cli_context
+from stacks.settings import INFRASTRUCTURE_DIR, resolve_settings
 
 DASHBOARDS = INFRASTRUCTURE_DIR.parent / "monitoring" / "grafana" / "dashboards"
+RULES = INFRASTRUCTURE_DIR.parent / "monitoring" / "prometheus" / "rules"
 SIZES = {"development": ("512", "1024"), "staging": ("512", "1024"), "production": ("1024", "2048")}
 ALARMS = {"development": 3, "staging": 3, "production": 5}
 SCRAPE_TARGETS = {
@@ -83,6 +87,7 @@ class TestConfiguration:
         )
         e = env.environment
         assert names == [
+            f"/{e}/monitoring/alertmanager-config",
             f"/{e}/monitoring/grafana/dashboard",
             f"/{e}/monitoring/grafana/datasource",
             f"/{e}/monitoring/prometheus-config",
@@ -102,6 +107,61 @@ class TestConfiguration:
             }
             assert jobs[job_name]["metrics_path"] == "/metrics"
         assert "{env}" not in parameter(env, f"/{env.environment}/monitoring/prometheus-config")
+        assert config["rule_files"] == ["rules/*.yml"]
+        assert config["alerting"]["alertmanagers"] == [
+            {"static_configs": [{"targets": ["localhost:9093"]}]}
+        ]
+
+    def test_certificate_probes_only_with_a_domain(self, variant: Synthesized) -> None:
+        name = f"/{variant.environment}/monitoring/prometheus-config"
+        config = yaml.safe_load(parameter(variant, name))
+        jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+        if not variant.domain:
+            assert "certificates" not in jobs
+            return
+        suffix = {"development": "-dev", "staging": "-staging", "production": ""}[
+            variant.environment
+        ]
+        probe = jobs["certificates"]
+        assert probe["metrics_path"] == "/probe"
+        assert probe["params"] == {"module": ["http_2xx"]}
+        assert probe["static_configs"] == [
+            {
+                "targets": [
+                    f"https://app{suffix}.familybudget.app/api/health",
+                    f"https://api{suffix}.familybudget.app/health",
+                ]
+            }
+        ]
+        assert probe["relabel_configs"][-1] == {
+            "target_label": "__address__",
+            "replacement": "localhost:9115",
+        }
+
+    def test_alertmanager_publishes_to_the_alarm_topic(self, env: Synthesized) -> None:
+        e = env.environment
+        value = next(
+            p["Properties"]["Value"]
+            for p in env.resources("Monitoring", "AWS::SSM::Parameter").values()
+            if p["Properties"]["Name"] == f"/{e}/monitoring/alertmanager-config"
+        )
+        joined = "".join(
+            part if isinstance(part, str) else json.dumps(part) for part in value["Fn::Join"][1]
+        )
+        assert f':{e}-critical-alarms"' in joined
+        assert 'region: "us-east-1"' in joined
+        assert f"[{e}]" in joined
+        (topic,) = env.resources("Monitoring", "AWS::SNS::Topic").values()
+        assert topic["Properties"]["TopicName"] == f"{e}-critical-alarms"
+        role = containers(env)["prometheus/prometheus"]["_task"]["TaskRoleArn"]["Fn::GetAtt"][0]
+        statements = [
+            statement
+            for policy in env.resources("Monitoring", "AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        (publish,) = [s for s in statements if s["Action"] == "sns:Publish"]
+        assert publish["Resource"]["Ref"].startswith("AlarmTopic")
 
     def test_grafana_provisioning(self, env: Synthesized) -> None:
         datasource = yaml.safe_load(
@@ -112,8 +172,17 @@ class TestConfiguration:
             parameter(env, f"/{env.environment}/monitoring/grafana/dashboard")
         )
         assert provider["providers"][0]["options"]["path"] == "${GRAFANA_DASHBOARDS_PATH}"
+        assert [(d["name"], d["type"], d["uid"]) for d in datasource["datasources"]] == [
+            ("Prometheus", "prometheus", "prometheus"),
+            ("CloudWatch", "cloudwatch", "cloudwatch"),
+        ]
+        assert datasource["datasources"][1]["jsonData"] == {
+            "authType": "default",
+            "defaultRegion": "${AWS_REGION}",
+        }
         grafana = containers(env)["grafana/grafana"]
         variables = {e["Name"]: e["Value"] for e in grafana["Environment"]}
+        assert variables["AWS_REGION"] == "us-east-1"
         assert variables["GRAFANA_DASHBOARDS_PATH"] == "/etc/grafana-config/dashboards"
         assert variables["PROMETHEUS_URL"] == (
             f"http://prometheus.{env.environment}.family-budget.local:9090"
@@ -125,21 +194,25 @@ class TestConfiguration:
 
 
 class TestDashboards:
-    def test_every_dashboard_file_is_deployed(self, env: Synthesized) -> None:
-        (deployment,) = env.resources("Monitoring", "Custom::CDKBucketDeployment").values()
-        props = deployment["Properties"]
-        assert props["DestinationBucketKeyPrefix"] == "grafana/dashboards/"
-        (key,) = props["SourceObjectKeys"]
-        staged = env.outdir / f"asset.{key.removesuffix('.zip')}"
-        deployed = sorted(
-            p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()
-        )
-        in_repo = sorted(
-            p.relative_to(DASHBOARDS).as_posix() for p in DASHBOARDS.rglob("*") if p.is_file()
-        )
-        assert in_repo and deployed == in_repo
-        for name in in_repo:
-            assert (staged / name).read_bytes() == (DASHBOARDS / name).read_bytes()
+    def test_every_dashboard_and_rule_file_is_deployed(self, env: Synthesized) -> None:
+        deployments = {
+            d["Properties"]["DestinationBucketKeyPrefix"]: d["Properties"]
+            for d in env.resources("Monitoring", "Custom::CDKBucketDeployment").values()
+        }
+        folders = {"grafana/dashboards/": DASHBOARDS, "prometheus/rules/": RULES}
+        assert set(deployments) == set(folders)
+        for prefix, folder in folders.items():
+            (key,) = deployments[prefix]["SourceObjectKeys"]
+            staged = env.outdir / f"asset.{key.removesuffix('.zip')}"
+            deployed = sorted(
+                p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()
+            )
+            in_repo = sorted(
+                p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+            )
+            assert in_repo and deployed == in_repo
+            for name in in_repo:
+                assert (staged / name).read_bytes() == (folder / name).read_bytes()
 
     def test_init_container_copies_them_before_grafana_starts(self, env: Synthesized) -> None:
         found = containers(env)
@@ -157,13 +230,17 @@ class TestDashboards:
         dashboard = json.loads((DASHBOARDS / "application-overview.json").read_text())
         assert dashboard["title"] == "Application Overview"
         queries = " ".join(
-            target["expr"] for panel in dashboard["panels"] for target in panel["targets"]
+            target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])
         )
         for metric in (
             "http_requests_total",
             "http_request_duration_seconds_bucket",
             "family_budget_signups_total",
             "family_budget_households",
+            "family_budget_active_users",
+            # The web server's proxy (issue 14).
+            "family_budget_web_api_proxy_duration_seconds_bucket",
+            "family_budget_web_api_proxy_requests_total",
         ):
             assert metric in queries
 
@@ -179,6 +256,48 @@ class TestServices:
         for main in ("prometheus", "grafana"):
             task = containers(env)[f"{main}/{main}"]["_task"]
             assert (task["Cpu"], task["Memory"]) == SIZES[env.environment]
+
+    def test_prometheus_task_copies_its_rules_and_runs_alertmanager(
+        self, variant: Synthesized
+    ) -> None:
+        found = containers(variant)
+        init = found["prometheus/config"]
+        assert "aws s3 sync" in init["Command"][0]
+        assert "/config/alertmanager.yml" in init["Command"][0]
+        assert {s["Name"] for s in init["Secrets"]} == {"PROMETHEUS_CONFIG", "ALERTMANAGER_CONFIG"}
+        alertmanager = found["prometheus/alertmanager"]
+        assert alertmanager["Image"] == "prom/alertmanager:v0.27.0"
+        assert alertmanager["Essential"] is True
+        assert "--config.file=/etc/prometheus-config/alertmanager.yml" in alertmanager["Command"]
+        assert alertmanager["DependsOn"] == [{"Condition": "SUCCESS", "ContainerName": "config"}]
+        blackbox = found.get("prometheus/blackbox-exporter")
+        if variant.domain:
+            assert blackbox is not None
+            assert blackbox["Image"] == "prom/blackbox-exporter:v0.25.0"
+            assert blackbox["PortMappings"][0]["ContainerPort"] == 9115
+        else:
+            assert blackbox is None
+
+    def test_grafana_reads_cloudwatch_metrics_only(self, env: Synthesized) -> None:
+        role = containers(env)["grafana/grafana"]["_task"]["TaskRoleArn"]["Fn::GetAtt"][0]
+        statements = [
+            statement
+            for policy in env.resources("Monitoring", "AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        cloudwatch = [s for s in statements if "cloudwatch" in json.dumps(s["Action"])]
+        assert cloudwatch == [
+            {
+                "Action": [
+                    "cloudwatch:GetMetricData",
+                    "cloudwatch:GetMetricStatistics",
+                    "cloudwatch:ListMetrics",
+                ],
+                "Effect": "Allow",
+                "Resource": "*",
+            }
+        ]
 
     def test_prometheus_retention_and_config(self, env: Synthesized) -> None:
         prometheus = containers(env)["prometheus/prometheus"]
@@ -247,7 +366,52 @@ class TestAlarms:
 def test_monitoring_load_balancer_listeners(variant: Synthesized) -> None:
     listeners = variant.resources("Monitoring", "AWS::ElasticLoadBalancingV2::Listener")
     ports = sorted(listener["Properties"]["Port"] for listener in listeners.values())
-    assert ports == ([80, 443] if variant.domain else [80, 9090])
+    rules = variant.resources("Monitoring", "AWS::ElasticLoadBalancingV2::ListenerRule")
+    if variant.environment != "development":
+        assert ports == ([80, 443] if variant.domain else [80, 9090])
+        return
+    # Lean: entry points on the shared ALB of ComputeStack (imported, not created here).
+    shared_alb = "development-ComputeStack:ExportsOutputRefSharedAlb"
+    if not variant.domain:
+        assert ports == [3000, 9090]
+        assert rules == {}
+        for listener in listeners.values():
+            arn = listener["Properties"]["LoadBalancerArn"]["Fn::ImportValue"]
+            assert arn.startswith(shared_alb)
+        return
+    assert ports == []
+    hosts = sorted(
+        (
+            rule["Properties"]["Priority"],
+            rule["Properties"]["Conditions"][0]["HostHeaderConfig"]["Values"][0],
+        )
+        for rule in rules.values()
+    )
+    assert hosts == [
+        (30, "grafana-dev.familybudget.app"),
+        (40, "prometheus-dev.familybudget.app"),
+    ]
+    for rule in rules.values():
+        listener = rule["Properties"]["ListenerArn"]["Fn::ImportValue"]
+        assert listener.startswith(
+            "development-ComputeStack:ExportsOutputRefSharedAlbHttpsListener"
+        )
+        # The example context leaves monitoring_ingress_cidr at the design's 0.0.0.0/0.
+        assert len(rule["Properties"]["Conditions"]) == 1
+
+
+def test_monitoring_urls_on_the_shared_load_balancer(synthesized: Any) -> None:
+    outputs = synthesized("development").outputs("Monitoring")
+    for key, port in (("GrafanaUrl", 3000), ("PrometheusUrl", 9090)):
+        parts = outputs[key]["Value"]["Fn::Join"][1]
+        assert parts[0] == "http://"
+        assert parts[1]["Fn::ImportValue"].startswith(
+            "development-ComputeStack:ExportsOutputFnGetAttSharedAlb"
+        )
+        assert parts[2] == f":{port}"
+    domain = synthesized("development+domain").outputs("Monitoring")
+    assert domain["GrafanaUrl"]["Value"] == "https://grafana-dev.familybudget.app"
+    assert domain["PrometheusUrl"]["Value"] == "https://prometheus-dev.familybudget.app"
 
 
 def test_local_prometheus_config_scrapes_the_same_jobs() -> None:
@@ -265,3 +429,23 @@ def test_local_prometheus_config_scrapes_the_same_jobs() -> None:
     }
     assert {name: port for name, port in local_jobs.items() if name != "prometheus"} == aws_jobs
     assert aws_jobs == {name: port for name, (_, port) in SCRAPE_TARGETS.items()}
+
+
+def test_restricted_range_limits_the_shared_monitoring_hosts(tmp_path: Path) -> None:
+    """With monitoring_ingress_cidr set, the shared ALB's Grafana and Prometheus host rules
+    also match on the source address (the ALB's 443 stays open to the world for the app)."""
+    context = cli_context("development", DOMAIN)
+    context["development"]["monitoring_ingress_cidr"] = "203.0.113.0/24"
+    app = cdk.App(context=context, outdir=str(tmp_path))
+    build_app(app, resolve_settings(context))
+    template = app.synth().get_stack_by_name("development-MonitoringStack").template
+    rules = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"
+    ]
+    assert len(rules) == 2
+    for rule in rules:
+        assert rule["Conditions"][1:] == [
+            {"Field": "source-ip", "SourceIpConfig": {"Values": ["203.0.113.0/24"]}}
+        ]

@@ -23,6 +23,7 @@ from family_budget.emails import EmailMessage, compose_email
 from family_budget.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unprocessable
 from family_budget.households.service import create_household
 from family_budget.models import OneTimeToken, TokenPurpose, User
+from family_budget.observability.activity import record_activity
 from family_budget.security import (
     DUMMY_PASSWORD_HASH,
     InvalidToken,
@@ -229,6 +230,7 @@ async def _issue(
     )
     record = RefreshRecord(user_id=user_id, family_id=family_id, expires_at=session_expires_at)
     await store.add(hash_token(refresh_token), record, session=session)
+    await record_activity(session, user_id, now)
     access_lifetime = timedelta(minutes=settings.access_token_expire_minutes)
     access_token = encode_token(
         settings, user_id=user_id, token_type=TokenType.ACCESS, expires_in=access_lifetime, now=now

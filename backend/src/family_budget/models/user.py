@@ -21,3 +21,6 @@ class User(IdMixin, TimestampMixin, Base):
     # sent to the address until the user changes it.
     email_undeliverable_at: Mapped[datetime | None]
     email_undeliverable_reason: Mapped[str | None] = mapped_column(String(20))
+    # When the user last signed in or refreshed a session (to within auth.service's
+    # ACTIVITY_RESOLUTION): what the "active users" and "active households" metrics count.
+    last_active_at: Mapped[datetime | None]

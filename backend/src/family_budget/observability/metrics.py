@@ -31,3 +31,23 @@ class Metrics:
         self.households = Gauge(
             "family_budget_households", "Households in the database", registry=self.registry
         )
+        # Counted when /metrics is scraped, from users.last_active_at (no per-request work).
+        self.active_users = Gauge(
+            "family_budget_active_users",
+            "Users who signed in or refreshed a session within the window",
+            ("window",),
+            registry=self.registry,
+        )
+        self.active_households = Gauge(
+            "family_budget_active_households",
+            "Households with a member active within the window",
+            ("window",),
+            registry=self.registry,
+        )
+        # source: manual (the API); imports and bank sync count theirs in the worker.
+        self.transactions_created = Counter(
+            "family_budget_transactions_created",
+            "Transactions recorded, by source",
+            ("source",),
+            registry=self.registry,
+        )

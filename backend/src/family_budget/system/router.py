@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
 from family_budget.models import Household
+from family_budget.observability import activity
 from family_budget.observability.metrics import Metrics
 
 router = APIRouter(tags=["system"])
@@ -50,7 +52,14 @@ async def health(request: Request) -> JSONResponse:
 @router.get("/metrics", operation_id="get_metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     app_metrics: Metrics = request.app.state.metrics
+    now = datetime.now(UTC)
     async with request.app.state.session_factory() as session:
         count = (await session.execute(select(func.count()).select_from(Household))).scalar_one()
+        users = await activity.active_users(session, now)
+        households = await activity.active_households(session, now)
     app_metrics.households.set(count)
+    for window, value in users.items():
+        app_metrics.active_users.labels(window).set(value)
+    for window, value in households.items():
+        app_metrics.active_households.labels(window).set(value)
     return Response(generate_latest(app_metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -3,8 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.db import after_commit
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.errors import PreconditionRequired
 from family_budget.models import Transaction, TransactionStatus
@@ -58,6 +60,15 @@ def _expected_versions(
 
 
 ExpectedVersions = Annotated[frozenset[int], Depends(_expected_versions)]
+
+
+def count_created(request: Request, session: AsyncSession, transactions: int) -> None:
+    """Count transactions entered by hand, once they are saved (the business dashboard)."""
+
+    async def count() -> None:
+        request.app.state.metrics.transactions_created.labels("manual").inc(transactions)
+
+    after_commit(session, count)
 
 
 def _etag(transaction: Transaction) -> str:
@@ -154,20 +165,26 @@ async def list_transactions(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_transaction(
-    household: HouseholdDep, session: SessionDep, body: TransactionCreate, response: Response
+    household: HouseholdDep,
+    session: SessionDep,
+    body: TransactionCreate,
+    request: Request,
+    response: Response,
 ) -> TransactionRead:
     """Record a transaction, optionally split across categories and tagged."""
     details = await service.create_transaction(session, household, body)
+    count_created(request, session, 1)
     response.headers["ETag"] = _etag(details.transaction)
     return _read(details)
 
 
 @router.post("/transfers", status_code=status.HTTP_201_CREATED)
 async def create_transfer(
-    household: AdultHouseholdDep, session: SessionDep, body: TransferCreate
+    household: AdultHouseholdDep, session: SessionDep, body: TransferCreate, request: Request
 ) -> TransferRead:
     """Move money between two accounts of the household (a linked pair of transactions)."""
     transfer_id, outflow, inflow = await service.create_transfer(session, household, body)
+    count_created(request, session, 2)
     return TransferRead(
         transfer_id=transfer_id, from_transaction=_read(outflow), to_transaction=_read(inflow)
     )

@@ -89,6 +89,7 @@ def create_celery(settings: Settings) -> Celery:
         async def tick(ctx: jobs.JobContext) -> int:
             metrics.ticks_total.inc()
             await schedule.schedule_due(ctx.session_factory, ctx.now)
+            await jobs.observe_queue(ctx)
             return await jobs.relay(ctx, lambda name, job_id: _send(app, name, job_id))
 
         return run(tick)

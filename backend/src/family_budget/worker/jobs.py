@@ -34,7 +34,7 @@ from enum import StrEnum
 from time import perf_counter
 from typing import Any, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -333,6 +333,37 @@ async def due_job_ids(
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return [(int(i), str(n)) for i, n in await session.execute(statement)]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDepth:
+    due: int
+    oldest_due_since: datetime | None
+
+
+async def queue_depth(session: AsyncSession, now: datetime) -> QueueDepth:
+    """Jobs due at `now` that nobody is running (one aggregate query; the worker's gauges)."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(Job.run_after)).where(
+                Job.done_at.is_(None),
+                Job.failed_at.is_(None),
+                Job.run_after <= now,
+                or_(Job.claimed_until.is_(None), Job.claimed_until < now),
+            )
+        )
+    ).one()
+    return QueueDepth(int(row[0]), row[1])
+
+
+async def observe_queue(ctx: JobContext) -> QueueDepth:
+    """Measure the queue at the context's now into the worker's metrics."""
+    async with unit_of_work(ctx.session_factory) as session:
+        depth = await queue_depth(session, ctx.now)
+    oldest = depth.oldest_due_since
+    age = (ctx.now - oldest.replace(tzinfo=oldest.tzinfo or UTC)).total_seconds() if oldest else 0
+    metrics.record_queue(depth.due, max(age, 0.0))
+    return depth
 
 
 async def relay(ctx: JobContext, send: Callable[[str, int], None]) -> int:

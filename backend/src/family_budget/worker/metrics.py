@@ -9,7 +9,7 @@ same metrics live in the process's default registry.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 jobs_total = Counter(
     "family_budget_worker_jobs",
@@ -30,6 +30,25 @@ jobs_relayed_total = Counter(
     "family_budget_worker_jobs_relayed",
     "Jobs handed to Celery by the relay (again after a lost message: counted again)",
 )
+
+
+# Measured once per tick (a minute), not per job: what "the queue is stuck" alerts read. In the
+# multiprocess mode the most recent value of any process is served.
+jobs_due = Gauge(
+    "family_budget_worker_jobs_due",
+    "Jobs due to run that nobody is running, at the last tick",
+    multiprocess_mode="mostrecent",
+)
+oldest_due_job_age_seconds = Gauge(
+    "family_budget_worker_oldest_due_job_age_seconds",
+    "How long the oldest of those jobs has been due, at the last tick (0: none is due)",
+    multiprocess_mode="mostrecent",
+)
+
+
+def record_queue(due: int, oldest_age_seconds: float) -> None:
+    jobs_due.set(due)
+    oldest_due_job_age_seconds.set(oldest_age_seconds)
 
 
 def record_job(name: str, outcome: str, seconds: float) -> None:
