@@ -106,7 +106,8 @@ export default defineConfig({
   // One browser at a time: the machine has two cores for the backend, the web server and the
   // browser, and the embedded SQLite backend refuses some concurrent writes ("database is locked").
   workers: Number(process.env.E2E_WORKERS ?? 1),
-  retries: process.env.CI ? 1 : 0,
+  // No retries, in CI either: a flaky test is a failing test, fixed at its cause.
+  retries: 0,
   forbidOnly: Boolean(process.env.CI),
   timeout: 60_000,
   expect: { timeout: 10_000 },

@@ -79,6 +79,7 @@ class OtherHousehold:
     teen: User
     checking: Account
     savings: Account  # shared with their teen
+    euros: Account  # in EUR
     group: CategoryGroup
     groceries: Category
     salary: Category
@@ -233,7 +234,13 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
 
     checking = account("Their checking", AccountKind.CHECKING, 1_000_000)
     savings = account("Their savings", AccountKind.SAVINGS, 250_000)
-    group = CategoryGroup(id=uuid.uuid4(), household_id=household.id, name="Everyday")
+    # An account in another currency than theirs (and ours), which their aggregates leave out.
+    euros = account("Their euros", AccountKind.CASH, 70_000)
+    euros.currency = "EUR"
+    # Sorted far after ours: a new group of ours must be placed after our groups, not theirs.
+    group = CategoryGroup(
+        id=uuid.uuid4(), household_id=household.id, name="Everyday", sort_order=50
+    )
     groceries = Category(
         id=uuid.uuid4(),
         household_id=household.id,
@@ -266,6 +273,7 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
             Membership(household_id=household.id, user_id=teen.id, role=Role.TEEN),
             checking,
             savings,
+            euros,
             group,
             invitation,
         ]
@@ -273,7 +281,7 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
     await session.flush()
     session.add_all([AccountShare(account_id=savings.id, user_id=teen.id), groceries, salary])
     await session.flush()
-    money = _other_households_money(household, checking, savings, groceries, salary)
+    money = _other_households_money(household, checking, savings, euros, groceries, salary)
     # Bulk inserts, one per table, bypass the session hook that keeps the monthly totals, so
     # they are recomputed once for the whole lot (as the app's bulk writers do).
     for model, rows in money.items():
@@ -289,6 +297,7 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
         teen=teen,
         checking=checking,
         savings=savings,
+        euros=euros,
         group=group,
         groceries=groceries,
         salary=salary,
@@ -301,6 +310,7 @@ def _other_households_money(
     household: Household,
     checking: Account,
     savings: Account,
+    euros: Account,
     groceries: Category,
     salary: Category,
 ) -> dict[type[Base], list[dict[str, Any]]]:
@@ -360,6 +370,7 @@ def _other_households_money(
         transaction(checking, month.replace(day=10), -50_000, transfer_id=transfer_id)
         transaction(savings, month.replace(day=10), 50_000, transfer_id=transfer_id)
         transaction(savings, month.replace(day=28), -777)
+        transaction(euros, month.replace(day=20), -3_300, category_id=groceries.id)
         budgets.append(
             {
                 "id": uuid.uuid4(),

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from family_budget.auth.refresh_store import (
     ConsumeOutcome,
@@ -19,7 +19,9 @@ from family_budget.auth.refresh_store import (
     RefreshRecord,
     RefreshTokenStore,
 )
-from family_budget.models import RefreshToken
+from family_budget.config import Settings
+from family_budget.db import create_session_factory
+from family_budget.models import RefreshToken, User
 from tests.factories import create_user
 
 GRACE = timedelta(seconds=10)
@@ -138,11 +140,15 @@ class TestConsume:
         )
 
     async def test_concurrent_uses_have_one_winner(
-        self, store: RefreshTokenStore, session: AsyncSession
+        self,
+        store: RefreshTokenStore,
+        session: AsyncSession,
+        engine: AsyncEngine,
+        settings: Settings,
     ) -> None:
         if isinstance(store, DatabaseRefreshTokenStore):
-            # The test's sessions share one connection, which cannot run statements concurrently.
-            pytest.skip("the database store's conditional UPDATE is not raced here")
+            await _race_the_database_store(engine, settings)
+            return
         token_hash, _ = await _new_token(store, session)
 
         results = await asyncio.gather(
@@ -151,3 +157,31 @@ class TestConsume:
 
         outcomes = sorted(outcome for outcome, _ in results)
         assert outcomes == sorted([ConsumeOutcome.ROTATED] + [ConsumeOutcome.SUPERSEDED] * 7)
+
+
+async def _race_the_database_store(engine: AsyncEngine, settings: Settings) -> None:
+    """Eight concurrent uses of one token through the database store, each on a connection and
+    transaction of its own (the test's shared connection cannot run statements concurrently):
+    the conditional UPDATE lets exactly one rotate. Committed for real, and cleaned up after."""
+    if settings.is_sqlite:
+        pytest.skip("SQLite has a single writer; the database race runs on PostgreSQL (as in CI)")
+    factory = create_session_factory(engine)
+    store = DatabaseRefreshTokenStore(factory)
+    async with factory() as own:
+        user = await create_user(own)
+        await own.commit()
+    try:
+        token_hash = uuid.uuid4().hex
+        expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+        await store.add(token_hash, RefreshRecord(user.id, uuid.uuid4(), expires_at))
+
+        results = await asyncio.gather(
+            *(store.consume(token_hash, reuse_grace=GRACE) for _ in range(8))
+        )
+
+        outcomes = sorted(outcome for outcome, _ in results)
+        assert outcomes == sorted([ConsumeOutcome.ROTATED] + [ConsumeOutcome.SUPERSEDED] * 7)
+    finally:
+        async with factory() as own:
+            await own.execute(delete(User).where(User.id == user.id))  # its tokens go with it
+            await own.commit()

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets.activity import rebuild_household
@@ -25,6 +25,7 @@ from family_budget.models import (
     TransactionSplit,
 )
 from family_budget.reports import service as reports_service
+from tests.arrange import Family
 from tests.factories import (
     auth_headers,
     create_account,
@@ -323,14 +324,28 @@ async def test_factory_split_lines_and_category_deletion_keep_totals(
     assert await _stored(session, household.id) == await _from_scratch(session, household.id)
 
 
-async def test_rebuild_household_recomputes_everything(session: AsyncSession) -> None:
+async def test_rebuild_household_recomputes_everything(
+    session: AsyncSession, family: Family
+) -> None:
     household = await create_household(session)
     account = await create_account(session, household)
     await create_transaction(session, account, amount_minor=-100, posted_on=date(2024, 1, 9))
     await create_transaction(session, account, amount_minor=250, posted_on=date(2024, 3, 9))
     before = await _stored(session, household.id)
+    # Another household's totals, one of them made wrong: rebuilding this household must leave
+    # them all exactly as they are (it neither deletes nor recomputes anything of theirs).
+    theirs = family.other.household.id
+    await session.execute(
+        update(ActivityTotal)
+        .where(ActivityTotal.household_id == theirs, ActivityTotal.month == date(2024, 2, 1))
+        .values(amount_minor=ActivityTotal.amount_minor + 1)
+    )
+    their_totals = await _stored(session, theirs)
+    assert their_totals != await _from_scratch(session, theirs)
 
     await session.run_sync(lambda sync: rebuild_household(sync.connection(), household.id))
+
+    assert await _stored(session, theirs) == their_totals
 
     assert (
         await _stored(session, household.id)
@@ -382,12 +397,18 @@ async def test_spending_report_with_partial_edge_months_equals_raw_rows(
     for _ in range(15):
         day, amount = some_day(), rng.randint(1, 5000)
         transfer_id = uuid.uuid4()
-        await create_transaction(
-            session, accounts[0], amount_minor=-amount, posted_on=day, transfer_id=transfer_id
-        )
-        await create_transaction(
-            session, accounts[1], amount_minor=amount, posted_on=day, transfer_id=transfer_id
-        )
+        # Each leg with a category of its own (the service refuses any; an importer might not):
+        # were transfers counted, the legs would no longer cancel out in the report.
+        for account, signed in ((accounts[0], -amount), (accounts[1], amount)):
+            category = rng.choice(categories)
+            await create_transaction(
+                session,
+                account,
+                amount_minor=signed,
+                posted_on=day,
+                transfer_id=transfer_id,
+                category_id=category.id if category else None,
+            )
         parent = await create_transaction(
             session,
             rng.choice([*accounts, foreign]),

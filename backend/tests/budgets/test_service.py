@@ -8,12 +8,12 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.budgets import service
-from family_budget.budgets.rollover import available_by_month
 from family_budget.households.context import HouseholdContext
 from family_budget.models import AccountKind
 from family_budget.months import add_months, format_month
 from family_budget.reports.service import income_vs_expenses, spending_by_category
 from tests.arrange import Family
+from tests.budgets.reference import available
 from tests.factories import (
     assign_budget,
     create_account,
@@ -73,9 +73,9 @@ class TestComputeMonth:
         for month in [*MONTHS, add_months(MONTHS[-1], 1)]:
             lines = lines_by_id(await service.compute_month(session, home, month))
             for category in (rolling, resetting):
-                expected = available_by_month(
+                expected = available(
                     assigned[category.id], activity[category.id], category.rollover, month
-                ).get(month, 0)
+                )
                 line = lines[category.id]
                 assert line.available_minor == expected, (format_month(month), category.name)
                 assert line.assigned_minor == assigned[category.id].get(month, 0)

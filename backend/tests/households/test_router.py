@@ -729,7 +729,17 @@ class TestCreateInvitation:
         )
         assert response.status_code == 201
         assert response.json()["role"] == "owner"
-        assert [e["to"] for e in (await emails())] == [elsewhere.email]
+        [email] = await emails()
+        assert email["to"] == elsewhere.email
+        # ... and joins: being a member elsewhere is no reason to refuse.
+        accepted = await client.post(
+            f"{API}/invitations/accept",
+            json={"token": token_from_link(email["text"], settings.public_app_url)},
+            headers=auth_headers(settings, elsewhere),
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert await role_of(session, household.id, elsewhere.id) is Role.OWNER
+        assert await role_of(session, family.other.household.id, elsewhere.id) is Role.OWNER
 
     async def test_pending_invitation_is_409(
         self,

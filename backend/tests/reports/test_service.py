@@ -54,10 +54,16 @@ class TestCheckRange:
         service.check_range(date(2020, 2, 29), date(2025, 2, 28))
         with pytest.raises(Unprocessable) as too_long:
             service.check_range(date(2020, 2, 29), date(2025, 3, 1))
-        assert too_long.value.code == "range_too_long"
+        assert (too_long.value.code, too_long.value.detail) == (
+            "range_too_long",
+            "The range may span at most 5 years",
+        )
         with pytest.raises(Unprocessable) as backwards:
             service.check_range(date(2024, 1, 2), date(2024, 1, 1))
-        assert backwards.value.code == "invalid_range"
+        assert (backwards.value.code, backwards.value.detail) == (
+            "invalid_range",
+            "from must not be after to",
+        )
 
 
 class TestReportsAgree:

@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 
-import { openSection, signUp, typed, usd } from "./helpers";
+import { exactUsd, openSection, signUp, typed, usd } from "./helpers";
 
 /*
  * One month of a family's money, entered through the UI, and every number the app shows for it
@@ -136,10 +136,10 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   await expect(transfer).toBeHidden();
 
   await expect(page.getByRole("row").filter({ hasText: "Warehouse store" })).toContainText(
-    usd(-SPLIT_TOTAL),
+    exactUsd(-SPLIT_TOTAL),
   );
   await expect(page.getByRole("row").filter({ hasText: "Employer Inc" })).toContainText(
-    usd(SALARY),
+    exactUsd(SALARY),
   );
 
   await openSection(page, "Budget");
@@ -157,24 +157,33 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   const groceriesRow = page
     .getByRole("row")
     .filter({ has: page.getByRole("button", { name: /^Assigned to Groceries:/ }) });
-  await expect(groceriesRow).toContainText(usd(-groceriesSpent));
-  await expect(groceriesRow).toContainText(usd(BUDGET_GROCERIES - groceriesSpent));
+  // Cell by cell, whole text: "$129.50" available must not pass for "-$129.50".
+  await expect(
+    groceriesRow.getByRole("link", {
+      name: `Transactions in Groceries, activity ${usd(-groceriesSpent)}`,
+      exact: true,
+    }),
+  ).toBeVisible();
+  const available = groceriesRow.getByRole("cell").nth(3);
+  await expect(available).toHaveText(usd(BUDGET_GROCERIES - groceriesSpent));
 
   await openSection(page, "Dashboard");
-  await expect(card(page, "Left to assign")).toContainText(usd(SALARY - assigned));
+  await expect(card(page, "Left to assign")).toContainText(exactUsd(SALARY - assigned));
   await expect(card(page, "Spent vs budgeted")).toContainText(`${usd(spent)} of ${usd(assigned)}`);
   const spending = card(page, /^Spending by category/);
   await spending.getByText("Show spending as a table").click();
-  await expect(spending.getByRole("row", { name: /Groceries/ })).toContainText(usd(groceriesSpent));
+  await expect(spending.getByRole("row", { name: /Groceries/ })).toContainText(
+    exactUsd(groceriesSpent),
+  );
   await expect(spending.getByRole("row", { name: /Household supplies/ })).toContainText(
-    usd(SPLIT_SUPPLIES),
+    exactUsd(SPLIT_SUPPLIES),
   );
   await expect(spending.getByRole("row", { name: /Salary/ })).toHaveCount(0);
 
   await openSection(page, "Accounts");
   const checking = OPENING + SALARY - GROCERIES - SPLIT_TOTAL - TRANSFER;
-  await expect(accountRow(page, CHECKING)).toContainText(usd(checking));
-  await expect(accountRow(page, SAVINGS)).toContainText(usd(TRANSFER));
+  await expect(accountRow(page, CHECKING)).toContainText(exactUsd(checking));
+  await expect(accountRow(page, SAVINGS)).toContainText(exactUsd(TRANSFER));
   await expect(page.locator("dl").filter({ hasText: "Net worth" })).toContainText(
     `Net worth${usd(checking + TRANSFER)}`,
   );

@@ -168,6 +168,16 @@ export function usd(minor: number): string {
   return money(minor, "USD", 2);
 }
 
+/**
+ * usd(minor) inside a longer text, but not as the tail of a negative amount: "$129.50" must not
+ * pass for "-$129.50", as toContainText(usd(12950)) lets it. (A longer amount cannot match:
+ * "$1,129.50" does not contain "$129.50".)
+ */
+export function exactUsd(minor: number): RegExp {
+  const escaped = usd(minor).replace(/[$.*+?^{}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<![-\u2212])${escaped}`);
+}
+
 export function money(minor: number, code: string, exponent: number): string {
   const negative = minor < 0;
   const digits = Math.abs(minor)
@@ -292,6 +302,73 @@ function isoDay(monthsAgo: number, day: number): string {
  * Fill a household with a few months of ordinary life through the API (fast, and not what the
  * screenshot tests are about): three accounts, income and spending over three months, a budget.
  */
+/** What seedHousehold creates, so tests can check the numbers the app shows for it. */
+export const SEED_ACCOUNTS = [
+  { name: "Joint checking", kind: "checking", opening_balance_minor: 250_000 },
+  { name: "Family Visa", kind: "credit_card", opening_balance_minor: -30_000 },
+  { name: "Emergency savings", kind: "savings", opening_balance_minor: 800_000 },
+] as const;
+export const SEED_MONTHS_AGO = [2, 1, 0] as const;
+export function seedEntries(
+  monthsAgo: number,
+): { account: string; payee: string; amount: number; category: string; day: number }[] {
+  return [
+    {
+      account: "Joint checking",
+      payee: "Acme Corp payroll",
+      amount: 420_000,
+      category: "Salary",
+      day: 1,
+    },
+    {
+      account: "Joint checking",
+      payee: "City Apartments",
+      amount: -145_000,
+      category: "Rent or mortgage",
+      day: 2,
+    },
+    { account: "Family Visa", payee: "FreshMart", amount: -18_734, category: "Groceries", day: 3 },
+    { account: "Family Visa", payee: "FreshMart", amount: -9_215, category: "Groceries", day: 10 },
+    {
+      account: "Family Visa",
+      payee: "Luigi's Trattoria",
+      amount: -6_480,
+      category: "Dining out",
+      day: 5,
+    },
+    {
+      account: "Joint checking",
+      payee: "Power & Light Co",
+      amount: -11_250 - monthsAgo * 700,
+      category: "Utilities",
+      day: 4,
+    },
+    {
+      account: "Family Visa",
+      payee: "Metro transit",
+      amount: -4_500,
+      category: "Public transport",
+      day: 6,
+    },
+    {
+      account: "Family Visa",
+      payee: "StreamFlix",
+      amount: -1_599,
+      category: "Subscriptions",
+      day: 7,
+    },
+  ];
+}
+export const SEED_BUDGET: [string, number][] = [
+  ["Rent or mortgage", 145_000],
+  ["Groceries", 30_000],
+  ["Dining out", 5_000],
+  ["Utilities", 12_000],
+  ["Public transport", 6_000],
+  ["Subscriptions", 1_600],
+  ["Emergency fund", 50_000],
+];
+
 export async function seedHousehold(
   request: APIRequestContext,
   token: string,
@@ -317,58 +394,24 @@ export async function seedHousehold(
   };
 
   const opened = isoDay(3, 1);
-  const checking = await post("/accounts", {
-    name: "Joint checking",
-    kind: "checking",
-    opening_balance_minor: 250_000,
-    opened_on: opened,
-  });
-  const card = await post("/accounts", {
-    name: "Family Visa",
-    kind: "credit_card",
-    opening_balance_minor: -30_000,
-    opened_on: opened,
-  });
-  await post("/accounts", {
-    name: "Emergency savings",
-    kind: "savings",
-    opening_balance_minor: 800_000,
-    opened_on: opened,
-  });
-
-  for (const monthsAgo of [2, 1, 0]) {
-    const entries: [string, string, number, string, number][] = [
-      [checking.id, "Acme Corp payroll", 420_000, "Salary", 1],
-      [checking.id, "City Apartments", -145_000, "Rent or mortgage", 2],
-      [card.id, "FreshMart", -18_734, "Groceries", 3],
-      [card.id, "FreshMart", -9_215, "Groceries", 10],
-      [card.id, "Luigi's Trattoria", -6_480, "Dining out", 5],
-      [checking.id, "Power & Light Co", -11_250 - monthsAgo * 700, "Utilities", 4],
-      [card.id, "Metro transit", -4_500, "Public transport", 6],
-      [card.id, "StreamFlix", -1_599, "Subscriptions", 7],
-    ];
-    for (const [accountId, payee, amount, categoryName, day] of entries) {
+  const ids: Record<string, string> = {};
+  for (const account of SEED_ACCOUNTS) {
+    ids[account.name] = (await post("/accounts", { ...account, opened_on: opened })).id;
+  }
+  for (const monthsAgo of SEED_MONTHS_AGO) {
+    for (const entry of seedEntries(monthsAgo)) {
       await post("/transactions", {
-        account_id: accountId,
-        posted_on: isoDay(monthsAgo, day),
-        payee,
-        amount_minor: amount,
-        category_id: category(categoryName),
+        account_id: ids[entry.account],
+        posted_on: isoDay(monthsAgo, entry.day),
+        payee: entry.payee,
+        amount_minor: entry.amount,
+        category_id: category(entry.category),
       });
     }
   }
 
   const month = isoDay(0, 1).slice(0, 7);
-  const budget: [string, number][] = [
-    ["Rent or mortgage", 145_000],
-    ["Groceries", 30_000],
-    ["Dining out", 5_000],
-    ["Utilities", 12_000],
-    ["Public transport", 6_000],
-    ["Subscriptions", 1_600],
-    ["Emergency fund", 50_000],
-  ];
-  for (const [name, assigned] of budget) {
+  for (const [name, assigned] of SEED_BUDGET) {
     const response = await request.put(`${base}/budgets/${month}/${category(name)}`, {
       headers,
       data: { assigned_minor: assigned },

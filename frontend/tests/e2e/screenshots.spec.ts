@@ -1,10 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
 
 import {
+  SEED_ACCOUNTS,
+  SEED_BUDGET,
+  SEED_MONTHS_AGO,
   apiLogin,
+  exactUsd,
   horizontalOverflow,
   openSection,
   screenshot,
+  seedEntries,
   seedHousehold,
   signUp,
   usd,
@@ -12,22 +17,114 @@ import {
 
 /*
  * Every household page with a few months of data, in the viewport of the project (desktop 1280,
- * phone 390): a picture for review and, on the phone, proof that nothing scrolls sideways.
+ * phone 390): a picture for review, a check that each page shows the seeded data (numbers worked
+ * out here from what was seeded), and, on the phone, proof that nothing scrolls sideways.
  */
-const PAGES = [
-  { section: "Dashboard", name: "dashboard", heading: "Dashboard" },
-  { section: "Transactions", name: "transactions", heading: "Transactions" },
-  { section: "Budget", name: "budget", heading: /^Budget/ },
-  { section: "Accounts", name: "accounts", heading: "Accounts" },
-  { section: "Categories", name: "categories", heading: "Categories" },
-  { section: "Household", name: "household", heading: "Household" },
-] as const;
+const thisMonth = seedEntries(0);
+const spentThisMonth = -thisMonth
+  .filter((entry) => entry.amount < 0)
+  .reduce((sum, entry) => sum + entry.amount, 0);
+const assignedThisMonth = SEED_BUDGET.reduce((sum, [, amount]) => sum + amount, 0);
+const netWorth =
+  SEED_ACCOUNTS.reduce((sum, account) => sum + account.opening_balance_minor, 0) +
+  SEED_MONTHS_AGO.flatMap((monthsAgo) => seedEntries(monthsAgo)).reduce(
+    (sum, entry) => sum + entry.amount,
+    0,
+  );
+const visible = (page: Page, text: string) =>
+  page.getByText(text, { exact: true }).filter({ visible: true });
 
+const PAGES: {
+  section: Parameters<typeof openSection>[1];
+  name: string;
+  heading: string | RegExp;
+  shows: (page: Page) => Promise<void>;
+}[] = [
+  {
+    section: "Dashboard",
+    name: "dashboard",
+    heading: "Dashboard",
+    shows: async (page) => {
+      const card = page
+        .locator("section")
+        .filter({ has: page.getByRole("heading", { name: "Spent vs budgeted" }) });
+      await expect(card).toContainText(`${usd(spentThisMonth)} of ${usd(assignedThisMonth)}`);
+    },
+  },
+  {
+    section: "Transactions",
+    name: "transactions",
+    heading: "Transactions",
+    shows: async (page) => {
+      // The page opens on this month.
+      for (const payee of ["Acme Corp payroll", "FreshMart", "Luigi's Trattoria"]) {
+        await expect(visible(page, payee)).toHaveCount(
+          thisMonth.filter((entry) => entry.payee === payee).length,
+        );
+      }
+    },
+  },
+  {
+    section: "Budget",
+    name: "budget",
+    heading: /^Budget/,
+    shows: async (page) => {
+      for (const [category, assigned] of SEED_BUDGET) {
+        await expect(
+          page.getByRole("button", {
+            name: `Assigned to ${category}: ${usd(assigned)}`,
+            exact: true,
+          }),
+        ).toBeVisible();
+      }
+    },
+  },
+  {
+    section: "Accounts",
+    name: "accounts",
+    heading: "Accounts",
+    shows: async (page) => {
+      for (const account of SEED_ACCOUNTS) await expect(visible(page, account.name)).toHaveCount(1);
+      await expect(page.locator("dl").filter({ hasText: "Net worth" })).toContainText(
+        exactUsd(netWorth),
+      );
+    },
+  },
+  {
+    section: "Categories",
+    name: "categories",
+    heading: "Categories",
+    shows: async (page) => {
+      for (const [category] of SEED_BUDGET)
+        await expect(visible(page, category).first()).toBeVisible();
+    },
+  },
+  {
+    section: "Household",
+    name: "household",
+    heading: "Household",
+    shows: async (page) => {
+      const members = page.getByRole("table", { name: "Members of Example family" });
+      await expect(members.getByRole("row").filter({ hasText: "Pat Example (you)" })).toHaveCount(
+        1,
+      );
+      await expect(members.getByRole("combobox", { name: "Role of Pat Example" })).toHaveValue(
+        "owner",
+      );
+    },
+  },
+];
+
+/** The page's data is in and every chart has drawn (charts are not animated: no waiting for frames). */
 async function settle(page: Page) {
   await page.waitForLoadState("networkidle");
   await expect(page.getByRole("status").filter({ hasText: /Loading/ })).toHaveCount(0);
-  // Charts animate in; give them their final frame.
-  await page.waitForTimeout(300);
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll(".recharts-responsive-container")).every((chart) =>
+      chart.querySelector("svg.recharts-surface"),
+    ),
+  );
+  await page.evaluate(() => document.fonts.ready);
 }
 
 test("every page in light theme, the dashboard in dark theme, and no sideways scrolling on a phone", async ({
@@ -47,6 +144,7 @@ test("every page in light theme, the dashboard in dark theme, and no sideways sc
   for (const item of PAGES) {
     await openSection(page, item.section);
     await expect(page.getByRole("heading", { level: 1, name: item.heading })).toBeVisible();
+    await item.shows(page);
     await settle(page);
     await screenshot(page, testInfo, item.name);
     if (phone) {

@@ -106,13 +106,34 @@ describe("the web server's own endpoints", () => {
 
   it("/metrics counts the proxied calls by method and status", async () => {
     const { GET: metrics } = await import("@/app/metrics/route");
-    const text = await (await metrics()).text();
-    expect(text).toMatch(
-      /family_budget_web_api_proxy_requests_total\{method="GET",status="200"\} [1-9]/,
+    const count = async (status: number) => {
+      const text = await (await metrics()).text();
+      const line = new RegExp(
+        `family_budget_web_api_proxy_requests_total\\{method="GET",status="${status}"\\} (\\d+)`,
+      ).exec(text);
+      return line ? Number(line[1]) : 0;
+    };
+    const before = { ok: await count(200), unreachable: await count(502) };
+
+    // One call that reaches the API and one that cannot, made here: the test does not lean on
+    // whatever the tests above it happened to send.
+    expect((await GET(new Request("http://localhost:3000/api/v1/me"), context("me"))).status).toBe(
+      200,
     );
-    expect(text).toMatch(
-      /family_budget_web_api_proxy_requests_total\{method="GET",status="502"\} [1-9]/,
-    );
-    expect(text).toContain("family_budget_web_process_cpu_seconds_total");
+    const reachable = process.env.NEXT_PUBLIC_API_URL;
+    process.env.NEXT_PUBLIC_API_URL = "http://127.0.0.1:9";
+    try {
+      expect(
+        (await GET(new Request("http://localhost:3000/api/v1/me"), context("me"))).status,
+      ).toBe(502);
+    } finally {
+      process.env.NEXT_PUBLIC_API_URL = reachable;
+    }
+
+    expect({ ok: await count(200), unreachable: await count(502) }).toEqual({
+      ok: before.ok + 1,
+      unreachable: before.unreachable + 1,
+    });
+    expect(await (await metrics()).text()).toContain("family_budget_web_process_cpu_seconds_total");
   });
 });

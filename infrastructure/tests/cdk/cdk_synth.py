@@ -78,6 +78,30 @@ class Synthesized:
         found: dict[str, Any] = self.raw(short).get("Outputs", {})
         return found
 
+    def logical_id(self, short: str, resource_type: str, prefix: str) -> str:
+        """The one resource of `resource_type` whose logical id starts with `prefix`."""
+        (found,) = [
+            logical
+            for logical in self.resources(short, resource_type)
+            if logical.startswith(prefix)
+        ]
+        return found
+
+    def ref(self, short: str, resource_type: str, prefix: str) -> dict[str, Any]:
+        return {"Ref": self.logical_id(short, resource_type, prefix)}
+
+    def get_att(
+        self, short: str, resource_type: str, prefix: str, attribute: str
+    ) -> dict[str, Any]:
+        return {"Fn::GetAtt": [self.logical_id(short, resource_type, prefix), attribute]}
+
+    def assert_outputs(self, short: str, expected: dict[str, Any], export_prefix: str) -> None:
+        """Each output's value is exactly the resource attribute it names, exported under
+        `export_prefix` + its key (a key alone proves nothing about what a consumer gets)."""
+        outputs = self.outputs(short)
+        for key, value in expected.items():
+            assert outputs[key] == {"Value": value, "Export": {"Name": export_prefix + key}}, key
+
 
 def synthesize(environment: str, domain: str | None, outdir: Path) -> Synthesized:
     context = cli_context(environment, domain)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk.assertions import Match
-
 from cdk_synth import IMAGE_TAG, Synthesized
 
 # (cpu units, memory MiB, min tasks, max tasks) from the design document.
@@ -255,17 +253,57 @@ class TestMigrations:
         subnets = json.dumps(outputs["MigrationSubnetIds"]["Value"])
         assert subnets.count("PrivateSubnet") == 2 and "Fn::Join" in subnets
 
-    def test_migration_security_group_reaches_the_database(self, env: Synthesized) -> None:
-        env.template("Compute").has_resource_properties(
-            "AWS::EC2::SecurityGroupIngress",
-            {
-                "FromPort": 5432,
-                "ToPort": 5432,
-                "SourceSecurityGroupId": {
-                    "Fn::GetAtt": [Match.string_like_regexp("MigrationSecurityGroup"), "GroupId"]
-                },
-            },
+    def test_outputs_name_the_resources(self, env: Synthesized) -> None:
+        service, lb = "AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer"
+        target_group = "AWS::ElasticLoadBalancingV2::TargetGroup"
+        expected = {
+            "ClusterName": env.ref("Compute", "AWS::ECS::Cluster", "Cluster"),
+            "ClusterArn": env.get_att("Compute", "AWS::ECS::Cluster", "Cluster", "Arn"),
+            "MigrationTaskDefinitionArn": env.ref(
+                "Compute", "AWS::ECS::TaskDefinition", "MigrationTask"
+            ),
+            "MigrationSecurityGroupId": env.get_att(
+                "Compute", "AWS::EC2::SecurityGroup", "MigrationSecurityGroup", "GroupId"
+            ),
+        }
+        for name in ("Backend", "Frontend", "Worker"):
+            expected[f"{name}ServiceName"] = env.get_att(
+                "Compute", service, f"{name}Service", "Name"
+            )
+            expected[f"{name}ServiceArn"] = env.ref("Compute", service, f"{name}Service")
+        for name in ("Backend", "Frontend"):
+            expected[f"{name}LoadBalancerDns"] = env.get_att(
+                "Compute", lb, f"{name}ServiceLB", "DNSName"
+            )
+            expected[f"{name}TargetGroupArn"] = env.ref("Compute", target_group, f"{name}Service")
+        assert set(expected) | {"BackendUrl", "FrontendUrl", "MigrationSubnetIds"} == set(
+            CONTRACT_OUTPUTS
         )
+        env.assert_outputs("Compute", expected, f"{env.environment}-Compute-")
+
+    def test_migration_security_group_reaches_the_database(self, env: Synthesized) -> None:
+        """The PostgreSQL rule from the migration task's group is on the group the database
+        instance itself uses (exported by the DatabaseStack), not merely on some group."""
+        rules = [
+            rule["Properties"]
+            for rule in env.resources("Compute", "AWS::EC2::SecurityGroupIngress").values()
+            if rule["Properties"]["SourceSecurityGroupId"]
+            == env.get_att(
+                "Compute", "AWS::EC2::SecurityGroup", "MigrationSecurityGroup", "GroupId"
+            )
+            and rule["Properties"]["FromPort"] == 5432
+        ]
+        assert len(rules) == 1
+        (rule,) = rules
+        assert (rule["IpProtocol"], rule["ToPort"]) == ("tcp", 5432)
+        exports = {
+            output["Export"]["Name"]: output["Value"]
+            for output in env.outputs("Database").values()
+            if "Export" in output
+        }
+        on_group = exports[rule["GroupId"]["Fn::ImportValue"]]
+        (database,) = env.resources("Database", "AWS::RDS::DBInstance").values()
+        assert database["Properties"]["VPCSecurityGroups"] == [on_group]
 
 
 class TestBeat:

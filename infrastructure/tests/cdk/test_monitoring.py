@@ -327,6 +327,37 @@ class TestServices:
 
     def test_outputs(self, env: Synthesized) -> None:
         assert set(env.outputs("Monitoring")) >= CONTRACT_OUTPUTS
+        service, target_group = "AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::TargetGroup"
+        alb = env.get_att(
+            "Monitoring", "AWS::ElasticLoadBalancingV2::LoadBalancer", "MonitoringAlb", "DNSName"
+        )
+        env.assert_outputs(
+            "Monitoring",
+            {
+                "GrafanaAdminSecretArn": env.ref(
+                    "Monitoring", "AWS::SecretsManager::Secret", "GrafanaAdminSecret"
+                ),
+                "AlarmTopicArn": env.ref("Monitoring", "AWS::SNS::Topic", "AlarmTopic"),
+                "GrafanaServiceName": env.get_att("Monitoring", service, "GrafanaService", "Name"),
+                "PrometheusServiceName": env.get_att(
+                    "Monitoring", service, "PrometheusService", "Name"
+                ),
+                "GrafanaTargetGroupArn": env.ref("Monitoring", target_group, "GrafanaTargetGroup"),
+                "PrometheusTargetGroupArn": env.ref(
+                    "Monitoring", target_group, "PrometheusTargetGroup"
+                ),
+                "MonitoringLoadBalancerDns": alb,
+                "DashboardsBucketName": env.ref(
+                    "Monitoring", "AWS::S3::Bucket", "DashboardsBucket"
+                ),
+            },
+            f"{env.environment}-Monitoring-",
+        )
+        outputs = env.outputs("Monitoring")
+        for key in ("GrafanaUrl", "PrometheusUrl"):
+            # Through the monitoring load balancer: its DNS name, or the domain that aliases it.
+            value = json.dumps(outputs[key]["Value"])
+            assert json.dumps(alb) in value or (env.domain and env.domain in value), key
 
 
 class TestAlarms:

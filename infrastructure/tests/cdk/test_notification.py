@@ -220,14 +220,26 @@ class TestPlatformApplications:
 
     def test_outputs(self, env: Synthesized) -> None:
         outputs = env.outputs("Notification")
+        platform = env.logical_id(
+            "Notification", "Custom::SnsPlatformApplications", "PlatformApplications"
+        )
         for key in (
             "ApnsPlatformApplicationArn",
             "ApnsSandboxPlatformApplicationArn",
             "FcmPlatformApplicationArn",
-            "SesConfigurationSetName",
-            "BillRemindersTopicArn",
         ):
-            assert key in outputs
+            assert outputs[key]["Value"] == {"Fn::GetAtt": [platform, key]}
+        (configuration_set,) = env.resources("Notification", "AWS::SES::ConfigurationSet").values()
+        topic = "AWS::SNS::Topic"
+        env.assert_outputs(
+            "Notification",
+            {
+                "SesConfigurationSetName": configuration_set["Properties"]["Name"],
+                "BillRemindersTopicArn": env.ref("Notification", topic, "BillRemindersTopic"),
+                "BudgetAlertsTopicArn": env.ref("Notification", topic, "BudgetAlertsTopic"),
+            },
+            f"{env.environment}-",
+        )
 
 
 class TestEmailEvents:

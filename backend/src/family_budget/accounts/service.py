@@ -25,11 +25,6 @@ class AccountDetails:
     shared_with_user_ids: list[uuid.UUID]
 
 
-def account_balance(opening_balance_minor: int, amounts_minor: Iterable[int]) -> int:
-    """The balance rule the SQL implements: the opening balance plus every transaction."""
-    return opening_balance_minor + sum(amounts_minor)
-
-
 def visible_account_ids_filter(
     household: HouseholdContext, account_id: InstrumentedAttribute[uuid.UUID]
 ) -> ColumnElement[bool]:

@@ -220,12 +220,15 @@ def refresh_buckets(connection: Connection, buckets: Iterable[Bucket]) -> None:
 def rebuild_household(connection: Connection, household_id: uuid.UUID) -> None:
     """Recompute every total of a household (after a bulk load, or to repair)."""
     connection.execute(delete(ActivityTotal).where(ActivityTotal.household_id == household_id))
-    accounts = connection.execute(
-        select(Account.id).where(Account.household_id == household_id)
-    ).scalars()
+    accounts = list(
+        connection.execute(select(Account.id).where(Account.household_id == household_id)).scalars()
+    )
+    if not accounts:
+        return
+    # The months of the household's accounts' money (every transaction is on one of them).
     first, last = connection.execute(
         select(func.min(Transaction.posted_on), func.max(Transaction.posted_on)).where(
-            Transaction.household_id == household_id
+            Transaction.account_id.in_(accounts)
         )
     ).one()
     if first is None:

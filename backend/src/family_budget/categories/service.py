@@ -222,9 +222,7 @@ async def create_category_group(
     """A new group, placed after the household's existing groups."""
     sort_order = await _next_sort_order(
         session,
-        select(func.max(CategoryGroup.sort_order)).where(
-            CategoryGroup.household_id == household.id
-        ),
+        household_groups(household.id).with_only_columns(func.max(CategoryGroup.sort_order)),
     )
     group = CategoryGroup(household_id=household.id, name=name, sort_order=sort_order)
     session.add(group)
@@ -252,9 +250,9 @@ async def delete_category_group(
     group = await get_category_group(session, household, group_id)
     members = (
         await session.execute(
-            select(func.count())
-            .select_from(Category)
-            .where(Category.household_id == household.id, Category.group_id == group.id)
+            household_categories(household.id)
+            .where(Category.group_id == group.id)
+            .with_only_columns(func.count())
         )
     ).scalar_one()
     if members:
@@ -288,9 +286,9 @@ async def create_category(
     _check_rollover(is_income, rollover)
     sort_order = await _next_sort_order(
         session,
-        select(func.max(Category.sort_order)).where(
-            Category.household_id == household.id, Category.group_id == group.id
-        ),
+        household_categories(household.id)
+        .where(Category.group_id == group.id)
+        .with_only_columns(func.max(Category.sort_order)),
     )
     category = Category(
         household_id=household.id,

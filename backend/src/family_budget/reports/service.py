@@ -253,11 +253,10 @@ async def net_worth(
     included = [a for a in accounts if a.currency == household.currency]
     excluded = [a.id for a in accounts if a.currency != household.currency]
     first, last_day = months[0], month_end(months[-1])
+    # The household's accounts, read above with the household condition: their ids scope the
+    # transactions (and lead the planner to the (account_id, posted_on) index).
     in_currency = [a.id for a in included]
-    scope = (
-        Transaction.household_id == household.id,
-        Transaction.account_id.in_(in_currency),
-    )
+    scope = (Transaction.account_id.in_(in_currency),)
     before: dict[uuid.UUID, int] = {
         account_id: amount
         for account_id, amount in await session.execute(

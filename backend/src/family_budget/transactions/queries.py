@@ -106,13 +106,15 @@ async def get_transaction(
 
 
 async def counterpart_of(session: AsyncSession, transaction: Transaction) -> Transaction | None:
+    """The other leg of a transfer. `transaction` was found in the household; transfer_id alone
+    finds its counterpart (both legs are written together, in one household, with a new id), as
+    in list_statement."""
     if transaction.transfer_id is None:
         return None
     return (
         await session.execute(
             select(Transaction).where(
                 Transaction.transfer_id == transaction.transfer_id,
-                Transaction.household_id == transaction.household_id,
                 Transaction.id != transaction.id,
             )
         )

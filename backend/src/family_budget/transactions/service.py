@@ -393,9 +393,10 @@ async def bulk_categorize(
         )
     if data.category_id is not None:
         await require_category_in_household(session, household, data.category_id)
+    # Every id was just found visible in the household (above, in this transaction).
     result = await session.execute(
         update(Transaction)
-        .where(Transaction.id.in_(wanted), Transaction.household_id == household.id)
+        .where(Transaction.id.in_(wanted))
         .values(category_id=data.category_id, version=Transaction.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
