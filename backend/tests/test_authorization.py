@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
-from family_budget.models import Base, Invitation, Role
+from family_budget.models import BankConnection, BankConnectionAccount, Base, Invitation, Role
 from family_budget.security import hash_token
 from tests.factories import (
     add_member,
@@ -96,6 +96,27 @@ async def world(session: AsyncSession) -> World:
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     session.add(invitation)
+    connection = BankConnection(
+        household_id=household.id,
+        plaid_item_id=f"item-{uuid.uuid4().hex}",
+        institution_id="ins_109508",
+        institution_name="First Platypus Bank",
+        access_token_encrypted="fbt1.not-a-real-key.not-a-real-token",
+    )
+    session.add(connection)
+    await session.flush()
+    # Feeding the account shared with the teen, so that the teen sees the connection.
+    session.add(
+        BankConnectionAccount(
+            connection_id=connection.id,
+            household_id=household.id,
+            account_id=account.id,
+            plaid_account_id="plaid-account-1",
+            name="Everyday Checking",
+            mask="1234",
+            kind="checking",
+        )
+    )
     await session.commit()
     values = {
         "household_id": str(household.id),
@@ -107,6 +128,7 @@ async def world(session: AsyncSession) -> World:
         "user_id": str(adult.id),
         "member_id": str(adult.id),
         "month": "2024-03",
+        "connection_id": str(connection.id),
     }
     return World(household.id, owner, adult, teen, outsider, values)
 

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     ] = "sandbox"
     plaid_api_url: str | None = None  # overrides the environment's host (tests, the demo bank)
     plaid_webhook_url: str | None = None  # the public URL Plaid posts webhooks to
+    # Webhook requests per source address (a forged header with an unknown key id makes the
+    # verifier ask Plaid for that key, so floods are cut off before they reach it).
+    plaid_webhook_rate_per_address: str = "300/minute"
     # Base64 of 32 bytes; old keys (comma-separated) still decrypt tokens stored before a rotation.
     bank_token_encryption_key: SecretStr | None = None
     bank_token_encryption_old_keys: SecretStr | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES = ("family_budget.maintenance",)
+TASK_MODULES = ("family_budget.maintenance", "family_budget.bank_connections.tasks")
 
 _loaded = False
 
