@@ -18,7 +18,7 @@ from family_budget.accounts.router import router as accounts_router
 from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.auth.router import router as auth_router
-from family_budget.bank_connections.plaid_api import PlaidClient
+from family_budget.bank_connections.plaid_api import PlaidClient, RetryPolicy
 from family_budget.bank_connections.router import router as bank_connections_router
 from family_budget.bank_connections.router import webhook_router as plaid_webhook_router
 from family_budget.bank_connections.status_cache import SyncStatusCache
@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.email_sender = build_email_sender(settings)
         # One Plaid client and one webhook verifier per app: the verifier caches Plaid's keys.
         plaid = (
-            PlaidClient.from_settings(settings)
+            PlaidClient.from_settings(
+                settings, retry=RetryPolicy(max_attempts=settings.plaid_max_attempts)
+            )
             if settings.plaid_client_id and settings.plaid_secret
             else None
         )

@@ -38,6 +38,8 @@ def bank_settings(
             "plaid_secret": SecretStr("demo-secret-value"),
             "plaid_api_url": demo_bank.url,
             "plaid_webhook_url": webhook_receiver.url,
+            # Retryable errors go straight to the job system (no sleeping inside a run).
+            "plaid_max_attempts": 1,
         }
     )
 

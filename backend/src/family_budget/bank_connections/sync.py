@@ -49,6 +49,7 @@ from family_budget.bank_connections.plaid_api import (
     PlaidAccount,
     PlaidApiError,
     PlaidClient,
+    RetryPolicy,
     SyncResult,
 )
 from family_budget.bank_connections.status_cache import SyncStatus, SyncStatusCache
@@ -76,7 +77,9 @@ class RetryableSyncError(Exception):
 
 
 def plaid_client(settings: Settings) -> PlaidClient:
-    return PlaidClient.from_settings(settings)
+    return PlaidClient.from_settings(
+        settings, retry=RetryPolicy(max_attempts=settings.plaid_max_attempts)
+    )
 
 
 @asynccontextmanager
