@@ -80,7 +80,8 @@ export function householdIdOf(page: Page): string {
 /** Open a section of the current household through the navigation, as a person would. */
 export async function openSection(
   page: Page,
-  label: "Dashboard" | "Transactions" | "Budget" | "Accounts" | "Categories" | "Household",
+  label:
+    "Dashboard" | "Transactions" | "Budget" | "Accounts" | "Banks" | "Categories" | "Household",
 ): Promise<void> {
   await page
     .getByRole("navigation", { name: "Sections" })
