@@ -55,6 +55,7 @@ FRONTEND_PORT = 3000
 POSTGRES_EXPORTER_PORT = 9187
 REDIS_EXPORTER_PORT = 9121
 REDIS_PORT = 6379
+PLAID_WEBHOOK_PATH = "/api/v1/webhooks/plaid"
 
 
 class ComputeStack(FamilyBudgetStack):
@@ -128,7 +129,7 @@ class ComputeStack(FamilyBudgetStack):
         self.app_environment: dict[str, str] = {
             "ENVIRONMENT": config.name,
             "REDIS_URL": self.redis_url,
-            "PLAID_ENVIRONMENT": plaid_environment,
+            "PLAID_ENV": plaid_environment,
             "EXPORTS_BUCKET": exports_bucket.bucket_name,
             "RECEIPTS_BUCKET": receipts_bucket.bucket_name,
             "AWS_REGION": self.region,
@@ -147,6 +148,10 @@ class ComputeStack(FamilyBudgetStack):
             "JWT_SECRET": ecs.Secret.from_secrets_manager(jwt_secret, "secret_key"),
             "PLAID_CLIENT_ID": ecs.Secret.from_secrets_manager(plaid_secret, "client_id"),
             "PLAID_SECRET": ecs.Secret.from_secrets_manager(plaid_secret, "secret"),
+            # Encrypts Plaid access tokens at rest (scripts/populate-secrets.py generates it).
+            "BANK_TOKEN_ENCRYPTION_KEY": ecs.Secret.from_secrets_manager(
+                plaid_secret, "bank_token_encryption_key"
+            ),
         }
 
         # The backend image runs as two roles: backend and migrations share one; the worker's
@@ -213,6 +218,12 @@ class ComputeStack(FamilyBudgetStack):
             "/health",
             "api",
         )
+        # Plaid posts webhooks to the API's public URL, which the API sends with every link
+        # token; every container of the backend image gets the same settings.
+        self.plaid_webhook_url = f"{self.backend_url}{PLAID_WEBHOOK_PATH}"
+        self.app_environment["PLAID_WEBHOOK_URL"] = self.plaid_webhook_url
+        for created in (migrate, backend):
+            created.add_environment("PLAID_WEBHOOK_URL", self.plaid_webhook_url)
 
         # --- Frontend -------------------------------------------------------------------
         frontend_task = self._task_definition("FrontendTask", config.frontend.size, None)
