@@ -175,10 +175,16 @@ class TestFirstSync:
                 BankConnectionAccount.connection_id == uuid.UUID(connection["id"])
             )
         )
+        first_days: dict[str, date] = {}
+        for bank in bank_rows(demo_bank, item_id).values():
+            day = first_days.get(bank.plaid_account_id, bank.day)
+            first_days[bank.plaid_account_id] = min(day, bank.day)
         for link in links:
             account = by_id[str(link.account_id)]
             expected = balances[link.plaid_account_id] + pending_by_plaid[link.plaid_account_id]
             assert account["balance_minor"] == expected, link.name
+            # Opened on its first transaction, so net worth over time includes the opening.
+            assert account["opened_on"] == first_days[link.plaid_account_id].isoformat()
         # The connection is healthy and says when it synced.
         read = await client.get(
             f"{family.base}/bank-connections/{connection['id']}", headers=family.headers()

@@ -574,10 +574,20 @@ async def _set_opening_balances(
         balance = balances_minor.get(link.plaid_account_id)
         if balance is None:
             continue
+        first_day = (
+            select(func.min(Transaction.posted_on))
+            .where(Transaction.account_id == link.account_id)
+            .scalar_subquery()
+        )
         await session.execute(
             update(Account)
             .where(Account.id == link.account_id)
-            .values(opening_balance_minor=balance - _posted_total(link.account_id))
+            # Opened on its first transaction, so that net worth over time counts the opening
+            # balance from the start of the history the bank sent.
+            .values(
+                opening_balance_minor=balance - _posted_total(link.account_id),
+                opened_on=func.coalesce(first_day, Account.opened_on),
+            )
             .execution_options(synchronize_session=False)
         )
         if result.transactions_update_status == HISTORY_COMPLETE:

@@ -304,7 +304,7 @@ async def create_connection(
         connection = await _store(
             session, household, cipher, exchanged, item, plaid_accounts, existing_accounts, data
         )
-    except BaseException:
+    except Exception:
         await _discard_item(plaid, exchanged.access_token)
         raise
     await request_sync(session, connection)
