@@ -53,7 +53,7 @@ if (!process.env.E2E_WEB_PORT) {
     cpSync(path.join(frontendDir, "public"), path.join(standaloneDir, "public"), {
       recursive: true,
     });
-  const [apiPort, webPort, workerPort] = freePorts(3);
+  const [apiPort, webPort, demoBankPort, workerMetricsPort] = freePorts(4);
   // Each run gets its own data directory; those of runs over a day old are removed (a failed
   // run's database and outbox stay around a while for a look).
   const runsDir = path.join(frontendDir, ".e2e");
@@ -65,12 +65,16 @@ if (!process.env.E2E_WEB_PORT) {
   }
   process.env.E2E_API_PORT = String(apiPort);
   process.env.E2E_WEB_PORT = String(webPort);
-  process.env.E2E_WORKER_PORT = String(workerPort);
+  process.env.E2E_DEMO_BANK_PORT = String(demoBankPort);
+  process.env.E2E_WORKER_METRICS_PORT = String(workerMetricsPort);
   // Tests read verification, reset and invitation links from $E2E_DATA_DIR/outbox/.
   process.env.E2E_DATA_DIR = mkdtempSync(path.join(runsDir, "data-"));
 }
 
 const apiUrl = `http://127.0.0.1:${process.env.E2E_API_PORT}`;
+// The demo bank stands in for Plaid (tests read its address from E2E_DEMO_BANK_URL).
+const demoBankUrl = `http://127.0.0.1:${process.env.E2E_DEMO_BANK_PORT}`;
+process.env.E2E_DEMO_BANK_URL = demoBankUrl;
 // localhost, not 127.0.0.1: the session cookies are Secure, which Chromium accepts
 // on localhost only.
 const webUrl = `http://localhost:${process.env.E2E_WEB_PORT}`;
@@ -85,6 +89,12 @@ const backendEnv = {
   FORGOT_PASSWORD_RATE_PER_ACCOUNT: "1000/hour",
   FORGOT_PASSWORD_RATE_PER_ADDRESS: "1000/hour",
   LOG_LEVEL: "WARNING",
+  // Bank sync against the demo bank, as `make run` does without Plaid keys.
+  PLAID_CLIENT_ID: "demo-client",
+  PLAID_SECRET: "demo-secret",
+  PLAID_ENV: "sandbox",
+  PLAID_API_URL: demoBankUrl,
+  PLAID_WEBHOOK_URL: `${apiUrl}/api/v1/webhooks/plaid`,
 };
 
 const chromium = {
@@ -144,6 +154,16 @@ export default defineConfig({
   ],
   webServer: [
     {
+      // No purchases appear by themselves (--live-seconds 0): tests make the changes they need.
+      command: `exec "${backendCli}" demo-bank --port ${process.env.E2E_DEMO_BANK_PORT} --fresh --live-seconds 0`,
+      url: `${demoBankUrl}/demo/state`,
+      env: backendEnv,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       command: `"${backendCli}" migrate && exec "${backendCli}" serve --port ${process.env.E2E_API_PORT}`,
       url: `${apiUrl}/health`,
       env: backendEnv,
@@ -153,10 +173,11 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
-      // Emails and alerts are jobs: the worker sends them (the API nudges it after each commit).
+      // Emails, alerts and bank syncs are jobs: the worker runs them (the API nudges it after
+      // each commit; its /metrics tells Playwright it has started).
       command: `exec "${backendCli}" worker --concurrency 1`,
-      url: `http://127.0.0.1:${process.env.E2E_WORKER_PORT}/metrics`,
-      env: { ...backendEnv, WORKER_METRICS_PORT: String(process.env.E2E_WORKER_PORT) },
+      url: `http://127.0.0.1:${process.env.E2E_WORKER_METRICS_PORT}/metrics`,
+      env: { ...backendEnv, WORKER_METRICS_PORT: String(process.env.E2E_WORKER_METRICS_PORT) },
       timeout: 60_000,
       reuseExistingServer: false,
       stdout: "ignore",

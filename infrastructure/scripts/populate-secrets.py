@@ -5,15 +5,16 @@ Run from `infrastructure/` after `{env}-SecurityStack` is deployed:
 
     python scripts/populate-secrets.py --environment development
 
-Generated values (database password, JWT key) are made only when missing; values a human must
-supply (Plaid credentials, optional external-service keys) come from flags, environment variables
-or a hidden prompt. Values already stored are kept unless you supply a new one. Nothing secret is
-ever printed: output names secrets and key names only.
+Generated values (database password, JWT key, bank token encryption key) are made only when
+missing; values a human must supply (Plaid credentials, optional external-service keys) come
+from flags, environment variables or a hidden prompt. Values already stored are kept unless you
+supply a new one. Nothing secret is ever printed: output names secrets and key names only.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import json
 import os
@@ -213,12 +214,27 @@ def desired_database(current: Mapping[str, Any], *, exists: bool) -> dict[str, A
     return desired
 
 
+def generate_bank_token_key() -> str:
+    """BANK_TOKEN_ENCRYPTION_KEY: base64 of 32 random bytes (AES-256-GCM for access tokens)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
 def desired_plaid(
     current: Mapping[str, Any], supplied: Mapping[str, str], environment: str
 ) -> dict[str, Any]:
-    desired: dict[str, Any] = {"client_id": "", "secret": "", "environment": "", **current}
+    desired: dict[str, Any] = {
+        "client_id": "",
+        "secret": "",
+        "environment": "",
+        "bank_token_encryption_key": "",
+        **current,
+    }
     for key in ("client_id", "secret"):
         desired[key] = supplied.get(key, desired[key] or "")
+    # Generated once and then kept: a new key could not decrypt the stored access tokens
+    # (rotating means moving the old key to BANK_TOKEN_ENCRYPTION_OLD_KEYS first).
+    if not desired["bank_token_encryption_key"]:
+        desired["bank_token_encryption_key"] = generate_bank_token_key()
     desired["environment"] = (
         supplied.get("environment")
         or desired["environment"]

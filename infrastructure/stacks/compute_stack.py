@@ -60,6 +60,7 @@ REDIS_EXPORTER_PORT = 9121
 REDIS_PORT = 6379
 # Beat sends one small message a minute: the smallest Fargate size in every environment.
 BEAT_SIZE = TaskSize(256, 512)
+PLAID_WEBHOOK_PATH = "/api/v1/webhooks/plaid"
 
 
 class ComputeStack(FamilyBudgetStack):
@@ -134,7 +135,7 @@ class ComputeStack(FamilyBudgetStack):
         self.app_environment: dict[str, str] = {
             "ENVIRONMENT": config.name,
             "REDIS_URL": self.redis_url,
-            "PLAID_ENVIRONMENT": plaid_environment,
+            "PLAID_ENV": plaid_environment,
             "EXPORTS_BUCKET": exports_bucket.bucket_name,
             "RECEIPTS_BUCKET": receipts_bucket.bucket_name,
             "AWS_REGION": self.region,
@@ -153,6 +154,10 @@ class ComputeStack(FamilyBudgetStack):
             "JWT_SECRET": ecs.Secret.from_secrets_manager(jwt_secret, "secret_key"),
             "PLAID_CLIENT_ID": ecs.Secret.from_secrets_manager(plaid_secret, "client_id"),
             "PLAID_SECRET": ecs.Secret.from_secrets_manager(plaid_secret, "secret"),
+            # Encrypts Plaid access tokens at rest (scripts/populate-secrets.py generates it).
+            "BANK_TOKEN_ENCRYPTION_KEY": ecs.Secret.from_secrets_manager(
+                plaid_secret, "bank_token_encryption_key"
+            ),
         }
 
         # The backend image runs as two roles: backend and migrations share one; the worker's
@@ -234,6 +239,12 @@ class ComputeStack(FamilyBudgetStack):
             "api",
         )
         self.backend_url = self.backend_service.url
+        # Plaid posts webhooks to the API's public URL, which the API sends with every link
+        # token; every container of the backend image gets the same settings.
+        self.plaid_webhook_url = f"{self.backend_url}{PLAID_WEBHOOK_PATH}"
+        self.app_environment["PLAID_WEBHOOK_URL"] = self.plaid_webhook_url
+        for created in (migrate, backend):
+            created.add_environment("PLAID_WEBHOOK_URL", self.plaid_webhook_url)
 
         # --- Frontend -------------------------------------------------------------------
         frontend_task = self._task_definition("FrontendTask", config.frontend.size, None)

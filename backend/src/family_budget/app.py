@@ -19,6 +19,12 @@ from family_budget.alerts.router import router as alerts_router
 from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.auth.router import router as auth_router
+from family_budget.bank_connections.plaid_api import PlaidClient, RetryPolicy
+from family_budget.bank_connections.router import router as bank_connections_router
+from family_budget.bank_connections.router import webhook_router as plaid_webhook_router
+from family_budget.bank_connections.status_cache import SyncStatusCache
+from family_budget.bank_connections.token_crypto import TokenCipher
+from family_budget.bank_connections.webhooks import WebhookVerifier
 from family_budget.budgets.router import router as budgets_router
 from family_budget.categories.router import router as categories_router
 from family_budget.config import Settings
@@ -82,9 +88,25 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.refresh_store = build_refresh_store(
             settings, redis_client, app.state.session_factory
         )
+        # One Plaid client and one webhook verifier per app: the verifier caches Plaid's keys.
+        plaid = (
+            PlaidClient.from_settings(
+                settings, retry=RetryPolicy(max_attempts=settings.plaid_max_attempts)
+            )
+            if settings.plaid_client_id and settings.plaid_secret
+            else None
+        )
+        app.state.plaid = plaid
+        app.state.plaid_webhook_verifier = (
+            WebhookVerifier(plaid.get_webhook_verification_key) if plaid else None
+        )
+        app.state.token_cipher = TokenCipher.from_settings(settings)
+        app.state.sync_status_cache = SyncStatusCache(redis_client)
         try:
             yield
         finally:
+            if plaid is not None:
+                plaid.close()
             if redis_client is not None:
                 await redis_client.aclose()
             await engine.dispose()
@@ -114,9 +136,11 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         transactions_router,
         budgets_router,
         reports_router,
+        bank_connections_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)
+    api.include_router(plaid_webhook_router)
     app.include_router(api)
     app.include_router(system_router)
     if settings.docs_enabled:

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     ] = "sandbox"
     plaid_api_url: str | None = None  # overrides the environment's host (tests, the demo bank)
     plaid_webhook_url: str | None = None  # the public URL Plaid posts webhooks to
+    # Tries of one Plaid call (or one /transactions/sync run) while its error is retryable (rate
+    # limits, institution downtime, 5xx), with backoff and jitter between; then the job system
+    # retries the job with its own backoff.
+    plaid_max_attempts: Annotated[int, Field(ge=1, le=10)] = 4
+    # Webhook requests per source address (a forged header with an unknown key id makes the
+    # verifier ask Plaid for that key, so floods are cut off before they reach it).
+    plaid_webhook_rate_per_address: str = "300/minute"
     # Base64 of 32 bytes; old keys (comma-separated) still decrypt tokens stored before a rotation.
     bank_token_encryption_key: SecretStr | None = None
     bank_token_encryption_old_keys: SecretStr | None = None

@@ -78,6 +78,16 @@ class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 
 
+class ServiceUnavailable(AppError):
+    """A service we depend on (a bank's API) is down or slow: try again later."""
+
+    status, code = 503, "service_unavailable"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int = 30, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(max(1, retry_after_seconds))})
+        super().__init__(detail, **kwargs)
+
+
 class TooManyRequests(AppError):
     status, code = 429, "rate_limited"
 
@@ -124,6 +134,7 @@ _STATUS_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "service_unavailable",
 }
 
 

@@ -309,6 +309,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/bank-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Bank Connections
+         * @description List the bank connections (a teen sees those feeding accounts shared with them).
+         */
+        get: operations["list_bank_connections"];
+        put?: never;
+        /**
+         * Create Bank Connection
+         * @description Connect a bank from Link's public token; its transactions arrive with the first sync.
+         */
+        post: operations["create_bank_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/bank-connections/link-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Link Token
+         * @description A Plaid Link token: to connect a bank, or with connection_id to repair a connection.
+         */
+        post: operations["create_link_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/bank-connections/{connection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Bank Connection
+         * @description Get one bank connection with its sync status.
+         */
+        get: operations["get_bank_connection"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Bank Connection
+         * @description Disconnect the bank; its accounts and transactions stay.
+         */
+        delete: operations["delete_bank_connection"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/bank-connections/{connection_id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Bank Connection
+         * @description Fetch new transactions now (in the background).
+         */
+        post: operations["sync_bank_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/budgets/{month}": {
         parameters: {
             query?: never;
@@ -945,6 +1033,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/plaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Plaid Webhook
+         * @description Plaid's webhooks (verified by their Plaid-Verification header); work is queued.
+         */
+        post: operations["receive_plaid_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1005,6 +1113,20 @@ export interface components {
          * @enum {string}
          */
         AccountKind: "checking" | "savings" | "credit_card" | "cash" | "loan" | "investment";
+        /** AccountLinkIn */
+        AccountLinkIn: {
+            /**
+             * Account Id
+             * Format: uuid
+             * @description An open account of the household, not linked to a bank yet, in the same currency; its transactions up to its latest one stay as typed, the bank's start the day after
+             */
+            account_id: string;
+            /**
+             * Plaid Account Id
+             * @description The bank account's id from Link's metadata
+             */
+            plaid_account_id: string;
+        };
         /** AccountRead */
         AccountRead: {
             /** Archived At */
@@ -1082,6 +1204,59 @@ export interface components {
          * @enum {string}
          */
         AlertKind: "bill_reminder" | "budget_alert" | "account_sync_failure" | "security_alert";
+        /** BankConnectionCreate */
+        BankConnectionCreate: {
+            /**
+             * Account Links
+             * @description Bank accounts to feed existing accounts; every other bank account becomes a new account of the household
+             */
+            account_links?: components["schemas"]["AccountLinkIn"][];
+            /**
+             * Public Token
+             * @description From Link's onSuccess
+             */
+            public_token: string;
+        };
+        /** BankConnectionRead */
+        BankConnectionRead: {
+            /** Accounts */
+            accounts: components["schemas"]["ConnectedAccountRead"][];
+            /**
+             * Consent Expires At
+             * @description When the bank's consent ends, if it told us (reconnect before then)
+             */
+            consent_expires_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Institution Name */
+            institution_name: string;
+            last_error: components["schemas"]["SyncErrorRead"] | null;
+            /**
+             * Last Synced At
+             * @description When the last successful sync ended
+             */
+            last_synced_at: string | null;
+            /** @description syncing: linked, first sync not finished; healthy; needs_reauth: sign in again through Link's update mode (a link token with connection_id); error; disconnected: access was revoked at the bank */
+            status: components["schemas"]["BankConnectionStatus"];
+            /**
+             * Sync Running
+             * @description A sync is fetching or applying right now
+             */
+            sync_running: boolean;
+        };
+        /**
+         * BankConnectionStatus
+         * @enum {string}
+         */
+        BankConnectionStatus: "syncing" | "healthy" | "needs_reauth" | "error" | "disconnected";
         /** BudgetAssignmentSet */
         BudgetAssignmentSet: {
             /**
@@ -1320,6 +1495,31 @@ export interface components {
             /** Push */
             push: boolean;
         };
+        /** ConnectedAccountRead */
+        ConnectedAccountRead: {
+            /**
+             * Account Id
+             * Format: uuid
+             * @description The household account its transactions go to
+             */
+            account_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["AccountKind"];
+            /**
+             * Mask
+             * @description The last digits of the account number
+             */
+            mask: string | null;
+            /**
+             * Name
+             * @description The bank's name for the account
+             */
+            name: string;
+        };
         /**
          * DevicePlatform
          * @enum {string}
@@ -1481,6 +1681,29 @@ export interface components {
             bill_reminder: components["schemas"]["ChannelSwitches"];
             budget_alert: components["schemas"]["ChannelSwitches"];
             security_alert: components["schemas"]["ChannelSwitches"];
+        };
+        /** LinkTokenCreate */
+        LinkTokenCreate: {
+            /**
+             * Connection Id
+             * @description A connection to repair: the token opens Link in update mode (sign in again)
+             */
+            connection_id?: string | null;
+        };
+        /** LinkTokenRead */
+        LinkTokenRead: {
+            /**
+             * Demo Link Url
+             * @description Only when the API talks to the demo bank (PLAID_API_URL set): open this page, with `&origin=<the web app's origin>` added, instead of Plaid Link. It posts its result to that origin with window.postMessage
+             */
+            demo_link_url?: string | null;
+            /**
+             * Expiration
+             * Format: date-time
+             */
+            expiration: string;
+            /** Link Token */
+            link_token: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1854,6 +2077,24 @@ export interface components {
             /** Memo */
             memo: string;
         };
+        /** SyncErrorRead */
+        SyncErrorRead: {
+            /**
+             * Code
+             * @description Plaid's error code, e.g. ITEM_LOGIN_REQUIRED
+             */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** SyncQueued */
+        SyncQueued: {
+            /**
+             * Queued
+             * @description False when a sync was already waiting to start
+             */
+            queued: boolean;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -1943,6 +2184,7 @@ export interface components {
             posted_on: string;
             /** Splits */
             splits: components["schemas"]["SplitLineRead"][];
+            /** @description pending: the bank has not posted it yet (it may still change or go away). Pending transactions count in budgets and reports like posted ones: the money is committed. A bank transaction keeps its id, category, memo, tags and splits when it posts */
             status: components["schemas"]["TransactionStatus"];
             /** Tags */
             tags: string[];
@@ -2100,6 +2342,11 @@ export interface components {
             /** Expirationtime */
             expirationTime?: unknown;
             keys: components["schemas"]["WebPushKeys"];
+        };
+        /** WebhookReceived */
+        WebhookReceived: {
+            /** Received */
+            received: boolean;
         };
     };
     responses: never;
@@ -2736,6 +2983,210 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_bank_connections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankConnectionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_bank_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankConnectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankConnectionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_link_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkTokenRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_bank_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bank connection's id */
+                connection_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankConnectionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_bank_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The bank connection's id */
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sync_bank_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The bank connection's id */
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncQueued"];
                 };
             };
             /** @description Validation Error */
@@ -4048,6 +4499,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    receive_plaid_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
                 };
             };
         };

@@ -81,7 +81,14 @@ export function householdIdOf(page: Page): string {
 export async function openSection(
   page: Page,
   label:
-    "Dashboard" | "Transactions" | "Budget" | "Accounts" | "Categories" | "Household" | "Profile",
+    | "Dashboard"
+    | "Transactions"
+    | "Budget"
+    | "Accounts"
+    | "Banks"
+    | "Categories"
+    | "Household"
+    | "Profile",
 ): Promise<void> {
   await page
     .getByRole("navigation", { name: "Sections" })

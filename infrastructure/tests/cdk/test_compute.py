@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from cdk_synth import IMAGE_TAG, Synthesized
+from stacks.settings import example_context
 
 # (cpu units, memory MiB, min tasks, max tasks) from the design document.
 SERVICES = {
@@ -46,6 +47,7 @@ BACKEND_SECRETS = {
     "JWT_SECRET": ("jwt", "secret_key"),
     "PLAID_CLIENT_ID": ("plaid", "client_id"),
     "PLAID_SECRET": ("plaid", "secret"),
+    "BANK_TOKEN_ENCRYPTION_KEY": ("plaid", "bank_token_encryption_key"),
 }
 # Where each secret's ARN comes from (an export of the stack that owns it).
 SECRET_SOURCES = {
@@ -57,7 +59,8 @@ SECRET_SOURCES = {
 BACKEND_ENVIRONMENT = {
     "ENVIRONMENT",
     "REDIS_URL",
-    "PLAID_ENVIRONMENT",
+    "PLAID_ENV",
+    "PLAID_WEBHOOK_URL",
     "EXPORTS_BUCKET",
     "RECEIPTS_BUCKET",
     "AWS_REGION",
@@ -222,6 +225,32 @@ class TestServices:
             assert queue_url.startswith(
                 f"{env.environment}-NotificationStack:ExportsOutputRefEmailEventsQueue"
             )
+
+    def test_plaid_settings(self, variant: Synthesized) -> None:
+        """PLAID_ENV from the environment's plaid_environment; webhooks to the API's public URL;
+        the token key from the plaid secret (checked above)."""
+        plaid_environment = example_context()[variant.environment]["plaid_environment"]
+        backend_url = variant.outputs("Compute")["BackendUrl"]["Value"]
+        for task_name, name in (
+            ("backend", "backend"),
+            ("backend", "migrate"),
+            ("worker", "worker"),
+            ("migration", "migrate"),
+        ):
+            definition = container(task_definitions(variant)[task_name], name)
+            environment = {e["Name"]: e["Value"] for e in definition["Environment"]}
+            assert environment["PLAID_ENV"] == plaid_environment
+            webhook_url = environment["PLAID_WEBHOOK_URL"]
+            if variant.domain:
+                suffix = {"development": "-dev", "staging": "-staging", "production": ""}[
+                    variant.environment
+                ]
+                assert webhook_url == f"https://api{suffix}.{variant.domain}/api/v1/webhooks/plaid"
+            else:
+                # The backend ALB's URL (a Join of its DNS name) with the webhook path added.
+                joined = webhook_url["Fn::Join"][1]
+                assert joined[:-1] == backend_url["Fn::Join"][1]
+                assert joined[-1] == "/api/v1/webhooks/plaid"
 
     def test_no_credential_in_plain_environment(self, env: Synthesized) -> None:
         sensitive = {*BACKEND_SECRETS, "DATABASE_URL", "DATA_SOURCE_PASS", "REDIS_PASSWORD"}

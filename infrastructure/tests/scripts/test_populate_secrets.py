@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -120,7 +121,10 @@ class TestCreatesMissingSecrets:
         assert database["port"] == 5432
         assert database["dbname"] == "family_budget"
         assert len(database["password"]) == 32 and database["password"].isalnum()
-        assert secrets["plaid"] == {
+        plaid = dict(secrets["plaid"])
+        bank_token_key = plaid.pop("bank_token_encryption_key")
+        assert len(base64.b64decode(bank_token_key, validate=True)) == 32  # AES-256
+        assert plaid == {
             "client_id": PLAID["PLAID_CLIENT_ID"],
             "secret": PLAID["PLAID_SECRET"],
             "environment": "development",
@@ -220,6 +224,11 @@ class TestIdempotence:
 
         after = stored(secretsmanager)
         assert after["plaid"]["secret"] == "plaid-secret-rotated-991"
+        # The bank token key is never replaced: stored access tokens need it to decrypt.
+        assert (
+            after["plaid"]["bank_token_encryption_key"]
+            == before["plaid"]["bank_token_encryption_key"]
+        )
         assert {k: v for k, v in after.items() if k != "plaid"} == {
             k: v for k, v in before.items() if k != "plaid"
         }
@@ -312,7 +321,10 @@ class TestCdkCreatedSecrets:
         assert run(environ=PLAID) == 0
 
         assert read_secret(secretsmanager, NAMES["jwt"]) == jwt
-        assert read_secret(secretsmanager, NAMES["plaid"]) == {
+        plaid = dict(read_secret(secretsmanager, NAMES["plaid"]))
+        # A secret made before the bank token key existed gets one.
+        assert len(base64.b64decode(plaid.pop("bank_token_encryption_key"), validate=True)) == 32
+        assert plaid == {
             "client_id": PLAID["PLAID_CLIENT_ID"],
             "secret": PLAID["PLAID_SECRET"],
             "environment": "development",

@@ -2,6 +2,9 @@
 
 from family_budget.models.account import Account, AccountKind, AccountShare, AccountSource
 from family_budget.models.activity_total import ActivityTotal
+from family_budget.models.bank_connection import BankConnection, BankConnectionStatus
+from family_budget.models.bank_connection_account import BankConnectionAccount
+from family_budget.models.bank_pending_edit import BankPendingEdit
 from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
 from family_budget.models.category import Category, CategoryGroup
@@ -24,6 +27,10 @@ __all__ = [
     "AccountShare",
     "AccountSource",
     "ActivityTotal",
+    "BankConnection",
+    "BankConnectionAccount",
+    "BankConnectionStatus",
+    "BankPendingEdit",
     "Base",
     "BudgetAssignment",
     "Category",

@@ -28,6 +28,13 @@ class Metrics:
         self.signups = Counter(
             "family_budget_signups", "Users who registered", registry=self.registry
         )
+        self.plaid_webhooks = Counter(
+            "family_budget_plaid_webhooks",
+            "Plaid webhooks received, by type, code and verification (verified or failed; "
+            "a failed one's type is not read)",
+            ("webhook_type", "webhook_code", "verification"),
+            registry=self.registry,
+        )
         self.households = Gauge(
             "family_budget_households", "Households in the database", registry=self.registry
         )

@@ -128,7 +128,12 @@ class TransactionRead(BaseModel):
     payee: str
     memo: str
     category_id: uuid.UUID | None
-    status: TransactionStatus
+    status: TransactionStatus = Field(
+        description="pending: the bank has not posted it yet (it may still change or go away). "
+        "Pending transactions count in budgets and reports like posted ones: the money is "
+        "committed. A bank transaction keeps its id, category, memo, tags and splits when it "
+        "posts"
+    )
     tags: list[str]
     splits: list[SplitLineRead]
     transfer: TransferLink | None

@@ -13,6 +13,7 @@ TASK_MODULES = (
     "family_budget.alerts.tasks",
     "family_budget.auth.tasks",
     "family_budget.households.tasks",
+    "family_budget.bank_connections.tasks",
 )
 
 _loaded = False

@@ -15,6 +15,7 @@ const SECTIONS = [
   { href: "transactions", label: "Transactions" },
   { href: "budget", label: "Budget" },
   { href: "accounts", label: "Accounts" },
+  { href: "bank-connections", label: "Banks" },
   { href: "categories", label: "Categories" },
   { href: "members", label: "Household" },
   { href: "profile", label: "Profile" },
