@@ -26,7 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
-from family_budget.models import Base, Invitation, Role
+from family_budget.models import (
+    Base,
+    Export,
+    ExportKind,
+    ExportStatus,
+    Invitation,
+    Receipt,
+    ReceiptStatus,
+    Role,
+)
 from family_budget.security import hash_token
 from tests.factories import (
     add_member,
@@ -96,6 +105,25 @@ async def world(session: AsyncSession) -> World:
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     session.add(invitation)
+    receipt = Receipt(
+        household_id=household.id,
+        uploaded_by_id=owner.id,
+        status=ReceiptStatus.AWAITING_UPLOAD,
+        content_type="image/jpeg",
+        size_bytes=1000,
+        object_key=f"uploads/{household.id}/receipt",
+    )
+    export = Export(
+        household_id=household.id,
+        kind=ExportKind.BUDGET_CSV,
+        starts_on=date(2024, 3, 1),
+        ends_on=date(2024, 3, 31),
+        status=ExportStatus.QUEUED,
+        filename="budget.csv",
+        content_type="text/csv",
+        expires_at=datetime.now(UTC) + timedelta(days=30),
+    )
+    session.add_all([receipt, export])
     await session.commit()
     values = {
         "household_id": str(household.id),
@@ -107,6 +135,8 @@ async def world(session: AsyncSession) -> World:
         "user_id": str(adult.id),
         "member_id": str(adult.id),
         "month": "2024-03",
+        "receipt_id": str(receipt.id),
+        "export_id": str(export.id),
     }
     return World(household.id, owner, adult, teen, outsider, values)
 

@@ -5,8 +5,10 @@ from family_budget.models.activity_total import ActivityTotal
 from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
 from family_budget.models.category import Category, CategoryGroup
+from family_budget.models.export import Export, ExportKind, ExportStatus
 from family_budget.models.household import Household, Invitation, Membership, Role
 from family_budget.models.job import Job
+from family_budget.models.receipt import Receipt, ReceiptStatus
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -26,11 +28,16 @@ __all__ = [
     "BudgetAssignment",
     "Category",
     "CategoryGroup",
+    "Export",
+    "ExportKind",
+    "ExportStatus",
     "Household",
     "Invitation",
     "Job",
     "Membership",
     "OneTimeToken",
+    "Receipt",
+    "ReceiptStatus",
     "RefreshToken",
     "Role",
     "TokenPurpose",

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES = ("family_budget.maintenance",)
+TASK_MODULES = (
+    "family_budget.maintenance",
+    "family_budget.receipts.tasks",
+    "family_budget.exports.tasks",
+)
 
 _loaded = False
 
