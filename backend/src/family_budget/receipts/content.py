@@ -108,7 +108,9 @@ def _decode(data: bytes) -> Image.Image:
             image.load()
     except UnsupportedReceipt:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UnsupportedReceipt("The image has too many pixels") from exc
+    except (OSError, ValueError, SyntaxError, Warning) as exc:
         raise UnsupportedReceipt("The image cannot be read") from exc
     return image
 
