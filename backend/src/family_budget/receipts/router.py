@@ -139,9 +139,9 @@ _UPLOAD_BODY: dict[str, Any] = {
                     },
                 }
             },
-            "application/json": {
-                "schema": {"$ref": "#/components/schemas/ReceiptUploadStart"},
-            },
+            # Inline: the model is parsed by hand (two bodies on one route), so FastAPI does not
+            # list it among the schema's components.
+            "application/json": {"schema": ReceiptUploadStart.model_json_schema()},
         },
     }
 }
