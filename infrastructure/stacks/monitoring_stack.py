@@ -34,7 +34,7 @@ from stacks.compute_stack import (
 )
 from stacks.config import EnvironmentConfig, removal_policy
 from stacks.iam_policies import NO_CUSTOMER_KEY_REASON, acknowledge_checkov, open_egress
-from stacks.monitoring.alarms import CriticalAlarms
+from stacks.monitoring.alarms import CriticalAlarms, alarm_on_failed_backup
 from stacks.monitoring.configuration import MonitoringConfiguration
 from stacks.monitoring.grafana import Grafana, grafana_admin_secret
 from stacks.monitoring.load_balancer import MonitoringLoadBalancer
@@ -57,6 +57,7 @@ class MonitoringStack(FamilyBudgetStack):
         backend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
         frontend_service: ecs_patterns.ApplicationLoadBalancedFargateService,
         worker_service: ecs.FargateService,
+        backup_task: ecs.FargateTaskDefinition,
         database: rds.DatabaseInstance,
         alarm_email: str | None,
         ingress_cidr: str,
@@ -177,6 +178,13 @@ class MonitoringStack(FamilyBudgetStack):
             database=database,
             alarm_email=alarm_email,
             encryption_key=encryption_key,
+        )
+        self.backup_failed = alarm_on_failed_backup(
+            self,
+            config=config,
+            cluster=cluster,
+            family=backup_task.family,
+            topic=self.alarms.topic,
         )
         self._outputs()
 
