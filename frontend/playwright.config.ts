@@ -53,7 +53,7 @@ if (!process.env.E2E_WEB_PORT) {
     cpSync(path.join(frontendDir, "public"), path.join(standaloneDir, "public"), {
       recursive: true,
     });
-  const [apiPort, webPort] = freePorts(2);
+  const [apiPort, webPort, workerPort] = freePorts(3);
   // Each run gets its own data directory; those of runs over a day old are removed (a failed
   // run's database and outbox stay around a while for a look).
   const runsDir = path.join(frontendDir, ".e2e");
@@ -65,6 +65,7 @@ if (!process.env.E2E_WEB_PORT) {
   }
   process.env.E2E_API_PORT = String(apiPort);
   process.env.E2E_WEB_PORT = String(webPort);
+  process.env.E2E_WORKER_PORT = String(workerPort);
   // Tests read verification, reset and invitation links from $E2E_DATA_DIR/outbox/.
   process.env.E2E_DATA_DIR = mkdtempSync(path.join(runsDir, "data-"));
 }
@@ -145,6 +146,17 @@ export default defineConfig({
       command: `"${backendCli}" migrate && exec "${backendCli}" serve --port ${process.env.E2E_API_PORT}`,
       url: `${apiUrl}/health`,
       env: backendEnv,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      // Receipts are read and exports made by the worker (its queue is a folder of DATA_DIR);
+      // its /metrics port tells Playwright it is up.
+      command: `exec "${backendCli}" worker --concurrency 1`,
+      url: `http://127.0.0.1:${process.env.E2E_WORKER_PORT}/metrics`,
+      env: { ...backendEnv, WORKER_METRICS_PORT: String(process.env.E2E_WORKER_PORT) },
       timeout: 60_000,
       reuseExistingServer: false,
       stdout: "ignore",

@@ -13,8 +13,10 @@ const SECTIONS = [
   { href: "dashboard", label: "Dashboard" },
   { href: "transactions", label: "Transactions" },
   { href: "budget", label: "Budget" },
+  { href: "receipts", label: "Receipts" },
   { href: "accounts", label: "Accounts" },
   { href: "categories", label: "Categories" },
+  { href: "exports", label: "Exports" },
   { href: "members", label: "Household" },
 ] as const;
 
