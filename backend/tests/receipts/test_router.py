@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,14 +12,15 @@ import httpx
 import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
 from family_budget.models import Receipt, ReceiptStatus, User
 from family_budget.receipts.content import MAX_RECEIPT_BYTES
 from family_budget.receipts.ocr import ocr_available
 from family_budget.storage import storages_for
-from family_budget.worker.jobs import Outcome
+from family_budget.worker.jobs import JobContext, Outcome, drain
+from family_budget.worker.schedule import schedule_due
 from tests.accounts.family import Family
 from tests.factories import create_transaction
 from tests.receipts.conftest import RunJobs
@@ -468,3 +469,37 @@ async def test_list_says_whether_ocr_is_on(client: httpx.AsyncClient, family: Fa
     assert body["max_bytes"] == MAX_RECEIPT_BYTES
     assert body["items"] == []
     assert ReceiptStatus.READY.value == "ready"
+
+
+async def test_abandoned_presigned_uploads_are_purged_after_a_day(
+    session: AsyncSession,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    family: Family,
+) -> None:
+    storage = storages_for(settings).receipts
+    now = datetime.now(UTC).replace(hour=12)
+    rows = []
+    for age in (timedelta(hours=30), timedelta(hours=2)):
+        receipt = Receipt(
+            household_id=family.household.id,
+            status=ReceiptStatus.AWAITING_UPLOAD,
+            content_type="image/jpeg",
+            object_key=f"uploads/{family.household.id}/{uuid.uuid4()}",
+            created_at=now - age,
+        )
+        storage.put(receipt.object_key, b"raw upload", content_type="image/jpeg")
+        rows.append(receipt)
+    session.add_all(rows)
+    await session.commit()
+    old, recent = rows
+    old_id, old_key, recent_id, recent_key = old.id, old.object_key, recent.id, recent.object_key
+
+    await schedule_due(session_factory, now)
+    await drain(JobContext(settings, session_factory, now=now))
+
+    session.expire_all()
+    assert await session.get(Receipt, old_id) is None
+    assert await session.get(Receipt, recent_id) is not None
+    assert storage.list(old_key) == []
+    assert [o.key for o in storage.list(recent_key)] == [recent_key]

@@ -52,15 +52,14 @@ class TestScheduleDue:
         assert await schedule_due(session_factory, early) == []
 
         later = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-        assert await schedule_due(session_factory, later) == [
-            "maintenance.purge_expired@2026-12-02"
-        ]
+        # (Other domains' daily jobs are scheduled beside it.)
+        assert "maintenance.purge_expired@2026-12-02" in await schedule_due(session_factory, later)
         # Beat and an operator ticking in the same day schedule nothing more.
         assert await schedule_due(session_factory, later) == []
         assert await schedule_due(session_factory, later + timedelta(hours=10)) == []
-        assert await schedule_due(session_factory, later + timedelta(days=1)) == [
-            "maintenance.purge_expired@2026-12-03"
-        ]
+        assert "maintenance.purge_expired@2026-12-03" in await schedule_due(
+            session_factory, later + timedelta(days=1)
+        )
         payloads = list(
             await session.scalars(
                 select(Job.payload).where(Job.name == "maintenance.purge_expired")
