@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from family_budget.deps import HouseholdDep, SessionDep, SettingsDep
@@ -57,7 +58,7 @@ ReceiptDep = Annotated[Receipt, Depends(_receipt_from_path)]
 
 
 async def _read(
-    session: SessionDep,
+    session: AsyncSession,
     storage: Storage,
     household: HouseholdContext,
     receipt: Receipt,
