@@ -160,6 +160,7 @@ def build_app(app: cdk.App, settings: DeploymentSettings) -> dict[str, cdk.Stack
         backend_service=compute.backend_service,
         frontend_service=compute.frontend_service,
         worker_service=compute.worker_service,
+        backup_task=compute.backup_task,
         database=database.database,
         alarm_email=settings.alarm_email,
         ingress_cidr=settings.monitoring_ingress_cidr,

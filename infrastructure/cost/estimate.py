@@ -262,6 +262,62 @@ def estimate(templates: Iterable[Template]) -> list[LineItem]:
             )
         )
     items.extend(audit_and_logging_items(templates))
+    items.extend(scheduled_task_items(templates))
+    return items
+
+
+def scheduled_task_items(templates: list[Template]) -> list[LineItem]:
+    """Tasks EventBridge starts on a schedule (the nightly backup, issue 11): Fargate for the
+    assumed run time, and the dumps the backups bucket keeps. EventBridge's scheduled rules
+    and AWS service events are free."""
+    items: list[LineItem] = []
+    for template in templates:
+        resources = template.get("Resources", {})
+        for rule in resources.values():
+            if (
+                rule["Type"] != "AWS::Events::Rule"
+                or "ScheduleExpression" not in rule["Properties"]
+            ):
+                continue
+            for target in rule["Properties"].get("Targets", []):
+                if "EcsParameters" not in target:
+                    continue
+                task_ref = target["EcsParameters"]["TaskDefinitionArn"]["Ref"]
+                task = resources[task_ref]["Properties"]
+                vcpu = int(task["Cpu"]) / 1024
+                gb = int(task["Memory"]) / 1024
+                hours = prices.ASSUMED_BACKUP_MINUTES / 60 * prices.BACKUP_RUNS_PER_MONTH
+                name = re.sub(r"[0-9A-F]{8}$", "", task_ref).removesuffix("Task")
+                items.append(
+                    LineItem(
+                        "Scheduled tasks",
+                        f"{name}: nightly, ~{prices.ASSUMED_BACKUP_MINUTES} min x "
+                        f"{vcpu:g} vCPU / {gb:g} GB",
+                        prices.BACKUP_RUNS_PER_MONTH,
+                        hours
+                        * (vcpu * prices.FARGATE_VCPU_HOUR.usd + gb * prices.FARGATE_GB_HOUR.usd),
+                    )
+                )
+    backups = [
+        bucket
+        for bucket in _resources(templates, "AWS::S3::Bucket")
+        if str(bucket["Properties"].get("BucketName", "")).endswith("-backups")
+    ]
+    if backups and items:
+        versioned = any(
+            b["Properties"].get("VersioningConfiguration", {}).get("Status") == "Enabled"
+            for b in backups
+        )
+        kept = prices.BACKUPS_KEPT * (2 if versioned else 1)
+        stored_gb = kept * prices.ASSUMED_BACKUP_GB
+        items.append(
+            LineItem(
+                "Backups storage",
+                f"{kept} dumps x ~{prices.ASSUMED_BACKUP_GB:g} GB",
+                kept,
+                stored_gb * prices.S3_STANDARD_GB_MONTH.usd,
+            )
+        )
     return items
 
 

@@ -120,3 +120,11 @@ ALB_LOG_MONTHS_KEPT = 3
 ASSUMED_KMS_REQUESTS_PER_LOG_GROUP = 10_000
 # A worker long-polling a queue (20 s wait) makes at most 3 receive requests a minute.
 LONG_POLL_REQUESTS_PER_TASK_MONTH = 3 * 60 * HOURS_PER_MONTH
+# The nightly backup (issue 11): a scheduled Fargate task of about ten minutes (pg_dump of a
+# family's database and the upload; an upper bound for years of data), every night.
+ASSUMED_BACKUP_MINUTES = 10
+BACKUP_RUNS_PER_MONTH = 30.4
+# A compressed custom-format dump of a family's database: well under 100 MB; 30 are kept (and,
+# in production, 30 days of old versions on top: counted as 60).
+ASSUMED_BACKUP_GB = 0.1
+BACKUPS_KEPT = 30

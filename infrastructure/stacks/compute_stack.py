@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from aws_cdk import CfnOutput, Duration, Fn
+from aws_cdk import CfnElement, CfnOutput, Duration, Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -61,6 +63,13 @@ REDIS_PORT = 6379
 # Beat sends one small message a minute: the smallest Fargate size in every environment.
 BEAT_SIZE = TaskSize(256, 512)
 PLAID_WEBHOOK_PATH = "/api/v1/webhooks/plaid"
+# `family-budget backup` runs nightly at 03:17 UTC, away from the hour marks everyone else uses.
+BACKUP_SCHEDULE = events.Schedule.cron(minute="17", hour="3")
+# The design's backups bucket keeps 30 days; the command prunes to the same (and 30 at most).
+BACKUP_RETENTION_DAYS = 30
+# What `family-budget backup` needs of the backend's secrets: the database, and what the app's
+# settings demand before any command starts in production.
+BACKUP_SECRETS = ("DATABASE_", "JWT_SECRET", "BANK_TOKEN_ENCRYPTION_KEY")
 
 
 class ComputeStack(FamilyBudgetStack):
@@ -330,6 +339,9 @@ class ComputeStack(FamilyBudgetStack):
         )
         self._backend_container(self.migration_task, "migrate", "migrate", essential=True)
 
+        # --- Nightly backup (a scheduled task of the backend image) ----------------------
+        self.backup_task = self._nightly_backup(storage, database, cache)
+
         acknowledge(
             self,
             "AwsSolutions-ECS2",
@@ -344,7 +356,7 @@ class ComputeStack(FamilyBudgetStack):
         construct_id: str,
         description: str,
         database: DatabaseRefs,
-        cache: CacheRefs,
+        cache: CacheRefs | None,
     ) -> ec2.SecurityGroup:
         group = open_egress(
             ec2.SecurityGroup(self, construct_id, vpc=self.vpc, description=description)
@@ -352,8 +364,105 @@ class ComputeStack(FamilyBudgetStack):
         group.connections.allow_to(
             database.security_group, ec2.Port.tcp(DATABASE_PORT), "PostgreSQL"
         )
-        group.connections.allow_to(cache.security_group, ec2.Port.tcp(REDIS_PORT), "Redis")
+        if cache is not None:
+            group.connections.allow_to(cache.security_group, ec2.Port.tcp(REDIS_PORT), "Redis")
         return group
+
+    def _nightly_backup(
+        self, storage: StorageRefs, database: DatabaseRefs, cache: CacheRefs
+    ) -> ecs.FargateTaskDefinition:
+        """`family-budget backup` every night: EventBridge runs the backend image as a one-off
+        task. Its role reaches the backups bucket and nothing else (the API's and worker's
+        roles never see backups); a failed run raises the alarm topic (MonitoringStack)."""
+        config = self.config
+        backups = bucket_name(config, "backups")
+        role = iam.Role(
+            self,
+            "BackupTaskRole",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description="Family Budget nightly backup task",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"], resources=[storage.backups_bucket.bucket_arn]
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                # Put the dump and its manifest (multipart for large dumps, aborted on
+                # failure), read manifests when pruning, delete what retention drops.
+                actions=[
+                    "s3:PutObject",
+                    "s3:GetObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                ],
+                resources=[bucket_objects_arn(backups)],
+            )
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{backups}/*]",
+            "Each night's dump has a new name (its time), so the backup task reaches the "
+            "objects of the backups bucket (and of no other bucket).",
+        )
+        task = self._task_definition(
+            "BackupTask", config.worker_size, role, family=f"{config.prefix}-backup"
+        )
+        task.add_container(
+            "backup",
+            image=self.backend_image,
+            command=["backup"],
+            essential=True,
+            logging=self._logging("backup"),
+            environment={
+                "ENVIRONMENT": config.name,
+                "AWS_REGION": self.region,
+                "BACKUPS_BUCKET": storage.backups_bucket.bucket_name,
+                "BACKUP_RETENTION_COUNT": str(BACKUP_RETENTION_DAYS),
+                "BACKUP_RETENTION_DAYS": str(BACKUP_RETENTION_DAYS),
+                "LOG_LEVEL": "INFO",
+            },
+            secrets={
+                name: secret
+                for name, secret in self.app_secrets.items()
+                if name.startswith(BACKUP_SECRETS)
+            },
+        )
+        security_group = self._app_security_group(
+            "BackupSecurityGroup", "Nightly backup tasks", database, None
+        )
+        rule = events.Rule(
+            self,
+            "NightlyBackup",
+            rule_name=f"{config.prefix}-nightly-backup",
+            description="family-budget backup into the backups bucket, every night",
+            schedule=BACKUP_SCHEDULE,
+        )
+        rule.add_target(
+            targets.EcsTask(
+                cluster=self.cluster,
+                task_definition=task,
+                launch_type=ecs.LaunchType.FARGATE,
+                platform_version=ecs.FargatePlatformVersion.LATEST,
+                subnet_selection=self._private_subnets,
+                security_groups=[security_group],
+                assign_public_ip=False,
+                retry_attempts=2,
+                max_event_age=Duration.hours(2),
+            )
+        )
+        cluster = self.cluster.node.default_child
+        assert isinstance(cluster, CfnElement)
+        cluster_id = self.resolve(self.get_logical_id(cluster))
+        acknowledge(
+            task.node.find_child("EventsRole"),
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:{self.region}:*:task/"
+            f"<{cluster_id}>/*]",
+            "EventBridge tags the backup tasks it starts in this cluster (aws-cdk-lib's EcsTask "
+            "target); a task's id is not known before it starts.",
+        )
+        return task
 
     def _app_task_role(
         self,
@@ -370,6 +479,8 @@ class ComputeStack(FamilyBudgetStack):
             assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
             description=description,
         )
+        # Listing: the daily purge sweeps the exports bucket for files no row names, and with
+        # it a missing receipt answers 404 (NoSuchKey) instead of 403.
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
@@ -378,14 +489,12 @@ class ComputeStack(FamilyBudgetStack):
         )
         for short_name in ("exports", "receipts"):
             objects = bucket_objects_arn(bucket_name(config, short_name))
+            # Exports: the worker writes, links are presigned GETs, the purge deletes.
+            # Receipts: presigned POSTs (signed with this role: PutObject) and GETs, the
+            # confirm step reads, rewrites and deletes; OCR reads. Backups: never.
             role.add_to_policy(
                 iam.PolicyStatement(
-                    actions=[
-                        "s3:GetObject",
-                        "s3:PutObject",
-                        "s3:DeleteObject",
-                        "s3:AbortMultipartUpload",
-                    ],
+                    actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                     resources=[objects],
                 )
             )
@@ -413,11 +522,17 @@ class ComputeStack(FamilyBudgetStack):
         return role
 
     def _task_definition(
-        self, construct_id: str, size: TaskSize, task_role: iam.IRole | None
+        self,
+        construct_id: str,
+        size: TaskSize,
+        task_role: iam.IRole | None,
+        *,
+        family: str | None = None,
     ) -> ecs.FargateTaskDefinition:
         task = ecs.FargateTaskDefinition(
             self,
             construct_id,
+            family=family,
             cpu=size.cpu,
             memory_limit_mib=size.memory_mib,
             task_role=task_role,

@@ -39,7 +39,7 @@ from stacks.iam_policies import (
     open_egress,
 )
 from stacks.load_balancers import PublicService
-from stacks.monitoring.alarms import CriticalAlarms, alarm_topic_name
+from stacks.monitoring.alarms import CriticalAlarms, alarm_on_failed_backup, alarm_topic_name
 from stacks.monitoring.configuration import MonitoringConfiguration
 from stacks.monitoring.grafana import Grafana, grafana_admin_secret
 from stacks.monitoring.load_balancer import MonitoringLoadBalancer
@@ -62,6 +62,7 @@ class MonitoringStack(FamilyBudgetStack):
         backend_service: PublicService,
         frontend_service: PublicService,
         worker_service: ecs.FargateService,
+        backup_task: ecs.FargateTaskDefinition,
         database: rds.DatabaseInstance,
         alarm_email: str | None,
         ingress_cidr: str,
@@ -206,6 +207,13 @@ class MonitoringStack(FamilyBudgetStack):
                 "Publishing to the KMS-encrypted alarm topic needs the GenerateDataKey family "
                 "on the environment's single key (aws-cdk-lib grant).",
             )
+        self.backup_failed = alarm_on_failed_backup(
+            self,
+            config=config,
+            cluster=cluster,
+            family=backup_task.family,
+            topic=self.alarms.topic,
+        )
         self._outputs()
 
     def _outputs(self) -> None:

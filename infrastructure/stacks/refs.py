@@ -67,6 +67,7 @@ class StorageRefs:
 
     exports_bucket: s3.IBucket
     receipts_bucket: s3.IBucket
+    backups_bucket: s3.IBucket
     # Production only: S3 server access logs and the load balancers' access logs.
     access_logs_bucket: s3.IBucket | None
 

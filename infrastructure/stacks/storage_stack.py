@@ -13,6 +13,10 @@ from stacks.config import EnvironmentConfig
 from stacks.iam_policies import acknowledge, acknowledge_checkov
 from stacks.refs import StorageRefs
 
+# Where browsers' presigned uploads of receipts land before the app confirms them (the backend's
+# family_budget.receipts.service keeps them under this prefix).
+RECEIPT_UPLOADS_PREFIX = "uploads/"
+
 
 def bucket_name(config: EnvironmentConfig, short_name: str) -> str:
     """Physical bucket name of the design, e.g. ``staging-family-budget-exports``."""
@@ -97,7 +101,16 @@ class StorageStack(FamilyBudgetStack):
                         transition_after=Duration.days(90),
                     )
                 ],
-            )
+            ),
+            # Browser uploads wait under uploads/ until the app confirms them (checks their
+            # content, strips their metadata and stores the clean copy elsewhere); one never
+            # confirmed is gone after a day, with its GPS position.
+            s3.LifecycleRule(
+                id="expire-unconfirmed-uploads",
+                prefix=RECEIPT_UPLOADS_PREFIX,
+                expiration=Duration.days(1),
+                abort_incomplete_multipart_upload_after=Duration.days(1),
+            ),
         ]
         if config.receipts_versioned:
             # Receipts exist only here (a photo the family took): an overwritten or deleted
@@ -114,6 +127,16 @@ class StorageStack(FamilyBudgetStack):
             removal,
             lifecycle_rules=receipts_rules,
             versioned=config.receipts_versioned,
+            # The web app's browsers POST photos straight here (presigned, size and type
+            # conditions); nothing else is read or written cross-origin.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=cors_allowed_origins,
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ],
         )
         backups_rules = [s3.LifecycleRule(id="expire-backups", expiration=Duration.days(30))]
         if config.backups_versioned:
@@ -146,6 +169,7 @@ class StorageStack(FamilyBudgetStack):
         self.refs = StorageRefs(
             exports_bucket=self.exports_bucket,
             receipts_bucket=self.receipts_bucket,
+            backups_bucket=self.backups_bucket,
             access_logs_bucket=self.access_logs_bucket,
         )
 

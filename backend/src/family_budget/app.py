@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,17 +31,25 @@ from family_budget.categories.router import router as categories_router
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory
 from family_budget.errors import install_error_handlers
+from family_budget.exports.router import router as exports_router
 from family_budget.households.router import router as households_router
 from family_budget.observability.logging import configure_logging
 from family_budget.observability.metrics import Metrics
 from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from family_budget.receipts.content import MAX_RECEIPT_BYTES
+from family_budget.receipts.router import router as receipts_router
 from family_budget.reports.router import router as reports_router
+from family_budget.storage.router import router as files_router
 from family_budget.system.router import router as system_router
 from family_budget.transactions.router import router as transactions_router
 from family_budget.worker.dispatch import Dispatcher
 
 API_PREFIX = "/api/v1"
 HOUSEHOLD_PREFIX = f"{API_PREFIX}/households/{{household_id}}"
+# A receipt upload is the one body larger than MAX_REQUEST_BODY_BYTES: the file plus room for
+# the multipart framing.
+RECEIPT_UPLOAD = ("POST", re.compile(rf"{API_PREFIX}/households/[^/]+/receipts"))
+RECEIPT_UPLOAD_MAX_BYTES = MAX_RECEIPT_BYTES + 64 * 1024
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -137,16 +146,23 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         budgets_router,
         reports_router,
         bank_connections_router,
+        receipts_router,
+        exports_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)
     api.include_router(plaid_webhook_router)
+    api.include_router(files_router)
     app.include_router(api)
     app.include_router(system_router)
     if settings.docs_enabled:
         _serve_docs(app)
 
     # Outermost first: the request id exists before anything else runs or fails.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        larger=[(*RECEIPT_UPLOAD, RECEIPT_UPLOAD_MAX_BYTES)],
+    )
     app.add_middleware(RequestContextMiddleware)
     return app

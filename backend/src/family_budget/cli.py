@@ -1,5 +1,5 @@
 """The `family-budget` command: serve, migrate, worker, beat, tick, create-user, seed-demo,
-openapi, demo-bank."""
+openapi, demo-bank, backup, restore."""
 
 from __future__ import annotations
 
@@ -261,6 +261,56 @@ def demo_bank(
         live_interval=timedelta(seconds=live_seconds) if live_seconds > 0 else None,
         default_webhook=settings.plaid_webhook_url,
     )
+
+
+@cli.command()
+def backup() -> None:
+    """Back the database up (pg_dump or SQLite's backup API) into the backups storage, with a
+    SHA-256 manifest, then prune old backups (BACKUP_RETENTION_COUNT / _DAYS)."""
+    from family_budget.backups import BackupError, create_backup
+
+    settings = _settings()
+    try:
+        result = create_backup(settings)
+    except BackupError as exc:
+        typer.echo(f"Backup failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    manifest = result.manifest
+    typer.echo(
+        f"Backed up to {manifest.file} in {result.where}: {manifest.size_bytes} bytes, "
+        f"sha256 {manifest.sha256}."
+    )
+    if result.pruned:
+        typer.echo(f"Pruned {len(result.pruned)} older backup(s): {', '.join(result.pruned)}.")
+
+
+@cli.command()
+def restore(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A backup file (its .json manifest beside it) or a backup's name in storage",
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do it: restoring replaces data")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that is not empty")
+    ] = False,
+) -> None:
+    """Load a backup into the database (empty unless --force), after checking its checksum."""
+    from family_budget.backups import BackupError, restore_backup
+
+    if not yes:
+        typer.echo("Restoring writes into the database: pass --yes to go ahead.", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    try:
+        manifest = restore_backup(settings, source, force=force)
+    except BackupError as exc:
+        typer.echo(f"Not restored: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Restored {manifest.file} (taken {manifest.created_at}, checksum verified).")
 
 
 def main() -> None:

@@ -81,8 +81,18 @@ class Settings(BaseSettings):
     # How often beat sends the worker a tick (the schedule of periodic jobs; see worker/schedule).
     worker_tick_seconds: Annotated[float, Field(gt=0)] = 60.0
 
+    # S3 buckets of the files the app keeps (family_budget.storage); without a name, a folder
+    # of DATA_DIR of the same name stands in for the bucket (data/exports, data/receipts, ...).
     exports_bucket: str | None = None
     receipts_bucket: str | None = None
+    backups_bucket: str | None = None
+    # Backups kept by `family-budget backup`: the newest BACKUP_RETENTION_COUNT, and none older
+    # than BACKUP_RETENTION_DAYS (the newest one always stays). 0 turns a limit off.
+    backup_retention_count: Annotated[int, Field(ge=0)] = 14
+    backup_retention_days: Annotated[int, Field(ge=0)] = 30
+    # Signs the download links of files kept in DATA_DIR (S3 signs its own); generated into
+    # data/ when unset.
+    file_url_secret: SecretStr | None = None
     aws_region: str = "us-east-1"
     ses_configuration_set: str | None = None
     email_from_address: str = "Family Budget <no-reply@family-budget.local>"
@@ -205,6 +215,13 @@ class Settings(BaseSettings):
         return _load_or_create_local_secret(
             self.data_dir / "vapid_private_key.pem", generate=_new_vapid_key
         )
+
+    @cached_property
+    def file_url_key(self) -> str:
+        """Signs download links of local files; without the setting, generated once into data/."""
+        if self.file_url_secret:
+            return self.file_url_secret.get_secret_value()
+        return _load_or_create_local_secret(self.data_dir / "file_url_key")
 
     @property
     def outbox_dir(self) -> Path:

@@ -57,3 +57,12 @@ def format_minor(amount_minor: int, currency: str) -> str:
     if places == 0:
         return f"{sign}{whole:,} {currency}"
     return f"{sign}{whole:,}.{fraction:0{places}d} {currency}"
+
+
+def decimal_string(amount_minor: int, currency: str) -> str:
+    """'-1234' USD -> '-12.34': a plain decimal for files (CSV) that spreadsheets read as a
+    number; no grouping, no symbol. Integer arithmetic only."""
+    places = exponent(currency)
+    sign = "-" if amount_minor < 0 else ""
+    whole, fraction = divmod(abs(amount_minor), 10**places)
+    return f"{sign}{whole}.{fraction:0{places}d}" if places else f"{sign}{whole}"

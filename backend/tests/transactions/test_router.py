@@ -1369,8 +1369,8 @@ class TestListTransactions:
         await _transfer(client, family)
         large = await count_for_page()
 
-        # user + household membership + the page + tags + split lines
-        assert small == large == 5
+        # user + household membership + the page + tags + split lines + receipt counts
+        assert small == large == 6
 
 
 class TestBulkCategorize:

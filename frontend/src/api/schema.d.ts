@@ -165,6 +165,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download File
+         * @description Download a file through a signed, expiring link (files kept on the server's disk).
+         */
+        get: operations["download_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households": {
         parameters: {
             query?: never;
@@ -565,6 +585,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Exports
+         * @description List the exports of the last 30 days, newest first.
+         */
+        get: operations["list_exports"];
+        put?: never;
+        /**
+         * Create Export
+         * @description Ask for an export; the worker makes the file (follow it with GET …/exports/{export_id}).
+         */
+        post: operations["create_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Export
+         * @description Get an export's status and, when ready, a short-lived download URL.
+         */
+        get: operations["get_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/invitations": {
         parameters: {
             query?: never;
@@ -651,6 +715,79 @@ export interface paths {
          * @description Change a member's role (the last owner cannot be demoted).
          */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Receipts
+         * @description List receipts, newest first, with each unmatched one's suggested transaction.
+         */
+        get: operations["list_receipts"];
+        put?: never;
+        /**
+         * Create Receipt
+         * @description Upload a receipt: the file as multipart/form-data (`file`), or JSON for a presigned POST
+         *     straight to storage (where `presigned_upload` is true), then confirm it.
+         */
+        post: operations["create_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/receipts/{receipt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Receipt
+         * @description Get one receipt with its text, a short-lived download URL and its suggested match.
+         */
+        get: operations["get_receipt"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Receipt
+         * @description Delete a receipt and its file (adults, and the member who uploaded it).
+         */
+        delete: operations["delete_receipt"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Receipt
+         * @description Attach the receipt to a transaction, or detach it (transaction_id null).
+         */
+        patch: operations["update_receipt"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/receipts/{receipt_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Receipt
+         * @description Confirm a presigned upload: the file is checked by content and its metadata stripped.
+         */
+        post: operations["confirm_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/households/{household_id}/reports/income-vs-expenses": {
@@ -1568,6 +1705,97 @@ export interface components {
              */
             since: string;
         };
+        /** ExportCreate */
+        ExportCreate: {
+            /**
+             * From
+             * Format: date
+             * @description First day, inclusive
+             */
+            from: string;
+            /** @description transactions_csv: one row per transaction (per split line); budget_csv: every category of every month; monthly_statement_pdf: the month of `from` (`from` and `to` must lie in one month) */
+            kind: components["schemas"]["ExportKind"];
+            /**
+             * To
+             * Format: date
+             * @description Last day, inclusive
+             */
+            to: string;
+        };
+        /**
+         * ExportKind
+         * @enum {string}
+         */
+        ExportKind: "transactions_csv" | "budget_csv" | "monthly_statement_pdf";
+        /** ExportList */
+        ExportList: {
+            /** Items */
+            items: components["schemas"]["ExportRead"][];
+        };
+        /** ExportQueued */
+        ExportQueued: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["ExportStatus"];
+        };
+        /** ExportRead */
+        ExportRead: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Download Url
+             * @description When ready: a link that expires within minutes
+             */
+            download_url: string | null;
+            /**
+             * Error
+             * @description When failed: what went wrong
+             */
+            error: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description The file and this export are deleted then
+             */
+            expires_at: string;
+            /** Filename */
+            filename: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ExportKind"];
+            /** Size Bytes */
+            size_bytes: number | null;
+            /** @description queued, running, ready or failed */
+            status: components["schemas"]["ExportStatus"];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+        };
+        /**
+         * ExportStatus
+         * @enum {string}
+         */
+        ExportStatus: "queued" | "running" | "ready" | "failed";
         /** ForgotPasswordRequest */
         ForgotPasswordRequest: {
             /**
@@ -1868,6 +2096,24 @@ export interface components {
             /** Months */
             months: components["schemas"]["NetWorthPointRead"][];
         };
+        /**
+         * NewTransactionDraft
+         * @description What a new transaction for the receipt would be, for the client to pre-fill a form.
+         */
+        NewTransactionDraft: {
+            /**
+             * Amount Minor
+             * @description Negative: money going out
+             */
+            amount_minor: number | null;
+            /** Payee */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
+        };
         /** NotificationList */
         NotificationList: {
             /** Items */
@@ -1943,6 +2189,117 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /**
+         * PresignedUpload
+         * @description POST multipart/form-data to `url` with every field of `fields`, then the file as `file`
+         *     (last). S3 refuses other sizes and types.
+         */
+        PresignedUpload: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /** Max Bytes */
+            max_bytes: number;
+            /** Url */
+            url: string;
+        };
+        /** ReceiptPage */
+        ReceiptPage: {
+            /** Items */
+            items: components["schemas"]["ReceiptRead"][];
+            /** Max Bytes */
+            max_bytes: number;
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /**
+             * Ocr Available
+             * @description false: photos are kept but their text is not read on this server
+             */
+            ocr_available: boolean;
+            /**
+             * Presigned Upload
+             * @description true: receipts may be uploaded straight to storage (POST with JSON)
+             */
+            presigned_upload: boolean;
+        };
+        /** ReceiptRead */
+        ReceiptRead: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Download Url
+             * @description Expires within minutes; null until uploaded
+             */
+            download_url: string | null;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Merchant */
+            merchant: string | null;
+            /** @description For a receipt not attached yet, with something read from it */
+            new_transaction: components["schemas"]["NewTransactionDraft"] | null;
+            /** Purchased On */
+            purchased_on: string | null;
+            /** Size Bytes */
+            size_bytes: number;
+            /** @description awaiting_upload: confirm it after the upload; processing: its text is being read; ready */
+            status: components["schemas"]["ReceiptStatus"];
+            /** @description For a receipt not attached yet: the likeliest matching transaction */
+            suggested_transaction: components["schemas"]["SuggestedTransaction"] | null;
+            /**
+             * Text
+             * @description What OCR read; only on the single receipt's read
+             */
+            text: string | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Total Minor */
+            total_minor: number | null;
+            /** Transaction Id */
+            transaction_id: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Uploaded By Id */
+            uploaded_by_id: string | null;
+        };
+        /**
+         * ReceiptStatus
+         * @enum {string}
+         */
+        ReceiptStatus: "awaiting_upload" | "processing" | "ready";
+        /** ReceiptUpdate */
+        ReceiptUpdate: {
+            /**
+             * Transaction Id
+             * @description The transaction to attach the receipt to; null detaches it
+             */
+            transaction_id: string | null;
+        };
+        /** ReceiptUploadRead */
+        ReceiptUploadRead: {
+            receipt: components["schemas"]["ReceiptRead"];
+            upload: components["schemas"]["PresignedUpload"];
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -2077,6 +2434,36 @@ export interface components {
             /** Memo */
             memo: string;
         };
+        /**
+         * SuggestedTransaction
+         * @description A transaction of the household that looks like the receipt's: same amount, date close.
+         */
+        SuggestedTransaction: {
+            /**
+             * Account Id
+             * Format: uuid
+             */
+            account_id: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Days Apart
+             * @description Between the receipt's date and the posting
+             */
+            days_apart: number | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Payee */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
+        };
         /** SyncErrorRead */
         SyncErrorRead: {
             /**
@@ -2182,6 +2569,12 @@ export interface components {
              * Format: date
              */
             posted_on: string;
+            /**
+             * Receipt Count
+             * @description Receipts attached (GET …/receipts?transaction_id= lists them)
+             * @default 0
+             */
+            receipt_count: number;
             /** Splits */
             splits: components["schemas"]["SplitLineRead"][];
             /** @description pending: the bank has not posted it yet (it may still change or go away). Pending transactions count in budgets and reports like posted ones: the money is committed. A bank transaction keeps its id, category, memo, tags and splits when it posts */
@@ -2598,6 +2991,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
+                };
+            };
+        };
+    };
+    download_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed part of a download URL */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description The link is invalid or expired, or the file is gone */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3556,6 +3988,108 @@ export interface operations {
             };
         };
     };
+    list_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportQueued"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The export's id */
+                export_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_invitations: {
         parameters: {
             query?: never;
@@ -3742,6 +4276,260 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_receipts: {
+        parameters: {
+            query?: {
+                /** @description true: only receipts not attached to a transaction */
+                unmatched?: boolean;
+                /** @description Only the receipts of this transaction */
+                transaction_id?: string | null;
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Content Type
+                     * @description The type the browser will upload
+                     * @enum {string}
+                     */
+                    content_type: "image/jpeg" | "image/png" | "image/heic" | "application/pdf";
+                    /**
+                     * Filename
+                     * @default
+                     */
+                    filename?: string;
+                    /** Size Bytes */
+                    size_bytes: number;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description JPEG, PNG, HEIC or PDF, at most 10485760 bytes (checked by content)
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRead"] | components["schemas"]["ReceiptUploadRead"];
+                };
+            };
+            /** @description JSON (presigned upload) asked of a server that keeps files itself */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than a receipt may be */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Neither multipart/form-data nor JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a JPEG, PNG, HEIC or PDF (by content), or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The receipt's id */
+                receipt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The receipt's id */
+                receipt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The receipt's id */
+                receipt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    confirm_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The receipt's id */
+                receipt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRead"];
                 };
             };
             /** @description Validation Error */

@@ -9,6 +9,7 @@ import {
   parseTags,
   splitIsComplete,
   updateBody,
+  withPrefill,
   type Transaction,
 } from "@/features/transactions/form";
 import { formatMoney } from "@/lib/money";
@@ -117,6 +118,7 @@ describe("editing", () => {
       { id: "s2", category_id: HOME, amount_minor: 1000, memo: "refund" },
     ],
     transfer: null,
+    receipt_count: 0,
     version: 3,
     created_at: "2026-11-02T10:00:00Z",
     updated_at: "2026-11-02T10:00:00Z",
@@ -162,5 +164,30 @@ describe("small helpers", () => {
 
   it("splits tags on commas without blanks or repeats", () => {
     expect(parseTags(" food ,, Holiday 2024,food ")).toEqual(["food", "Holiday 2024"]);
+  });
+});
+
+describe("withPrefill (a transaction made from a receipt)", () => {
+  it("takes the receipt's date, merchant and total as an expense", () => {
+    const prefilled = withPrefill(
+      draft(),
+      { postedOn: "2026-11-28", payee: "CORNER GROCERY", amountMinor: -647 },
+      EUR,
+      "en-US",
+    );
+    expect(prefilled).toMatchObject({
+      postedOn: "2026-11-28",
+      payee: "CORNER GROCERY",
+      amountText: "6.47",
+      direction: "expense",
+      accountId: ACCOUNT,
+    });
+    const built = buildTransaction(prefilled, EUR, format, "en-US");
+    expect(built.ok && built.body.amount_minor).toBe(-647);
+  });
+
+  it("keeps the draft's own values for what the receipt did not say", () => {
+    const prefilled = withPrefill(draft({ payee: "Typed" }), { amountMinor: null }, EUR);
+    expect(prefilled).toEqual(draft({ payee: "Typed", lines: prefilled.lines }));
   });
 });

@@ -7,6 +7,8 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_sns as sns
@@ -188,3 +190,47 @@ class CriticalAlarms:
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
         self.alarms = alarms
+
+
+def alarm_on_failed_backup(
+    stack: Stack,
+    *,
+    config: EnvironmentConfig,
+    cluster: ecs.ICluster,
+    family: str,
+    topic: sns.ITopic,
+) -> events.Rule:
+    """A nightly backup task that stops with a non-zero exit code, or never starts, publishes
+    to the alarm topic. An EventBridge rule, not a CloudWatch alarm: the design allows fewer
+    than five of those, and they are taken."""
+    rule = events.Rule(
+        stack,
+        "BackupFailed",
+        rule_name=f"{config.prefix}-backup-failed",
+        description="The nightly family-budget backup task failed",
+        event_pattern=events.EventPattern(
+            source=["aws.ecs"],
+            detail_type=["ECS Task State Change"],
+            detail={
+                "clusterArn": [cluster.cluster_arn],
+                "group": [f"family:{family}"],
+                "lastStatus": ["STOPPED"],
+                "$or": [
+                    {"containers": {"exitCode": [{"anything-but": 0}]}},
+                    {"stopCode": ["TaskFailedToStart"]},
+                ],
+            },
+        ),
+    )
+    rule.add_target(
+        targets.SnsTopic(
+            topic,
+            message=events.RuleTargetInput.from_text(
+                f"Family Budget {config.name}: the nightly backup failed "
+                f"(task {events.EventField.from_path('$.detail.taskArn')}, "
+                f"stopped: {events.EventField.from_path('$.detail.stoppedReason')}). "
+                "Its log stream is under the backup/ prefix of the ECS log group."
+            ),
+        )
+    )
+    return rule

@@ -172,3 +172,20 @@ def test_staging_worker_is_priced_at_spot(synthesized: Any) -> None:
     ]
     assert worker.detail == "Worker: 2 x 1 vCPU / 2 GB (Spot)"
     assert worker.monthly_usd == pytest.approx(2 * (0.04048 + 2 * 0.004445) / 2 * HOURS_PER_MONTH)
+
+
+# The nightly backup task runs at the worker's size (vCPU, GB).
+BACKUP_SIZE = {"development": (0.5, 1), "staging": (1, 2), "production": (1, 2)}
+
+
+def test_issue_11_nightly_backup_is_priced(env: Synthesized) -> None:
+    items = by_category(env)
+    (run,) = items["Scheduled tasks"]
+    vcpu, gb = BACKUP_SIZE[env.environment]
+    hours = 10 / 60 * 30.4
+    assert run.monthly_usd == pytest.approx(hours * (vcpu * 0.04048 + gb * 0.004445))
+    assert run.detail.startswith("Backup: nightly")
+    (storage,) = items["Backups storage"]
+    kept = 60 if env.environment == "production" else 30
+    assert storage.quantity == kept
+    assert storage.monthly_usd == pytest.approx(kept * 0.1 * 0.023)

@@ -145,7 +145,7 @@ class TestReceipts:
             } in rules
         else:
             assert "VersioningConfiguration" not in properties
-            assert [r["Id"] for r in rules] == ["receipts-to-glacier"]
+            assert [r["Id"] for r in rules] == ["receipts-to-glacier", "expire-unconfirmed-uploads"]
 
     def test_exports_are_never_versioned(self, env: Synthesized) -> None:
         buckets = env.resources("Storage", "AWS::S3::Bucket").values()

@@ -9,9 +9,11 @@ from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
 from family_budget.models.category import Category, CategoryGroup
 from family_budget.models.device import DevicePlatform, PushDevice, SignInDevice
+from family_budget.models.export import Export, ExportKind, ExportStatus
 from family_budget.models.household import Household, Invitation, Membership, Role
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
+from family_budget.models.receipt import Receipt, ReceiptStatus
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -36,6 +38,9 @@ __all__ = [
     "Category",
     "CategoryGroup",
     "DevicePlatform",
+    "Export",
+    "ExportKind",
+    "ExportStatus",
     "Household",
     "Invitation",
     "Job",
@@ -44,6 +49,8 @@ __all__ = [
     "NotificationPreference",
     "OneTimeToken",
     "PushDevice",
+    "Receipt",
+    "ReceiptStatus",
     "RefreshToken",
     "Role",
     "SignInDevice",

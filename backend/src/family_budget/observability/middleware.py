@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -89,19 +91,35 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over the limit with 413 — by Content-Length up front, or while streaming."""
+    """Refuses bodies over the limit with 413 — by Content-Length up front, or while streaming.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `larger` raises the limit for the few routes that take files: (method, path pattern, limit).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: Sequence[tuple[str, re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.larger = larger
+
+    def _limit(self, scope: Scope) -> int:
+        for method, pattern, limit in self.larger:
+            if scope["method"] == method and pattern.fullmatch(scope.get("path", "")):
+                return limit
+        return self.default_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            await self._reject(scope, receive, send, max_bytes)
             return
 
         received = 0
@@ -121,22 +139,22 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Answer now and tell the app the client went away, so it stops reading
                     # (raising here would surface as a generic 400 "error parsing the body").
                     if not response_started:
-                        await self._reject(scope, receive, send)
+                        await self._reject(scope, receive, send, max_bytes)
                     rejected = True
                     return {"type": "http.disconnect"}
             return message
 
         await self.app(scope, limited_receive, guarded_send)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         response = problem(
             413,
             "payload_too_large",
-            f"The request body is larger than {self.max_bytes} bytes",
+            f"The request body is larger than {max_bytes} bytes",
             instance=scope.get("path"),
         )
         await response(scope, receive, send)

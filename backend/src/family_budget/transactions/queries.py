@@ -25,6 +25,7 @@ from family_budget.errors import (
 )
 from family_budget.households.context import HouseholdContext
 from family_budget.models import (
+    Receipt,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -66,6 +67,7 @@ class TransactionDetails:
     tags: list[str] = field(default_factory=list)
     splits: list[TransactionSplit] = field(default_factory=list)
     transfer: TransferInfo | None = None
+    receipt_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +151,32 @@ async def load_lines(
     return tags, splits
 
 
+async def receipt_counts(
+    session: AsyncSession, transaction_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """How many receipts are attached to each of the transactions (absent: none)."""
+    if not transaction_ids:
+        return {}
+    rows = await session.execute(
+        select(Receipt.transaction_id, func.count())
+        .where(Receipt.transaction_id.in_(transaction_ids))
+        .group_by(Receipt.transaction_id)
+    )
+    return {transaction_id: int(count) for transaction_id, count in rows if transaction_id}
+
+
 async def transaction_details(
     session: AsyncSession, transaction: Transaction
 ) -> TransactionDetails:
     tags, splits = await load_lines(session, [transaction])
     counterpart = await counterpart_of(session, transaction)
+    receipts = await receipt_counts(session, [transaction.id])
     return TransactionDetails(
         transaction,
         tags[transaction.id],
         splits[transaction.id],
         transfer_info(transaction, counterpart),
+        receipts.get(transaction.id, 0),
     )
 
 
@@ -272,13 +290,20 @@ async def list_transactions(
     rows = rows[:limit]
     transactions = [row[0] for row in rows]
     tags, splits = await load_lines(session, transactions)
+    receipts = await receipt_counts(session, [t.id for t in transactions])
     page = []
     for transaction, counterpart_id, counterpart_account_id in rows:
         transfer = None
         if transaction.transfer_id is not None and counterpart_id is not None:
             transfer = TransferInfo(transaction.transfer_id, counterpart_id, counterpart_account_id)
         page.append(
-            TransactionDetails(transaction, tags[transaction.id], splits[transaction.id], transfer)
+            TransactionDetails(
+                transaction,
+                tags[transaction.id],
+                splits[transaction.id],
+                transfer,
+                receipts.get(transaction.id, 0),
+            )
         )
     next_cursor = None
     if has_more and transactions:

@@ -104,6 +104,7 @@ def _read(details: queries.TransactionDetails) -> TransactionRead:
         )
         if transfer
         else None,
+        receipt_count=details.receipt_count,
         version=t.version,
         created_at=t.created_at,
         updated_at=t.updated_at,

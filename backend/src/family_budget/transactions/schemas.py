@@ -137,6 +137,9 @@ class TransactionRead(BaseModel):
     tags: list[str]
     splits: list[SplitLineRead]
     transfer: TransferLink | None
+    receipt_count: int = Field(
+        default=0, description="Receipts attached (GET …/receipts?transaction_id= lists them)"
+    )
     version: int = Field(description="Send it back as If-Match when changing or deleting")
     created_at: datetime
     updated_at: datetime

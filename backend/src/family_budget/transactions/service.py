@@ -38,6 +38,7 @@ from family_budget.transactions.queries import (
     TransactionDetails,
     counterpart_of,
     load_lines,
+    receipt_counts,
     transfer_info,
     visible_transactions,
 )
@@ -275,11 +276,13 @@ async def update_transaction(
     # Always touch the row so that its version moves even when only tags or lines changed.
     transaction.updated_at = utcnow()
     await _flush_versioned(session)
+    receipts = await receipt_counts(session, [transaction.id])
     return TransactionDetails(
         transaction,
         tags,
         sorted(existing_lines, key=lambda s: s.id),
         transfer_info(transaction, counterpart),
+        receipts.get(transaction.id, 0),
     )
 
 

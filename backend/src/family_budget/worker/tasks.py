@@ -14,6 +14,8 @@ TASK_MODULES = (
     "family_budget.auth.tasks",
     "family_budget.households.tasks",
     "family_budget.bank_connections.tasks",
+    "family_budget.receipts.tasks",
+    "family_budget.exports.tasks",
 )
 
 _loaded = False

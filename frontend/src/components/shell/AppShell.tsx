@@ -14,9 +14,11 @@ const SECTIONS = [
   { href: "dashboard", label: "Dashboard" },
   { href: "transactions", label: "Transactions" },
   { href: "budget", label: "Budget" },
+  { href: "receipts", label: "Receipts" },
   { href: "accounts", label: "Accounts" },
   { href: "bank-connections", label: "Banks" },
   { href: "categories", label: "Categories" },
+  { href: "exports", label: "Exports" },
   { href: "members", label: "Household" },
   { href: "profile", label: "Profile" },
 ] as const;

@@ -32,13 +32,17 @@ import {
   emptyDraft,
   splitIsComplete,
   updateBody,
+  withPrefill,
   type DraftErrors,
   type Transaction,
   type TransactionDraft,
+  type TransactionPrefill,
 } from "./form";
 import { SplitEditor } from "./SplitEditor";
+import { TransactionReceipts } from "@/features/receipts/TransactionReceipts";
 
-export type TransactionDialogMode = { kind: "add" } | { kind: "edit"; transaction: Transaction };
+export type TransactionDialogMode =
+  { kind: "add"; prefill?: TransactionPrefill } | { kind: "edit"; transaction: Transaction };
 
 interface Props {
   mode: TransactionDialogMode | null;
@@ -47,9 +51,18 @@ interface Props {
   groups: CategoryGroup[];
   /** For a new transaction: the account the list is filtered to, if any. */
   defaultAccountId?: string | null;
+  /** Called with a transaction just added, before the dialog closes (to attach a receipt). */
+  onCreated?: (transaction: Transaction) => Promise<unknown>;
 }
 
-export function TransactionDialog({ mode, onClose, accounts, groups, defaultAccountId }: Props) {
+export function TransactionDialog({
+  mode,
+  onClose,
+  accounts,
+  groups,
+  defaultAccountId,
+  onCreated,
+}: Props) {
   return (
     <Dialog
       open={mode !== null}
@@ -64,6 +77,7 @@ export function TransactionDialog({ mode, onClose, accounts, groups, defaultAcco
           accounts={accounts}
           groups={groups}
           defaultAccountId={defaultAccountId}
+          onCreated={onCreated}
         />
       ) : null}
     </Dialog>
@@ -78,6 +92,7 @@ function TransactionForm({
   accounts,
   groups,
   defaultAccountId,
+  onCreated,
 }: Props & { mode: TransactionDialogMode }) {
   const household = useHousehold();
   const editing = mode.kind === "edit" ? mode.transaction : null;
@@ -90,11 +105,14 @@ function TransactionForm({
       household.currency,
     );
   const [base, setBase] = useState<Transaction | null>(editing);
-  const [draft, setDraft] = useState<TransactionDraft>(() =>
-    editing
-      ? draftFromTransaction(editing, currencyOf(editing.account_id))
-      : emptyDraft(initialAccountId(openAccounts, defaultAccountId), todayIso()),
-  );
+  const [draft, setDraft] = useState<TransactionDraft>(() => {
+    if (editing) return draftFromTransaction(editing, currencyOf(editing.account_id));
+    const accountId = initialAccountId(openAccounts, defaultAccountId);
+    const draft = emptyDraft(accountId, todayIso());
+    return mode.kind === "add" && mode.prefill
+      ? withPrefill(draft, mode.prefill, currencyOf(accountId))
+      : draft;
+  });
   const [clientErrors, setClientErrors] = useState<DraftErrors>({});
   const [conflict, setConflict] = useState<Conflict>(null);
   const create = useCreateTransaction(household.id);
@@ -123,7 +141,8 @@ function TransactionForm({
         });
         onClose("Transaction saved.");
       } else {
-        await create.mutateAsync(built.body);
+        const created = await create.mutateAsync(built.body);
+        await onCreated?.(created);
         onClose("Transaction added.");
       }
     } catch (error) {
@@ -285,6 +304,7 @@ function TransactionForm({
         onChange={(event) => set({ tagsText: event.target.value })}
         error={errorFor("tags") ?? firstTagError(serverError)}
       />
+      {editing ? <TransactionReceipts transactionId={editing.id} /> : null}
       <label className="flex min-h-11 items-center gap-2 text-sm">
         <input
           type="checkbox"

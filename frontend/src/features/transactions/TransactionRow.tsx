@@ -165,6 +165,11 @@ function Badges({ transaction }: { transaction: Transaction }) {
       {transaction.status === "pending" ? (
         <Badge className="border-warning bg-warning-bg text-warning">Pending</Badge>
       ) : null}
+      {transaction.receipt_count > 0 ? (
+        <Badge className="border-border text-muted">
+          {transaction.receipt_count === 1 ? "Receipt" : `${transaction.receipt_count} receipts`}
+        </Badge>
+      ) : null}
     </span>
   );
 }

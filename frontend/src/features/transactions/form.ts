@@ -63,6 +63,35 @@ export function emptyDraft(accountId: string, today: string): TransactionDraft {
   };
 }
 
+/** What a new transaction starts with (a receipt's date, merchant and total). */
+export interface TransactionPrefill {
+  postedOn?: string | undefined;
+  payee?: string | undefined;
+  /** Signed minor units: negative is an expense. */
+  amountMinor?: number | null | undefined;
+}
+
+/** A new transaction's draft with what is known already; unknown parts stay as they were. */
+export function withPrefill(
+  draft: TransactionDraft,
+  prefill: TransactionPrefill,
+  currency: Currency,
+  locale?: string,
+): TransactionDraft {
+  const amount = prefill.amountMinor;
+  return {
+    ...draft,
+    postedOn: prefill.postedOn ?? draft.postedOn,
+    payee: prefill.payee ?? draft.payee,
+    ...(amount !== null && amount !== undefined
+      ? {
+          amountText: amountInputValue(Math.abs(amount), currency, locale),
+          direction: amount < 0 ? ("expense" as const) : ("income" as const),
+        }
+      : {}),
+  };
+}
+
 export function draftFromTransaction(
   transaction: Transaction,
   currency: Currency,
