@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from family_budget.config import Settings
 from family_budget.models import Account, BankConnection, Transaction
 from family_budget.worker.jobs import JobContext, Outcome, drain
-from tests.accounts.family import Family
+from tests.arrange import Family
 from tests.plaid_support import DemoBankUnderTest
 
 FIRST_PLATYPUS = "ins_109508"

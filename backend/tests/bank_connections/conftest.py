@@ -8,12 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.bank_connections.plaid_api import PlaidClient
 from family_budget.bank_connections.webhooks import WebhookVerifier
 from family_budget.config import Settings
-from tests.accounts.family import Family, arrange_family
 from tests.plaid_support import (
     DemoBankUnderTest,
     WebhookReceiver,
@@ -57,8 +55,3 @@ async def bank_app(app: FastAPI, bank_settings: Settings) -> AsyncIterator[FastA
     finally:
         app.state.settings, app.state.plaid, app.state.plaid_webhook_verifier = saved
         plaid.close()
-
-
-@pytest.fixture
-async def family(session: AsyncSession, settings: Settings) -> Family:
-    return await arrange_family(session, settings)

@@ -21,7 +21,7 @@ from family_budget.models import (
     Job,
     Transaction,
 )
-from tests.accounts.family import Family
+from tests.arrange import Family
 from tests.bank_connections.bank import (
     TARTAN,
     bank_rows,
@@ -234,7 +234,7 @@ class TestCreateConnection:
                 "account_links": [
                     {
                         "plaid_account_id": done["metadata"]["accounts"][0]["id"],
-                        "account_id": str(family.other_account.id),
+                        "account_id": str(family.other.checking.id),
                     }
                 ],
             },

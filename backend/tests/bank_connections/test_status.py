@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from family_budget.bank_connections.status_cache import KEY_PREFIX, SyncStatus, SyncStatusCache
 from family_budget.config import Settings
 from family_budget.models import BankConnection, BankConnectionStatus
-from tests.accounts.family import Family
+from tests.arrange import Family
 from tests.bank_connections.bank import link_bank, run_jobs
 from tests.plaid_support import DemoBankUnderTest
 

@@ -34,7 +34,7 @@ from family_budget.models import (
 from family_budget.months import month_of
 from family_budget.worker.jobs import Outcome
 from family_budget.worker.schedule import schedule_due
-from tests.accounts.family import Family, arrange_family
+from tests.arrange import Family, arrange_family
 from tests.bank_connections.bank import (
     TARTAN,
     bank_current_balance_minor,

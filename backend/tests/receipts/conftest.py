@@ -8,15 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
 from family_budget.worker.jobs import JobContext, Outcome, drain
-from tests.accounts.family import Family, arrange_family
 from tests.notifications.conftest import aws_environment, moto_endpoint, moto_server
 
 __all__ = ["aws_environment", "moto_endpoint", "moto_server"]
-
-
-@pytest.fixture
-async def family(session: AsyncSession, settings: Settings) -> Family:
-    return await arrange_family(session, settings)
 
 
 RunJobs = Callable[[], Awaitable[dict[Outcome, int]]]

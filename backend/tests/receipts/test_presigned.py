@@ -19,7 +19,7 @@ from family_budget.app import create_app
 from family_budget.config import Settings
 from family_budget.models import Receipt, ReceiptStatus
 from family_budget.receipts.content import MAX_RECEIPT_BYTES
-from tests.accounts.family import Family
+from tests.arrange import Family
 from tests.notifications.conftest import REGION
 from tests.receipts.images import GROCERY_LINES, photo_with_gps
 

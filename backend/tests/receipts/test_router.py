@@ -21,7 +21,7 @@ from family_budget.receipts.ocr import ocr_available
 from family_budget.storage import storages_for
 from family_budget.worker.jobs import JobContext, Outcome, drain
 from family_budget.worker.schedule import schedule_due
-from tests.accounts.family import Family
+from tests.arrange import Family
 from tests.factories import create_transaction
 from tests.receipts.conftest import RunJobs
 from tests.receipts.images import GROCERY_LINES, photo_with_gps, receipt_pdf
@@ -84,7 +84,7 @@ class TestUpload:
             transfer_id=uuid.uuid4(),
         )
         await create_transaction(
-            session, family.other_account, posted_on=date(2026, 11, 28), amount_minor=-647
+            session, family.other.checking, posted_on=date(2026, 11, 28), amount_minor=-647
         )
         await session.commit()
 
@@ -298,7 +298,7 @@ class TestAttach:
     async def test_cannot_attach_to_another_households_transaction(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
     ) -> None:
-        theirs = await create_transaction(session, family.other_account)
+        theirs = await create_transaction(session, family.other.checking)
         await session.commit()
         receipt = await _uploaded(client, family)
 
@@ -406,12 +406,14 @@ class TestVisibility:
         self, client: httpx.AsyncClient, family: Family
     ) -> None:
         receipt = await _uploaded(client, family)
-        other_base = f"/api/v1/households/{family.other_household.id}"
+        other_base = f"/api/v1/households/{family.other.household.id}"
         response = await client.get(
-            f"{other_base}/receipts/{receipt['id']}", headers=family.headers(family.outsider)
+            f"{other_base}/receipts/{receipt['id']}", headers=family.headers(family.other.owner)
         )
         assert response.status_code == 404
-        listed = await client.get(f"{other_base}/receipts", headers=family.headers(family.outsider))
+        listed = await client.get(
+            f"{other_base}/receipts", headers=family.headers(family.other.owner)
+        )
         assert listed.json()["items"] == []
 
 
