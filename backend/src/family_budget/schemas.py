@@ -53,6 +53,9 @@ Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_clean
 LongName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
 Payee = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 Memo = Annotated[str, Field(max_length=2000), AfterValidator(_clean_multiline)]
+# Free text searched for (query parameters): the same characters as stored text, so a NUL byte is a
+# 422 here instead of an error from the database.
+SearchText = Annotated[str, AfterValidator(_clean_text)]
 Tag = Annotated[
     str, Field(min_length=1, max_length=50, pattern=r"^[^\s,][^,]*$"), AfterValidator(_clean_text)
 ]

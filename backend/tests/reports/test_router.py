@@ -153,6 +153,10 @@ class TestGetSpendingByCategory:
             ({"to": "2024-01-01"}, "validation_error"),
             ({"from": "2024-02-30", "to": "2024-03-01"}, "validation_error"),
             ({"from": "yesterday", "to": "2024-03-01"}, "validation_error"),
+            # Year 1 and 9999 are dates Python can hold but a budget cannot: the five-year limit
+            # once overflowed on them (500).
+            ({"from": "0001-01-01", "to": "0001-01-31"}, "validation_error"),
+            ({"from": "9999-12-01", "to": "9999-12-31"}, "validation_error"),
         ],
     )
     async def test_invalid_range_is_422(
@@ -267,6 +271,8 @@ class TestGetIncomeVsExpenses:
             ({"months": "twelve"}, "validation_error"),
             ({"end": "2024-13"}, "invalid_month"),
             ({"end": "2024-1"}, "invalid_month"),
+            ({"end": "0001-01"}, "invalid_month"),
+            ({"end": "9999-12"}, "invalid_month"),
         ],
     )
     async def test_invalid_parameters_are_422(

@@ -1300,6 +1300,20 @@ class TestListTransactions:
         )
         assert nobody.json()["items"] == []
 
+    # PostgreSQL refuses a NUL byte in text; it reached the database and came back as a 500.
+    @pytest.mark.parametrize(
+        "params",
+        [{"payee": "Rent\x00"}, {"tag": "\x00"}, {"payee": "a\u202eb"}, {"cursor": "\x00abc"}],
+    )
+    async def test_control_characters_in_filters_are_4xx(
+        self, client: httpx.AsyncClient, family: Family, params: dict[str, str]
+    ) -> None:
+        response = await client.get(
+            f"{family.base}/transactions", params=params, headers=family.headers()
+        )
+        expected = (400, "invalid_cursor") if "cursor" in params else (422, "validation_error")
+        assert (response.status_code, response.json()["code"]) == expected
+
     @pytest.mark.parametrize("cursor", ["garbage!", "bm9wZQ", "MjAyNC0wMi0zMHxhYmM", "x" * 201])
     async def test_invalid_cursor(
         self, client: httpx.AsyncClient, family: Family, cursor: str

@@ -11,6 +11,7 @@ from family_budget.deps import AdultHouseholdDep, SessionDep
 from family_budget.months import month_argument, trailing_months
 from family_budget.reports import service
 from family_budget.reports.schemas import IncomeVsExpensesRead, NetWorthRead, SpendingReportRead
+from family_budget.schemas import SaneDate
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -38,8 +39,8 @@ ReportMonths = Annotated[list[date], Depends(_report_months)]
 async def get_spending_by_category(
     household: AdultHouseholdDep,
     session: SessionDep,
-    starts_on: Annotated[date, Query(alias="from", description="First day, YYYY-MM-DD")],
-    ends_on: Annotated[date, Query(alias="to", description="Last day (included), YYYY-MM-DD")],
+    starts_on: Annotated[SaneDate, Query(alias="from", description="First day, YYYY-MM-DD")],
+    ends_on: Annotated[SaneDate, Query(alias="to", description="Last day (included), YYYY-MM-DD")],
 ) -> SpendingReportRead:
     """Report net spending per category and group between two days (at most five years)."""
     report = await service.spending_by_category(session, household, starts_on, ends_on)

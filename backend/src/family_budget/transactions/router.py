@@ -11,7 +11,7 @@ from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.errors import PreconditionRequired
 from family_budget.models import Transaction, TransactionStatus
 from family_budget.money import MAX_AMOUNT_MINOR
-from family_budget.schemas import Page, SaneDate
+from family_budget.schemas import Page, SaneDate, SearchText
 from family_budget.transactions import queries, service
 from family_budget.transactions.schemas import (
     BulkCategorize,
@@ -126,7 +126,8 @@ async def list_transactions(
         uuid.UUID | None, Query(description="Matches the category or a split line's category")
     ] = None,
     payee: Annotated[
-        str | None, Query(max_length=200, description="Case-insensitive part of the payee")
+        SearchText | None,
+        Query(max_length=200, description="Case-insensitive part of the payee"),
     ] = None,
     min_amount_minor: Annotated[
         int | None, Query(ge=-MAX_AMOUNT_MINOR, le=MAX_AMOUNT_MINOR)
@@ -138,7 +139,7 @@ async def list_transactions(
         bool,
         Query(description="true: only transactions with no category, not split, not transfers"),
     ] = False,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
+    tag: Annotated[SearchText | None, Query(max_length=50)] = None,
     transaction_status: Annotated[TransactionStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[
