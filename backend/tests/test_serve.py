@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,8 @@ def _request(url: str, body: dict[str, Any] | None = None, token: str | None = N
         return json.loads(response.read())
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def _serving(tmp_path: Path, **settings: str) -> Iterator[str]:
     port = _free_port()
     env = {
         key: value
@@ -45,6 +46,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         if not key.startswith(("DATABASE_", "REDIS_", "JWT_", "TEST_"))
     }
     env.update({"DATA_DIR": str(tmp_path / "data"), "HOST": "127.0.0.1", "PORT": str(port)})
+    env.update(settings)
     migrate = subprocess.run(
         [CLI, "migrate"], env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -67,6 +69,12 @@ def server(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    with _serving(tmp_path) as base:
+        yield base
 
 
 def test_register_login_and_budget_a_month(server: str, tmp_path: Path) -> None:
@@ -143,3 +151,44 @@ def test_register_login_and_budget_a_month(server: str, tmp_path: Path) -> None:
         json.loads(path.read_text()) for path in (tmp_path / "data" / "outbox").glob("*.json")
     ]
     assert email["template"] == "email_verification"
+
+
+def _failed_login(base: str, forwarded_for: str) -> tuple[int, dict[str, str | None]]:
+    """The status of a wrong-password login, and the headers that say how the answer may be kept."""
+    request = urllib.request.Request(  # noqa: S310 (local server)
+        f"{base}/api/v1/auth/login",
+        data=json.dumps({"email": "nobody@example.com", "password": "not the password"}).encode(),
+        method="POST",
+        headers={"content-type": "application/json", "x-forwarded-for": forwarded_for},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            status, headers = response.status, response.headers
+    except urllib.error.HTTPError as error:
+        status, headers = error.code, error.headers
+    names = ("server", "x-content-type-options", "cache-control")
+    return status, {name: headers[name] for name in names}
+
+
+def test_a_made_up_forwarded_address_does_not_reset_the_rate_limit(tmp_path: Path) -> None:
+    """Only the configured proxies are believed: a client naming a new X-Forwarded-For on every
+    attempt is still one address to the per-address limit (hardening audit item 5)."""
+    with _serving(
+        tmp_path, TRUSTED_PROXIES="10.255.255.1", LOGIN_RATE_PER_ADDRESS="3/minute"
+    ) as base:
+        answers = [_failed_login(base, f"203.0.113.{attempt}") for attempt in range(4)]
+    assert [status for status, _ in answers] == [401, 401, 401, 429]
+    # Every answer: the server does not name itself, nothing may be cached or sniffed.
+    expected_headers = {
+        "server": None,
+        "x-content-type-options": "nosniff",
+        "cache-control": "no-store",
+    }
+    assert all(headers == expected_headers for _, headers in answers)
+
+
+def test_a_trusted_proxy_names_the_client(tmp_path: Path) -> None:
+    """Behind the trusted proxy each forwarded client has its own allowance."""
+    with _serving(tmp_path, TRUSTED_PROXIES="127.0.0.1", LOGIN_RATE_PER_ADDRESS="3/minute") as base:
+        answers = [_failed_login(base, f"203.0.113.{attempt}") for attempt in range(4)]
+    assert [status for status, _ in answers] == [401, 401, 401, 401]

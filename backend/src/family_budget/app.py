@@ -33,6 +33,7 @@ from family_budget.db import create_engine, create_session_factory
 from family_budget.errors import install_error_handlers
 from family_budget.exports.router import router as exports_router
 from family_budget.households.router import router as households_router
+from family_budget.http_headers import SecurityHeadersMiddleware
 from family_budget.observability.logging import configure_logging
 from family_budget.observability.metrics import Metrics
 from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -164,5 +165,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         max_bytes=settings.max_request_body_bytes,
         larger=[(*RECEIPT_UPLOAD, RECEIPT_UPLOAD_MAX_BYTES)],
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -49,7 +49,8 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        forwarded_allow_ips="*" if settings.environment != "development" else "127.0.0.1",
+        forwarded_allow_ips=settings.trusted_proxies,
+        server_header=False,
         access_log=False,
         log_config=None,
     )

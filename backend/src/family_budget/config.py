@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     vapid_subject: str = "mailto:no-reply@family-budget.local"
 
     public_app_url: str = "http://localhost:8000"
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs, comma-separated):
+    # the load balancers' subnets in AWS, the local web app's proxy on a laptop. Anyone else could
+    # make up an address and sidestep the per-address rate limits.
+    trusted_proxies: str = "127.0.0.1"
     cors_origins: Annotated[list[str], Field(default_factory=list)]
     log_level: str = "INFO"
     max_request_body_bytes: int = 1024 * 1024
