@@ -124,7 +124,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_request_body_bytes: int = 1024 * 1024
 
+    # Per account from one address (or one known device), and per account from all new devices.
     login_rate_per_account: str = "10/minute"
+    login_rate_per_account_new_devices: str = "50/hour"
     login_rate_per_address: str = "30/minute"
     register_rate_per_address: str = "10/hour"
     forgot_password_rate_per_account: str = "5/hour"  # noqa: S105 (a rate, not a password)

@@ -352,6 +352,64 @@ class TestLogin:
         assert response.json()["code"] == "rate_limited"
         assert 0 < int(response.headers["Retry-After"]) <= 60
 
+    async def test_strangers_elsewhere_do_not_lock_out_the_owner(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        """Hardening audit item 6: ten wrong passwords from anywhere used to lock the owner out
+        everywhere, renewable forever."""
+        user = await create_user(session)
+        await session.commit()
+        async with (
+            _client_at(app, "198.51.100.7") as owner,
+            _client_at(app, "203.0.113.66") as stranger,
+            _client_at(app, "192.0.2.40") as owner_new_browser,
+        ):
+            assert (
+                await owner.post(LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD})
+            ).status_code == 200
+            for _ in range(10):
+                wrong = await stranger.post(LOGIN, json={"email": user.email, "password": "x" * 12})
+                assert wrong.status_code == 401
+            locked = await stranger.post(LOGIN, json={"email": user.email, "password": "x" * 12})
+            assert locked.status_code == 429
+
+            again = await owner.post(
+                LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
+            elsewhere = await owner_new_browser.post(
+                LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
+        assert (again.status_code, elsewhere.status_code) == (200, 200)
+
+    async def test_guessing_from_many_addresses_meets_an_account_wide_limit(
+        self, app: FastAPI, session: AsyncSession, settings: Settings
+    ) -> None:
+        """New devices share one allowance per account; a known device keeps its own."""
+        assert settings.login_rate_per_account_new_devices == "50/hour"
+        user = await create_user(session)
+        await session.commit()
+        async with _client_at(app, "198.51.100.7") as owner:
+            signed_in = await owner.post(
+                LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
+            assert signed_in.status_code == 200
+            for address in range(7):  # 7 x 7 = 49 more sign-ins from new devices
+                async with _client_at(app, f"203.0.113.{address}") as stranger:
+                    for _ in range(7):
+                        wrong = await stranger.post(
+                            LOGIN, json={"email": user.email, "password": "x" * 12}
+                        )
+                        assert wrong.status_code == 401
+            async with _client_at(app, "203.0.113.200") as fresh:
+                refused = await fresh.post(
+                    LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}
+                )
+            known = await owner.post(
+                LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
+        assert refused.status_code == 429
+        assert known.status_code == 200
+
     async def test_rate_limited_per_address(
         self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
@@ -1110,3 +1168,9 @@ class TestNoSecretsInLogs:
         outbox_lines = [r for r in caplog.records if r.getMessage() == "email written to outbox"]
         assert len(outbox_lines) == 2
         assert all(secret not in line for secret in secrets for line in logged)
+
+
+def _client_at(app: FastAPI, address: str) -> httpx.AsyncClient:
+    """A client connecting from `address`, with its own cookies (its own browser)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40_000))
+    return httpx.AsyncClient(transport=transport, base_url="https://testserver")

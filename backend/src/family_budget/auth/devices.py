@@ -21,7 +21,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.models import SignInDevice
+from family_budget.models import SignInDevice, User
 from family_budget.security import hash_token, new_opaque_token
 
 DEVICE_COOKIE_NAME = "fb_device"
@@ -87,3 +87,17 @@ async def check_device(
         ).on_conflict_do_nothing(index_elements=[SignInDevice.user_id, SignInDevice.device_hash])
     )
     return SignInDeviceCheck(value, device_hash, is_new=bool(had_devices))
+
+
+async def is_known_device(session: AsyncSession, email: str, presented: str) -> bool:
+    """Whether the device cookie presented is one the account with this email signed in from."""
+    known = await session.scalar(
+        select(
+            exists().where(
+                SignInDevice.user_id == User.id,
+                User.email == email,
+                SignInDevice.device_hash == hash_token(presented),
+            )
+        )
+    )
+    return bool(known)

@@ -16,7 +16,7 @@ from family_budget.auth.csrf import (
     clear_session_cookies,
     set_session_cookies,
 )
-from family_budget.auth.devices import presented_device, set_device_cookie
+from family_budget.auth.devices import is_known_device, presented_device, set_device_cookie
 from family_budget.auth.rate_limit import RateLimiter
 from family_budget.auth.refresh_store import RefreshTokenStore
 from family_budget.auth.schemas import (
@@ -40,6 +40,7 @@ from family_budget.deps import CurrentUser, SessionDep, SettingsDep
 from family_budget.errors import Unauthorized
 from family_budget.households import service as households_service
 from family_budget.models import User
+from family_budget.security import hash_token
 
 router = APIRouter(tags=["auth"])
 
@@ -156,15 +157,28 @@ async def login(
 ) -> TokenPair:
     """Log in with email and password; also sets the refresh, CSRF and device cookies (a
     sign-in from a device not seen before raises a security alert)."""
-    await limiter.hit(settings.login_rate_per_address, "login:address", _client_address(request))
-    await limiter.hit(settings.login_rate_per_account, "login:account", body.email)
+    address = _client_address(request)
+    device = presented_device(request)
+    await limiter.hit(settings.login_rate_per_address, "login:address", address)
+    # Failures lock out one account from one place, not everywhere: a stranger guessing the
+    # owner's password from elsewhere must not lock the owner out of their own known browser.
+    # Sign-ins from new devices also share an account-wide allowance, against guessing spread
+    # over many addresses.
+    if device is not None and await is_known_device(session, body.email, device):
+        device_key = f"{body.email}|{hash_token(device)}"
+        await limiter.hit(settings.login_rate_per_account, "login:account-device", device_key)
+    else:
+        await limiter.hit(
+            settings.login_rate_per_account, "login:account-address", f"{body.email}|{address}"
+        )
+        await limiter.hit(settings.login_rate_per_account_new_devices, "login:account", body.email)
     signed_in = await service.login(
         session,
         settings,
         store,
         email=body.email,
         password=body.password,
-        device=presented_device(request),
+        device=device,
     )
     set_device_cookie(response, signed_in.device.cookie_value)
     return _token_pair(response, signed_in.tokens)
