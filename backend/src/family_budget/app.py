@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-import redis.asyncio as redis_async
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -39,6 +38,7 @@ from family_budget.observability.metrics import Metrics
 from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from family_budget.receipts.content import MAX_RECEIPT_BYTES
 from family_budget.receipts.router import router as receipts_router
+from family_budget.redis_client import connect as connect_redis
 from family_budget.reports.router import router as reports_router
 from family_budget.storage.router import router as files_router
 from family_budget.system.router import router as system_router
@@ -87,9 +87,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         engine = create_engine(settings)
         dispatcher = Dispatcher(settings)
         redis_client = (
-            redis_async.from_url(settings.resolved_redis_url, decode_responses=True)
-            if settings.resolved_redis_url
-            else None
+            connect_redis(settings.resolved_redis_url) if settings.resolved_redis_url else None
         )
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine, job_nudge=dispatcher.nudge)

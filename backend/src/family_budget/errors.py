@@ -6,6 +6,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import redis.exceptions
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -153,6 +155,20 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+# Failures of the database or Redis themselves (refused, dropped or timed-out connections, a
+# locked SQLite file), as opposed to errors in what we asked of them.
+DEPENDENCY_FAILURES: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+DEPENDENCY_RETRY_AFTER_SECONDS = 5
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -198,6 +214,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DEPENDENCY_FAILURES):
+            # Nothing is wrong with the request: the database or Redis is down or restarting.
+            # Clients retry after the pause; the pools reconnect by themselves (pre-ping, retries).
+            logger.warning(
+                "dependency unavailable",
+                extra={"path": request.url.path, "error": type(exc).__name__},
+            )
+            return problem(
+                503,
+                "dependency_unavailable",
+                "A service we depend on is unavailable; try again shortly",
+                instance=request.url.path,
+                headers={"Retry-After": str(DEPENDENCY_RETRY_AFTER_SECONDS)},
+            )
         logger.exception("unhandled error", extra={"path": request.url.path})
         return problem(
             500,

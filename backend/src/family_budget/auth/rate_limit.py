@@ -15,6 +15,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from family_budget.config import Settings
 from family_budget.errors import TooManyRequests
+from family_budget.redis_client import reconnecting_options
 
 
 class RateLimiter:
@@ -46,5 +47,10 @@ def build_rate_limiter(settings: Settings) -> RateLimiter:
     if redis_url is None:
         return RateLimiter(MemoryStorage())
     return RateLimiter(
-        RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix="ratelimit")
+        RedisStorage(
+            f"async+{redis_url}",
+            implementation="redispy",
+            key_prefix="ratelimit",
+            **reconnecting_options(),
+        )
     )

@@ -39,10 +39,10 @@ from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any, Final, Literal
 
-import redis.asyncio as redis_async
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget import redis_client
 from family_budget.bank_connections import mapping, metrics
 from family_budget.bank_connections.apply import apply_sync_result
 from family_budget.bank_connections.plaid_api import (
@@ -86,7 +86,7 @@ def plaid_client(settings: Settings) -> PlaidClient:
 async def status_cache(settings: Settings) -> AsyncIterator[SyncStatusCache]:
     """The cache on a client of this job's own (a job runs in an event loop of its own)."""
     url = settings.resolved_redis_url
-    client = redis_async.from_url(url, decode_responses=True) if url else None
+    client = redis_client.connect(url) if url else None
     try:
         yield SyncStatusCache(client)
     finally:
