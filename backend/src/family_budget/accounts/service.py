@@ -213,6 +213,7 @@ async def update_account(
 ) -> AccountDetails:
     fields = data.model_fields_set
     if data.currency is not None and data.currency != account.currency:
+        await lock_account(session, account.id, exclusive=True)
         if await has_transactions(session, account.id):
             raise Conflict(
                 "The currency of an account with transactions cannot change",
@@ -245,7 +246,22 @@ async def set_archived(
     return await account_details(session, household, account)
 
 
+async def lock_account(session: AsyncSession, account_id: uuid.UUID, *, exclusive: bool) -> bool:
+    """Lock the account's row until the end of the database transaction; False when it is gone.
+
+    Check-then-act on an account (delete it if it has no transactions; change its currency
+    if it has none) races with writers adding a transaction to it: without the lock, both
+    succeed and the delete's cascade silently takes the new transaction with it. Writers take
+    the shared lock, the checks the exclusive one, so one waits for the other and then sees
+    its result. (SQLite runs one writer at a time anyway and ignores the lock.)"""
+    locked = await session.execute(
+        select(Account.id).where(Account.id == account_id).with_for_update(read=not exclusive)
+    )
+    return locked.first() is not None
+
+
 async def delete_account(session: AsyncSession, account: Account) -> None:
+    await lock_account(session, account.id, exclusive=True)
     if await has_transactions(session, account.id):
         raise Conflict(
             "An account with transactions cannot be deleted; archive it instead",

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from family_budget.accounts.service import require_account_in_household
+from family_budget.accounts.service import lock_account, require_account_in_household
 from family_budget.budgets.activity import buckets_of_transactions, refresh_buckets
 from family_budget.categories.service import (
     require_categories_in_household,
@@ -76,6 +76,10 @@ async def _require_open_account(
     session: AsyncSession, household: HouseholdContext, account_id: uuid.UUID
 ) -> Account:
     account = await require_account_in_household(session, household, account_id)
+    if not await lock_account(session, account_id, exclusive=False):
+        raise Unprocessable(  # deleted while we were looking
+            "account_id does not name an account of this household", code="unknown_account"
+        )
     if account.archived_at is not None:
         raise Conflict("The account is archived", code="account_archived")
     return account
