@@ -8,59 +8,23 @@ in CI), in a household made for the test and deleted at the end."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
-from sqlalchemy import delete
 
-from family_budget.app import create_app
 from family_budget.config import Settings
-from family_budget.db import create_engine, create_session_factory
-from family_budget.models import User
+from tests.committed import CommittedHousehold, committed_household
 
 ROUNDS = 12
-PASSWORD = "a long family passphrase"
-
-
-@dataclass
-class Household:
-    client: httpx.AsyncClient
-    base: str
-    headers: dict[str, str]
 
 
 @pytest.fixture
-async def household(settings: Settings) -> AsyncIterator[Household]:
-    app = create_app(settings, configure_logs=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
-            email = f"race-{uuid.uuid4().hex[:12]}@example.com"
-            registered = await client.post(
-                "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "R"}
-            )
-            assert registered.status_code == 201, registered.text
-            login = await client.post(
-                "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-            )
-            headers = {"authorization": f"Bearer {login.json()['access_token']}"}
-            (home,) = (await client.get("/api/v1/households", headers=headers)).json()
-            base = f"/api/v1/households/{home['id']}"
-            try:
-                yield Household(client, base, headers)
-            finally:
-                await client.delete(base, headers=headers)
-                engine = create_engine(settings, pooled=False)
-                async with create_session_factory(engine)() as session:
-                    await session.execute(delete(User).where(User.email == email))
-                    await session.commit()
-                await engine.dispose()
+async def household(settings: Settings) -> AsyncIterator[CommittedHousehold]:
+    async with committed_household(settings) as home:
+        yield home
 
 
-async def _empty_account(home: Household, name: str) -> str:
+async def _empty_account(home: CommittedHousehold, name: str) -> str:
     created = await home.client.post(
         f"{home.base}/accounts",
         json={"name": name, "kind": "checking", "opening_balance_minor": 0},
@@ -71,7 +35,7 @@ async def _empty_account(home: Household, name: str) -> str:
 
 
 async def test_a_transaction_is_never_lost_to_a_concurrent_account_delete(
-    household: Household,
+    household: CommittedHousehold,
 ) -> None:
     home = household
     outcomes = []
@@ -94,3 +58,31 @@ async def test_a_transaction_is_never_lost_to_a_concurrent_account_delete(
                 f"{home.base}/transactions/{created.json()['id']}", headers=home.headers
             )
             assert kept.status_code == 200
+
+
+async def test_parallel_writers_of_one_account_all_succeed(household: CommittedHousehold) -> None:
+    """The account lock serializes writers of one account; it must never deadlock them."""
+    home = household
+    account_id = await _empty_account(home, "Busy")
+    body = {"account_id": account_id, "posted_on": "2024-03-01", "amount_minor": -500}
+    created = await asyncio.gather(
+        *(
+            home.client.post(f"{home.base}/transactions", json=body, headers=home.headers)
+            for _ in range(16)
+        )
+    )
+    assert [answer.status_code for answer in created] == [201] * 16
+    ids = [answer.json()["id"] for answer in created]
+    edits = await asyncio.gather(
+        *(
+            home.client.patch(
+                f"{home.base}/transactions/{transaction_id}",
+                json={"amount_minor": -700},
+                headers={**home.headers, "if-match": 'W/"1"'},
+            )
+            for transaction_id in ids
+        )
+    )
+    assert [answer.status_code for answer in edits] == [200] * 16
+    account = await home.client.get(f"{home.base}/accounts/{account_id}", headers=home.headers)
+    assert account.json()["balance_minor"] == -700 * 16

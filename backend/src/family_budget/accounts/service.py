@@ -213,7 +213,7 @@ async def update_account(
 ) -> AccountDetails:
     fields = data.model_fields_set
     if data.currency is not None and data.currency != account.currency:
-        await lock_account(session, account.id, exclusive=True)
+        await lock_accounts(session, [account.id], exclusive=True)
         if await has_transactions(session, account.id):
             raise Conflict(
                 "The currency of an account with transactions cannot change",
@@ -246,22 +246,29 @@ async def set_archived(
     return await account_details(session, household, account)
 
 
-async def lock_account(session: AsyncSession, account_id: uuid.UUID, *, exclusive: bool) -> bool:
-    """Lock the account's row until the end of the database transaction; False when it is gone.
+async def lock_accounts(
+    session: AsyncSession, account_ids: Iterable[uuid.UUID], *, exclusive: bool = False
+) -> set[uuid.UUID]:
+    """Lock the accounts' rows until the end of the database transaction; the ids still there.
 
-    Check-then-act on an account (delete it if it has no transactions; change its currency
-    if it has none) races with writers adding a transaction to it: without the lock, both
-    succeed and the delete's cascade silently takes the new transaction with it. Writers take
-    the shared lock, the checks the exclusive one, so one waits for the other and then sees
-    its result. (SQLite runs one writer at a time anyway and ignores the lock.)"""
-    locked = await session.execute(
-        select(Account.id).where(Account.id == account_id).with_for_update(read=not exclusive)
+    The account row is the lock of everything written to it, taken first and always in id
+    order. Check-then-act on an account (delete it if it has no transactions; change its
+    currency if it has none) takes it exclusively, writers of its transactions take the
+    weaker key-share-compatible lock the monthly totals take anyway: one waits for the other
+    and then sees what it did, instead of the delete's cascade silently taking a confirmed
+    transaction with it. (SQLite runs one writer at a time and ignores the lock.)"""
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return set()
+    query = select(Account.id).where(Account.id.in_(wanted)).order_by(Account.id)
+    locked = await session.scalars(
+        query.with_for_update() if exclusive else query.with_for_update(key_share=True)
     )
-    return locked.first() is not None
+    return set(locked)
 
 
 async def delete_account(session: AsyncSession, account: Account) -> None:
-    await lock_account(session, account.id, exclusive=True)
+    await lock_accounts(session, [account.id], exclusive=True)
     if await has_transactions(session, account.id):
         raise Conflict(
             "An account with transactions cannot be deleted; archive it instead",

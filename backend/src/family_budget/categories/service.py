@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.accounts.service import lock_accounts
 from family_budget.budgets.activity import buckets_of_category, refresh_buckets
 from family_budget.categories.schemas import CategoryGroupUpdate, CategoryUpdate
 from family_budget.db import affected_rows
 from family_budget.errors import Conflict, NotFound, Unprocessable
 from family_budget.households.context import HouseholdContext
 from family_budget.models import (
+    Account,
     BudgetAssignment,
     Category,
     CategoryGroup,
@@ -342,6 +344,22 @@ async def merge_categories(
     assignments move month by month; where both categories have an amount in the same month the
     amounts are added together.
     """
+    # Locks, in the order every writer takes them (accounts first: see lock_accounts). The
+    # household's accounts: transactions written meanwhile either finish before the move (and
+    # move with it) or start after it (and find the category gone), instead of the delete's
+    # cascade leaving them uncategorized. Then both categories, in id order: A->B merged while
+    # B->A is merged waits instead of deadlocking, and finds its source or target gone.
+    await lock_accounts(
+        session,
+        await session.scalars(select(Account.id).where(Account.household_id == household.id)),
+    )
+    await session.execute(
+        household_categories(household.id)
+        .with_only_columns(Category.id)
+        .where(Category.id.in_(sorted({category_id, into_category_id})))
+        .order_by(Category.id)
+        .with_for_update()
+    )
     source = await get_category(session, household, category_id)
     target = await require_category_in_household(session, household, into_category_id)
     if source.id == target.id:

@@ -12,11 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from family_budget.accounts.service import lock_account, require_account_in_household
+from family_budget.accounts.service import lock_accounts, require_account_in_household
 from family_budget.budgets.activity import buckets_of_transactions, refresh_buckets
 from family_budget.categories.service import (
     require_categories_in_household,
-    require_category_in_household,
 )
 from family_budget.db import affected_rows
 from family_budget.errors import (
@@ -76,7 +75,7 @@ async def _require_open_account(
     session: AsyncSession, household: HouseholdContext, account_id: uuid.UUID
 ) -> Account:
     account = await require_account_in_household(session, household, account_id)
-    if not await lock_account(session, account_id, exclusive=False):
+    if not await lock_accounts(session, [account_id]):
         raise Unprocessable(  # deleted while we were looking
             "account_id does not name an account of this household", code="unknown_account"
         )
@@ -198,6 +197,9 @@ async def update_transaction(
             "A teen can change only the category, splits and tags of a transaction",
             code="insufficient_role",
         )
+    # The accounts first (see lock_accounts): the one it is in and, if it moves, the new one.
+    moving_to = data.account_id if data.account_id is not None else transaction.account_id
+    await lock_accounts(session, [transaction.account_id, moving_to])
     check_version(transaction, expected_versions)
     counterpart = await counterpart_of(session, transaction)
     is_transfer = transaction.transfer_id is not None
@@ -372,9 +374,12 @@ async def bulk_categorize(
     wanted = set(data.transaction_ids)
     rows = (
         await session.execute(
-            select(Transaction.id, Transaction.transfer_id, Transaction.is_split).where(
-                Transaction.id.in_(wanted), visible_transactions(household)
-            )
+            select(
+                Transaction.id,
+                Transaction.account_id,
+                Transaction.transfer_id,
+                Transaction.is_split,
+            ).where(Transaction.id.in_(wanted), visible_transactions(household))
         )
     ).all()
     unknown = wanted - {row.id for row in rows}
@@ -398,8 +403,9 @@ async def bulk_categorize(
             code="split_not_categorizable",
             extra={"transaction_ids": split},
         )
+    await lock_accounts(session, {row.account_id for row in rows})
     if data.category_id is not None:
-        await require_category_in_household(session, household, data.category_id)
+        await require_categories_in_household(session, household, [data.category_id])
     # Every id was just found visible in the household (above, in this transaction).
     result = await session.execute(
         update(Transaction)
