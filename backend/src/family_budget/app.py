@@ -33,6 +33,7 @@ from family_budget.errors import install_error_handlers
 from family_budget.exports.router import router as exports_router
 from family_budget.households.router import router as households_router
 from family_budget.http_headers import SecurityHeadersMiddleware
+from family_budget.idempotency import IdempotencyMiddleware
 from family_budget.observability.logging import configure_logging
 from family_budget.observability.metrics import Metrics
 from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -157,7 +158,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     if settings.docs_enabled:
         _serve_docs(app)
 
-    # Outermost first: the request id exists before anything else runs or fails.
+    # The last added is the outermost: the request id exists before anything else runs or
+    # fails; idempotency runs innermost, on a body whose size is already limited.
+    app.add_middleware(IdempotencyMiddleware, settings=settings)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_request_body_bytes,

@@ -1,4 +1,5 @@
-"""Housekeeping the worker runs every day: expired tokens and invitations, finished jobs."""
+"""Housekeeping the worker runs every day: expired tokens and invitations, finished jobs,
+idempotency keys past their 24 hours."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget import idempotency
 from family_budget.db import affected_rows
 from family_budget.models import Invitation, Job, OneTimeToken, RefreshToken
 from family_budget.worker.jobs import JobContext, job
@@ -27,6 +29,7 @@ class PurgeResult:
     one_time_tokens: int
     invitations: int
     jobs: int
+    idempotency_keys: int
 
 
 async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
@@ -38,11 +41,13 @@ async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
     )
     done_jobs = await session.execute(delete(Job).where(Job.done_at < now - DONE_JOBS_KEPT))
     failed_jobs = await session.execute(delete(Job).where(Job.failed_at < now - FAILED_JOBS_KEPT))
+    idempotency_keys = await idempotency.purge(session, now)
     return PurgeResult(
         refresh_tokens=affected_rows(refresh),
         one_time_tokens=affected_rows(one_time),
         invitations=affected_rows(invitations),
         jobs=affected_rows(done_jobs) + affected_rows(failed_jobs),
+        idempotency_keys=idempotency_keys,
     )
 
 

@@ -17,9 +17,23 @@ const SESSION_CALLS = new Set([
   "/api/v1/auth/logout",
 ]);
 
-/** fetch with the access token attached; one transparent refresh-and-retry on a 401. */
-async function authenticatedFetch(request: Request): Promise<Response> {
+/** A fresh Idempotency-Key: a random UUID (crypto.randomUUID needs a secure context). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * fetch with the access token attached; one transparent refresh-and-retry on a 401. Every POST
+ * carries an Idempotency-Key (kept by the retry), so the API applies a create at most once
+ * even when a request is sent again.
+ */
+export async function authenticatedFetch(request: Request): Promise<Response> {
   const isSessionCall = SESSION_CALLS.has(new URL(request.url, "http://local").pathname);
+  if (request.method === "POST" && !isSessionCall && !request.headers.has("Idempotency-Key")) {
+    request.headers.set("Idempotency-Key", newIdempotencyKey());
+  }
   const retry = request.clone();
   const send = async (req: Request, token: string | null): Promise<Response> => {
     if (token) req.headers.set("Authorization", `Bearer ${token}`);
