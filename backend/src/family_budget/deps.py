@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.auth.refresh_store import RefreshTokenStore
 from family_budget.config import Settings
 from family_budget.db import expect_writes, unit_of_work
 from family_budget.errors import NotFound, Unauthorized
@@ -45,6 +46,7 @@ _bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/au
 
 
 async def get_current_user(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -63,6 +65,12 @@ async def get_current_user(
         microsecond=0
     ):
         raise Unauthorized("The access token is invalid or expired", code="invalid_token")
+    # Every access token the API issues names its session: logging out, a revocation (refresh
+    # token reuse, a password change, signing out a device) ends it at once, not at its expiry.
+    if claims.family_id is not None:
+        store: RefreshTokenStore = request.app.state.refresh_store
+        if not await store.family_active(claims.family_id, session=session):
+            raise Unauthorized("The session has ended; sign in again", code="session_ended")
     return user
 
 

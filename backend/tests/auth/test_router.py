@@ -740,6 +740,50 @@ class TestLogout:
         after = await client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]})
         assert after.status_code == 401
 
+    async def test_ends_the_sessions_access_tokens_at_once(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        """Hardening audit item 10: access tokens stayed valid after logout until they expired."""
+        user = await create_user(session)
+        await session.commit()
+        ended = await login(client, user.email)
+        other_device = await login(client, user.email)
+        bearer = {"Authorization": f"Bearer {ended['access_token']}"}
+        assert (await client.get(ME, headers=bearer)).status_code == 200
+
+        await client.post(LOGOUT, json={"refresh_token": ended["refresh_token"]})
+
+        after = await client.get(ME, headers=bearer)
+        assert (after.status_code, after.json()["code"]) == (401, "session_ended")
+        still = await client.get(
+            ME, headers={"Authorization": f"Bearer {other_device['access_token']}"}
+        )
+        assert still.status_code == 200
+
+    async def test_a_password_change_ends_tokens_of_the_same_second(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        """Hardening audit item 10: a token issued in the same second as a password change
+        survived it (its issue time has whole seconds). The change ends the session itself."""
+        user = await create_user(session)
+        await session.commit()
+        before = await login(client, user.email)
+        changed = await client.post(
+            CHANGE_PASSWORD,
+            json={
+                "current_password": DEFAULT_PASSWORD,
+                "new_password": "an entirely new passphrase 7",
+            },
+            headers={"Authorization": f"Bearer {before['access_token']}"},
+        )
+        assert changed.status_code == 200
+
+        old = await client.get(ME, headers={"Authorization": f"Bearer {before['access_token']}"})
+        new = await client.get(
+            ME, headers={"Authorization": f"Bearer {changed.json()['access_token']}"}
+        )
+        assert (old.status_code, new.status_code) == (401, 200)
+
     async def test_without_a_token_is_204(self, client: httpx.AsyncClient) -> None:
         assert (await client.post(LOGOUT)).status_code == 204
 

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 import redis.asyncio as redis_async
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
@@ -63,6 +63,13 @@ class RefreshTokenStore(Protocol):
     async def revoke_user(
         self, user_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> None: ...
+
+    async def family_active(
+        self, family_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> bool:
+        """Whether the session (token family) still goes on: not logged out, revoked or expired.
+        Access tokens name their family, so ending a session ends them at once."""
+        ...
 
 
 class DatabaseRefreshTokenStore:
@@ -125,6 +132,21 @@ class DatabaseRefreshTokenStore:
 
     async def revoke_user(self, user_id: uuid.UUID, *, session: AsyncSession | None = None) -> None:
         await self._revoke(RefreshToken.user_id == user_id, session)
+
+    async def family_active(
+        self, family_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> bool:
+        statement = select(
+            exists().where(
+                RefreshToken.family_id == family_id,
+                RefreshToken.revoked_at.is_(None),
+                RefreshToken.expires_at > datetime.now(UTC),
+            )
+        )
+        if session is not None:
+            return bool(await session.scalar(statement))
+        async with self._session_factory() as own_session:
+            return bool(await own_session.scalar(statement))
 
     async def _revoke(self, condition: Any, session: AsyncSession | None) -> None:
         statement = (
@@ -221,6 +243,12 @@ class RedisRefreshTokenStore:
         hashes = await self._redis.smembers(family_key)
         keys = [self._token_key(str(h)) for h in hashes]
         await self._redis.delete(family_key, *keys)
+
+    async def family_active(
+        self, family_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> bool:
+        # The family's set lives while it has tokens; revoking deletes it, expiry expires it.
+        return bool(await self._redis.exists(self._family_key(family_id)))
 
     async def revoke_user(self, user_id: uuid.UUID, *, session: AsyncSession | None = None) -> None:
         user_key = self._user_key(user_id)

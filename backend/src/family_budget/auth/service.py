@@ -233,7 +233,12 @@ async def _issue(
     await record_activity(session, user_id, now)
     access_lifetime = timedelta(minutes=settings.access_token_expire_minutes)
     access_token = encode_token(
-        settings, user_id=user_id, token_type=TokenType.ACCESS, expires_in=access_lifetime, now=now
+        settings,
+        user_id=user_id,
+        token_type=TokenType.ACCESS,
+        expires_in=access_lifetime,
+        family_id=family_id,
+        now=now,
     )
     return IssuedTokens(
         access_token=access_token,
