@@ -23,6 +23,7 @@ from family_budget.models import (
     Category,
     Household,
     OneTimeToken,
+    RefreshToken,
     Role,
     TokenPurpose,
     User,
@@ -761,13 +762,18 @@ class TestLogout:
         assert still.status_code == 200
 
     async def test_a_password_change_ends_tokens_of_the_same_second(
-        self, client: httpx.AsyncClient, session: AsyncSession
+        self, client: httpx.AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         """Hardening audit item 10: a token issued in the same second as a password change
         survived it (its issue time has whole seconds). The change ends the session itself."""
         user = await create_user(session)
         await session.commit()
         before = await login(client, user.email)
+        (family_id,) = set(
+            await session.scalars(
+                select(RefreshToken.family_id).where(RefreshToken.user_id == user.id)
+            )
+        )
         changed = await client.post(
             CHANGE_PASSWORD,
             json={
@@ -777,8 +783,19 @@ class TestLogout:
             headers={"Authorization": f"Bearer {before['access_token']}"},
         )
         assert changed.status_code == 200
+        await session.refresh(user)
+        assert user.password_changed_at is not None
+        # A token of the old session issued in the very second of the change.
+        same_second = encode_token(
+            settings,
+            user_id=user.id,
+            token_type=TokenType.ACCESS,
+            expires_in=timedelta(minutes=15),
+            family_id=family_id,
+            now=user.password_changed_at,
+        )
 
-        old = await client.get(ME, headers={"Authorization": f"Bearer {before['access_token']}"})
+        old = await client.get(ME, headers={"Authorization": f"Bearer {same_second}"})
         new = await client.get(
             ME, headers={"Authorization": f"Bearer {changed.json()['access_token']}"}
         )
