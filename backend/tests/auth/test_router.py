@@ -23,7 +23,6 @@ from family_budget.models import (
     Category,
     Household,
     OneTimeToken,
-    RefreshToken,
     Role,
     TokenPurpose,
     User,
@@ -31,6 +30,7 @@ from family_budget.models import (
 from family_budget.security import (
     TokenType,
     create_access_token,
+    decode_token,
     encode_token,
     hash_token,
     password_needs_rehash,
@@ -769,11 +769,9 @@ class TestLogout:
         user = await create_user(session)
         await session.commit()
         before = await login(client, user.email)
-        (family_id,) = set(
-            await session.scalars(
-                select(RefreshToken.family_id).where(RefreshToken.user_id == user.id)
-            )
-        )
+        family_id = decode_token(
+            settings, before["refresh_token"], expected_type=TokenType.REFRESH
+        ).family_id
         changed = await client.post(
             CHANGE_PASSWORD,
             json={

@@ -64,6 +64,11 @@ class RefreshTokenStore(Protocol):
         self, user_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> None: ...
 
+    async def restore(self, token_hash: str) -> None:
+        """Undo a consume whose rotation then failed (the database was down): the token works
+        again, instead of the client's retry reading as theft and ending the session."""
+        ...
+
     async def family_active(
         self, family_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> bool:
@@ -133,6 +138,15 @@ class DatabaseRefreshTokenStore:
     async def revoke_user(self, user_id: uuid.UUID, *, session: AsyncSession | None = None) -> None:
         await self._revoke(RefreshToken.user_id == user_id, session)
 
+    async def restore(self, token_hash: str) -> None:
+        async with unit_of_work(self._session_factory) as session:
+            await session.execute(
+                update(RefreshToken)
+                .where(RefreshToken.token_hash == token_hash, RefreshToken.revoked_at.is_(None))
+                .values(used_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
     async def family_active(
         self, family_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> bool:
@@ -182,12 +196,21 @@ return {outcome, redis.call('HGET', KEYS[1], 'user_id'),
         redis.call('HGET', KEYS[1], 'family_id'), redis.call('HGET', KEYS[1], 'expires_at')}
 """
 
+# Only a token still there (not revoked or expired meanwhile) goes back to active.
+_RESTORE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'active')
+redis.call('HDEL', KEYS[1], 'used_at')
+return 1
+"""
+
 
 class RedisRefreshTokenStore:
     def __init__(self, client: redis_async.Redis, prefix: str = "refresh") -> None:
         self._redis = client
         self._prefix = prefix
         self._consume = client.register_script(_CONSUME_SCRIPT)
+        self._restore = client.register_script(_RESTORE_SCRIPT)
 
     def _token_key(self, token_hash: str) -> str:
         return f"{self._prefix}:token:{token_hash}"
@@ -243,6 +266,9 @@ class RedisRefreshTokenStore:
         hashes = await self._redis.smembers(family_key)
         keys = [self._token_key(str(h)) for h in hashes]
         await self._redis.delete(family_key, *keys)
+
+    async def restore(self, token_hash: str) -> None:
+        await self._restore(keys=[self._token_key(token_hash)])
 
     async def family_active(
         self, family_id: uuid.UUID, *, session: AsyncSession | None = None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,14 @@ from family_budget.auth.refresh_store import ConsumeOutcome, RefreshRecord, Refr
 from family_budget.config import Settings
 from family_budget.db import unit_of_work
 from family_budget.emails import EmailMessage, compose_email
-from family_budget.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unprocessable
+from family_budget.errors import (
+    DEPENDENCY_FAILURES,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Unauthorized,
+    Unprocessable,
+)
 from family_budget.households.service import create_household
 from family_budget.models import OneTimeToken, TokenPurpose, User
 from family_budget.observability.activity import record_activity
@@ -46,6 +54,8 @@ RESET_TOKEN_LIFETIME = timedelta(hours=1)
 VERIFICATION_EMAIL_JOB = "auth.send_verification_email"
 PASSWORD_RESET_EMAIL_JOB = "auth.send_password_reset"  # noqa: S105 (a job name)
 EMAIL_CHANGED_NOTICE_JOB = "auth.send_email_changed_notice"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +282,9 @@ async def rotate_session(
     first used only refresh_reuse_grace_seconds ago, which is a race between requests of the same
     browser (a reload, two tabs): that request is refused and the family lives on."""
     claims = _decode_refresh_token(settings, refresh_token)
+    token_hash = hash_token(refresh_token)
     outcome, record = await store.consume(
-        hash_token(refresh_token),
-        reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
+        token_hash, reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds)
     )
     if outcome is ConsumeOutcome.SUPERSEDED:
         raise Unauthorized(
@@ -298,16 +308,35 @@ async def rotate_session(
         or record.family_id != claims.family_id
     ):
         raise _invalid_refresh_token()
-    user = await session.get(User, record.user_id)
-    if user is None or (
-        user.password_changed_at is not None
-        and claims.issued_at < user.password_changed_at.replace(microsecond=0)
-    ):
-        raise _invalid_refresh_token()
-    now = datetime.now(UTC)
-    if record.expires_at <= now:
-        raise _invalid_refresh_token()
-    return await _issue(session, settings, store, user.id, record.family_id, record.expires_at, now)
+    try:
+        user = await session.get(User, record.user_id)
+        if user is None or (
+            user.password_changed_at is not None
+            and claims.issued_at < user.password_changed_at.replace(microsecond=0)
+        ):
+            raise _invalid_refresh_token()
+        now = datetime.now(UTC)
+        if record.expires_at <= now:
+            raise _invalid_refresh_token()
+        tokens = await _issue(
+            session, settings, store, user.id, record.family_id, record.expires_at, now
+        )
+        # Committed here, not after the route: the old token may stay used only once the new
+        # one is saved for sure.
+        await session.commit()
+    except DEPENDENCY_FAILURES:
+        # The database failed after the token was used: it works again, so the client's retry
+        # rotates normally instead of reading as theft and ending the whole session.
+        await _restore_quietly(store, token_hash)
+        raise
+    return tokens
+
+
+async def _restore_quietly(store: RefreshTokenStore, token_hash: str) -> None:
+    try:
+        await store.restore(token_hash)
+    except Exception:
+        logger.exception("could not restore a refresh token after a failed rotation")
 
 
 async def _alert_session_revoked(
