@@ -19,9 +19,11 @@ from family_budget.models import (
     BudgetAssignment,
     Category,
     CategoryGroup,
+    Rule,
     Transaction,
     TransactionSplit,
 )
+from family_budget.models.base import utcnow
 
 # (group, [(category, is_income)]) — a sensible starting point every household can rename or hide.
 DEFAULT_CATEGORIES: list[tuple[str, list[tuple[str, bool]]]] = [
@@ -378,6 +380,13 @@ async def merge_categories(
     )
 
     await session.run_sync(lambda sync: refresh_buckets(sync.connection(), buckets))
+    # Rules that set the source category set the target from now on.
+    await session.execute(
+        update(Rule)
+        .where(Rule.household_id == household.id, Rule.set_category_id == source.id)
+        .values(set_category_id=target.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
     assignments: Sequence[BudgetAssignment] = (
         await session.scalars(

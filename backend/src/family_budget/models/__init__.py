@@ -14,6 +14,7 @@ from family_budget.models.household import Household, Invitation, Membership, Ro
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
+from family_budget.models.rule import PayeeMatch, Rule
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -48,11 +49,13 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
+    "PayeeMatch",
     "PushDevice",
     "Receipt",
     "ReceiptStatus",
     "RefreshToken",
     "Role",
+    "Rule",
     "SignInDevice",
     "TokenPurpose",
     "Transaction",
