@@ -380,10 +380,11 @@ async def merge_categories(
     )
 
     await session.run_sync(lambda sync: refresh_buckets(sync.connection(), buckets))
-    # Rules that set the source category set the target from now on.
+    # Rules that set the source category set the target from now on (the source was found in
+    # the household above, so its id alone names only the household's rules).
     await session.execute(
         update(Rule)
-        .where(Rule.household_id == household.id, Rule.set_category_id == source.id)
+        .where(Rule.set_category_id == source.id)
         .values(set_category_id=target.id, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
