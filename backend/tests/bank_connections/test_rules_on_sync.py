@@ -167,3 +167,58 @@ async def test_what_a_rule_gave_a_pending_row_stays_when_it_posts(
         family.dining.id,
         -6_125,
     )
+
+
+async def test_a_kept_edit_wins_over_the_rules(
+    client: httpx.AsyncClient,
+    family: Family,
+    demo_bank: DemoBankUnderTest,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    bank_settings: Settings,
+) -> None:
+    connection, accounts, item_id = await _link(
+        client, family, demo_bank, session, session_factory, bank_settings
+    )
+    created = await client.post(
+        f"{family.base}/rules",
+        json={
+            "name": "Fuel",
+            "conditions": {"payee": {"match": "contains", "value": "shell"}},
+            "actions": {"category_id": str(family.dining.id), "tags": ["fuel"]},
+        },
+        headers=family.headers(),
+    )
+    assert created.status_code == 201, created.text
+    sync_url = f"{family.base}/bank-connections/{connection['id']}/sync"
+    [hold_id] = demo_bank.control.add_transactions(
+        item_id, pending=True, amount="1.00", merchant="SHELL OIL 5744"
+    )
+    await client.post(sync_url, headers=family.headers())
+    await run_jobs(bank_settings, session_factory)
+    hold = (await synced(session, accounts))[hold_id]
+    assert hold.category_id == family.dining.id
+    # The family re-categorizes the hold and drops the rule's tag.
+    url = f"{family.base}/transactions/{hold.id}"
+    current = await client.get(url, headers=family.headers())
+    edited = await client.patch(
+        url,
+        json={"category_id": str(family.groceries.id), "tags": []},
+        headers={**family.headers(), "If-Match": current.headers["ETag"]},
+    )
+    assert edited.status_code == 200, edited.text
+
+    # The bank withdraws the hold, then the purchase posts without naming it: the posted row
+    # takes the family's edit, not the rule's category and tag.
+    demo_bank.control.remove_transaction(item_id, hold_id)
+    await client.post(sync_url, headers=family.headers())
+    await run_jobs(bank_settings, session_factory)
+    [fuel_id] = demo_bank.control.add_transactions(
+        item_id, amount="45.10", merchant="SHELL OIL 5744"
+    )
+    await client.post(sync_url, headers=family.headers())
+    await run_jobs(bank_settings, session_factory)
+
+    fuel = (await synced(session, accounts))[fuel_id]
+    assert fuel.category_id == family.groceries.id
+    assert (await _tags(session, [fuel.id]))[fuel.id] == set()
