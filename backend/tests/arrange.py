@@ -42,7 +42,9 @@ from family_budget.models import (
     Household,
     Invitation,
     Membership,
+    PayeeMatch,
     Role,
+    Rule,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -85,6 +87,7 @@ class OtherHousehold:
     salary: Category
     transaction: Transaction  # a plain categorized expense, for ids in paths and bodies
     invitation: Invitation  # pending
+    rule: Rule  # matches the factories' default payee ("Corner Shop")
 
     @property
     def base(self) -> str:
@@ -291,6 +294,7 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
         lambda sync: refresh_buckets(sync.connection(), buckets_of_rows(buckets))
     )
     first_expense = await session.get_one(Transaction, money[Transaction][1]["id"])
+    rule = await session.get_one(Rule, money[Rule][0]["id"])
     return OtherHousehold(
         household=household,
         owner=owner,
@@ -303,6 +307,7 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
         salary=salary,
         transaction=first_expense,
         invitation=invitation,
+        rule=rule,
     )
 
 
@@ -382,9 +387,38 @@ def _other_households_money(
                 "updated_at": now,
             }
         )
+    # Rules that would match our transactions too (the factories' payee, and every outflow):
+    # applying our rules must never use theirs, and theirs must never touch our rows.
+    rules = [
+        {
+            "id": uuid.uuid4(),
+            "household_id": household.id,
+            "position": position,
+            "name": name,
+            "enabled": True,
+            "payee_match": payee_match,
+            "payee_value": payee_value,
+            "memo_contains": None,
+            "min_amount_minor": None,
+            "max_amount_minor": max_amount_minor,
+            "account_id": None,
+            "set_category_id": groceries.id,
+            "set_payee": set_payee,
+            "add_tags": ["theirs"],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for position, (name, payee_match, payee_value, max_amount_minor, set_payee) in enumerate(
+            [
+                ("Corner shop", PayeeMatch.CONTAINS, "corner shop", None, "Their corner shop"),
+                ("Every outflow", None, None, -1, None),
+            ]
+        )
+    ]
     return {
         Transaction: transactions,
         TransactionSplit: lines,
         TransactionTag: tags,
         BudgetAssignment: budgets,
+        Rule: rules,
     }

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
-from family_budget.models import Base, Transaction, User
+from family_budget.models import Base, PayeeMatch, Rule, Transaction, User
 from tests.arrange import Family
 from tests.factories import assign_budget, auth_headers, create_transaction
 from tests.households.helpers import make_invitation
@@ -50,6 +50,7 @@ PATH_IDS = {
     "group_id": "category_group_not_found",
     "invitation_id": "invitation_not_found",
     "user_id": "member_not_found",
+    "rule_id": "rule_not_found",
 }
 # Path parameters that name nothing of a household.
 PLAIN_PATH_PARAMETERS = {"household_id", "month"}
@@ -64,6 +65,8 @@ BODY_IDS = {
     "group_id": ("group", "unknown_category_group"),
     "transaction_ids": ("transaction", "unknown_transactions"),
     "shared_with_user_ids": ("teen", "unknown_member"),
+    "transaction_id": ("transaction", "unknown_transaction"),
+    "rule_ids": ("rule", "unknown_rules"),
 }
 
 
@@ -88,6 +91,15 @@ async def world(session: AsyncSession, family: Family) -> World:
     second = await create_transaction(session, family.private, posted_on=date(2024, 3, 16))
     await assign_budget(session, family.groceries, date(2024, 3, 1), 5_000)
     invitation, _ = await make_invitation(session, family.household, "invitee@example.com")
+    rule = Rule(
+        household_id=family.household.id,
+        name="Corner shop",
+        payee_match=PayeeMatch.CONTAINS,
+        payee_value="corner",
+        set_category_id=family.groceries.id,
+        add_tags=["shop"],
+    )
+    session.add(rule)
     await session.commit()
     ours = {
         "household_id": str(family.household.id),
@@ -103,6 +115,8 @@ async def world(session: AsyncSession, family: Family) -> World:
         "user_id": str(family.adult.id),
         "teen": str(family.teen.id),
         "month": MONTH,
+        "rule_id": str(rule.id),
+        "rule": str(rule.id),
     }
     other = family.other
     theirs = {
@@ -117,6 +131,8 @@ async def world(session: AsyncSession, family: Family) -> World:
         "invitation_id": str(other.invitation.id),
         "user_id": str(other.teen.id),
         "teen": str(other.teen.id),
+        "rule_id": str(other.rule.id),
+        "rule": str(other.rule.id),
     }
     return World(family, ours, theirs)
 
@@ -179,6 +195,24 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
         },
     ],
     "set_budget_assignment": lambda w: [{"assigned_minor": 100}],
+    "create_rule": lambda w: [
+        {
+            "name": "Rule",
+            "conditions": {"account_id": w.ours["account"]},
+            "actions": {"category_id": w.ours["category"]},
+        }
+    ],
+    "update_rule": lambda w: [
+        {
+            "conditions": {"account_id": w.ours["account"]},
+            "actions": {"category_id": w.ours["category"]},
+        }
+    ],
+    # Every rule of ours (the world has one).
+    "reorder_rules": lambda w: [{"rule_ids": [w.ours["rule"]]}],
+    "create_rule_from_transaction": lambda w: [
+        {"transaction_id": w.ours["transaction"], "category_id": w.ours["category"]}
+    ],
 }
 
 
@@ -528,6 +562,7 @@ async def _their_ids(session: AsyncSession, family: Family) -> set[str]:
         other.groceries.id,
         other.salary.id,
         other.invitation.id,
+        other.rule.id,
     }
     ids |= set(
         (

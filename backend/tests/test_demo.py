@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory
 from family_budget.demo import DEMO_EMAILS, DemoSummary, seed_demo_household
+from family_budget.households.context import HouseholdContext
 from family_budget.migrations import upgrade_to_head
 from family_budget.models import (
     Account,
@@ -40,6 +41,7 @@ from family_budget.models import (
     TransactionTag,
     User,
 )
+from family_budget.rules.service import apply_rule, list_rules
 from family_budget.security import verify_password
 
 # A fixed "today" keeps the checks exact: the 18 months run from 2024-09 to 2026-02, across a
@@ -406,6 +408,25 @@ class TestSeedDemoHousehold:
         assert "https://budget.example.com/docs" in text_out
         for email in DEMO_EMAILS:
             assert email in text_out
+
+    async def test_its_rules_agree_with_its_data(
+        self, seeded: tuple[Settings, DemoSummary], demo_session: AsyncSession
+    ) -> None:
+        """The Rules page starts with rules that describe how the demo family categorizes: each
+        matches some of its transactions and would change none of them."""
+        _, summary = seeded
+        household = await demo_session.get_one(Household, summary.household_id)
+        context = HouseholdContext.for_system(household)
+        rules = await list_rules(demo_session, context)
+        assert [rule.name for rule in rules] == [
+            "Fuel stations",
+            "Green Basket is groceries",
+            "Gift shopping",
+        ]
+        for rule in rules:
+            result = await apply_rule(demo_session, context, rule, dry_run=True)
+            assert result.matched > 0, rule.name
+            assert result.changed == 0, (rule.name, result.sample)
 
 
 class TestRerun:

@@ -41,6 +41,7 @@ from family_budget.receipts.content import MAX_RECEIPT_BYTES
 from family_budget.receipts.router import router as receipts_router
 from family_budget.redis_client import connect as connect_redis
 from family_budget.reports.router import router as reports_router
+from family_budget.rules.router import router as rules_router
 from family_budget.storage.router import router as files_router
 from family_budget.system.router import router as system_router
 from family_budget.transactions.router import router as transactions_router
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         bank_connections_router,
         receipts_router,
         exports_router,
+        rules_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)

@@ -89,11 +89,16 @@ def _transaction(**overrides: object) -> SyncedTransaction:
     return SyncedTransaction(**values)  # type: ignore[arg-type]
 
 
-def test_the_payee_is_the_merchant_else_the_description() -> None:
-    assert mapping.synced_payee(_transaction()) == "Starbucks"
-    assert (
-        mapping.synced_payee(_transaction(merchant_name=None)) == "STARBUCKS STORE 123 SEATTLE WA"
+def test_the_payee_is_the_merchant_else_the_cleaned_description() -> None:
+    assert mapping.synced_payee(_transaction(merchant_name="Starbucks Reserve")) == (
+        "Starbucks Reserve"
     )
+    assert mapping.synced_payee(_transaction(merchant_name=None)) == "Starbucks"
+    assert (
+        mapping.synced_payee(_transaction(merchant_name=None, name="SQ *BLUE BOTTLE COFFEE 8812"))
+        == "Blue Bottle Coffee"
+    )
+    assert mapping.payee_from_original("POS 4312 TRADER JOE S #552 QPS") == "Trader Joe S"
     assert len(mapping.synced_payee(_transaction(merchant_name=None, name="X" * 300))) == 200
 
 
@@ -106,7 +111,7 @@ def test_a_purchase_counts_on_the_day_it_was_made() -> None:
 @pytest.mark.parametrize(
     ("payee", "edited"),
     [
-        ("STARBUCKS STORE 123 SEATTLE WA", False),  # what the description gives
+        ("STARBUCKS STORE 123 SEATTLE WA", False),  # the description, as synced before cleanup
         ("Starbucks", False),  # what the bank gives now
         ("Coffee with Grandma", True),
         ("starbucks", True),

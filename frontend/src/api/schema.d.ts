@@ -850,6 +850,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description List the household's rules in order (the first matching rule that sets a field wins it).
+         */
+        get: operations["list_rules"];
+        put?: never;
+        /**
+         * Create Rule
+         * @description Create a rule, placed after the existing ones.
+         */
+        post: operations["create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/rules/from-transaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Rule From Transaction
+         * @description "Always do this": a first rule giving every transaction with this payee the category
+         *     (201), or the existing rule for exactly that payee updated and moved first (200).
+         */
+        post: operations["create_rule_from_transaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/rules/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Rules
+         * @description Put the household's rules in a new order (every rule, each once).
+         */
+        put: operations["reorder_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Rule
+         * @description One rule.
+         */
+        get: operations["get_rule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Rule
+         * @description Delete a rule (what it already did to transactions stays).
+         */
+        delete: operations["delete_rule"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Rule
+         * @description Rename, enable or disable a rule, or replace its conditions or actions.
+         */
+        patch: operations["update_rule"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/rules/{rule_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Rule
+         * @description Apply a rule to the household's existing transactions, or with dry_run=true say how many
+         *     it would change (and show some) first.
+         */
+        post: operations["apply_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/transactions": {
         parameters: {
             query?: never;
@@ -2190,6 +2304,24 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PayeeCondition */
+        PayeeCondition: {
+            /** @description equals: the whole payee; contains: a part of it. Compared without case, accents, punctuation or digits */
+            match: components["schemas"]["PayeeMatch"];
+            /** Value */
+            value: string;
+        };
+        /** PayeeConditionRead */
+        PayeeConditionRead: {
+            match: components["schemas"]["PayeeMatch"];
+            /** Value */
+            value: string;
+        };
+        /**
+         * PayeeMatch
+         * @enum {string}
+         */
+        PayeeMatch: "contains" | "equals";
         /**
          * PresignedUpload
          * @description POST multipart/form-data to `url` with every field of `fields`, then the file as `file`
@@ -2349,6 +2481,214 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "adult" | "teen";
+        /**
+         * RuleActions
+         * @description At least one action is needed.
+         */
+        RuleActions: {
+            /** Category Id */
+            category_id?: string | null;
+            /**
+             * Payee
+             * @description Replaces the payee
+             */
+            payee?: string | null;
+            /**
+             * Tags
+             * @description Added to the transaction's tags
+             */
+            tags?: string[];
+        };
+        /** RuleActionsRead */
+        RuleActionsRead: {
+            /**
+             * Category Id
+             * @description null: no category action (or its category was deleted)
+             */
+            category_id: string | null;
+            /** Payee */
+            payee: string | null;
+            /** Tags */
+            tags: string[];
+        };
+        /** RuleApplyResult */
+        RuleApplyResult: {
+            /**
+             * Changed
+             * @description Of those, the transactions the rule changes (would change, in a dry run)
+             */
+            changed: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Matched
+             * @description Transactions the rule's conditions match
+             */
+            matched: number;
+            /**
+             * Sample
+             * @description Up to 20 of the changed transactions, newest first
+             */
+            sample: components["schemas"]["RuleChange"][];
+        };
+        /**
+         * RuleChange
+         * @description One transaction a rule changes (or would change).
+         */
+        RuleChange: {
+            /**
+             * Account Id
+             * Format: uuid
+             */
+            account_id: string;
+            /** Added Tags */
+            added_tags: string[];
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Category Id
+             * @description The category before the rule
+             */
+            category_id: string | null;
+            /**
+             * New Category Id
+             * @description null: the category stays
+             */
+            new_category_id: string | null;
+            /**
+             * New Payee
+             * @description null: the payee stays
+             */
+            new_payee: string | null;
+            /**
+             * Payee
+             * @description The payee before the rule
+             */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
+            /**
+             * Transaction Id
+             * Format: uuid
+             */
+            transaction_id: string;
+        };
+        /**
+         * RuleConditions
+         * @description Every condition given must hold; at least one is needed.
+         */
+        RuleConditions: {
+            /** Account Id */
+            account_id?: string | null;
+            /**
+             * Max Amount Minor
+             * @description Inclusive, signed (negative is money out)
+             */
+            max_amount_minor?: number | null;
+            /**
+             * Memo Contains
+             * @description Case-insensitive
+             */
+            memo_contains?: string | null;
+            /**
+             * Min Amount Minor
+             * @description Inclusive, signed (negative is money out)
+             */
+            min_amount_minor?: number | null;
+            payee?: components["schemas"]["PayeeCondition"] | null;
+        };
+        /** RuleConditionsRead */
+        RuleConditionsRead: {
+            /** Account Id */
+            account_id: string | null;
+            /** Max Amount Minor */
+            max_amount_minor: number | null;
+            /** Memo Contains */
+            memo_contains: string | null;
+            /** Min Amount Minor */
+            min_amount_minor: number | null;
+            payee: components["schemas"]["PayeeConditionRead"] | null;
+        };
+        /** RuleCreate */
+        RuleCreate: {
+            actions: components["schemas"]["RuleActions"];
+            conditions: components["schemas"]["RuleConditions"];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Name */
+            name: string;
+        };
+        /**
+         * RuleFromTransaction
+         * @description "Always do this": a rule giving every transaction with this one's payee the category.
+         */
+        RuleFromTransaction: {
+            /**
+             * Category Id
+             * Format: uuid
+             */
+            category_id: string;
+            /**
+             * Transaction Id
+             * Format: uuid
+             */
+            transaction_id: string;
+        };
+        /** RuleOrder */
+        RuleOrder: {
+            /**
+             * Rule Ids
+             * @description Every rule of the household, each once, in the new order (first wins)
+             */
+            rule_ids: string[];
+        };
+        /** RuleRead */
+        RuleRead: {
+            actions: components["schemas"]["RuleActionsRead"];
+            conditions: components["schemas"]["RuleConditionsRead"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @description 0 is the first rule
+             */
+            position: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * RuleUpdate
+         * @description Only the fields sent change; `conditions` and `actions` are replaced whole.
+         */
+        RuleUpdate: {
+            actions?: components["schemas"]["RuleActions"] | null;
+            conditions?: components["schemas"]["RuleConditions"] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Name */
+            name?: string | null;
+        };
         /** SpendingCategoryRead */
         SpendingCategoryRead: {
             /**
@@ -4641,6 +4981,296 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SpendingReportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_rule_from_transaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleFromTransaction"];
+            };
+        };
+        responses: {
+            /** @description The existing rule for the payee */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id */
+                rule_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id */
+                rule_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id */
+                rule_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    apply_rule: {
+        parameters: {
+            query?: {
+                /** @description Only count and show what would change; write nothing */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The rule's id */
+                rule_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleApplyResult"];
                 };
             };
             /** @description Validation Error */

@@ -87,6 +87,7 @@ export async function openSection(
     | "Accounts"
     | "Banks"
     | "Categories"
+    | "Rules"
     | "Household"
     | "Profile",
 ): Promise<void> {

@@ -22,6 +22,11 @@ given to the posted transaction that later arrives for the same purchase:
   `MATCH_WINDOW` after it; of several, the closest amount, then the earliest.
 Kept edits nobody claimed are dropped after `PENDING_EDITS_KEPT` (a cancelled hold).
 
+**Rules.** The household's rules (family_budget.rules) apply to the rows a run adds, unless the
+row takes over a kept edit (the family's own decision wins). Rows updated in place (modified,
+pending to posted) keep what they have. A payee a rule set counts as the family's, so later
+versions of the bank's text do not overwrite it (mapping.payee_was_edited).
+
 Writes go through Core in bulk; the monthly activity totals of every touched (account, month)
 are recomputed once at the end (budgets.activity.refresh_buckets).
 """
@@ -55,6 +60,7 @@ from family_budget.models import (
     TransactionTag,
 )
 from family_budget.months import month_of
+from family_budget.rules.service import apply_rules_to_new_rows
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +119,8 @@ class _Batch:
     now: datetime
     buckets: set[Bucket] = field(default_factory=set)
     inserts: list[dict[str, Any]] = field(default_factory=list)
+    # The inserts that carry no kept edit of the family: the household's rules apply to them.
+    for_rules: list[dict[str, Any]] = field(default_factory=list)
     tags: list[dict[str, Any]] = field(default_factory=list)
     splits: list[dict[str, Any]] = field(default_factory=list)
     claimed_edits: list[uuid.UUID] = field(default_factory=list)
@@ -182,6 +190,7 @@ async def apply_sync_result(
             _insert(batch, link.account_id, transaction, amount_minor, day, edit)
 
     await _remove(session, batch, rows, removed_ids)
+    batch.tags.extend(await apply_rules_to_new_rows(session, household_id, batch.for_rules))
     await _write_inserts(session, batch)
     if batch.claimed_edits:
         await session.execute(
@@ -330,28 +339,28 @@ def _insert(
                     "memo": line["memo"],
                 }
             )
-    batch.inserts.append(
-        {
-            "id": transaction_id,
-            "household_id": batch.household_id,
-            "account_id": account_id,
-            "posted_on": day,
-            "amount_minor": amount_minor,
-            "payee": (edit.payee if edit and edit.payee else None)
-            or mapping.synced_payee(transaction),
-            "payee_original": transaction.name,
-            "memo": edit.memo if edit else "",
-            "external_id": transaction.transaction_id,
-            "category_id": edit.category_id if edit and not lines else None,
-            "status": _status(transaction),
-            "is_split": bool(lines),
-            "transfer_id": None,
-            "created_by_id": None,
-            "version": 1,
-            "created_at": batch.now,
-            "updated_at": batch.now,
-        }
-    )
+    row = {
+        "id": transaction_id,
+        "household_id": batch.household_id,
+        "account_id": account_id,
+        "posted_on": day,
+        "amount_minor": amount_minor,
+        "payee": (edit.payee if edit and edit.payee else None) or mapping.synced_payee(transaction),
+        "payee_original": transaction.name,
+        "memo": edit.memo if edit else "",
+        "external_id": transaction.transaction_id,
+        "category_id": edit.category_id if edit and not lines else None,
+        "status": _status(transaction),
+        "is_split": bool(lines),
+        "transfer_id": None,
+        "created_by_id": None,
+        "version": 1,
+        "created_at": batch.now,
+        "updated_at": batch.now,
+    }
+    batch.inserts.append(row)
+    if edit is None:
+        batch.for_rules.append(row)
     batch.buckets.add((account_id, month_of(day)))
     batch.added += 1
 
@@ -512,14 +521,14 @@ async def _remove(
 
 
 def _has_edit(row: _Row, tags: list[str], lines: list[dict[str, Any]]) -> bool:
-    payee_edited = row.payee != mapping.payee_from_original(row.payee_original)
+    payee_edited = not mapping.payee_from_description(row.payee, row.payee_original)
     return bool(row.category_id or row.memo or tags or lines or payee_edited)
 
 
 def _kept_edit(
     batch: _Batch, row: _Row, tags: list[str], lines: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    payee_edited = row.payee != mapping.payee_from_original(row.payee_original)
+    payee_edited = not mapping.payee_from_description(row.payee, row.payee_original)
     return {
         "id": uuid.uuid4(),
         "household_id": batch.household_id,

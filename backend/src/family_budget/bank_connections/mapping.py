@@ -15,6 +15,7 @@ from family_budget.bank_connections.plaid_api import (
     SyncedTransaction,
     plaid_amount_to_minor,
 )
+from family_budget.imports.payees import clean_payee
 from family_budget.models import AccountKind
 
 PAYEE_MAX_LENGTH: Final = 200
@@ -63,16 +64,16 @@ def account_name(account: PlaidAccount) -> str:
 
 
 def synced_payee(transaction: SyncedTransaction) -> str:
-    """The payee a bank transaction gets: Plaid's cleaned merchant name, else its description.
-
-    The import work's payee cleanup takes over the description case once it is merged (see the
-    branch notes); until then the description is used as the bank wrote it."""
-    return _clip(transaction.merchant_name or transaction.name)
+    """The payee a bank transaction gets: Plaid's cleaned merchant name, else its description
+    cleaned of bank noise the way imported files are (imports.payees.clean_payee:
+    "STARBUCKS STORE 123 SEATTLE WA" -> "Starbucks"). The description is kept beside it as
+    `payee_original`."""
+    return _clip(transaction.merchant_name or clean_payee(transaction.name))
 
 
 def payee_from_original(payee_original: str) -> str:
     """The payee `synced_payee` gives a transaction without a merchant name."""
-    return _clip(payee_original)
+    return _clip(clean_payee(payee_original))
 
 
 def _clip(text: str) -> str:
@@ -81,10 +82,18 @@ def _clip(text: str) -> str:
 
 def payee_was_edited(payee: str, payee_original: str, bank_payee: str) -> bool:
     """Did the family change the payee the bank gave? Only the description is kept beside the
-    payee, not the merchant name, so a payee equal to neither the description's payee nor the
+    payee, not the merchant name, so a payee equal to none of the description's cleaned payee,
+    the description as the bank wrote it (what rows synced before payee cleanup carry) and the
     bank's latest payee counts as an edit: an edit is never overwritten, at the price of keeping
-    an old merchant name when the bank renames a merchant the family never touched."""
-    return payee not in (payee_from_original(payee_original), bank_payee)
+    an old merchant name when the bank renames a merchant the family never touched. A payee set
+    by a rule counts as an edit, so the rule's payee stays."""
+    return payee != bank_payee and not payee_from_description(payee, payee_original)
+
+
+def payee_from_description(payee: str, payee_original: str) -> bool:
+    """Is `payee` what the description gives, cleaned (now) or as the bank wrote it (rows synced
+    before payee cleanup, and merchant names that repeat the description)?"""
+    return payee in (payee_from_original(payee_original), _clip(payee_original))
 
 
 def booked_on(transaction: SyncedTransaction) -> date:

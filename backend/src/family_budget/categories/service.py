@@ -21,9 +21,11 @@ from family_budget.models import (
     BudgetAssignment,
     Category,
     CategoryGroup,
+    Rule,
     Transaction,
     TransactionSplit,
 )
+from family_budget.models.base import utcnow
 
 # (group, [(category, is_income)]) — a sensible starting point every household can rename or hide.
 DEFAULT_CATEGORIES: list[tuple[str, list[tuple[str, bool]]]] = [
@@ -396,6 +398,14 @@ async def merge_categories(
     )
 
     await session.run_sync(lambda sync: refresh_buckets(sync.connection(), buckets))
+    # Rules that set the source category set the target from now on (the source was found in
+    # the household above, so its id alone names only the household's rules).
+    await session.execute(
+        update(Rule)
+        .where(Rule.set_category_id == source.id)
+        .values(set_category_id=target.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
     assignments: Sequence[BudgetAssignment] = (
         await session.scalars(

@@ -73,6 +73,13 @@ SEASONAL = (
 )
 SCHOOL_MONTHS = (8, 9)
 
+# The Rules page's starting point: (name, payee match, payee text, category, tags).
+DEMO_RULES = (
+    ("Fuel stations", "equals", "QuickFuel", "Fuel", ()),
+    ("Green Basket is groceries", "contains", "green basket", "Groceries", ()),
+    ("Gift shopping", "contains", "gift", "Gifts", ("holidays",)),
+)
+
 # Assigned every month, in cents: a family that plans by last year's spending.
 MONTHLY_PLAN = {
     "Rent or mortgage": 215_000,

@@ -24,6 +24,7 @@ from family_budget.demo.data import (
     CURRENCY,
     DEMO_EMAILS,
     DEMO_PEOPLE,
+    DEMO_RULES,
     HOUSEHOLD_NAME,
     ROLLOVER_CATEGORIES,
     SEED,
@@ -41,7 +42,9 @@ from family_budget.models import (
     Household,
     Invitation,
     Membership,
+    PayeeMatch,
     Role,
+    Rule,
     Transaction,
     TransactionSplit,
     TransactionTag,
@@ -162,6 +165,7 @@ async def remove_demo_household(session: AsyncSession) -> None:
         account_ids = select(Account.id).where(Account.household_id.in_(household_ids))
         await _delete(session, AccountShare, AccountShare.account_id.in_(account_ids))
         for model in (
+            Rule,
             ActivityTotal,
             TransactionTag,
             TransactionSplit,
@@ -230,6 +234,19 @@ async def _create_demo(
     ).all()
     categories = {name: category_id for name, category_id, _ in rows}
     expense_categories = {name: category_id for name, category_id, income in rows if not income}
+
+    session.add_all(
+        Rule(
+            household_id=household.id,
+            position=position,
+            name=name,
+            payee_match=PayeeMatch(match),
+            payee_value=payee,
+            set_category_id=categories[category],
+            add_tags=list(tags),
+        )
+        for position, (name, match, payee, category, tags) in enumerate(DEMO_RULES)
+    )
 
     rng = random.Random(SEED)  # noqa: S311 - demo data, not security
     ledger = Ledger(

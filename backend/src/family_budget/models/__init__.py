@@ -15,6 +15,7 @@ from family_budget.models.idempotency import IdempotencyKey
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
+from family_budget.models.rule import PayeeMatch, Rule
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -50,11 +51,13 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
+    "PayeeMatch",
     "PushDevice",
     "Receipt",
     "ReceiptStatus",
     "RefreshToken",
     "Role",
+    "Rule",
     "SignInDevice",
     "TokenPurpose",
     "Transaction",

@@ -18,6 +18,7 @@ const SECTIONS = [
   { href: "accounts", label: "Accounts" },
   { href: "bank-connections", label: "Banks" },
   { href: "categories", label: "Categories" },
+  { href: "rules", label: "Rules" },
   { href: "exports", label: "Exports" },
   { href: "members", label: "Household" },
   { href: "profile", label: "Profile" },

@@ -40,6 +40,8 @@ import {
 } from "./form";
 import { SplitEditor } from "./SplitEditor";
 import { TransactionReceipts } from "@/features/receipts/TransactionReceipts";
+import { useRuleFromTransaction } from "@/features/rules/api";
+import { AlwaysDoThis, offerAlwaysDoThis } from "@/features/rules/AlwaysDoThis";
 
 export type TransactionDialogMode =
   { kind: "add"; prefill?: TransactionPrefill } | { kind: "edit"; transaction: Transaction };
@@ -117,6 +119,8 @@ function TransactionForm({
   const [conflict, setConflict] = useState<Conflict>(null);
   const create = useCreateTransaction(household.id);
   const update = useUpdateTransaction(household.id);
+  const makeRule = useRuleFromTransaction(household.id);
+  const [alwaysDoThis, setAlwaysDoThis] = useState(false);
   const mutation = editing ? update : create;
   const serverError = mutation.error && !isVersionConflict(mutation.error) ? mutation.error : null;
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(serverError, field);
@@ -127,6 +131,16 @@ function TransactionForm({
   // A teen may change only the categorization and tags of an existing transaction.
   const lockedForTeen = editing !== null && !household.isAdult;
   const currency = currencyOf(draft.accountId);
+  const offerRule =
+    base !== null &&
+    offerAlwaysDoThis({
+      isAdult: household.isAdult,
+      isTransfer,
+      splitMode: draft.splitMode,
+      payee: draft.payee,
+      categoryId: draft.categoryId,
+      savedCategoryId: base.category_id,
+    });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -135,11 +149,11 @@ function TransactionForm({
     if (!built.ok) return;
     try {
       if (base) {
-        await update.mutateAsync({
+        const saved = await update.mutateAsync({
           transaction: base,
           body: updateBody(built.body, { isAdult: household.isAdult, isTransfer }),
         });
-        onClose("Transaction saved.");
+        onClose(await withRule(saved));
       } else {
         const created = await create.mutateAsync(built.body);
         await onCreated?.(created);
@@ -147,6 +161,17 @@ function TransactionForm({
       }
     } catch (error) {
       if (isVersionConflict(error)) await reloadAfterConflict();
+    }
+  }
+
+  /** After the edit is saved: the "always do this" rule, if asked for. */
+  async function withRule(saved: Transaction): Promise<string> {
+    if (!offerRule || !alwaysDoThis || !saved.category_id) return "Transaction saved.";
+    try {
+      await makeRule.mutateAsync({ transaction_id: saved.id, category_id: saved.category_id });
+      return `Transaction saved. New transactions from “${saved.payee}” will get this category (see Rules).`;
+    } catch {
+      return "Transaction saved, but the rule could not be made; try again from the Rules page.";
     }
   }
 
@@ -279,6 +304,13 @@ function TransactionForm({
               <CategoryOptions groups={groups} keepId={draft.categoryId} />
             </SelectField>
           )}
+          {offerRule ? (
+            <AlwaysDoThis
+              payee={draft.payee.trim()}
+              checked={alwaysDoThis}
+              onChange={setAlwaysDoThis}
+            />
+          ) : null}
           <Button
             variant="secondary"
             className="self-start"
