@@ -195,6 +195,31 @@ class TestGetBudgetMonth:
         assert response.status_code == 200
         assert response.json()["totals"]["assigned_minor"] == 100
 
+    async def test_a_teen_sees_only_the_money_of_accounts_shared_with_them(
+        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
+    ) -> None:
+        """Hardening audit item 10: a teen's budget showed the activity of accounts not shared
+        with them (a parent's private spending, to the cent)."""
+        await assign_budget(session, family.groceries, date(2024, 3, 1), 10_000)
+        await create_transaction(
+            session, family.shared, amount_minor=-700, category_id=family.groceries.id
+        )
+        await create_transaction(
+            session, family.private, amount_minor=-5_000, category_id=family.groceries.id
+        )
+        await session.commit()
+
+        def groceries(body: dict[str, Any]) -> tuple[int, int, int]:
+            return numbers(lines_by_name(body)[family.groceries.name])
+
+        adult = await client.get(f"{family.base}/budgets/2024-03", headers=family.headers())
+        teen = await client.get(
+            f"{family.base}/budgets/2024-03", headers=family.headers(family.teen)
+        )
+        assert groceries(adult.json()) == (10_000, -5_700, 4_300)
+        assert groceries(teen.json()) == (10_000, -700, 9_300)
+        assert teen.json()["totals"]["spent_minor"] == 700
+
     @pytest.mark.parametrize("month", BAD_MONTHS)
     async def test_invalid_month_is_422(
         self, client: httpx.AsyncClient, family: Family, month: str

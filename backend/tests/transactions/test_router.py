@@ -1001,6 +1001,46 @@ class TestCreateTransfer:
         assert await _snapshot(session) == before
 
 
+class TestTransferSeenByATeen:
+    async def test_the_other_account_stays_unnamed_unless_shared(
+        self, client: httpx.AsyncClient, family: Family
+    ) -> None:
+        """Hardening audit item 10: a teen saw the ids of the unshared account (and transaction)
+        a transfer came from."""
+        created = await client.post(
+            f"{family.base}/transactions/transfers",
+            json={
+                "from_account_id": str(family.private.id),
+                "to_account_id": str(family.shared.id),
+                "amount_minor": 2_000,
+                "posted_on": "2024-03-09",
+            },
+            headers=family.headers(),
+        )
+        assert created.status_code == 201
+        incoming = created.json()["to_transaction"]
+        path = f"{family.base}/transactions/{incoming['id']}"
+
+        as_adult = await client.get(path, headers=family.headers())
+        as_teen = await client.get(path, headers=family.headers(family.teen))
+        listed = await client.get(
+            f"{family.base}/transactions",
+            params={"account_id": str(family.shared.id)},
+            headers=family.headers(family.teen),
+        )
+
+        assert as_adult.json()["transfer"]["counterpart_account_id"] == str(family.private.id)
+        hidden = {
+            "transfer_id": incoming["transfer"]["transfer_id"],
+            "counterpart_account_id": None,
+            "counterpart_transaction_id": None,
+        }
+        assert as_teen.json()["transfer"] == hidden
+        (row,) = [item for item in listed.json()["items"] if item["id"] == incoming["id"]]
+        assert row["transfer"] == hidden
+        assert str(family.private.id) not in as_teen.text + listed.text
+
+
 class TestTransferPairBehaviour:
     @pytest.mark.parametrize("leg", ["from_transaction", "to_transaction"])
     async def test_amount_and_date_move_together(

@@ -2999,14 +2999,14 @@ export interface components {
         TransferLink: {
             /**
              * Counterpart Account Id
-             * Format: uuid
+             * @description The other leg's account; null for a teen it is not shared with
              */
-            counterpart_account_id: string;
+            counterpart_account_id: string | null;
             /**
              * Counterpart Transaction Id
-             * Format: uuid
+             * @description The other leg; null for a teen its account is not shared with
              */
-            counterpart_transaction_id: string;
+            counterpart_transaction_id: string | null;
             /**
              * Transfer Id
              * Format: uuid
@@ -5448,10 +5448,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The transaction's id */
-                transaction_id: string;
                 /** @description The household's id */
                 household_id: string;
+                /** @description The transaction's id */
+                transaction_id: string;
             };
             cookie?: never;
         };

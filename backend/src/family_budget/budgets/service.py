@@ -18,6 +18,7 @@ from sqlalchemy import case, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.accounts.service import visible_account_ids_filter
 from family_budget.budgets.activity import foreign_account_ids, total
 from family_budget.budgets.rollover import CategorySums, available_from_sums
 from family_budget.categories.service import (
@@ -126,6 +127,8 @@ async def _activity_sums(
     )
     if foreign:
         conditions.append(totals.account_id.not_in(foreign))
+    # A teen's budget counts the money of the accounts shared with them, nothing of the others.
+    conditions.append(visible_account_ids_filter(household, totals.account_id))
     rows = await session.execute(
         select(
             totals.category_id,

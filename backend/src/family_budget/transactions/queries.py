@@ -25,6 +25,7 @@ from family_budget.errors import (
 )
 from family_budget.households.context import HouseholdContext
 from family_budget.models import (
+    AccountShare,
     Receipt,
     Transaction,
     TransactionSplit,
@@ -57,8 +58,9 @@ def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
 @dataclass(frozen=True, slots=True)
 class TransferInfo:
     transfer_id: uuid.UUID
-    counterpart_transaction_id: uuid.UUID
-    counterpart_account_id: uuid.UUID
+    # None for a teen when the other account is not shared with them (see mask_for_viewer).
+    counterpart_transaction_id: uuid.UUID | None
+    counterpart_account_id: uuid.UUID | None
 
 
 @dataclass(slots=True)
@@ -178,6 +180,27 @@ async def transaction_details(
         transfer_info(transaction, counterpart),
         receipts.get(transaction.id, 0),
     )
+
+
+async def mask_for_viewer(
+    session: AsyncSession, household: HouseholdContext, details: Sequence[TransactionDetails]
+) -> None:
+    """A teen sees that a transaction is a transfer, but not which account (or transaction) it
+    came from or went to unless that account is shared with them too."""
+    if not household.is_teen:
+        return
+    legs = [d for d in details if d.transfer is not None and d.transfer.counterpart_account_id]
+    if not legs:
+        return
+    shared = set(
+        await session.scalars(
+            select(AccountShare.account_id).where(AccountShare.user_id == household.user_id)
+        )
+    )
+    for leg in legs:
+        assert leg.transfer is not None
+        if leg.transfer.counterpart_account_id not in shared:
+            leg.transfer = TransferInfo(leg.transfer.transfer_id, None, None)
 
 
 def transfer_info(transaction: Transaction, counterpart: Transaction | None) -> TransferInfo | None:

@@ -162,6 +162,7 @@ async def list_transactions(
     rows, next_cursor = await queries.list_transactions(
         session, household, filters, limit=limit, cursor=cursor
     )
+    await queries.mask_for_viewer(session, household, rows)
     return Page[TransactionRead](items=[_read(row) for row in rows], next_cursor=next_cursor)
 
 
@@ -175,6 +176,7 @@ async def create_transaction(
 ) -> TransactionRead:
     """Record a transaction, optionally split across categories and tagged."""
     details = await service.create_transaction(session, household, body)
+    await queries.mask_for_viewer(session, household, [details])
     count_created(request, session, 1)
     response.headers["ETag"] = _etag(details.transaction)
     return _read(details)
@@ -202,10 +204,11 @@ async def bulk_categorize_transactions(
 
 @router.get("/{transaction_id}")
 async def get_transaction(
-    transaction: TransactionDep, session: SessionDep, response: Response
+    household: HouseholdDep, transaction: TransactionDep, session: SessionDep, response: Response
 ) -> TransactionRead:
     """Get one transaction; its ETag is what If-Match must carry to change it."""
     details = await queries.transaction_details(session, transaction)
+    await queries.mask_for_viewer(session, household, [details])
     response.headers["ETag"] = _etag(transaction)
     return _read(details)
 
@@ -223,6 +226,7 @@ async def update_transaction(
     details = await service.update_transaction(
         session, household, transaction, expected_versions, body
     )
+    await queries.mask_for_viewer(session, household, [details])
     response.headers["ETag"] = _etag(details.transaction)
     return _read(details)
 

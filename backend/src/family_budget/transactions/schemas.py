@@ -116,8 +116,12 @@ class SplitLineRead(BaseModel):
 
 class TransferLink(BaseModel):
     transfer_id: uuid.UUID
-    counterpart_account_id: uuid.UUID
-    counterpart_transaction_id: uuid.UUID
+    counterpart_account_id: uuid.UUID | None = Field(
+        description="The other leg's account; null for a teen it is not shared with"
+    )
+    counterpart_transaction_id: uuid.UUID | None = Field(
+        description="The other leg; null for a teen its account is not shared with"
+    )
 
 
 class TransactionRead(BaseModel):

@@ -30,7 +30,9 @@ export function RecentTransactions() {
 
   function categoryLabel(transaction: NonNullable<typeof recent.data>["items"][number]): string {
     if (transaction.transfer) {
-      const counterpart = accountsById.get(transaction.transfer.counterpart_account_id);
+      // Null for a teen when the other account is not shared with them.
+      const otherId = transaction.transfer.counterpart_account_id;
+      const counterpart = otherId ? accountsById.get(otherId) : undefined;
       return `Transfer · ${counterpart?.name ?? "another account"}`;
     }
     if (transaction.splits.length > 0) return "Split";

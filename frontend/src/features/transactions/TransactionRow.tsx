@@ -203,8 +203,9 @@ function CategoryCell({
   onCategoryChange: (transaction: Transaction, categoryId: string | null) => void;
 }) {
   if (transaction.transfer) {
-    const other =
-      accountsById.get(transaction.transfer.counterpart_account_id)?.name ?? "another account";
+    // Null for a teen when the other account is not shared with them.
+    const otherId = transaction.transfer.counterpart_account_id;
+    const other = (otherId && accountsById.get(otherId)?.name) || "another account";
     return (
       <span className="block truncate text-sm text-muted">
         {transaction.amount_minor < 0 ? `To ${other}` : `From ${other}`}
