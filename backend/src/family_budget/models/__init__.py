@@ -14,6 +14,12 @@ from family_budget.models.household import Household, Invitation, Membership, Ro
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
+from family_budget.models.scheduled import (
+    BillCalendarFeed,
+    BudgetAlertSetting,
+    ScheduledOccurrence,
+    ScheduledTransaction,
+)
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -34,6 +40,8 @@ __all__ = [
     "BankConnectionStatus",
     "BankPendingEdit",
     "Base",
+    "BillCalendarFeed",
+    "BudgetAlertSetting",
     "BudgetAssignment",
     "Category",
     "CategoryGroup",
@@ -53,6 +61,8 @@ __all__ = [
     "ReceiptStatus",
     "RefreshToken",
     "Role",
+    "ScheduledOccurrence",
+    "ScheduledTransaction",
     "SignInDevice",
     "TokenPurpose",
     "Transaction",
