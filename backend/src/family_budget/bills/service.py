@@ -402,6 +402,9 @@ async def post_due(session: AsyncSession, household: HouseholdContext, today: da
                 category_id=scheduled.category_id,
             )
             session.add(transaction)
+            # The transaction's row first: the state row refers to it (no ORM relationship
+            # orders the two inserts).
+            await session.flush()
             state.transaction_id = transaction.id
             state.posted_at = utcnow()
             posted += 1
