@@ -28,6 +28,7 @@ from family_budget.bank_connections.token_crypto import TokenCipher
 from family_budget.bank_connections.webhooks import WebhookVerifier
 from family_budget.bills.router import feed_router as bill_feed_router
 from family_budget.bills.router import router as bills_router
+from family_budget.budgets.router import alert_router as budget_alerts_router
 from family_budget.budgets.router import router as budgets_router
 from family_budget.categories.router import router as categories_router
 from family_budget.config import Settings
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         receipts_router,
         exports_router,
         bills_router,
+        budget_alerts_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)

@@ -215,6 +215,11 @@ def refresh_buckets(connection: Connection, buckets: Iterable[Bucket]) -> None:
             ["household_id", "account_id", "category_id", "month", "amount_minor"], grouped
         )
     )
+    # The write that changed these totals is the one that may have crossed a budget alert's
+    # threshold (imported here: the alerts module needs the worker's, which needs this one).
+    from family_budget.budgets.alerts import queue_crossed_thresholds
+
+    queue_crossed_thresholds(connection, accounts, months)
 
 
 def rebuild_household(connection: Connection, household_id: uuid.UUID) -> None:

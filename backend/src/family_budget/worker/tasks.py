@@ -17,6 +17,7 @@ TASK_MODULES = (
     "family_budget.receipts.tasks",
     "family_budget.exports.tasks",
     "family_budget.bills.tasks",
+    "family_budget.budgets.tasks",
 )
 
 _loaded = False
