@@ -17,12 +17,7 @@ from family_budget.db import create_engine, create_session_factory, unit_of_work
 from family_budget.households.context import HouseholdContext
 from family_budget.models import Membership, Notification, Role
 from tests.factories import create_account, create_household, create_user
-from tests.worker.test_process import (  # noqa: F401 (fixtures)
-    CLI,
-    Embedded,
-    embedded,
-    migrated_database,
-)
+from tests.worker.test_process import CLI, Embedded
 
 AT = "2027-03-02T09:00:00+00:00"
 DUE = "2027-03-05"
