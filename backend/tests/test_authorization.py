@@ -32,6 +32,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
+from family_budget.bills.schemas import ScheduledCreate
+from family_budget.bills.service import create_scheduled
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
 from family_budget.models import Base, Transaction, User
@@ -50,6 +52,7 @@ PATH_IDS = {
     "group_id": "category_group_not_found",
     "invitation_id": "invitation_not_found",
     "user_id": "member_not_found",
+    "scheduled_id": "scheduled_not_found",
 }
 # Path parameters that name nothing of a household.
 PLAIN_PATH_PARAMETERS = {"household_id", "month"}
@@ -64,6 +67,7 @@ BODY_IDS = {
     "group_id": ("group", "unknown_category_group"),
     "transaction_ids": ("transaction", "unknown_transactions"),
     "shared_with_user_ids": ("teen", "unknown_member"),
+    "assignee_user_id": ("member", "unknown_member"),
 }
 
 
@@ -88,6 +92,17 @@ async def world(session: AsyncSession, family: Family) -> World:
     second = await create_transaction(session, family.private, posted_on=date(2024, 3, 16))
     await assign_budget(session, family.groceries, date(2024, 3, 1), 5_000)
     invitation, _ = await make_invitation(session, family.household, "invitee@example.com")
+    scheduled = await create_scheduled(
+        session,
+        family.context(),
+        ScheduledCreate(
+            account_id=family.private.id,
+            payee="Rent",
+            amount_minor=-100_000,
+            rrule="FREQ=MONTHLY",
+            starts_on=date(2024, 1, 1),
+        ),
+    )
     await session.commit()
     ours = {
         "household_id": str(family.household.id),
@@ -102,6 +117,8 @@ async def world(session: AsyncSession, family: Family) -> World:
         "invitation_id": str(invitation.id),
         "user_id": str(family.adult.id),
         "teen": str(family.teen.id),
+        "member": str(family.adult.id),
+        "scheduled_id": str(scheduled.id),
         "month": MONTH,
     }
     other = family.other
@@ -117,8 +134,22 @@ async def world(session: AsyncSession, family: Family) -> World:
         "invitation_id": str(other.invitation.id),
         "user_id": str(other.teen.id),
         "teen": str(other.teen.id),
+        "member": str(other.owner.id),
+        "scheduled_id": str(other.scheduled.id),
     }
     return World(family, ours, theirs)
+
+
+def _scheduled_body(w: World) -> dict[str, Any]:
+    return {
+        "account_id": w.ours["account"],
+        "payee": "Water",
+        "amount_minor": -4_000,
+        "category_id": w.ours["category"],
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=31",
+        "starts_on": "2024-01-31",
+        "assignee_user_id": w.ours["member"],
+    }
 
 
 # Valid bodies per operation, made from our own rows. Together, an operation's bodies hold every
@@ -179,6 +210,9 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
         },
     ],
     "set_budget_assignment": lambda w: [{"assigned_minor": 100}],
+    "create_scheduled": lambda w: [_scheduled_body(w)],
+    "update_scheduled": lambda w: [_scheduled_body(w)],
+    "set_alert_thresholds": lambda w: [{"percents": [75]}],
 }
 
 
@@ -528,6 +562,7 @@ async def _their_ids(session: AsyncSession, family: Family) -> set[str]:
         other.groceries.id,
         other.salary.id,
         other.invitation.id,
+        other.scheduled.id,
     }
     ids |= set(
         (
