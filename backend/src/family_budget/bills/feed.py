@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.bills.service import Bill, bill_calendar
+from family_budget.bills.service import Bill, bill_calendar, bill_url
 from family_budget.config import Settings
 from family_budget.households.context import HouseholdContext
 from family_budget.models import BillCalendarFeed, Household, Membership, User
@@ -116,7 +116,7 @@ def to_ical(settings: Settings, household: HouseholdContext, bills: list[Bill]) 
         if bill.assignee_name:
             lines.append(f"Paid by: {bill.assignee_name}")
         event.add("description", "\n".join(lines))
-        event.add("url", f"{settings.public_app_url.rstrip('/')}/bills?month={bill.due_on:%Y-%m}")
+        event.add("url", bill_url(settings, household.id, bill.due_on))
         calendar.add_component(event)
     body: bytes = calendar.to_ical()
     return body

@@ -316,8 +316,9 @@ async def occurrence_state(
 # --- The jobs: reminders and auto-posting ----------------------------------------------------
 
 
-def bill_url(settings: Settings, due_on: date) -> str:
-    return f"{settings.public_app_url.rstrip('/')}/bills?month={due_on:%Y-%m}"
+def bill_url(settings: Settings, household_id: uuid.UUID, due_on: date) -> str:
+    """The web app's bill calendar at the due date's month."""
+    return f"{settings.public_app_url.rstrip('/')}/h/{household_id}/bills?month={due_on:%Y-%m}"
 
 
 async def households_with_schedules(session: AsyncSession) -> list[Household]:
@@ -358,7 +359,7 @@ async def send_reminders(
                     "currency": household.currency,
                 },
                 "due_on": bill.due_on.isoformat(),
-                "bill_url": bill_url(settings, bill.due_on),
+                "bill_url": bill_url(settings, household.id, bill.due_on),
             },
             key=f"bill:{scheduled.id}:{bill.due_on.isoformat()}",
             household=household,

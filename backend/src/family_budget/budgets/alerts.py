@@ -134,8 +134,9 @@ def queue_crossed_thresholds(
     return added
 
 
-def budget_url(settings: Settings, month: str) -> str:
-    return f"{settings.public_app_url.rstrip('/')}/budget?month={month}"
+def budget_url(settings: Settings, household_id: uuid.UUID, month: str) -> str:
+    """The web app's budget page."""
+    return f"{settings.public_app_url.rstrip('/')}/h/{household_id}/budget?month={month}"
 
 
 async def raise_budget_alert(
@@ -157,7 +158,7 @@ async def raise_budget_alert(
             "spent": {"amount_minor": spent, "currency": household.currency},
             "limit": {"amount_minor": limit, "currency": household.currency},
             "percent_used": spent * 100 // limit,
-            "budget_url": budget_url(settings, payload["month"]),
+            "budget_url": budget_url(settings, household.id, payload["month"]),
         },
         key=f"budget:{category.id}:{payload['month']}:{payload['percent']}",
         household=HouseholdContext.for_system(household),
