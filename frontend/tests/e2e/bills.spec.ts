@@ -13,7 +13,7 @@ function monthly(): string[] {
   });
 }
 
-test("a recurring bill: scheduled, on the calendar, in the private iCal feed, revoked", async ({
+test("a recurring bill: scheduled, on the calendar, in the private iCal feed, revoked; alert thresholds", async ({
   page,
 }) => {
   const [today] = monthly();
@@ -73,4 +73,21 @@ test("a recurring bill: scheduled, on the calendar, in the private iCal feed, re
   await scheduled.getByRole("button", { name: "Delete City Power & Light" }).click();
   await expect(page.getByText("Nothing scheduled yet")).toBeVisible();
   await expect(page.getByText("No bills due this month")).toBeVisible();
+
+  // Budget alert thresholds of a category: the defaults, then its own, kept after reopening.
+  await openSection(page, "Categories");
+  await page.getByRole("button", { name: "Edit Groceries" }).click();
+  const category = page.getByRole("dialog", { name: "Edit Groceries" });
+  const thresholds = category.getByLabel("Budget alerts at (% of the month's budget)");
+  await expect(thresholds).toHaveValue("80, 100");
+  await thresholds.fill("50, 90");
+  await category.getByRole("button", { name: "Save alerts" }).click();
+  await expect(category.getByRole("button", { name: "Use the defaults (80, 100)" })).toBeVisible();
+  await category.getByRole("button", { name: "Close" }).click();
+  await page.getByRole("button", { name: "Edit Groceries" }).click();
+  await expect(
+    page
+      .getByRole("dialog", { name: "Edit Groceries" })
+      .getByLabel("Budget alerts at (% of the month's budget)"),
+  ).toHaveValue("50, 90");
 });
