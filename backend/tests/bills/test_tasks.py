@@ -19,6 +19,7 @@ from family_budget.bills.schemas import ScheduledCreate
 from family_budget.config import Settings
 from family_budget.models import (
     ActivityTotal,
+    Membership,
     Notification,
     ScheduledOccurrence,
     ScheduledTransaction,
@@ -138,6 +139,21 @@ class TestReminders:
         assert await _reminded(session, family) == sorted(
             [(family.owner.id, key), (family.adult.id, key)]
         )
+
+    async def test_an_assignee_who_left_is_replaced_by_the_owners_and_adults(
+        self, session: AsyncSession, family: Family, tick: Ticker
+    ) -> None:
+        bill = await _schedule(session, family, created=date(2027, 1, 1))
+        membership = await session.scalar(
+            select(Membership).where(
+                Membership.household_id == family.household.id,
+                Membership.user_id == family.adult.id,
+            )
+        )
+        await session.delete(membership)
+        await session.commit()
+        await tick("2027-03-04T09:00:00+00:00")
+        assert await _reminded(session, family) == [(family.owner.id, f"bill:{bill.id}:2027-03-05")]
 
     async def test_a_paid_bill_is_not_reminded_of(
         self, session: AsyncSession, family: Family, tick: Ticker

@@ -363,7 +363,11 @@ async def send_reminders(
             },
             key=f"bill:{scheduled.id}:{bill.due_on.isoformat()}",
             household=household,
-            user_ids=None if scheduled.assignee_user_id is None else [scheduled.assignee_user_id],
+            # The assignee while still a member (the calendar names only members), else the
+            # owners and adults: a bill whose payer left is still someone's to pay.
+            user_ids=None
+            if bill.assignee_name is None or scheduled.assignee_user_id is None
+            else [scheduled.assignee_user_id],
         )
         if added:
             state = await occurrence_state(session, scheduled, bill.due_on)
