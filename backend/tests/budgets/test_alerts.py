@@ -12,9 +12,10 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from family_budget.budgets.alerts import ALERT_JOB, crossed
+from family_budget.db import create_session_factory, unit_of_work
 from family_budget.models import Job, Notification
 from tests.arrange import Family
 from tests.conftest import Emails
@@ -204,3 +205,39 @@ class TestRaisedByTheWrite:
         )
         await session.commit()
         assert await _alert_jobs(session, family.household.id) == []
+
+
+class TestTheWorkerIsWoken:
+    async def test_after_the_commit_of_the_write_that_queued_an_alert(
+        self, connection: AsyncConnection, session: AsyncSession, family: Family
+    ) -> None:
+        today = _today()
+        await assign_budget(session, family.groceries, today, 1_000)
+        await session.commit()
+        nudges: list[str] = []
+
+        async def nudge() -> None:
+            nudges.append("nudged")
+
+        factory = create_session_factory(
+            connection, job_nudge=nudge, join_transaction_mode="create_savepoint"
+        )
+        async with unit_of_work(factory) as writing:
+            await create_transaction(
+                writing,
+                family.private,
+                posted_on=today,
+                amount_minor=-500,
+                category_id=family.groceries.id,
+            )
+        assert nudges == []  # 50%: nothing queued, nobody woken
+        async with unit_of_work(factory) as writing:
+            await create_transaction(
+                writing,
+                family.private,
+                posted_on=today,
+                amount_minor=-400,
+                category_id=family.groceries.id,
+            )
+            assert nudges == []  # not before the commit
+        assert nudges == ["nudged"]

@@ -37,6 +37,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from family_budget.config import Settings
 from family_budget.db import after_commit, expect_writes, unit_of_work
@@ -203,11 +204,18 @@ async def enqueue(
         )
     )
     added = inserted.first() is not None
+    if added:
+        nudge_worker_after_commit(session)
+    return added
+
+
+def nudge_worker_after_commit(session: AsyncSession | Session) -> None:
+    """Wake the worker once the session's transaction commits (once per unit of work), when
+    the session's factory was given a nudge."""
     nudge = session.info.get("job_nudge")
-    if added and nudge is not None and not session.info.get(_NUDGE_KEY):
+    if nudge is not None and not session.info.get(_NUDGE_KEY):
         session.info[_NUDGE_KEY] = True
         after_commit(session, nudge)
-    return added
 
 
 def enqueue_in_flush(
@@ -220,7 +228,8 @@ def enqueue_in_flush(
 ) -> bool:
     """`enqueue` for code that runs inside a flush, on the session's own connection (the
     monthly totals' hooks): the job is committed or rolled back with the write. The worker is
-    not nudged; its relay finds the job on its next round."""
+    not nudged from here (the connection does not know its session): the caller that has the
+    session calls `nudge_worker_after_commit`."""
     inserted = connection.execute(
         _insert_job(
             connection.dialect.name,
