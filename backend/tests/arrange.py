@@ -36,6 +36,8 @@ from family_budget.models import (
     AccountKind,
     AccountShare,
     Base,
+    BillCalendarFeed,
+    BudgetAlertSetting,
     BudgetAssignment,
     Category,
     CategoryGroup,
@@ -45,6 +47,8 @@ from family_budget.models import (
     PayeeMatch,
     Role,
     Rule,
+    ScheduledOccurrence,
+    ScheduledTransaction,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -88,6 +92,7 @@ class OtherHousehold:
     transaction: Transaction  # a plain categorized expense, for ids in paths and bodies
     invitation: Invitation  # pending
     rule: Rule  # matches the factories' default payee ("Corner Shop")
+    scheduled: ScheduledTransaction  # a monthly bill their savings pay (on the 28th, -777)
 
     @property
     def base(self) -> str:
@@ -287,6 +292,47 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
     money = _other_households_money(household, checking, savings, euros, groceries, salary)
     # Bulk inserts, one per table, bypass the session hook that keeps the monthly totals, so
     # they are recomputed once for the whole lot (as the app's bulk writers do).
+    # Their bill, paid each month by their savings' spending on the 28th (a matching payee and
+    # amount), with the state of its occurrences; created before the money, not auto-posted.
+    scheduled = ScheduledTransaction(
+        id=uuid.uuid4(),
+        household_id=household.id,
+        account_id=savings.id,
+        payee="Their payee",
+        amount_minor=-777,
+        category_id=groceries.id,
+        rrule="FREQ=MONTHLY;BYMONTHDAY=28",
+        starts_on=MONEY_MONTHS[0].replace(day=28),
+        ends_on=None,
+        remind_days_before=3,
+        auto_post=False,
+        assignee_user_id=teen.id,
+        created_by_id=owner.id,
+    )
+    session.add(scheduled)
+    await session.flush()
+    money[ScheduledOccurrence] = [
+        {
+            "scheduled_id": scheduled.id,
+            "due_on": month.replace(day=28),
+            "household_id": household.id,
+            "transaction_id": None,
+            "posted_at": None,
+            "reminded_at": utcnow(),
+        }
+        for month in MONEY_MONTHS
+    ]
+    money[BudgetAlertSetting] = [
+        {"category_id": groceries.id, "household_id": household.id, "thresholds": [50, 90]}
+    ]
+    money[BillCalendarFeed] = [
+        {
+            "household_id": household.id,
+            "user_id": owner.id,
+            "token_hash": hash_token(f"their-feed-{uuid.uuid4()}"),
+            "created_at": utcnow(),
+        }
+    ]
     for model, rows in money.items():
         await session.execute(insert(model), rows)
     buckets = {(row["account_id"], row["posted_on"]) for row in money[Transaction]}
@@ -308,6 +354,7 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
         transaction=first_expense,
         invitation=invitation,
         rule=rule,
+        scheduled=scheduled,
     )
 
 

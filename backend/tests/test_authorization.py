@@ -32,6 +32,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
+from family_budget.bills.schemas import ScheduledCreate
+from family_budget.bills.service import create_scheduled
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
 from family_budget.models import Base, PayeeMatch, Rule, Transaction, User
@@ -51,6 +53,7 @@ PATH_IDS = {
     "invitation_id": "invitation_not_found",
     "user_id": "member_not_found",
     "rule_id": "rule_not_found",
+    "scheduled_id": "scheduled_not_found",
 }
 # Path parameters that name nothing of a household.
 PLAIN_PATH_PARAMETERS = {"household_id", "month"}
@@ -67,6 +70,7 @@ BODY_IDS = {
     "shared_with_user_ids": ("teen", "unknown_member"),
     "transaction_id": ("transaction", "unknown_transaction"),
     "rule_ids": ("rule", "unknown_rules"),
+    "assignee_user_id": ("member", "unknown_member"),
 }
 
 
@@ -100,6 +104,17 @@ async def world(session: AsyncSession, family: Family) -> World:
         add_tags=["shop"],
     )
     session.add(rule)
+    scheduled = await create_scheduled(
+        session,
+        family.context(),
+        ScheduledCreate(
+            account_id=family.private.id,
+            payee="Rent",
+            amount_minor=-100_000,
+            rrule="FREQ=MONTHLY",
+            starts_on=date(2024, 1, 1),
+        ),
+    )
     await session.commit()
     ours = {
         "household_id": str(family.household.id),
@@ -114,6 +129,8 @@ async def world(session: AsyncSession, family: Family) -> World:
         "invitation_id": str(invitation.id),
         "user_id": str(family.adult.id),
         "teen": str(family.teen.id),
+        "member": str(family.adult.id),
+        "scheduled_id": str(scheduled.id),
         "month": MONTH,
         "rule_id": str(rule.id),
         "rule": str(rule.id),
@@ -133,8 +150,22 @@ async def world(session: AsyncSession, family: Family) -> World:
         "teen": str(other.teen.id),
         "rule_id": str(other.rule.id),
         "rule": str(other.rule.id),
+        "member": str(other.owner.id),
+        "scheduled_id": str(other.scheduled.id),
     }
     return World(family, ours, theirs)
+
+
+def _scheduled_body(w: World) -> dict[str, Any]:
+    return {
+        "account_id": w.ours["account"],
+        "payee": "Water",
+        "amount_minor": -4_000,
+        "category_id": w.ours["category"],
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=31",
+        "starts_on": "2024-01-31",
+        "assignee_user_id": w.ours["member"],
+    }
 
 
 # Valid bodies per operation, made from our own rows. Together, an operation's bodies hold every
@@ -213,6 +244,9 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "create_rule_from_transaction": lambda w: [
         {"transaction_id": w.ours["transaction"], "category_id": w.ours["category"]}
     ],
+    "create_scheduled": lambda w: [_scheduled_body(w)],
+    "update_scheduled": lambda w: [_scheduled_body(w)],
+    "set_alert_thresholds": lambda w: [{"percents": [75]}],
 }
 
 
@@ -563,6 +597,7 @@ async def _their_ids(session: AsyncSession, family: Family) -> set[str]:
         other.salary.id,
         other.invitation.id,
         other.rule.id,
+        other.scheduled.id,
     }
     ids |= set(
         (

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -21,6 +22,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from family_budget.bills.schemas import ScheduledCreate
+from family_budget.bills.service import create_scheduled
 from family_budget.config import Settings
 from tests.arrange import Family
 from tests.factories import create_transaction
@@ -35,6 +38,9 @@ HOUSEHOLD_TABLES = {
     "invitations",
     "memberships",
     "rules",
+    "scheduled_occurrences",
+    "scheduled_transactions",
+    "budget_alert_settings",
     "transaction_splits",
     "transaction_tags",
     "transactions",
@@ -106,22 +112,48 @@ def _requests(family: Family) -> list[tuple[str, str, dict[str, Any] | None]]:
                 "actions": {"category_id": groceries, "tags": ["shop"]},
             },
         ),
+        # The bill calendar (our bill is monthly from 2024-01-31), and a write of this month's
+        # money, which checks the budget alert thresholds.
+        ("GET", "/bills?from=2024-01-01&to=2024-03-31", None),
+        (
+            "POST",
+            "/transactions",
+            {
+                "account_id": str(family.private.id),
+                "posted_on": datetime.now(UTC).date().isoformat(),
+                "amount_minor": -1_000,
+                "category_id": groceries,
+            },
+        ),
     ]
 
 
-@pytest.mark.parametrize("index", range(14))
+@pytest.mark.parametrize("index", range(16))
 async def test_household_pages_read_through_indexes(
     index: int,
     client: httpx.AsyncClient,
     connection: AsyncConnection,
     settings: Settings,
     family: Family,
+    session: AsyncSession,
     sent: list[Sent],
 ) -> None:
     if not settings.is_sqlite:
         pytest.skip("SQLite's plans are checked; PostgreSQL scans small tables by cost")
     requests = _requests(family)
-    assert len(requests) == 14  # one test per request: keep the parametrization in step
+    assert len(requests) == 16  # one test per request: keep the parametrization in step
+    await create_scheduled(
+        session,
+        family.context(),
+        ScheduledCreate(
+            account_id=family.private.id,
+            payee="Rent",
+            amount_minor=-100_000,
+            rrule="FREQ=MONTHLY",
+            starts_on=date(2024, 1, 31),
+        ),
+    )
+    await session.commit()
     method, path, body = requests[index]
     sent.clear()
 

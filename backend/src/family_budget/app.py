@@ -25,6 +25,9 @@ from family_budget.bank_connections.router import webhook_router as plaid_webhoo
 from family_budget.bank_connections.status_cache import SyncStatusCache
 from family_budget.bank_connections.token_crypto import TokenCipher
 from family_budget.bank_connections.webhooks import WebhookVerifier
+from family_budget.bills.router import feed_router as bill_feed_router
+from family_budget.bills.router import router as bills_router
+from family_budget.budgets.router import alert_router as budget_alerts_router
 from family_budget.budgets.router import router as budgets_router
 from family_budget.categories.router import router as categories_router
 from family_budget.config import Settings
@@ -150,11 +153,14 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         receipts_router,
         exports_router,
         rules_router,
+        bills_router,
+        budget_alerts_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)
     api.include_router(plaid_webhook_router)
     api.include_router(files_router)
+    api.include_router(bill_feed_router)
     app.include_router(api)
     app.include_router(system_router)
     if settings.docs_enabled:

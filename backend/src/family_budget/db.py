@@ -114,7 +114,7 @@ def create_session_factory(
     )
 
 
-def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+def after_commit(session: AsyncSession | Session, callback: AfterCommit) -> None:
     """Await `callback` once the unit of work around `session` has committed (never if it rolls
     back). For side effects that must not happen for a change that was not saved."""
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)

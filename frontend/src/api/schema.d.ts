@@ -165,6 +165,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bill-calendars/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bill Calendar Feed
+         * @description The bill calendar as iCalendar, for calendar apps (the token in the URL is the secret).
+         */
+        get: operations["bill_calendar_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files/{token}": {
         parameters: {
             query?: never;
@@ -417,6 +437,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bill Calendar
+         * @description The bill calendar: every occurrence due in the range, paid, overdue or due, and who
+         *     pays.
+         */
+        get: operations["bill_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/bills/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendar Feed Status
+         * @description Whether the caller has a private iCal URL of the bill calendar (the URL itself is shown
+         *     only when it is created).
+         */
+        get: operations["calendar_feed_status"];
+        put?: never;
+        /**
+         * Create Calendar Feed
+         * @description Create the caller's private iCal URL of the bill calendar, replacing their previous one.
+         */
+        post: operations["create_calendar_feed"];
+        /**
+         * Revoke Calendar Feed
+         * @description Revoke the caller's private iCal URL.
+         */
+        delete: operations["revoke_calendar_feed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/budgets/{month}": {
         parameters: {
             query?: never;
@@ -563,6 +633,30 @@ export interface paths {
          * @description Rename, hide, move, reorder a category or turn its rollover on or off.
          */
         patch: operations["update_category"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/categories/{category_id}/alert-thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert Thresholds
+         * @description A category's budget alert thresholds (percent of the month's assigned amount).
+         */
+        get: operations["get_alert_thresholds"];
+        /**
+         * Set Alert Thresholds
+         * @description Set a category's budget alert thresholds (null: the defaults, []: none).
+         */
+        put: operations["set_alert_thresholds"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/households/{household_id}/categories/{category_id}/merge": {
@@ -959,6 +1053,58 @@ export interface paths {
          */
         post: operations["apply_rule"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scheduled
+         * @description List the household's scheduled transactions, each with its next occurrences.
+         */
+        get: operations["list_scheduled"];
+        put?: never;
+        /**
+         * Create Scheduled
+         * @description Create a scheduled transaction (a recurring bill).
+         */
+        post: operations["create_scheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/scheduled/{scheduled_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scheduled
+         * @description Read one scheduled transaction with its next occurrences.
+         */
+        get: operations["get_scheduled"];
+        /**
+         * Update Scheduled
+         * @description Replace a scheduled transaction.
+         */
+        put: operations["update_scheduled"];
+        post?: never;
+        /**
+         * Delete Scheduled
+         * @description Delete a scheduled transaction (the transactions it posted stay).
+         */
+        delete: operations["delete_scheduled"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1455,6 +1601,26 @@ export interface components {
          * @enum {string}
          */
         AlertKind: "bill_reminder" | "budget_alert" | "account_sync_failure" | "security_alert";
+        /** AlertThresholdsRead */
+        AlertThresholdsRead: {
+            /**
+             * Category Id
+             * Format: uuid
+             */
+            category_id: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Percents */
+            percents: number[];
+        };
+        /** AlertThresholdsSet */
+        AlertThresholdsSet: {
+            /**
+             * Percents
+             * @description Percent of the month's assigned amount at which spending raises a budget alert, once each per month; null: the defaults (80 and 100); []: no alerts
+             */
+            percents: number[] | null;
+        };
         /** BankConnectionCreate */
         BankConnectionCreate: {
             /**
@@ -1508,6 +1674,66 @@ export interface components {
          * @enum {string}
          */
         BankConnectionStatus: "syncing" | "healthy" | "needs_reauth" | "error" | "disconnected";
+        /** BillCalendar */
+        BillCalendar: {
+            /** Bills */
+            bills: components["schemas"]["BillRead"][];
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+        };
+        /**
+         * BillRead
+         * @description One occurrence of a scheduled transaction in the bill calendar.
+         */
+        BillRead: {
+            /**
+             * Account Id
+             * Format: uuid
+             */
+            account_id: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Assignee Name */
+            assignee_name: string | null;
+            /** Assignee User Id */
+            assignee_user_id: string | null;
+            /** Category Id */
+            category_id: string | null;
+            /** Currency */
+            currency: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /** Paid By Transaction Id */
+            paid_by_transaction_id: string | null;
+            /** Paid On */
+            paid_on: string | null;
+            /** Payee */
+            payee: string;
+            /** Reminded At */
+            reminded_at: string | null;
+            /**
+             * Scheduled Id
+             * Format: uuid
+             */
+            scheduled_id: string;
+            /**
+             * Status
+             * @description paid: a transaction matches it (payee, amount within 10%, posted within 7 days of the due date) or auto_post created it; overdue: unpaid and past due; due
+             * @enum {string}
+             */
+            status: "paid" | "overdue" | "due";
+        };
         /** BudgetAssignmentSet */
         BudgetAssignmentSet: {
             /**
@@ -1627,6 +1853,26 @@ export interface components {
         BulkCategorizeResult: {
             /** Updated */
             updated: number;
+        };
+        /** CalendarFeedRead */
+        CalendarFeedRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Url
+             * @description The private iCal URL (text/calendar). Shown once: only its hash is kept; creating a new one replaces the old
+             */
+            url: string;
+        };
+        /** CalendarFeedStatus */
+        CalendarFeedStatus: {
+            /** Active */
+            active: boolean;
+            /** Created At */
+            created_at: string | null;
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -2689,6 +2935,104 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** ScheduledCreate */
+        ScheduledCreate: {
+            /**
+             * Account Id
+             * Format: uuid
+             */
+            account_id: string;
+            /**
+             * Amount Minor
+             * @description Minor units; negative is money going out
+             */
+            amount_minor: number;
+            /**
+             * Assignee User Id
+             * @description Who pays and is reminded; null: the owners and adults
+             */
+            assignee_user_id?: string | null;
+            /**
+             * Auto Post
+             * @description Create the transaction on each due date (once)
+             * @default false
+             */
+            auto_post: boolean;
+            /** Category Id */
+            category_id?: string | null;
+            /** Ends On */
+            ends_on?: string | null;
+            /** Payee */
+            payee: string;
+            /**
+             * Remind Days Before
+             * @description null: no reminder
+             * @default 3
+             */
+            remind_days_before: number | null;
+            /**
+             * Rrule
+             * @description An RFC 5545 RRULE without DTSTART or UNTIL, e.g. FREQ=MONTHLY;BYMONTHDAY=31 (a day past the month's end lands on its last day), FREQ=WEEKLY;INTERVAL=2, FREQ=YEARLY
+             * @example FREQ=MONTHLY;BYMONTHDAY=1
+             */
+            rrule: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+        };
+        /** ScheduledRead */
+        ScheduledRead: {
+            /**
+             * Account Id
+             * Format: uuid
+             */
+            account_id: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Assignee User Id */
+            assignee_user_id: string | null;
+            /** Auto Post */
+            auto_post: boolean;
+            /** Category Id */
+            category_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Ends On */
+            ends_on: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Next Occurrences
+             * @description The next 5 due dates from today on
+             */
+            next_occurrences: string[];
+            /** Payee */
+            payee: string;
+            /** Remind Days Before */
+            remind_days_before: number | null;
+            /** Rrule */
+            rrule: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** SpendingCategoryRead */
         SpendingCategoryRead: {
             /**
@@ -3335,6 +3679,44 @@ export interface operations {
             };
         };
     };
+    bill_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bill calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+            /** @description feed_not_found: unknown or revoked */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     download_file: {
         parameters: {
             query?: never;
@@ -3972,6 +4354,135 @@ export interface operations {
             };
         };
     };
+    bill_calendar: {
+        parameters: {
+            query: {
+                /** @description First day, included */
+                from: string;
+                /** @description Last day, included (at most 731 days after from) */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillCalendar"];
+                };
+            };
+            /** @description invalid_range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    calendar_feed_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedStatus"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_budget_month: {
         parameters: {
             query?: never;
@@ -4278,6 +4789,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_alert_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertThresholdsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_alert_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertThresholdsSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertThresholdsRead"];
                 };
             };
             /** @description Validation Error */
@@ -5272,6 +5853,174 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RuleApplyResult"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description invalid_rrule, unknown_account, unknown_category, unknown_member, or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The scheduled transaction's id */
+                scheduled_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The scheduled transaction's id */
+                scheduled_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description invalid_rrule, unknown_account, unknown_category, unknown_member, or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The scheduled transaction's id */
+                scheduled_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -84,6 +84,7 @@ export async function openSection(
     | "Dashboard"
     | "Transactions"
     | "Budget"
+    | "Bills"
     | "Accounts"
     | "Banks"
     | "Categories"

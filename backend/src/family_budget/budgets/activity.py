@@ -166,15 +166,16 @@ def _month_ranges(months: Sequence[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def refresh_buckets(connection: Connection, buckets: Iterable[Bucket]) -> None:
+def refresh_buckets(connection: Connection, buckets: Iterable[Bucket]) -> int:
     """Recompute the (account_id, month) buckets from the raw rows, in one DELETE and one
     INSERT ... SELECT: every month of the batch for every account of the batch (a superset of
-    the buckets, which recomputing makes harmless)."""
+    the buckets, which recomputing makes harmless). Returns how many budget alert jobs the new
+    totals queued (family_budget.budgets.alerts)."""
     by_account: dict[uuid.UUID, set[date]] = defaultdict(set)
     for account_id, day in buckets:
         by_account[account_id].add(month_of(day))
     if not by_account:
-        return
+        return 0
     accounts = sorted(by_account)
     months = sorted(set().union(*by_account.values()))
     if connection.dialect.name == "postgresql":
@@ -215,6 +216,11 @@ def refresh_buckets(connection: Connection, buckets: Iterable[Bucket]) -> None:
             ["household_id", "account_id", "category_id", "month", "amount_minor"], grouped
         )
     )
+    # The write that changed these totals is the one that may have crossed a budget alert's
+    # threshold (imported here: the alerts module needs the worker's, which needs this one).
+    from family_budget.budgets.alerts import queue_crossed_thresholds
+
+    return queue_crossed_thresholds(connection, accounts, months)
 
 
 def rebuild_household(connection: Connection, household_id: uuid.UUID) -> None:
@@ -357,7 +363,10 @@ def _refresh_recorded(session: Session, _flush: UOWTransaction) -> None:
     # A parent gone in this flush was recorded with its own buckets when it was deleted.
     for transaction_id, account_id in known.items():
         buckets |= {(account_id, m) for m in months_by_parent[transaction_id]}
-    refresh_buckets(connection, buckets)
+    if refresh_buckets(connection, buckets):
+        from family_budget.worker.jobs import nudge_worker_after_commit
+
+        nudge_worker_after_commit(session)
 
 
 def keep_activity_totals(session_class: type[Session]) -> None:

@@ -6,8 +6,10 @@ import uuid
 
 from fastapi import APIRouter
 
-from family_budget.budgets import service
+from family_budget.budgets import alerts, service
 from family_budget.budgets.schemas import (
+    AlertThresholdsRead,
+    AlertThresholdsSet,
     BudgetAssignmentSet,
     BudgetCategoryRead,
     BudgetCopyRead,
@@ -17,6 +19,8 @@ from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.months import MonthPath
 
 router = APIRouter(prefix="/budgets", tags=["budgets"])
+# A category's budget alert thresholds (family_budget.budgets.alerts).
+alert_router = APIRouter(prefix="/categories", tags=["budgets"])
 
 
 @router.get("/{month}", response_model=BudgetMonthRead)
@@ -48,3 +52,28 @@ async def copy_previous_budget(
     """Copy last month's amounts into categories that have none this month yet."""
     copied = await service.copy_previous_month(session, household, month)
     return BudgetCopyRead(month=month, copied_count=copied)
+
+
+@alert_router.get("/{category_id}/alert-thresholds")
+async def get_alert_thresholds(
+    household: HouseholdDep, session: SessionDep, category_id: uuid.UUID
+) -> AlertThresholdsRead:
+    """A category's budget alert thresholds (percent of the month's assigned amount)."""
+    found = await alerts.get_thresholds(session, household, category_id)
+    return AlertThresholdsRead(
+        category_id=found.category_id, percents=found.percents, is_default=found.is_default
+    )
+
+
+@alert_router.put("/{category_id}/alert-thresholds")
+async def set_alert_thresholds(
+    household: AdultHouseholdDep,
+    session: SessionDep,
+    category_id: uuid.UUID,
+    body: AlertThresholdsSet,
+) -> AlertThresholdsRead:
+    """Set a category's budget alert thresholds (null: the defaults, []: none)."""
+    found = await alerts.set_thresholds(session, household, category_id, body.percents)
+    return AlertThresholdsRead(
+        category_id=found.category_id, percents=found.percents, is_default=found.is_default
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import BaseModel, Field, StrictInt
 
 from family_budget.months import Month
 from family_budget.schemas import NonNegativeAmountMinor, ReadSchema, Schema
@@ -62,3 +63,17 @@ class BudgetMonthRead(ReadSchema):
 class BudgetCopyRead(ReadSchema):
     month: Month
     copied_count: int = Field(description="Categories that received last month's amount")
+
+
+class AlertThresholdsSet(Schema):
+    percents: list[Annotated[StrictInt, Field(ge=1, le=1000)]] | None = Field(
+        max_length=10,
+        description="Percent of the month's assigned amount at which spending raises a budget "
+        "alert, once each per month; null: the defaults (80 and 100); []: no alerts",
+    )
+
+
+class AlertThresholdsRead(BaseModel):
+    category_id: uuid.UUID
+    percents: list[int]
+    is_default: bool

@@ -16,6 +16,12 @@ from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
 from family_budget.models.rule import PayeeMatch, Rule
+from family_budget.models.scheduled import (
+    BillCalendarFeed,
+    BudgetAlertSetting,
+    ScheduledOccurrence,
+    ScheduledTransaction,
+)
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
     Transaction,
@@ -36,6 +42,8 @@ __all__ = [
     "BankConnectionStatus",
     "BankPendingEdit",
     "Base",
+    "BillCalendarFeed",
+    "BudgetAlertSetting",
     "BudgetAssignment",
     "Category",
     "CategoryGroup",
@@ -58,6 +66,8 @@ __all__ = [
     "RefreshToken",
     "Role",
     "Rule",
+    "ScheduledOccurrence",
+    "ScheduledTransaction",
     "SignInDevice",
     "TokenPurpose",
     "Transaction",

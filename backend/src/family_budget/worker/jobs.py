@@ -34,9 +34,10 @@ from enum import StrEnum
 from time import perf_counter
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from family_budget.config import Settings
 from family_budget.db import after_commit, expect_writes, unit_of_work
@@ -153,10 +154,31 @@ def registered_jobs() -> Mapping[str, JobSpec]:
     return dict(_REGISTRY)
 
 
-def _insert(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(Job)
-    return sqlite.insert(Job)
+def _insert_job(
+    dialect: str,
+    name: str,
+    payload: Mapping[str, Any],
+    *,
+    key: str | None,
+    household_id: uuid.UUID | None,
+    run_after: datetime | None,
+) -> Any:
+    if name not in registered_jobs():
+        raise ValueError(f"no job is registered as {name!r}")
+    insert = postgresql.insert(Job) if dialect == "postgresql" else sqlite.insert(Job)
+    return (
+        insert.values(
+            name=name,
+            payload=dict(payload),
+            key=key or f"{name}:{uuid.uuid4().hex}",
+            household_id=household_id,
+            created_at=utcnow(),
+            run_after=run_after or utcnow(),
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=[Job.key])
+        .returning(Job.id)
+    )
 
 
 async def enqueue(
@@ -171,28 +193,54 @@ async def enqueue(
     """Add a job in the session's transaction; False when a job with `key` already exists.
 
     The payload is JSON: ids and plain values, never secrets (it is stored and logged by id)."""
-    if name not in registered_jobs():
-        raise ValueError(f"no job is registered as {name!r}")
     inserted = await session.execute(
-        _insert(session)
-        .values(
-            name=name,
-            payload=dict(payload),
-            key=key or f"{name}:{uuid.uuid4().hex}",
+        _insert_job(
+            session.get_bind().dialect.name,
+            name,
+            payload,
+            key=key,
             household_id=household_id,
-            created_at=utcnow(),
-            run_after=run_after or utcnow(),
-            attempts=0,
+            run_after=run_after,
         )
-        .on_conflict_do_nothing(index_elements=[Job.key])
-        .returning(Job.id)
     )
     added = inserted.first() is not None
+    if added:
+        nudge_worker_after_commit(session)
+    return added
+
+
+def nudge_worker_after_commit(session: AsyncSession | Session) -> None:
+    """Wake the worker once the session's transaction commits (once per unit of work), when
+    the session's factory was given a nudge."""
     nudge = session.info.get("job_nudge")
-    if added and nudge is not None and not session.info.get(_NUDGE_KEY):
+    if nudge is not None and not session.info.get(_NUDGE_KEY):
         session.info[_NUDGE_KEY] = True
         after_commit(session, nudge)
-    return added
+
+
+def enqueue_in_flush(
+    connection: Connection,
+    name: str,
+    payload: Mapping[str, Any],
+    *,
+    key: str,
+    household_id: uuid.UUID | None = None,
+) -> bool:
+    """`enqueue` for code that runs inside a flush, on the session's own connection (the
+    monthly totals' hooks): the job is committed or rolled back with the write. The worker is
+    not nudged from here (the connection does not know its session): the caller that has the
+    session calls `nudge_worker_after_commit`."""
+    inserted = connection.execute(
+        _insert_job(
+            connection.dialect.name,
+            name,
+            payload,
+            key=key,
+            household_id=household_id,
+            run_after=None,
+        )
+    )
+    return inserted.first() is not None
 
 
 class Outcome(StrEnum):

@@ -16,6 +16,8 @@ TASK_MODULES = (
     "family_budget.bank_connections.tasks",
     "family_budget.receipts.tasks",
     "family_budget.exports.tasks",
+    "family_budget.bills.tasks",
+    "family_budget.budgets.tasks",
 )
 
 _loaded = False

@@ -14,6 +14,7 @@ const SECTIONS = [
   { href: "dashboard", label: "Dashboard" },
   { href: "transactions", label: "Transactions" },
   { href: "budget", label: "Budget" },
+  { href: "bills", label: "Bills" },
   { href: "receipts", label: "Receipts" },
   { href: "accounts", label: "Accounts" },
   { href: "bank-connections", label: "Banks" },

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/Button";
 import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { FormError, fieldError } from "@/components/ui/FormError";
+import { AlertThresholds } from "@/features/budget/AlertThresholds";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
 import {
@@ -30,6 +31,7 @@ export function CategoryFormDialog({
   groups: CategoryGroup[];
   onClose: () => void;
 }) {
+  const household = useHousehold();
   const title =
     target === null
       ? "Category"
@@ -39,6 +41,11 @@ export function CategoryFormDialog({
   return (
     <Dialog open={target !== null} onOpenChange={(next) => !next && onClose()} title={title}>
       {target ? <CategoryForm target={target} groups={groups} onClose={onClose} /> : null}
+      {target?.mode === "edit" && !target.category.is_income ? (
+        <div className="mt-4">
+          <AlertThresholds householdId={household.id} categoryId={target.category.id} />
+        </div>
+      ) : null}
     </Dialog>
   );
 }
