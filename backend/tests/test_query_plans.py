@@ -58,13 +58,6 @@ KNOWN_SCANS = {
     # Deleting a category makes the database null or delete the rows that name it (ON DELETE
     # SET NULL / CASCADE), looked up by category_id alone.
     "DELETE FROM categories WHERE": "foreign keys on category_id have no index of their own",
-    # Recomputing monthly totals deletes a batch's buckets by account and month; the only
-    # indexes starting with account_id are partial (category_id IS [NOT] NULL), which a
-    # condition without category_id cannot use. Seen here through applying a rule, which
-    # re-categorizes in bulk; every bulk writer (sync, bulk re-categorizing) sends it too.
-    "DELETE FROM activity_totals WHERE activity_totals.account_id IN": (
-        "the (account_id, month) indexes are partial"
-    ),
 }
 
 

@@ -48,6 +48,9 @@ class ActivityTotal(Base):
             postgresql_include=["category_id", "account_id", "amount_minor"],
         ),
         Index("ix_activity_totals_category_id", "category_id"),
+        # The writer: every money write replaces its (account, month) buckets, whatever their
+        # category; the partial indexes above cannot serve a condition without category_id.
+        Index("ix_activity_totals_account_id_month", "account_id", "month"),
     )
 
     id: Mapped[int] = mapped_column(
