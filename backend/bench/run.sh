@@ -79,6 +79,7 @@ echo "==> API on 127.0.0.1:$port with $workers worker(s)"
 JWT_SECRET="$("$venv/python" -c 'import secrets; print(secrets.token_urlsafe(48))')" \
   LOGIN_RATE_PER_ACCOUNT="10000/minute" \
   LOGIN_RATE_PER_ADDRESS="10000/minute" \
+  LOGIN_RATE_PER_ACCOUNT_NEW_DEVICES="10000/minute" \
   ACCESS_TOKEN_EXPIRE_MINUTES=240 \
   "$venv/family-budget" serve --host 127.0.0.1 --port "$port" --workers "$workers" \
   >"$work_dir/server.log" 2>&1 &
