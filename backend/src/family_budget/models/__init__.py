@@ -11,6 +11,7 @@ from family_budget.models.category import Category, CategoryGroup
 from family_budget.models.device import DevicePlatform, PushDevice, SignInDevice
 from family_budget.models.export import Export, ExportKind, ExportStatus
 from family_budget.models.household import Household, Invitation, Membership, Role
+from family_budget.models.import_batch import Import, ImportRow, ImportRowStatus, ImportStatus
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
@@ -42,6 +43,10 @@ __all__ = [
     "ExportKind",
     "ExportStatus",
     "Household",
+    "Import",
+    "ImportRow",
+    "ImportRowStatus",
+    "ImportStatus",
     "Invitation",
     "Job",
     "Membership",
