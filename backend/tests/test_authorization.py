@@ -34,6 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
+from family_budget.households.context import HouseholdContext
+from family_budget.imports.service import create_import
 from family_budget.models import Base, Transaction, User
 from tests.arrange import Family
 from tests.factories import assign_budget, auth_headers, create_transaction
@@ -50,6 +52,7 @@ PATH_IDS = {
     "group_id": "category_group_not_found",
     "invitation_id": "invitation_not_found",
     "user_id": "member_not_found",
+    "import_id": "import_not_found",
 }
 # Path parameters that name nothing of a household.
 PLAIN_PATH_PARAMETERS = {"household_id", "month"}
@@ -88,6 +91,15 @@ async def world(session: AsyncSession, family: Family) -> World:
     second = await create_transaction(session, family.private, posted_on=date(2024, 3, 16))
     await assign_budget(session, family.groceries, date(2024, 3, 1), 5_000)
     invitation, _ = await make_invitation(session, family.household, "invitee@example.com")
+    our_import = await create_import(
+        session, family.context(), account_id=family.private.id, data=IMPORT_CSV
+    )
+    their_import = await create_import(
+        session,
+        HouseholdContext.for_system(family.other.household),
+        account_id=family.other.checking.id,
+        data=IMPORT_CSV,
+    )
     await session.commit()
     ours = {
         "household_id": str(family.household.id),
@@ -103,6 +115,7 @@ async def world(session: AsyncSession, family: Family) -> World:
         "user_id": str(family.adult.id),
         "teen": str(family.teen.id),
         "month": MONTH,
+        "import_id": str(our_import.id),
     }
     other = family.other
     theirs = {
@@ -117,6 +130,7 @@ async def world(session: AsyncSession, family: Family) -> World:
         "invitation_id": str(other.invitation.id),
         "user_id": str(other.teen.id),
         "teen": str(other.teen.id),
+        "import_id": str(their_import.id),
     }
     return World(family, ours, theirs)
 
@@ -179,7 +193,11 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
         },
     ],
     "set_budget_assignment": lambda w: [{"assigned_minor": 100}],
+    # Multipart: `_call` sends these as form fields beside a small CSV file.
+    "create_import": lambda w: [{"account_id": w.ours["account"]}],
+    "update_import": lambda w: [{"rows": [{"line": 2, "include": False}]}],
 }
+IMPORT_CSV = b"Date,Payee,Amount\n2024-03-01,Corner Shop,-12.50\n"
 
 
 # --- The route table --------------------------------------------------------------------------
@@ -277,9 +295,14 @@ def _id_fields(schema: dict[str, Any], prefix: Field = ()) -> Iterator[tuple[Fie
                 yield from _id_fields(option, (*prefix, name))
 
 
+def _is_multipart(operation: Operation) -> bool:
+    return "multipart/form-data" in operation.spec.get("requestBody", {}).get("content", {})
+
+
 def _body_id_fields(operation: Operation) -> list[tuple[Field, str]]:
-    content = operation.spec["requestBody"]["content"]["application/json"]
-    return sorted(set(_id_fields(content["schema"])), key=str)
+    content = operation.spec["requestBody"]["content"]
+    schema = content.get("application/json", content.get("multipart/form-data"))
+    return sorted(set(_id_fields(schema["schema"])), key=str)
 
 
 def _get(body: Any, field: Field) -> Any:
@@ -368,6 +391,15 @@ async def _call(
     params: dict[str, str] | None = None,
 ) -> httpx.Response:
     headers = {**auth_headers(world.family.settings, user), "If-Match": 'W/"1"'}
+    if _is_multipart(operation):
+        return await client.request(
+            operation.method,
+            _fill(operation.path, path_values),
+            headers=headers,
+            files={"file": ("statement.csv", IMPORT_CSV, "text/csv")},
+            data=body or {},
+            params=params,
+        )
     return await client.request(
         operation.method,
         _fill(operation.path, path_values),
