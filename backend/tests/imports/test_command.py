@@ -54,23 +54,22 @@ async def _arrange(url: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
         opened_on=date(2024, 1, 1),
     )
     try:
-        async with engine.begin() as connection:
-            async with AsyncSession(connection) as session:
-                session.add_all([ours, neighbour])
-                await session.flush()
-                session.add_all([account, theirs])
-                await session.flush()
-                for day, amount, payee in ((1, -2599, "Amazon"), (9, -6120, "City Water")):
-                    session.add(
-                        Transaction(
-                            household_id=neighbour.id,
-                            account_id=theirs.id,
-                            posted_on=date(2024, 3, day),
-                            amount_minor=amount,
-                            payee=payee,
-                        )
+        async with engine.begin() as connection, AsyncSession(connection) as session:
+            session.add_all([ours, neighbour])
+            await session.flush()
+            session.add_all([account, theirs])
+            await session.flush()
+            for day, amount, payee in ((1, -2599, "Amazon"), (9, -6120, "City Water")):
+                session.add(
+                    Transaction(
+                        household_id=neighbour.id,
+                        account_id=theirs.id,
+                        posted_on=date(2024, 3, day),
+                        amount_minor=amount,
+                        payee=payee,
                     )
-                await session.flush()
+                )
+            await session.flush()
     finally:
         await engine.dispose()
     return ours.id, account.id, theirs.id
