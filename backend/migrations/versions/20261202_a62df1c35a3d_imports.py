@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("content", sa.LargeBinary(), nullable=True),
         sa.Column("options", sa.JSON(), nullable=True),
         sa.Column("mapping", sa.JSON(), nullable=True),
+        sa.Column("columns", sa.JSON(), nullable=True),
         sa.Column("date_format_candidates", sa.JSON(), nullable=True),
         sa.Column("total_count", sa.Integer(), nullable=False),
         sa.Column("new_count", sa.Integer(), nullable=False),

@@ -52,6 +52,7 @@ def read(imported: Import) -> ImportRead:
         account_id=imported.account_id,
         filename=imported.filename,
         mapping=imported.mapping,
+        columns=imported.columns or [],
         counts=ImportCounts(
             total=imported.total_count,
             new=imported.new_count,

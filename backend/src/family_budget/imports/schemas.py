@@ -86,6 +86,7 @@ class ImportRead(BaseModel):
     mapping: dict[str, object] | None = Field(
         description="The CSV mapping that was detected or given (null for OFX/QFX)"
     )
+    columns: list[str] = Field(description="A CSV file's column names, in column order")
     counts: ImportCounts
     progress: float = Field(ge=0, le=1)
     date_order_ambiguous: bool = Field(

@@ -265,6 +265,7 @@ async def _stage(
         await session.execute(insert(ImportRow), staged[start : start + CHUNK])
     imported.format = parsed.format
     imported.mapping = _mapping_json(parsed)
+    imported.columns = list(parsed.columns) if parsed.format == "csv" else []
     imported.date_format_candidates = (
         list(parsed.date_format_candidates) if parsed.date_order_ambiguous else []
     )

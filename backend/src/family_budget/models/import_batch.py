@@ -68,6 +68,8 @@ class Import(IdMixin, TimestampMixin, Base):
     # The options the user gave (CSV mapping), and what was detected or given, as the API shows it.
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A CSV file's column names (its header, or "Column 1", ...), for the mapping form.
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
     # Dates that fit more than one format (03/04/2024): the formats that fit every date.
     date_format_candidates: Mapped[list[str] | None] = mapped_column(JSON)
     total_count: Mapped[int] = mapped_column(Integer, default=0)
