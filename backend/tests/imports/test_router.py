@@ -24,9 +24,10 @@ from family_budget.models import (
     Transaction,
     TransactionTag,
 )
+from family_budget.worker.jobs import Outcome
 from tests.arrange import Family
 from tests.factories import create_account, create_transaction
-from tests.imports.conftest import bank_export
+from tests.imports.conftest import RunJobs, bank_export
 
 MARCH = """Date,Payee,Amount
 2024-03-01,POS 4312 AMAZON MKTP US*2K4,-25.99
@@ -273,14 +274,6 @@ class TestRefusals:
         response = await upload(client, family, big)
         assert response.status_code == 413, response.text
         assert await count_imports(session) == before
-
-    async def test_just_under_the_limit_is_read(
-        self, client: httpx.AsyncClient, family: Family
-    ) -> None:
-        # Above the API's 1 MB default body limit, within the import limit.
-        filler = "2024-03-10,Filler,-1.00\n" * (2 * 1024 * 1024 // 24)
-        body = await preview(client, family, MARCH + filler)
-        assert body["counts"]["total"] == 5 + filler.count("\n")
 
     async def test_another_households_account_is_422(
         self, client: httpx.AsyncClient, family: Family, session: AsyncSession
@@ -562,6 +555,53 @@ class TestCommitAndUndo:
         await client.delete(f"{family.base}/imports/{body['id']}", headers=family.headers())
         assert await account_amounts(session, family.private.id) == [typed.amount_minor]
         assert await account_activity(session, family.private.id) == -999
+
+
+class TestBigFiles:
+    async def test_read_and_committed_by_the_worker_with_progress(
+        self,
+        client: httpx.AsyncClient,
+        family: Family,
+        session: AsyncSession,
+        run_jobs: RunJobs,
+    ) -> None:
+        # Above 2 MB (and the API's 1 MB default body limit), within the 20 MB import limit.
+        filler_rows = 2 * 1024 * 1024 // 24 + 1
+        filler = "2024-03-10,Filler,-1.00\n" * filler_rows
+        body = await preview(client, family, MARCH + filler)
+        assert body["status"] == "parsing"
+        assert body["progress"] == 0
+        assert body["format"] == ""
+        url = f"{family.base}/imports/{body['id']}"
+
+        assert (await run_jobs())[Outcome.DONE] == 1
+        read = (await client.get(url, headers=family.headers())).json()
+        assert read["status"] == "preview"
+        assert read["progress"] == 1
+        assert read["counts"]["total"] == 5 + filler_rows
+        assert read["counts"]["new"] == 5 + filler_rows
+
+        response = await client.post(f"{url}/commit", headers=family.headers())
+        assert response.status_code == 202, response.text
+        assert response.json() == {"status": "committing", "counts": None}
+        assert await account_amounts(session, family.private.id) == []
+        assert (await run_jobs())[Outcome.DONE] == 1
+        done = await client.post(f"{url}/commit", headers=family.headers())
+        assert done.json() == {
+            "status": "committed",
+            "counts": {"imported": 5 + filler_rows, "skipped": 0},
+        }
+        assert await account_activity(session, family.private.id) == sum(MARCH_AMOUNTS) - (
+            100 * filler_rows
+        )
+
+    async def test_a_big_file_in_the_wrong_format_is_refused_at_once(
+        self, client: httpx.AsyncClient, family: Family, session: AsyncSession
+    ) -> None:
+        before = await count_imports(session)
+        response = await upload(client, family, b"\x00\xff" * (1024 * 1024 + 10))
+        assert response.status_code == 422, response.text
+        assert await count_imports(session) == before
 
 
 class TestHistory:

@@ -1736,12 +1736,13 @@ export interface components {
         };
         /** CommitResult */
         CommitResult: {
-            counts: components["schemas"]["CommitCounts"];
+            /** @description null while the worker commits a big import */
+            counts: components["schemas"]["CommitCounts"] | null;
             /**
              * Status
-             * @constant
+             * @enum {string}
              */
-            status: "committed";
+            status: "committed" | "committing";
         };
         /** ConnectedAccountRead */
         ConnectedAccountRead: {
@@ -4657,6 +4658,15 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitResult"];
+                };
+            };
+            /** @description A big import: the worker commits it (status committing, counts null); follow it with GET until it is committed */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

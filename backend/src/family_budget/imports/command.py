@@ -75,10 +75,13 @@ async def import_file(
                 filename=path.name,
                 options=options,
                 limits=CLI_LIMITS,
+                inline=True,
             )
             added = skipped = None
             if commit:
-                added, skipped = await service.commit_import(session, context, imported)
+                result = await service.commit_import(session, context, imported, inline=True)
+                assert result is not None  # inline: never handed to the worker
+                added, skipped = result
         except AppError as exc:
             raise ImportCommandError(exc.detail) from None
         return ImportSummary(

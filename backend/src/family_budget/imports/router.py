@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -249,14 +249,25 @@ async def update_import(
 
 @router.post(
     "/{import_id}/commit",
-    responses={409: {"description": "The import was undone, or is still being read"}},
+    responses={
+        202: {
+            "description": "A big import: the worker commits it (status committing, counts "
+            "null); follow it with GET until it is committed",
+            "model": CommitResult,
+        },
+        409: {"description": "The import was undone, or is still being read"},
+    },
 )
 async def commit_import(
-    household: AdultHouseholdDep, session: SessionDep, imported: ImportDep
+    household: AdultHouseholdDep, session: SessionDep, imported: ImportDep, response: Response
 ) -> CommitResult:
     """Add the preview's included rows to the account, in one transaction; committing again
     adds nothing."""
-    added, skipped = await service.commit_import(session, household, imported)
+    result = await service.commit_import(session, household, imported)
+    if result is None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return CommitResult(status="committing", counts=None)
+    added, skipped = result
     return CommitResult(status="committed", counts=CommitCounts(imported=added, skipped=skipped))
 
 

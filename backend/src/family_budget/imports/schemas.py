@@ -133,8 +133,8 @@ class CommitCounts(BaseModel):
 
 
 class CommitResult(BaseModel):
-    status: Literal["committed"]
-    counts: CommitCounts
+    status: Literal["committed", "committing"]
+    counts: CommitCounts | None = Field(description="null while the worker commits a big import")
 
 
 class KeptTransaction(BaseModel):

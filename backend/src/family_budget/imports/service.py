@@ -21,7 +21,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +43,7 @@ from family_budget.imports.parsing import (
     ParsedRow,
     ParseLimits,
     ParseResult,
+    open_file,
     parse_file,
 )
 from family_budget.imports.parsing.limits import DEFAULT_LIMITS, MAX_FILE_BYTES
@@ -59,11 +60,18 @@ from family_budget.models import (
     TransactionTag,
 )
 from family_budget.models.base import utcnow
+from family_budget.worker.jobs import enqueue
 
 # Rows per bulk statement: big enough to amortize a round trip, small enough for SQLite's
 # variable limit on the IN lists.
 CHUNK = 5_000
 _PAYEE_LENGTH = 200
+# Bigger files are read and committed by the worker, with progress; smaller ones answer at once.
+BIG_FILE_BYTES = 2 * 1024 * 1024
+BIG_IMPORT_ROWS = 20_000
+PARSE_JOB = "imports.parse"
+_NO_DATE_OR_AMOUNT = "The row has no date or amount"
+COMMIT_JOB = "imports.commit"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -140,7 +148,7 @@ def _mapping_of(options: dict[str, Any] | None) -> CsvMapping | None:
     return CsvMapping(**options) if options else None
 
 
-def _parse(
+def parse_bytes(
     data: bytes, options: dict[str, Any] | None, currency: str, limits: ParseLimits
 ) -> ParseResult:
     try:
@@ -151,10 +159,27 @@ def _parse(
             limits=limits,
         )
     except ImportFileError as exc:
-        extra = {key: value for key, value in (("line", exc.line), ("limit", exc.limit)) if value}
-        if exc.limit == "max_file_bytes":
-            raise PayloadTooLarge(exc.message, code="import_too_large", extra=extra) from None
-        raise Unprocessable(exc.message, code="unreadable_file", extra=extra) from None
+        _raise_file_error(exc)
+
+
+def _open(data: bytes, options: dict[str, Any] | None, currency: str, limits: ParseLimits) -> None:
+    """Detect the format and layout only (a big file's rows are read by the worker)."""
+    try:
+        open_file(
+            data,
+            mapping=_mapping_of(options),
+            currency_exponent=money.exponent(currency),
+            limits=limits,
+        )
+    except ImportFileError as exc:
+        _raise_file_error(exc)
+
+
+def _raise_file_error(exc: ImportFileError) -> NoReturn:
+    extra = {key: value for key, value in (("line", exc.line), ("limit", exc.limit)) if value}
+    if exc.limit == "max_file_bytes":
+        raise PayloadTooLarge(exc.message, code="import_too_large", extra=extra) from None
+    raise Unprocessable(exc.message, code="unreadable_file", extra=extra) from None
 
 
 async def create_import(
@@ -166,9 +191,12 @@ async def create_import(
     filename: str = "",
     options: dict[str, Any] | None = None,
     limits: ParseLimits = DEFAULT_LIMITS,
+    inline: bool = False,
 ) -> Import:
     """Read the file into a preview. A file that cannot be read raises before anything is
-    written (the caller's unit of work rolls back either way)."""
+    written (the caller's unit of work rolls back either way). A big file (unless `inline`)
+    is only checked for its format and layout here; the worker reads its rows (status
+    "parsing", with progress)."""
     account = await require_account_in_household(session, household, account_id)
     if account.archived_at is not None:
         raise Conflict("The account is archived", code="account_archived")
@@ -176,8 +204,12 @@ async def create_import(
         raise PayloadTooLarge(
             f"An import file may be at most {MAX_FILE_BYTES} bytes", code="import_too_large"
         )
-    parsed = await asyncio.to_thread(_parse, data, options, account.currency, limits)
-    _check_currency(parsed, account)
+    big = not inline and len(data) > BIG_FILE_BYTES
+    if big:
+        await asyncio.to_thread(_open, data, options, account.currency, limits)
+    else:
+        parsed = await asyncio.to_thread(parse_bytes, data, options, account.currency, limits)
+        check_currency(parsed, account)
     imported = Import(
         id=uuid.uuid4(),
         household_id=household.id,
@@ -191,11 +223,22 @@ async def create_import(
     )
     session.add(imported)
     await session.flush()
+    if big:
+        imported.status = ImportStatus.PARSING
+        await enqueue(
+            session,
+            PARSE_JOB,
+            {"import_id": str(imported.id)},
+            key=f"{PARSE_JOB}:{imported.id}",
+            household_id=household.id,
+        )
+        await session.flush()
+        return imported
     await _stage(session, household, imported, account, parsed)
     return imported
 
 
-def _check_currency(parsed: ParseResult, account: Account) -> None:
+def check_currency(parsed: ParseResult, account: Account) -> None:
     currency = parsed.statement.currency
     if currency and currency.upper() != account.currency:
         raise Unprocessable(
@@ -211,14 +254,23 @@ def _mapping_json(parsed: ParseResult) -> dict[str, Any] | None:
     return {key: value for key, value in dataclasses.asdict(parsed.mapping).items()}
 
 
-async def _stage(
+@dataclasses.dataclass(slots=True)
+class Staged:
+    """A parse's preview rows, matched and categorized, ready to be written."""
+
+    rows: list[dict[str, Any]]
+    counts: Counter[ImportRowStatus]
+    parsed: ParseResult
+
+
+async def prepare_rows(
     session: AsyncSession,
     household: HouseholdContext,
     imported: Import,
     account: Account,
     parsed: ParseResult,
-) -> None:
-    """Write the preview rows and the import's counts from a parse."""
+) -> Staged:
+    """Match the parse's rows against the account and suggest their categories (reads only)."""
     rows = parsed.rows
     readable = [
         index
@@ -260,21 +312,43 @@ async def _stage(
                 "include": None,
             }
         )
-    await session.execute(delete(ImportRow).where(ImportRow.import_id == imported.id))
-    for start in range(0, len(staged), CHUNK):
-        await session.execute(insert(ImportRow), staged[start : start + CHUNK])
+    return Staged(staged, counts, parsed)
+
+
+async def write_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(ImportRow), rows[start : start + CHUNK])
+
+
+def finish_preview(imported: Import, staged: Staged) -> None:
+    parsed, counts = staged.parsed, staged.counts
+    imported.status = ImportStatus.PREVIEW
     imported.format = parsed.format
     imported.mapping = _mapping_json(parsed)
     imported.columns = list(parsed.columns) if parsed.format == "csv" else []
     imported.date_format_candidates = (
         list(parsed.date_format_candidates) if parsed.date_order_ambiguous else []
     )
-    imported.total_count = len(rows)
+    imported.total_count = len(parsed.rows)
     imported.new_count = counts[ImportRowStatus.NEW]
     imported.duplicate_count = counts[ImportRowStatus.DUPLICATE]
     imported.error_count = counts[ImportRowStatus.ERROR]
     imported.progress = 1.0
     imported.error = None
+
+
+async def _stage(
+    session: AsyncSession,
+    household: HouseholdContext,
+    imported: Import,
+    account: Account,
+    parsed: ParseResult,
+) -> None:
+    """Write the preview rows and the import's counts from a parse, in the caller's transaction."""
+    staged = await prepare_rows(session, household, imported, account, parsed)
+    await session.execute(delete(ImportRow).where(ImportRow.import_id == imported.id))
+    await write_rows(session, staged.rows)
+    finish_preview(imported, staged)
     await session.flush()
 
 
@@ -401,8 +475,8 @@ async def reread(
     ).scalar_one()
     if content is None:
         raise Conflict("The import's file is gone", code="import_file_gone")
-    parsed = await asyncio.to_thread(_parse, content, options, account.currency, limits)
-    _check_currency(parsed, account)
+    parsed = await asyncio.to_thread(parse_bytes, content, options, account.currency, limits)
+    check_currency(parsed, account)
     imported.options = options
     await _stage(session, household, imported, account, parsed)
 
@@ -461,14 +535,35 @@ async def _lock(session: AsyncSession, imported: Import) -> None:
 
 
 async def commit_import(
-    session: AsyncSession, household: HouseholdContext, imported: Import
-) -> tuple[int, int]:
-    """(imported, skipped). Committing a committed import changes nothing and answers its
-    counts again."""
+    session: AsyncSession, household: HouseholdContext, imported: Import, *, inline: bool = False
+) -> tuple[int, int] | None:
+    """(imported, skipped), or None when a big import was handed to the worker (status
+    "committing"). Committing a committed import changes nothing and answers its counts again;
+    committing one the worker is committing answers None again."""
     await _lock(session, imported)
     if imported.status is ImportStatus.COMMITTED:
         return imported.imported_count or 0, imported.skipped_count or 0
+    if imported.status is ImportStatus.COMMITTING:
+        return None
     _require_preview(imported)
+    if not inline and imported.total_count > BIG_IMPORT_ROWS:
+        imported.status = ImportStatus.COMMITTING
+        imported.progress = 0.0
+        await enqueue(
+            session,
+            COMMIT_JOB,
+            {"import_id": str(imported.id)},
+            key=f"{COMMIT_JOB}:{imported.id}",
+            household_id=household.id,
+        )
+        await session.flush()
+        return None
+    return await finish_commit(session, household, imported)
+
+
+async def finish_commit(
+    session: AsyncSession, household: HouseholdContext, imported: Import
+) -> tuple[int, int]:
     imported_count, skipped = await write_transactions(session, household, imported)
     imported.status = ImportStatus.COMMITTED
     imported.imported_count = imported_count

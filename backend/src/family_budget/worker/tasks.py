@@ -16,6 +16,7 @@ TASK_MODULES = (
     "family_budget.bank_connections.tasks",
     "family_budget.receipts.tasks",
     "family_budget.exports.tasks",
+    "family_budget.imports.tasks",
 )
 
 _loaded = False

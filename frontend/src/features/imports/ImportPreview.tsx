@@ -155,7 +155,7 @@ export function ImportPreview({
               busy={commit.isPending}
               onClick={() =>
                 commit.mutate(item.id, {
-                  onSuccess: (result) => setCommitted(result.counts.imported),
+                  onSuccess: (result) => setCommitted(result.counts?.imported ?? null),
                 })
               }
             >
