@@ -21,6 +21,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any, NoReturn
 
 from sqlalchemy import delete, exists, func, insert, or_, select, update
@@ -65,6 +66,7 @@ from family_budget.worker.jobs import enqueue
 # Rows per bulk statement: big enough to amortize a round trip, small enough for SQLite's
 # variable limit on the IN lists.
 CHUNK = 5_000
+COPY_CHUNK = 50_000
 _PAYEE_LENGTH = 200
 # Bigger files are read and committed by the worker, with progress; smaller ones answer at once.
 BIG_FILE_BYTES = 2 * 1024 * 1024
@@ -117,7 +119,8 @@ async def list_imports(
     )
 
 
-def row_included(row: ImportRow) -> bool:
+def row_included(row: Any) -> bool:
+    """Whether commit imports the row (an ImportRow or a Core row of import_rows)."""
     if row.include is not None:
         return row.status is not ImportRowStatus.ERROR and row.include
     return row.status is ImportRowStatus.NEW
@@ -316,8 +319,35 @@ async def prepare_rows(
 
 
 async def write_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await bulk_insert(session, ImportRow.__table__, rows)
+
+
+async def bulk_insert(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the session's transaction: PostgreSQL's COPY (through asyncpg, on
+    the same connection), elsewhere one executemany per chunk. Bypasses the ORM and its hooks:
+    callers refresh the monthly totals themselves."""
+    if not rows:
+        return
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = list(rows[0])
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        for start in range(0, len(rows), COPY_CHUNK):
+            records = [
+                tuple(_copy_value(row[c]) for c in columns)
+                for row in rows[start : start + COPY_CHUNK]
+            ]
+            await driver.copy_records_to_table(table.name, records=records, columns=columns)
+        return
     for start in range(0, len(rows), CHUNK):
-        await session.execute(insert(ImportRow), rows[start : start + CHUNK])
+        await session.execute(insert(table), rows[start : start + CHUNK])
+
+
+def _copy_value(value: Any) -> Any:
+    # Enum members go as their labels (COPY sends PostgreSQL enums as text).
+    return value.value if isinstance(value, StrEnum) else value
 
 
 def finish_preview(imported: Import, staged: Staged) -> None:
@@ -579,19 +609,20 @@ async def finish_commit(
 async def write_transactions(
     session: AsyncSession, household: HouseholdContext, imported: Import
 ) -> tuple[int, int]:
-    rows = list(
-        (
-            await session.scalars(
-                select(ImportRow).where(ImportRow.import_id == imported.id).order_by(ImportRow.line)
-            )
-        ).all()
-    )
+    # Core rows, not ORM objects: a big import has hundreds of thousands.
+    rows = (
+        await session.execute(
+            select(ImportRow.__table__)
+            .where(ImportRow.import_id == imported.id)
+            .order_by(ImportRow.line)
+        )
+    ).all()
     chosen = [row for row in rows if row_included(row)]
     # Rows the user left to the verdict are matched again against what the account holds now:
     # another import may have added them since the preview.
     followed = [row for row in chosen if row.include is None]
     file_rows = [
-        FileRow(row.posted_on, row.amount_minor, normalize_payee(row.payee), row.external_id)  # type: ignore[arg-type]
+        FileRow(row.posted_on, row.amount_minor, normalize_payee(row.payee), row.external_id)
         for row in followed
     ]
     existing = await existing_transactions(session, imported.account_id, file_rows)
@@ -648,8 +679,7 @@ async def write_transactions(
                 "updated_at": now,
             }
         )
-    for start in range(0, len(values), CHUNK):
-        await session.execute(insert(Transaction), values[start : start + CHUNK])
+    await bulk_insert(session, Transaction.__table__, values)
     buckets = buckets_of_rows((imported.account_id, row["posted_on"]) for row in values)
     await session.run_sync(lambda sync: refresh_buckets(sync.connection(), buckets))
     readable = sum(1 for row in rows if row.status is not ImportRowStatus.ERROR)
