@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { signUp } from "./helpers";
+import { signUp, usd } from "./helpers";
 
 /** The shared real bank exports beside the repository, read in place (never copied in). */
 const BANK_EXPORTS = path.resolve(import.meta.dirname, "../../../../shared/fixtures/bank-exports");
@@ -71,7 +71,9 @@ test("a CSV and an OFX file are imported, duplicates are skipped, one import is 
   await expect(page.getByText("Removed 4 transactions.")).toBeVisible();
   await expect(history.getByRole("listitem").filter({ hasText: "Undone" })).toHaveCount(1);
 
-  await nav.getByRole("link", { name: "Transactions", exact: true }).click();
-  await expect(page.getByText("Automatic Withdrawal, Electric Bill")).toBeVisible();
-  await expect(page.getByText("Bmo Harris Bank")).toHaveCount(0);
+  // What is left on the account: the two OFX rows (-34.51 and -25.00), none of the CSV's.
+  await nav.getByRole("link", { name: "Accounts", exact: true }).click();
+  await expect(page.getByRole("row").filter({ hasText: "Everyday checking" })).toContainText(
+    usd(-5951),
+  );
 });

@@ -44,6 +44,8 @@ export function ImportPreview({
   const accounts = useAccounts(householdId);
   const groups = useCategoryGroups(householdId);
   const [committed, setCommitted] = useState<number | null>(null);
+  // Toggles show at once; the server's answer (the rows refetched) agrees with them.
+  const [overrides, setOverrides] = useState<Record<number, boolean>>({});
   const categoryNames = useMemo(
     () =>
       new Map(
@@ -56,10 +58,13 @@ export function ImportPreview({
   const currency = account
     ? { code: account.currency, exponent: account.currency_exponent }
     : household.currency;
-  const included = (rows.data?.items ?? []).filter((row) => row.include).length;
+  const includes = (row: ImportRow) => overrides[row.line] ?? row.include;
+  const included = (rows.data?.items ?? []).filter(includes).length;
 
   function toggle(row: ImportRow) {
-    update.mutate({ rows: [{ line: row.line, include: !row.include }] });
+    const include = !includes(row);
+    setOverrides({ ...overrides, [row.line]: include });
+    update.mutate({ rows: [{ line: row.line, include }] });
   }
 
   return (
@@ -109,7 +114,7 @@ export function ImportPreview({
                       <input
                         type="checkbox"
                         aria-label={`Import line ${row.line}`}
-                        checked={row.include}
+                        checked={includes(row)}
                         disabled={row.status === "error" || item.status !== "preview"}
                         onChange={() => toggle(row)}
                       />
