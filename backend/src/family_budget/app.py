@@ -34,6 +34,7 @@ from family_budget.errors import install_error_handlers
 from family_budget.exports.router import router as exports_router
 from family_budget.households.router import router as households_router
 from family_budget.imports.parsing.limits import MAX_FILE_BYTES as MAX_IMPORT_FILE_BYTES
+from family_budget.imports.router import payees_router
 from family_budget.imports.router import router as imports_router
 from family_budget.observability.logging import configure_logging
 from family_budget.observability.metrics import Metrics
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         receipts_router,
         exports_router,
         imports_router,
+        payees_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)

@@ -812,6 +812,27 @@ export interface paths {
         patch: operations["update_member"];
         trace?: never;
     };
+    "/api/v1/households/{household_id}/payees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Payees
+         * @description Payee autocomplete: payees starting with `q`, most used first, with their usual
+         *     category.
+         */
+        get: operations["list_payees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/receipts": {
         parameters: {
             query?: never;
@@ -2502,6 +2523,26 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PayeePage */
+        PayeePage: {
+            /** Items */
+            items: components["schemas"]["PayeeRead"][];
+        };
+        /** PayeeRead */
+        PayeeRead: {
+            /**
+             * Category Id
+             * @description The category used most for this payee
+             */
+            category_id: string | null;
+            /** Payee */
+            payee: string;
+            /**
+             * Uses
+             * @description Transactions with this payee
+             */
+            uses: number;
         };
         /**
          * PresignedUpload
@@ -4916,6 +4957,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_payees: {
+        parameters: {
+            query?: {
+                /** @description The payee's first letters */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayeePage"];
                 };
             };
             /** @description Validation Error */

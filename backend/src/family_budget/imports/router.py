@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from family_budget.deps import AdultHouseholdDep, SessionDep
+from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.errors import PayloadTooLarge
 from family_budget.imports import service
 from family_budget.imports.parsing.limits import MAX_FILE_BYTES
@@ -26,11 +26,14 @@ from family_budget.imports.schemas import (
     ImportRowRead,
     ImportUpdate,
     KeptTransaction,
+    PayeePage,
+    PayeeRead,
     UndoResult,
 )
 from family_budget.models import Import
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+payees_router = APIRouter(prefix="/payees", tags=["payees"])
 
 
 async def _import_from_path(
@@ -289,4 +292,19 @@ async def delete_import(
             )
             for t in outcome.kept
         ],
+    )
+
+
+@payees_router.get("")
+async def list_payees(
+    household: HouseholdDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100, description="The payee's first letters")] = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> PayeePage:
+    """Payee autocomplete: payees starting with `q`, most used first, with their usual
+    category."""
+    found = await service.search_payees(session, household, q, limit=limit)
+    return PayeePage(
+        items=[PayeeRead(payee=p.payee, uses=p.uses, category_id=p.category_id) for p in found]
     )

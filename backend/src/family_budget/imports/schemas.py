@@ -150,3 +150,13 @@ class UndoResult(BaseModel):
     kept: list[KeptTransaction] = Field(
         description="Transactions of the import edited since, which stay"
     )
+
+
+class PayeeRead(BaseModel):
+    payee: str
+    uses: int = Field(description="Transactions with this payee")
+    category_id: uuid.UUID | None = Field(description="The category used most for this payee")
+
+
+class PayeePage(BaseModel):
+    items: list[PayeeRead]

@@ -61,6 +61,7 @@ from family_budget.models import (
     TransactionTag,
 )
 from family_budget.models.base import utcnow
+from family_budget.transactions.queries import visible_transactions
 from family_budget.worker.jobs import enqueue
 
 # Rows per bulk statement: big enough to amortize a round trip, small enough for SQLite's
@@ -742,3 +743,63 @@ async def undo_import(
         imported.undone_at = utcnow()
     await session.flush()
     return UndoOutcome("undone", len(ids), kept)
+
+
+# --- Payees -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PayeeSuggestion:
+    payee: str
+    uses: int
+    category_id: uuid.UUID | None
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+async def search_payees(
+    session: AsyncSession, household: HouseholdContext, query: str, *, limit: int = 10
+) -> list[PayeeSuggestion]:
+    """Payees of the transactions the caller can see that start with `query` (any case), most
+    used first, each with the category used most for it (ties: the most recently used)."""
+    visible = visible_transactions(household)
+    text = query.strip()
+    matches = select(Transaction.payee, func.count().label("uses")).where(
+        visible, Transaction.payee != ""
+    )
+    if text:
+        matches = matches.where(
+            func.lower(Transaction.payee).like(_like_prefix(text.lower()), escape="\\")
+        )
+    found = (
+        await session.execute(
+            matches.group_by(Transaction.payee)
+            .order_by(func.count().desc(), Transaction.payee)
+            .limit(limit)
+        )
+    ).all()
+    payees = [row.payee for row in found]
+    best: dict[str, tuple[int, date, str, uuid.UUID]] = {}
+    if payees:
+        for payee, category_id, uses, last_used in await session.execute(
+            select(
+                Transaction.payee,
+                Transaction.category_id,
+                func.count(),
+                func.max(Transaction.posted_on),
+            )
+            .where(visible, Transaction.category_id.is_not(None), Transaction.payee.in_(payees))
+            .group_by(Transaction.payee, Transaction.category_id)
+        ):
+            if category_id is None:
+                continue
+            key = (uses, last_used, str(category_id), category_id)
+            if payee not in best or key[:3] > best[payee][:3]:
+                best[payee] = key
+    return [
+        PayeeSuggestion(row.payee, row.uses, best[row.payee][3] if row.payee in best else None)
+        for row in found
+    ]
