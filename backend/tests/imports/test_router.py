@@ -595,6 +595,37 @@ class TestBigFiles:
             100 * filler_rows
         )
 
+    async def test_a_big_statement_in_another_currency_fails_in_the_worker(
+        self,
+        client: httpx.AsyncClient,
+        family: Family,
+        session: AsyncSession,
+        run_jobs: RunJobs,
+    ) -> None:
+        record = (
+            "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240305<TRNAMT>-1.00<FITID>{n}<NAME>Shop</STMTTRN>\n"
+        )
+        ofx = (
+            "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\n"
+            "CHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n"
+            "<OFX><BANKMSGSRSV1><STMTTRNRS>"
+            "<STMTRS><CURDEF>EUR<BANKACCTFROM><BANKID>1<ACCTID>2<ACCTTYPE>CHECKING"
+            "</BANKACCTFROM><BANKTRANLIST>\n"
+            + "".join(record.format(n=n) for n in range(30_000))
+            + "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+        )
+        body = await preview(client, family, ofx, filename="big.ofx")
+        assert body["status"] == "parsing"
+        assert (await run_jobs())[Outcome.DONE] == 1
+        url = f"{family.base}/imports/{body['id']}"
+        failed = (await client.get(url, headers=family.headers())).json()
+        assert failed["status"] == "failed"
+        assert "EUR" in failed["error"]
+        assert failed["counts"]["total"] == 0
+        response = await client.delete(url, headers=family.headers())
+        assert response.json()["status"] == "discarded"
+        assert await account_amounts(session, family.private.id) == []
+
     async def test_a_big_file_in_the_wrong_format_is_refused_at_once(
         self, client: httpx.AsyncClient, family: Family, session: AsyncSession
     ) -> None:
