@@ -539,7 +539,14 @@ class TestCommitAndUndo:
             f"{family.base}/imports/{body['id']}", headers=family.headers()
         )
         assert response.json() == {"status": "discarded", "removed": 0, "kept": []}
-        assert await session.scalar(select(func.count()).select_from(ImportRow)) == 0
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(ImportRow)
+                .where(ImportRow.household_id == family.household.id)
+            )
+            == 0
+        )
         gone = await client.get(f"{family.base}/imports/{body['id']}", headers=family.headers())
         assert gone.status_code == 404
 
@@ -659,4 +666,4 @@ class TestHistory:
             assert response.status_code == 404, response.text
             assert response.json()["code"] == "import_not_found"
         listed = await client.get(f"{other.base}/imports", headers=family.headers(other.owner))
-        assert listed.json()["items"] == []
+        assert [i["filename"] for i in listed.json()["items"]] == ["their-statement.csv"]
