@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { signUp, usd } from "./helpers";
+import { exactUsd, signUp, usd } from "./helpers";
 
 /** The shared real bank exports beside the repository, read in place (never copied in). */
 const BANK_EXPORTS = path.resolve(import.meta.dirname, "../../../../shared/fixtures/bank-exports");
@@ -43,7 +43,16 @@ test("a CSV and an OFX file are imported, duplicates are skipped, one import is 
   await expect(page.getByRole("form", { name: "CSV mapping" })).toBeVisible();
   const rows = page.getByRole("table", { name: "Preview rows" });
   await expect(rows.getByRole("row")).toHaveCount(5);
-  await expect(rows.getByText("Bmo Harris Bank")).toBeVisible();
+  const bmo = rows.getByRole("row").filter({ hasText: "Bmo Harris Bank" });
+  await expect(bmo).toContainText(usd(-10300));
+  // Fixing the mapping re-reads the file: a card export's signs, flipped and back.
+  const mapping = page.getByRole("form", { name: "CSV mapping" });
+  await mapping.getByLabel("Money out is positive").check();
+  await mapping.getByRole("button", { name: "Re-read the file" }).click();
+  await expect(bmo).toContainText(exactUsd(10300));
+  await mapping.getByLabel("Money out is positive").uncheck();
+  await mapping.getByRole("button", { name: "Re-read the file" }).click();
+  await expect(bmo).toContainText(usd(-10300));
   await page.getByRole("button", { name: "Import 4 transactions" }).click();
   await expect(page.getByText("Imported 4 transactions.")).toBeVisible();
   await page.getByRole("button", { name: "Close" }).click();

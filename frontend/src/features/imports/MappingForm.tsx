@@ -7,13 +7,29 @@ import { SelectField, TextField } from "@/components/ui/Field";
 
 import type { Import, ImportOptions } from "./api";
 
-type ColumnField = "date_column" | "amount_column" | "payee_column" | "memo_column";
+type ColumnField =
+  | "date_column"
+  | "amount_column"
+  | "inflow_column"
+  | "outflow_column"
+  | "payee_column"
+  | "memo_column";
 
 const COLUMN_FIELDS: Array<[ColumnField, string]> = [
   ["date_column", "Date column"],
   ["amount_column", "Amount column"],
+  ["inflow_column", "Money in column"],
+  ["outflow_column", "Money out column"],
   ["payee_column", "Payee column"],
   ["memo_column", "Memo column"],
+];
+// Where a field left empty means "no such column" rather than "detect it".
+const OPTIONAL_COLUMNS = new Set<ColumnField>(["memo_column", "inflow_column", "outflow_column"]);
+const DELIMITERS: Array<[string, string]> = [
+  [",", "Comma"],
+  [";", "Semicolon"],
+  ["\t", "Tab"],
+  ["|", "Pipe"],
 ];
 
 function columnIndex(value: unknown): string {
@@ -34,6 +50,8 @@ export function MappingForm({
   const [columns, setColumns] = useState<Record<ColumnField, string>>({
     date_column: columnIndex(mapping.date_column),
     amount_column: columnIndex(mapping.amount_column),
+    inflow_column: columnIndex(mapping.inflow_column),
+    outflow_column: columnIndex(mapping.outflow_column),
     payee_column: columnIndex(mapping.payee_column),
     memo_column: columnIndex(mapping.memo_column),
   });
@@ -44,6 +62,9 @@ export function MappingForm({
     mapping.decimal_separator === "," ? "," : mapping.decimal_separator === "." ? "." : "",
   );
   const [invert, setInvert] = useState(mapping.invert_sign === true);
+  const [delimiter, setDelimiter] = useState(
+    typeof mapping.delimiter === "string" ? mapping.delimiter : "",
+  );
   const formats = Array.from(
     new Set([...item.date_format_candidates, dateFormat, "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y"]),
   ).filter(Boolean);
@@ -51,8 +72,12 @@ export function MappingForm({
   function submit(event: FormEvent) {
     event.preventDefault();
     const options: ImportOptions = { invert_sign: invert };
+    if (delimiter) options.delimiter = delimiter;
     for (const [field] of COLUMN_FIELDS)
       if (columns[field] !== "") options[field] = Number(columns[field]);
+    // Separate money in and out columns replace the one signed amount.
+    if (options.inflow_column !== undefined || options.outflow_column !== undefined)
+      delete options.amount_column;
     if (dateFormat) options.date_format = dateFormat;
     if (decimal === "," || decimal === ".") options.decimal_separator = decimal;
     onSubmit(options);
@@ -66,7 +91,7 @@ export function MappingForm({
       className="flex flex-col gap-2 rounded-md border border-border p-3"
     >
       <p className="text-sm font-medium">Columns</p>
-      <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+      <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
         {COLUMN_FIELDS.map(([field, label]) => (
           <SelectField
             key={field}
@@ -74,7 +99,7 @@ export function MappingForm({
             value={columns[field]}
             onChange={(event) => setColumns({ ...columns, [field]: event.target.value })}
           >
-            <option value="">{field === "memo_column" ? "None" : "Detect"}</option>
+            <option value="">{OPTIONAL_COLUMNS.has(field) ? "None" : "Detect"}</option>
             {item.columns.map((name, index) => (
               <option key={index} value={String(index)}>
                 {name || `Column ${index + 1}`}
@@ -83,7 +108,19 @@ export function MappingForm({
           </SelectField>
         ))}
       </div>
-      <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
+      <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+        <SelectField
+          label="Delimiter"
+          value={delimiter}
+          onChange={(event) => setDelimiter(event.target.value)}
+        >
+          <option value="">Detect</option>
+          {DELIMITERS.map(([value, label]) => (
+            <option key={label} value={value}>
+              {label}
+            </option>
+          ))}
+        </SelectField>
         <SelectField
           label="Date format"
           value={dateFormat}
