@@ -314,6 +314,14 @@ class TestDuplicates:
         matched = [ours[uuid.UUID(r["duplicate_of"])] for r in rows]
         assert [t.amount_minor for t in matched] == MARCH_AMOUNTS
         assert len({t.id for t in matched}) == 5  # each coffee matches its own twin
+        assert [r["duplicate"]["posted_on"] for r in rows] == [
+            "2024-03-01",
+            "2024-03-02",
+            "2024-03-02",
+            "2024-03-05",
+            "2024-03-09",
+        ]
+        assert rows[0]["duplicate"]["payee"] == "Amazon"
         assert (await commit(client, family, second["id"]))["counts"] == {
             "imported": 0,
             "skipped": 5,

@@ -1814,6 +1814,26 @@ export interface components {
              */
             push_enabled: boolean;
         };
+        /**
+         * DuplicateMatch
+         * @description The existing transaction a duplicate row repeats, to show beside it.
+         */
+        DuplicateMatch: {
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Payee */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
+        };
         /** EmailChange */
         EmailChange: {
             /** Current Password */
@@ -2128,6 +2148,8 @@ export interface components {
              * @description The suggested category
              */
             category_id: string | null;
+            /** @description The transaction `duplicate_of` names */
+            duplicate?: components["schemas"]["DuplicateMatch"] | null;
             /**
              * Duplicate Of
              * @description The existing transaction this row repeats (null for a row repeating an earlier row of the same file)

@@ -69,7 +69,10 @@ test("a CSV and an OFX file are imported, duplicates are skipped, one import is 
   // The same OFX again: the two imported rows are duplicates by their bank ids.
   await preview(page, OFX);
   await expect(page.getByText("3 rows · 1 new · 2 duplicates · 0 errors")).toBeVisible();
-  await expect(rows.getByText("Duplicate of an existing transaction")).toHaveCount(2);
+  await expect(rows.getByText(/^Duplicate of .+ on /)).toHaveCount(2);
+  await expect(
+    rows.getByText("Duplicate of Automatic Withdrawal, Electric Bill on Apr 5, 2011"),
+  ).toBeVisible();
   await page.getByRole("button", { name: "Discard" }).click();
   await expect(page.getByText(/Preview of/)).toHaveCount(0);
 

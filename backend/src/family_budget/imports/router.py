@@ -18,6 +18,7 @@ from family_budget.imports.parsing.limits import MAX_FILE_BYTES
 from family_budget.imports.schemas import (
     CommitCounts,
     CommitResult,
+    DuplicateMatch,
     ImportCounts,
     ImportOptions,
     ImportPage,
@@ -218,11 +219,19 @@ async def list_import_rows(
                 external_id=row.external_id,
                 status=row.status,
                 duplicate_of=row.duplicate_of,
+                duplicate=DuplicateMatch(
+                    id=match.id,
+                    posted_on=match.posted_on,
+                    amount_minor=match.amount_minor,
+                    payee=match.payee,
+                )
+                if match is not None
+                else None,
                 category_id=row.category_id,
                 error=row.error,
                 include=service.row_included(row),
             )
-            for row in rows
+            for row, match in rows
         ],
         next_cursor=str(last) if last is not None else None,
     )

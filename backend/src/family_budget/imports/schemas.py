@@ -100,6 +100,15 @@ class ImportRead(BaseModel):
     undone_at: datetime | None
 
 
+class DuplicateMatch(BaseModel):
+    """The existing transaction a duplicate row repeats, to show beside it."""
+
+    id: uuid.UUID
+    posted_on: date
+    amount_minor: int
+    payee: str
+
+
 class ImportRowRead(BaseModel):
     line: int
     posted_on: date | None
@@ -112,6 +121,9 @@ class ImportRowRead(BaseModel):
     duplicate_of: uuid.UUID | None = Field(
         description="The existing transaction this row repeats (null for a row repeating an "
         "earlier row of the same file)"
+    )
+    duplicate: DuplicateMatch | None = Field(
+        default=None, description="The transaction `duplicate_of` names"
     )
     category_id: uuid.UUID | None = Field(description="The suggested category")
     error: str | None

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget import money
@@ -129,20 +129,30 @@ def row_included(row: Any) -> bool:
 
 async def list_rows(
     session: AsyncSession, imported: Import, *, limit: int, after_line: int | None
-) -> tuple[list[ImportRow], int | None]:
-    """The preview rows in file order, `limit` at a time; the cursor is the last line given."""
+) -> tuple[list[tuple[ImportRow, Transaction | None]], int | None]:
+    """The preview rows in file order, `limit` at a time, each with the existing transaction it
+    repeats (if any); the cursor is the last line given."""
     query = (
-        select(ImportRow)
+        select(ImportRow, Transaction)
+        .outerjoin(
+            Transaction,
+            and_(
+                Transaction.id == ImportRow.duplicate_of,
+                Transaction.household_id == imported.household_id,
+            ),
+        )
         .where(ImportRow.import_id == imported.id, ImportRow.household_id == imported.household_id)
         .order_by(ImportRow.line)
         .limit(limit + 1)
     )
     if after_line is not None:
         query = query.where(ImportRow.line > after_line)
-    rows = list((await session.scalars(query)).all())
+    rows: list[tuple[ImportRow, Transaction | None]] = [
+        (row, match) for row, match in (await session.execute(query)).all()
+    ]
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (rows[-1].line if more and rows else None)
+    return rows, (rows[-1][0].line if more and rows else None)
 
 
 # --- Creating a preview -------------------------------------------------------------------------

@@ -136,8 +136,10 @@ export function ImportPreview({
                     </td>
                     <td className="p-1">
                       {row.status === "duplicate"
-                        ? row.duplicate_of
-                          ? "Duplicate of an existing transaction"
+                        ? row.duplicate
+                          ? `Duplicate of ${row.duplicate.payee || "a transaction"} on ${formatDate(
+                              row.duplicate.posted_on,
+                            )}`
                           : "Repeated in the file"
                         : row.status === "error"
                           ? `Error: ${row.error ?? ""}`
