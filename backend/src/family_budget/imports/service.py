@@ -73,8 +73,8 @@ _PAYEE_LENGTH = 200
 BIG_FILE_BYTES = 2 * 1024 * 1024
 BIG_IMPORT_ROWS = 20_000
 PARSE_JOB = "imports.parse"
-_NO_DATE_OR_AMOUNT = "The row has no date or amount"
 COMMIT_JOB = "imports.commit"
+_NO_DATE_OR_AMOUNT = "The row has no date or amount"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
