@@ -32,7 +32,7 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
 .PHONY: help install install-web build-web api-client check-api-client run test test-backend \
-	test-infra test-web test-e2e lint typecheck bench bench-web mutation clean
+	test-infra test-web test-e2e lint typecheck bench bench-import bench-web mutation clean
 
 help:
 	@echo "make run         install, build and migrate, then serve the web app on http://localhost:$(WEB_PORT)"
@@ -43,6 +43,8 @@ help:
 	@echo "                 end-to-end"
 	@echo "make api-client  regenerate frontend/openapi.json and the typed client after an API change"
 	@echo "make bench       benchmark the API on the local PostgreSQL (see docs/benchmarks.md)"
+	@echo "make bench-import  import 1,000,000 transactions (CSV and OFX) into PostgreSQL and SQLite"
+	@echo "                 (see docs/benchmarks.md)"
 	@echo "make mutation    the household-filter probe, then mutmut over the money and tenant code"
 	@echo "                 (slow: see docs/testing.md)"
 	@echo "make bench-web   measure the web app in Chromium: first-load JS, transactions page load"
@@ -134,6 +136,11 @@ test: lint typecheck test-backend test-infra test-web
 bench: $(UV)
 	cd $(BACKEND) && $(UV) sync --frozen --quiet --group bench
 	bash $(BACKEND)/bench/run.sh
+
+# 1,000,000 generated transactions as CSV and as OFX through the import service, on the local
+# PostgreSQL (BENCH_DATABASE_SERVER) and on SQLite; one JSON line per 100,000-transaction batch.
+bench-import: install
+	bash $(BACKEND)/bench/import_run.sh
 
 # Not part of `make test`: too slow for every commit. The household-filter probe first (every
 # `.household_id ==` condition of the services replaced by an always-true one must fail a test),

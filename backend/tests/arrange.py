@@ -42,6 +42,10 @@ from family_budget.models import (
     Category,
     CategoryGroup,
     Household,
+    Import,
+    ImportRow,
+    ImportRowStatus,
+    ImportStatus,
     Invitation,
     Membership,
     PayeeMatch,
@@ -462,10 +466,49 @@ def _other_households_money(
             ]
         )
     ]
+    # A bank file they previewed, whose one row repeats their first expense.
+    their_import = uuid.uuid4()
+    imports = [
+        {
+            "id": their_import,
+            "household_id": household.id,
+            "account_id": checking.id,
+            "user_id": None,
+            "status": ImportStatus.PREVIEW,
+            "format": "csv",
+            "filename": "their-statement.csv",
+            "size_bytes": 64,
+            "content": b"Date,Payee,Amount\n2023-09-15,Their payee,-123.45\n",
+            "total_count": 1,
+            "new_count": 0,
+            "duplicate_count": 1,
+            "error_count": 0,
+            "progress": 1.0,
+            "created_at": now,
+            "updated_at": now,
+        }
+    ]
+    import_rows = [
+        {
+            "import_id": their_import,
+            "line": 2,
+            "household_id": household.id,
+            "posted_on": MONEY_MONTHS[0].replace(day=15),
+            "amount_minor": -12_345,
+            "payee": "Their payee",
+            "payee_original": "Their payee",
+            "memo": "",
+            "external_id": None,
+            "status": ImportRowStatus.DUPLICATE,
+            "duplicate_of": transactions[1]["id"],
+        }
+    ]
     return {
         Transaction: transactions,
         TransactionSplit: lines,
         TransactionTag: tags,
         BudgetAssignment: budgets,
         Rule: rules,
+        Import: imports,
+        ImportRow: import_rows,
     }

@@ -36,6 +36,8 @@ from family_budget.bills.schemas import ScheduledCreate
 from family_budget.bills.service import create_scheduled
 from family_budget.config import Settings
 from family_budget.deps import get_adult_household, get_household, get_owner_household
+from family_budget.households.context import HouseholdContext
+from family_budget.imports.service import create_import
 from family_budget.models import Base, PayeeMatch, Rule, Transaction, User
 from tests.arrange import Family
 from tests.factories import assign_budget, auth_headers, create_transaction
@@ -54,6 +56,7 @@ PATH_IDS = {
     "user_id": "member_not_found",
     "rule_id": "rule_not_found",
     "scheduled_id": "scheduled_not_found",
+    "import_id": "import_not_found",
 }
 # Path parameters that name nothing of a household.
 PLAIN_PATH_PARAMETERS = {"household_id", "month"}
@@ -115,6 +118,15 @@ async def world(session: AsyncSession, family: Family) -> World:
             starts_on=date(2024, 1, 1),
         ),
     )
+    our_import = await create_import(
+        session, family.context(), account_id=family.private.id, data=IMPORT_CSV
+    )
+    their_import = await create_import(
+        session,
+        HouseholdContext.for_system(family.other.household),
+        account_id=family.other.checking.id,
+        data=IMPORT_CSV,
+    )
     await session.commit()
     ours = {
         "household_id": str(family.household.id),
@@ -134,6 +146,7 @@ async def world(session: AsyncSession, family: Family) -> World:
         "month": MONTH,
         "rule_id": str(rule.id),
         "rule": str(rule.id),
+        "import_id": str(our_import.id),
     }
     other = family.other
     theirs = {
@@ -152,6 +165,7 @@ async def world(session: AsyncSession, family: Family) -> World:
         "rule": str(other.rule.id),
         "member": str(other.owner.id),
         "scheduled_id": str(other.scheduled.id),
+        "import_id": str(their_import.id),
     }
     return World(family, ours, theirs)
 
@@ -247,7 +261,11 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "create_scheduled": lambda w: [_scheduled_body(w)],
     "update_scheduled": lambda w: [_scheduled_body(w)],
     "set_alert_thresholds": lambda w: [{"percents": [75]}],
+    # Multipart: `_call` sends these as form fields beside a small CSV file.
+    "create_import": lambda w: [{"account_id": w.ours["account"]}],
+    "update_import": lambda w: [{"rows": [{"line": 2, "include": False}]}],
 }
+IMPORT_CSV = b"Date,Payee,Amount\n2024-03-01,Corner Shop,-12.50\n"
 
 
 # --- The route table --------------------------------------------------------------------------
@@ -345,9 +363,14 @@ def _id_fields(schema: dict[str, Any], prefix: Field = ()) -> Iterator[tuple[Fie
                 yield from _id_fields(option, (*prefix, name))
 
 
+def _is_multipart(operation: Operation) -> bool:
+    return "multipart/form-data" in operation.spec.get("requestBody", {}).get("content", {})
+
+
 def _body_id_fields(operation: Operation) -> list[tuple[Field, str]]:
-    content = operation.spec["requestBody"]["content"]["application/json"]
-    return sorted(set(_id_fields(content["schema"])), key=str)
+    content = operation.spec["requestBody"]["content"]
+    schema = content.get("application/json", content.get("multipart/form-data"))
+    return sorted(set(_id_fields(schema["schema"])), key=str)
 
 
 def _get(body: Any, field: Field) -> Any:
@@ -436,6 +459,15 @@ async def _call(
     params: dict[str, str] | None = None,
 ) -> httpx.Response:
     headers = {**auth_headers(world.family.settings, user), "If-Match": 'W/"1"'}
+    if _is_multipart(operation):
+        return await client.request(
+            operation.method,
+            _fill(operation.path, path_values),
+            headers=headers,
+            files={"file": ("statement.csv", IMPORT_CSV, "text/csv")},
+            data=body or {},
+            params=params,
+        )
     return await client.request(
         operation.method,
         _fill(operation.path, path_values),

@@ -37,6 +37,9 @@ from family_budget.exports.router import router as exports_router
 from family_budget.households.router import router as households_router
 from family_budget.http_headers import SecurityHeadersMiddleware
 from family_budget.idempotency import IdempotencyMiddleware
+from family_budget.imports.parsing.limits import MAX_FILE_BYTES as MAX_IMPORT_FILE_BYTES
+from family_budget.imports.router import payees_router
+from family_budget.imports.router import router as imports_router
 from family_budget.observability.logging import configure_logging
 from family_budget.observability.metrics import Metrics
 from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -56,6 +59,9 @@ HOUSEHOLD_PREFIX = f"{API_PREFIX}/households/{{household_id}}"
 # the multipart framing.
 RECEIPT_UPLOAD = ("POST", re.compile(rf"{API_PREFIX}/households/[^/]+/receipts"))
 RECEIPT_UPLOAD_MAX_BYTES = MAX_RECEIPT_BYTES + 64 * 1024
+# A bank file of up to 20 MB, plus the multipart envelope and the options field.
+IMPORT_UPLOAD = ("POST", re.compile(rf"{API_PREFIX}/households/[^/]+/imports"))
+IMPORT_UPLOAD_MAX_BYTES = MAX_IMPORT_FILE_BYTES + 64 * 1024
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -155,6 +161,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         rules_router,
         bills_router,
         budget_alerts_router,
+        imports_router,
+        payees_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)
@@ -172,7 +180,10 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_request_body_bytes,
-        larger=[(*RECEIPT_UPLOAD, RECEIPT_UPLOAD_MAX_BYTES)],
+        larger=[
+            (*RECEIPT_UPLOAD, RECEIPT_UPLOAD_MAX_BYTES),
+            (*IMPORT_UPLOAD, IMPORT_UPLOAD_MAX_BYTES),
+        ],
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -1,5 +1,5 @@
 """The `family-budget` command: serve, migrate, worker, beat, tick, create-user, seed-demo,
-openapi, demo-bank, backup, restore."""
+import, openapi, demo-bank, backup, restore."""
 
 from __future__ import annotations
 
@@ -214,6 +214,64 @@ def seed_demo(
     _migrate(settings)
     summary = asyncio.run(seed_demo_household(settings, months=months, transactions=transactions))
     typer.echo(summary.describe())
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A CSV, OFX, QFX or QIF file")
+    ],
+    household: Annotated[str, typer.Option(help="The household's id")],
+    account: Annotated[str, typer.Option(help="The account's id")],
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Import the new rows (default: preview only)")
+    ] = False,
+    options: Annotated[
+        str | None, typer.Option(help='CSV mapping as JSON, e.g. \'{"delimiter": ";"}\'')
+    ] = None,
+) -> None:
+    """Import a bank file into an account, as the web app does, and print the counts."""
+    import json
+    import uuid
+
+    from pydantic import ValidationError
+
+    from family_budget.db import create_engine, create_session_factory
+    from family_budget.imports.command import ImportCommandError, import_file
+    from family_budget.imports.schemas import ImportOptions
+
+    try:
+        household_id, account_id = uuid.UUID(household), uuid.UUID(account)
+        mapping = (
+            ImportOptions.model_validate(json.loads(options)).model_dump(exclude_none=True)
+            if options
+            else None
+        )
+    except (ValueError, ValidationError) as exc:
+        typer.echo(f"Invalid arguments: {exc}", err=True)
+        raise typer.Exit(2) from None
+    settings = _settings()
+
+    async def run() -> str:
+        engine = create_engine(settings, pooled=False)
+        try:
+            summary = await import_file(
+                create_session_factory(engine),
+                path=file,
+                household_id=household_id,
+                account_id=account_id,
+                commit=commit,
+                options=mapping,
+            )
+        finally:
+            await engine.dispose()
+        return summary.describe()
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except ImportCommandError as exc:
+        typer.echo(f"Not imported: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @cli.command("openapi")

@@ -7,9 +7,15 @@ skipped elsewhere, with a message saying where they were looked for."""
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from family_budget.config import Settings
+from family_budget.worker.jobs import JobContext, Outcome, drain
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 BANK_EXPORTS = REPOSITORY_ROOT.parent / "shared" / "fixtures" / "bank-exports"
@@ -27,3 +33,16 @@ def bank_export(relative: str) -> bytes:
             pytest.fail(message)
         pytest.skip(message)
     return path.read_bytes()
+
+
+RunJobs = Callable[[], Awaitable[dict[Outcome, int]]]
+
+
+@pytest.fixture
+def run_jobs(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> RunJobs:
+    """Run every due job as the worker would (big imports are read and committed there)."""
+
+    async def run() -> dict[Outcome, int]:
+        return await drain(JobContext(settings, session_factory, now=datetime.now(UTC)))
+
+    return run

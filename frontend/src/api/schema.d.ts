@@ -723,6 +723,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Imports
+         * @description The household's imports, newest first.
+         */
+        get: operations["list_imports"];
+        put?: never;
+        /**
+         * Create Import
+         * @description Upload a bank file (multipart: `file`, `account_id`, optional `options`) and get its
+         *     preview: nothing is imported until commit.
+         */
+        post: operations["create_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Import
+         * @description One import: status, detected mapping, counts and progress.
+         */
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Import
+         * @description Discard a preview, or undo a committed import: the transactions it added go, except those
+         *     edited since, which stay and are listed.
+         */
+        delete: operations["delete_import"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Import
+         * @description Re-read the file with new `options`, and/or override rows' duplicate decisions.
+         */
+        patch: operations["update_import"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/imports/{import_id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit Import
+         * @description Add the preview's included rows to the account, in one transaction; committing again
+         *     adds nothing.
+         */
+        post: operations["commit_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/imports/{import_id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Import Rows
+         * @description The preview rows in file order, with verdicts and suggested categories.
+         */
+        get: operations["list_import_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/invitations": {
         parameters: {
             query?: never;
@@ -809,6 +904,27 @@ export interface paths {
          * @description Change a member's role (the last owner cannot be demoted).
          */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/payees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Payees
+         * @description Payee autocomplete: payees starting with `q`, most used first, with their usual
+         *     category.
+         */
+        get: operations["list_payees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/households/{household_id}/receipts": {
@@ -1992,6 +2108,23 @@ export interface components {
             /** Push */
             push: boolean;
         };
+        /** CommitCounts */
+        CommitCounts: {
+            /** Imported */
+            imported: number;
+            /** Skipped */
+            skipped: number;
+        };
+        /** CommitResult */
+        CommitResult: {
+            /** @description null while the worker commits a big import */
+            counts: components["schemas"]["CommitCounts"] | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "committed" | "committing";
+        };
         /** ConnectedAccountRead */
         ConnectedAccountRead: {
             /**
@@ -2040,6 +2173,26 @@ export interface components {
              * @description false for a phone while this server has no push platform for it
              */
             push_enabled: boolean;
+        };
+        /**
+         * DuplicateMatch
+         * @description The existing transaction a duplicate row repeats, to show beside it.
+         */
+        DuplicateMatch: {
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Payee */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
         };
         /** EmailChange */
         EmailChange: {
@@ -2216,6 +2369,192 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** ImportCounts */
+        ImportCounts: {
+            /** Duplicates */
+            duplicates: number;
+            /** Errors */
+            errors: number;
+            /**
+             * Imported
+             * @description Once committed
+             */
+            imported?: number | null;
+            /** New */
+            new: number;
+            /**
+             * Skipped
+             * @description Once committed
+             */
+            skipped?: number | null;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ImportOptions
+         * @description The CSV mapping (every field optional: what is left out is detected). Columns are 0-based
+         *     indexes or header names. `encoding` and `date_format` apply to QIF too.
+         */
+        ImportOptions: {
+            /** Amount Column */
+            amount_column?: number | string | null;
+            /** Date Column */
+            date_column?: number | string | null;
+            /**
+             * Date Format
+             * @description strftime style, e.g. %d/%m/%Y
+             */
+            date_format?: string | null;
+            /** Debit Credit Column */
+            debit_credit_column?: number | string | null;
+            /** Decimal Separator */
+            decimal_separator?: ("." | ",") | null;
+            /** Delimiter */
+            delimiter?: string | null;
+            /** Encoding */
+            encoding?: string | null;
+            /**
+             * Header Row
+             * @description 1-based line of the header; 0: no header
+             */
+            header_row?: number | null;
+            /** Inflow Column */
+            inflow_column?: number | string | null;
+            /** Invert Sign */
+            invert_sign?: boolean | null;
+            /** Memo Column */
+            memo_column?: number | string | null;
+            /** Outflow Column */
+            outflow_column?: number | string | null;
+            /** Payee Column */
+            payee_column?: number | string | null;
+        };
+        /** ImportPage */
+        ImportPage: {
+            /** Items */
+            items: components["schemas"]["ImportRead"][];
+        };
+        /** ImportRead */
+        ImportRead: {
+            /**
+             * Account Id
+             * Format: uuid
+             */
+            account_id: string;
+            /**
+             * Columns
+             * @description A CSV file's column names, in column order
+             */
+            columns: string[];
+            /** Committed At */
+            committed_at: string | null;
+            counts: components["schemas"]["ImportCounts"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Date Format Candidates */
+            date_format_candidates: string[];
+            /**
+             * Date Order Ambiguous
+             * @description The dates fit more than one format: ask the user which (date_format_candidates) and PATCH options.date_format
+             */
+            date_order_ambiguous: boolean;
+            /** Error */
+            error: string | null;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @description Empty while a big file waits for the worker
+             * @enum {string}
+             */
+            format: "csv" | "ofx" | "qfx" | "qif" | "";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Mapping
+             * @description The CSV mapping that was detected or given (null for OFX/QFX)
+             */
+            mapping: {
+                [key: string]: unknown;
+            } | null;
+            /** Progress */
+            progress: number;
+            status: components["schemas"]["ImportStatus"];
+            /** Undone At */
+            undone_at: string | null;
+        };
+        /** ImportRowPage */
+        ImportRowPage: {
+            /** Items */
+            items: components["schemas"]["ImportRowRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** ImportRowRead */
+        ImportRowRead: {
+            /**
+             * Amount Minor
+             * @description Positive: money in
+             */
+            amount_minor: number | null;
+            /**
+             * Category Id
+             * @description The suggested category
+             */
+            category_id: string | null;
+            /** @description The transaction `duplicate_of` names */
+            duplicate?: components["schemas"]["DuplicateMatch"] | null;
+            /**
+             * Duplicate Of
+             * @description The existing transaction this row repeats (null for a row repeating an earlier row of the same file)
+             */
+            duplicate_of: string | null;
+            /** Error */
+            error: string | null;
+            /** External Id */
+            external_id: string | null;
+            /**
+             * Include
+             * @description Whether commit imports the row (verdict or override)
+             */
+            include: boolean;
+            /** Line */
+            line: number;
+            /** Memo */
+            memo: string;
+            /** Payee */
+            payee: string;
+            /** Payee Original */
+            payee_original: string;
+            /** Posted On */
+            posted_on: string | null;
+            status: components["schemas"]["ImportRowStatus"];
+        };
+        /**
+         * ImportRowStatus
+         * @enum {string}
+         */
+        ImportRowStatus: "new" | "duplicate" | "error";
+        /**
+         * ImportStatus
+         * @enum {string}
+         */
+        ImportStatus: "preview" | "parsing" | "committing" | "committed" | "undone" | "failed";
+        /**
+         * ImportUpdate
+         * @description New options re-read the file; rows override the duplicate decisions of their lines.
+         */
+        ImportUpdate: {
+            options?: components["schemas"]["ImportOptions"] | null;
+            /** Rows */
+            rows?: components["schemas"]["RowOverride"][] | null;
+        };
         /** IncomeVsExpensesRead */
         IncomeVsExpensesRead: {
             /** Currency */
@@ -2262,6 +2601,23 @@ export interface components {
             /** Invited By Id */
             invited_by_id: string | null;
             role: components["schemas"]["Role"];
+        };
+        /** KeptTransaction */
+        KeptTransaction: {
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Payee */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
         };
         /** KindSwitches */
         KindSwitches: {
@@ -2568,6 +2924,26 @@ export interface components {
          * @enum {string}
          */
         PayeeMatch: "contains" | "equals";
+        /** PayeePage */
+        PayeePage: {
+            /** Items */
+            items: components["schemas"]["PayeeRead"][];
+        };
+        /** PayeeRead */
+        PayeeRead: {
+            /**
+             * Category Id
+             * @description The category used most for this payee
+             */
+            category_id: string | null;
+            /** Payee */
+            payee: string;
+            /**
+             * Uses
+             * @description Transactions with this payee
+             */
+            uses: number;
+        };
         /**
          * PresignedUpload
          * @description POST multipart/form-data to `url` with every field of `fields`, then the file as `file`
@@ -2727,6 +3103,16 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "adult" | "teen";
+        /** RowOverride */
+        RowOverride: {
+            /**
+             * Include
+             * @description true: import this row even if it looks like a duplicate; false: skip it; null: follow the preview's verdict
+             */
+            include: boolean | null;
+            /** Line */
+            line: number;
+        };
         /**
          * RuleActions
          * @description At least one action is needed.
@@ -3366,6 +3752,24 @@ export interface components {
              * Format: uuid
              */
             transfer_id: string;
+        };
+        /** UndoResult */
+        UndoResult: {
+            /**
+             * Kept
+             * @description Transactions of the import edited since, which stay
+             */
+            kept: components["schemas"]["KeptTransaction"][];
+            /**
+             * Removed
+             * @description Transactions the undo deleted
+             */
+            removed: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "discarded" | "undone";
         };
         /** ValidationError */
         ValidationError: {
@@ -5011,6 +5415,305 @@ export interface operations {
             };
         };
     };
+    list_imports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: uuid
+                     * @description The account the transactions go into
+                     */
+                    account_id: string;
+                    /**
+                     * Format: binary
+                     * @description A CSV, OFX, QFX or QIF file of at most 20971520 bytes
+                     */
+                    file: string;
+                    /** @description JSON: the CSV mapping (ImportOptions); what is left out is detected */
+                    options?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRead"];
+                };
+            };
+            /** @description The account is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The file is larger than 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The file cannot be read (the problem names the line or the limit), its currency is not the account's, or the account is not this household's */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The import's id */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The import's id */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UndoResult"];
+                };
+            };
+            /** @description The worker is still busy with the import */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The import's id */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRead"];
+                };
+            };
+            /** @description The import is not a preview any more */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The new mapping does not fit the file, or a line is unknown */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    commit_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The import's id */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitResult"];
+                };
+            };
+            /** @description A big import: the worker commits it (status committing, counts null); follow it with GET until it is committed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitResult"];
+                };
+            };
+            /** @description The import was undone, or is still being read */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_import_rows: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The import's id */
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRowPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_invitations: {
         parameters: {
             query?: never;
@@ -5197,6 +5900,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_payees: {
+        parameters: {
+            query?: {
+                /** @description The payee's first letters */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayeePage"];
                 };
             };
             /** @description Validation Error */

@@ -12,6 +12,7 @@ from family_budget.models.device import DevicePlatform, PushDevice, SignInDevice
 from family_budget.models.export import Export, ExportKind, ExportStatus
 from family_budget.models.household import Household, Invitation, Membership, Role
 from family_budget.models.idempotency import IdempotencyKey
+from family_budget.models.import_batch import Import, ImportRow, ImportRowStatus, ImportStatus
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
@@ -53,6 +54,10 @@ __all__ = [
     "ExportStatus",
     "Household",
     "IdempotencyKey",
+    "Import",
+    "ImportRow",
+    "ImportRowStatus",
+    "ImportStatus",
     "Invitation",
     "Job",
     "Membership",

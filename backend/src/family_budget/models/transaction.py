@@ -89,6 +89,11 @@ class Transaction(IdMixin, TimestampMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The import that added it (undo deletes what it added). Imports insert version 1, so a
+    # version above 1 says the transaction was edited since, and undo keeps it.
+    import_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("imports.id", ondelete="SET NULL"), index=True
+    )
     # Optimistic concurrency: every update bumps it; clients send it back as If-Match.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -18,6 +18,7 @@ TASK_MODULES = (
     "family_budget.exports.tasks",
     "family_budget.bills.tasks",
     "family_budget.budgets.tasks",
+    "family_budget.imports.tasks",
 )
 
 _loaded = False

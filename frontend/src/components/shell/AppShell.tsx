@@ -13,6 +13,7 @@ import { ThemeToggle } from "@/features/theme/ThemeToggle";
 const SECTIONS = [
   { href: "dashboard", label: "Dashboard" },
   { href: "transactions", label: "Transactions" },
+  { href: "import", label: "Import" },
   { href: "budget", label: "Budget" },
   { href: "bills", label: "Bills" },
   { href: "receipts", label: "Receipts" },

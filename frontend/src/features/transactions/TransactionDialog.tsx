@@ -12,6 +12,7 @@ import { MoneyField } from "@/components/ui/MoneyField";
 import type { Account } from "@/features/accounts/api";
 import type { CategoryGroup } from "@/features/categories/api";
 import { useHousehold } from "@/features/households/HouseholdContext";
+import { usePayeeSuggestions } from "@/features/payees/api";
 import { todayIso } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
 
@@ -126,6 +127,17 @@ function TransactionForm({
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(serverError, field);
   const set = (change: Partial<TransactionDraft>) =>
     setDraft((current) => ({ ...current, ...change }));
+  const payees = usePayeeSuggestions(household.id, draft.payee);
+  const payeeListId = `payees-${editing?.id ?? "new"}`;
+  // Picking a known payee fills in its usual category when none is chosen yet.
+  const choosePayee = (payee: string) => {
+    const known = payees.data?.items.find((item) => item.payee === payee);
+    set(
+      known?.category_id && !draft.categoryId
+        ? { payee, categoryId: known.category_id }
+        : { payee },
+    );
+  };
 
   const isTransfer = editing?.transfer != null;
   // A teen may change only the categorization and tags of an existing transaction.
@@ -259,10 +271,17 @@ function TransactionForm({
         label="Payee"
         value={draft.payee}
         maxLength={200}
-        onChange={(event) => set({ payee: event.target.value })}
+        list={payeeListId}
+        autoComplete="off"
+        onChange={(event) => choosePayee(event.target.value)}
         error={errorFor("payee")}
         disabled={lockedForTeen}
       />
+      <datalist id={payeeListId}>
+        {(payees.data?.items ?? []).map((item) => (
+          <option key={item.payee} value={item.payee} />
+        ))}
+      </datalist>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         {isTransfer ? null : (
           <DirectionToggle
