@@ -359,10 +359,15 @@ class TestServices:
                 ]
                 assert webhook_url == f"https://api{suffix}.{variant.domain}/api/v1/webhooks/plaid"
             else:
-                # The backend ALB's URL (a Join of its DNS name) with the webhook path added.
+                # The backend ALB's URL (a Join of its DNS name) with the webhook path added
+                # (CloudFormation's Join merges it into a trailing ":port" string).
                 joined = webhook_url["Fn::Join"][1]
-                assert joined[:-1] == backend_url["Fn::Join"][1]
-                assert joined[-1] == "/api/v1/webhooks/plaid"
+                backend = backend_url["Fn::Join"][1]
+                if isinstance(backend[-1], str):
+                    backend = [*backend[:-1], backend[-1] + "/api/v1/webhooks/plaid"]
+                else:
+                    backend = [*backend, "/api/v1/webhooks/plaid"]
+                assert joined == backend
 
     def test_no_credential_in_plain_environment(self, env: Synthesized) -> None:
         sensitive = {*BACKEND_SECRETS, "DATABASE_URL", "DATA_SOURCE_PASS", "REDIS_PASSWORD"}
@@ -407,16 +412,22 @@ class TestMigrations:
                 "Compute", "AWS::EC2::SecurityGroup", "MigrationSecurityGroup", "GroupId"
             ),
         }
+        # The lean profile serves every entry point from one shared load balancer (its public
+        # services are plain Fargate services with target groups of their own).
+        shared = any(logical.startswith("SharedAlb") for logical in env.resources("Compute", lb))
+        public = "FargateService" if shared else "Service"
         for name in ("Backend", "Frontend", "Worker"):
-            expected[f"{name}ServiceName"] = env.get_att(
-                "Compute", service, f"{name}Service", "Name"
-            )
-            expected[f"{name}ServiceArn"] = env.ref("Compute", service, f"{name}Service")
+            construct = f"{name}{public}" if name != "Worker" else "WorkerService"
+            expected[f"{name}ServiceName"] = env.get_att("Compute", service, construct, "Name")
+            expected[f"{name}ServiceArn"] = env.ref("Compute", service, construct)
+        expected["BeatServiceName"] = env.get_att("Compute", service, "BeatService", "Name")
         for name in ("Backend", "Frontend"):
             expected[f"{name}LoadBalancerDns"] = env.get_att(
-                "Compute", lb, f"{name}ServiceLB", "DNSName"
+                "Compute", lb, "SharedAlb" if shared else f"{name}ServiceLB", "DNSName"
             )
-            expected[f"{name}TargetGroupArn"] = env.ref("Compute", target_group, f"{name}Service")
+            expected[f"{name}TargetGroupArn"] = env.ref(
+                "Compute", target_group, f"{name}TargetGroup" if shared else f"{name}Service"
+            )
         assert set(expected) | {"BackendUrl", "FrontendUrl", "MigrationSubnetIds"} == set(
             CONTRACT_OUTPUTS
         )
