@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.backups import RECORDED_JOB
 from family_budget.db import affected_rows
 from family_budget.models import Invitation, Job, OneTimeToken, RefreshToken
 from family_budget.worker.jobs import JobContext, job
@@ -44,6 +45,12 @@ async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
         invitations=affected_rows(invitations),
         jobs=affected_rows(done_jobs) + affected_rows(failed_jobs),
     )
+
+
+@job(RECORDED_JOB)
+async def backup_recorded(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Nothing to do: the row itself records a backup `family-budget backup` stored
+    (family_budget.backups.record_backup); the worker's tick reads the newest one."""
 
 
 @job("maintenance.purge_expired", every="day", at=time(3, 17))

@@ -34,7 +34,9 @@ import yaml
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
 
+from family_budget.cli import cli
 from family_budget.config import Settings
 from family_budget.migrations import upgrade_to_head
 from family_budget.worker.celery_app import create_celery
@@ -266,12 +268,24 @@ def worker_metrics(tmp_path: Path) -> set[str]:
     # After 03:17 UTC the daily maintenance job is due: the tick schedules it and runs it.
     report = asyncio.run(tick(settings, datetime(2027, 1, 5, 4, 0, tzinfo=UTC)))
     assert sum(report.outcomes.values()) >= 1
+    # A backup, as the nightly task makes it (after the tick above, whose time travel purges
+    # old jobs): beat's tick reads when it was recorded.
+    backup_started = datetime.now(UTC).timestamp()
+    backed_up = CliRunner().invoke(
+        cli,
+        ["backup"],
+        env={"DATABASE_URL": database, "DATA_DIR": str(tmp_path / "data")},
+    )
+    assert backed_up.exit_code == 0, backed_up.output
     # Beat's tick, as the worker runs it (schedules, measures the queue, relays).
     create_celery(settings).tasks["jobs.tick"]()
+    last_backup = REGISTRY.get_sample_value("family_budget_backup_last_success_timestamp_seconds")
+    assert last_backup is not None
+    assert last_backup >= backup_started
     return {
         name
         for name in sample_names(generate_latest(REGISTRY).decode())
-        if name.startswith("family_budget_worker_")
+        if name.startswith(("family_budget_worker_", "family_budget_backup_"))
     }
 
 
