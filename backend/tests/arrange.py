@@ -6,7 +6,9 @@
 - Another household in the same currency, with its own owner and teen, holding money in every
   month from MONEY_MONTHS[0] through MONEY_MONTHS[-1]: income, categorized spending, a split with
   a categorized and an uncategorized line, a transfer between its two accounts, uncategorized
-  spending, tags and a budget assignment each month, and a pending invitation.
+  spending, tags and a budget assignment each month, and a pending invitation; a bank
+  connection feeding their checking account (waiting for them to sign in again, so no test's
+  daily sync reaches for it), a receipt of that expense and a finished export.
 
 Because the other household's money is always there, every test that reads a sum, a list or a
 count of our household also checks that nothing of theirs leaks in: a household filter dropped
@@ -28,6 +30,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.bank_connections.token_crypto import TokenCipher
 from family_budget.budgets.activity import buckets_of_rows, refresh_buckets
 from family_budget.config import Settings
 from family_budget.households.context import HouseholdContext
@@ -35,12 +38,18 @@ from family_budget.models import (
     Account,
     AccountKind,
     AccountShare,
+    BankConnection,
+    BankConnectionAccount,
+    BankConnectionStatus,
     Base,
     BillCalendarFeed,
     BudgetAlertSetting,
     BudgetAssignment,
     Category,
     CategoryGroup,
+    Export,
+    ExportKind,
+    ExportStatus,
     Household,
     Import,
     ImportRow,
@@ -49,6 +58,8 @@ from family_budget.models import (
     Invitation,
     Membership,
     PayeeMatch,
+    Receipt,
+    ReceiptStatus,
     Role,
     Rule,
     ScheduledOccurrence,
@@ -97,6 +108,10 @@ class OtherHousehold:
     invitation: Invitation  # pending
     rule: Rule  # matches the factories' default payee ("Corner Shop")
     scheduled: ScheduledTransaction  # a monthly bill their savings pay (on the 28th, -777)
+    bank_connection: BankConnection  # needs_reauth
+    bank_link: BankConnectionAccount  # the bank account feeding `checking`
+    receipt: Receipt  # attached to `transaction`
+    export: Export  # ready
 
     @property
     def base(self) -> str:
@@ -158,7 +173,7 @@ async def arrange_family(session: AsyncSession, settings: Settings) -> Family:
     group = await create_category_group(session, household, name="Everyday")
     groceries = await create_category(session, household, group, name="Groceries")
     dining = await create_category(session, household, group, name="Dining out", sort_order=1)
-    other = await _other_household(session)
+    other = await _other_household(session, settings)
     await session.commit()
     return Family(
         settings=settings,
@@ -218,7 +233,7 @@ async def load_family(session: AsyncSession, arranged: Arranged) -> Family:
     return Family(settings=arranged.settings, other=other, **ours)
 
 
-async def _other_household(session: AsyncSession) -> OtherHousehold:
+async def _other_household(session: AsyncSession, settings: Settings) -> OtherHousehold:
     # Built with one flush (and the money with one bulk insert per table): every test that uses
     # the arrangement pays for it.
     def user(name: str) -> User:
@@ -345,6 +360,13 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
     )
     first_expense = await session.get_one(Transaction, money[Transaction][1]["id"])
     rule = await session.get_one(Rule, money[Rule][0]["id"])
+    bank_connection, bank_link, receipt, export = _other_households_files(
+        settings, household, owner, checking, first_expense
+    )
+    session.add_all([bank_connection, receipt, export])
+    await session.flush()
+    session.add(bank_link)
+    await session.flush()
     return OtherHousehold(
         household=household,
         owner=owner,
@@ -359,7 +381,81 @@ async def _other_household(session: AsyncSession) -> OtherHousehold:
         invitation=invitation,
         rule=rule,
         scheduled=scheduled,
+        bank_connection=bank_connection,
+        bank_link=bank_link,
+        receipt=receipt,
+        export=export,
     )
+
+
+def _other_households_files(
+    settings: Settings,
+    household: Household,
+    owner: User,
+    checking: Account,
+    expense: Transaction,
+) -> tuple[BankConnection, BankConnectionAccount, Receipt, Export]:
+    """Their bank connection and its account link, their receipt and their export."""
+    now = utcnow()
+    connection_id = uuid.uuid4()
+    connection = BankConnection(
+        id=connection_id,
+        household_id=household.id,
+        plaid_item_id=f"their-item-{connection_id.hex}",
+        institution_id="ins_109511",
+        institution_name="Their bank",
+        # A token no bank serves: the connection waits for a sign-in, which no test gives it.
+        access_token_encrypted=TokenCipher.from_settings(settings).encrypt(
+            f"access-their-{connection_id.hex}", context=str(connection_id)
+        ),
+        sync_cursor="their-cursor",
+        status=BankConnectionStatus.NEEDS_REAUTH,
+        last_synced_at=now,
+        last_error_code="ITEM_LOGIN_REQUIRED",
+        last_error_message="Their bank wants them to sign in again",
+        created_by_id=owner.id,
+    )
+    receipt = Receipt(
+        id=uuid.uuid4(),
+        household_id=household.id,
+        uploaded_by_id=owner.id,
+        transaction_id=expense.id,
+        status=ReceiptStatus.READY,
+        content_type="application/pdf",
+        size_bytes=1_234,
+        filename="their-receipt.pdf",
+        object_key=f"{household.id}/receipts/their-receipt.pdf",
+        merchant="Their payee",
+        purchased_on=expense.posted_on,
+        total_minor=-expense.amount_minor,
+    )
+    export = Export(
+        id=uuid.uuid4(),
+        household_id=household.id,
+        requested_by_id=owner.id,
+        kind=ExportKind.TRANSACTIONS_CSV,
+        starts_on=MONEY_MONTHS[0],
+        ends_on=month_end(MONEY_MONTHS[-1]),
+        status=ExportStatus.READY,
+        filename="their-transactions.csv",
+        content_type="text/csv",
+        object_key=f"{household.id}/exports/their-transactions.csv",
+        size_bytes=4_321,
+        finished_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    link = BankConnectionAccount(
+        id=uuid.uuid4(),
+        connection_id=connection.id,
+        household_id=household.id,
+        account_id=checking.id,
+        plaid_account_id=f"their-account-{connection_id.hex}",
+        name="Their bank checking",
+        mask="0042",
+        kind=AccountKind.CHECKING,
+        imports_from=MONEY_MONTHS[0],
+    )
+    return connection, link, receipt, export
 
 
 def _other_households_money(

@@ -14,7 +14,7 @@ import json
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
 
 from family_budget.bank_connections.plaid_api import PlaidClient, RetryPolicy
+from family_budget.bank_connections.webhooks import WebhookVerifier
 from family_budget.config import Settings
 from family_budget.demo_bank.app import create_demo_bank_app
 from family_budget.demo_bank.bank import DemoBank, DemoClock
@@ -157,3 +160,36 @@ def plaid_client(
     )
     yield client
     client.close()
+
+
+@pytest.fixture
+def bank_settings(
+    settings: Settings, demo_bank: DemoBankUnderTest, webhook_receiver: WebhookReceiver
+) -> Settings:
+    """The suite's settings, with Plaid pointed at this test's demo bank (which posts its
+    webhooks to the receiver, for the test to hand to the API)."""
+    return settings.model_copy(
+        update={
+            "plaid_client_id": "demo-client",
+            "plaid_secret": SecretStr("demo-secret-value"),
+            "plaid_api_url": demo_bank.url,
+            "plaid_webhook_url": webhook_receiver.url,
+            # Retryable errors go straight to the job system (no sleeping inside a run).
+            "plaid_max_attempts": 1,
+        }
+    )
+
+
+@pytest.fixture
+async def bank_app(app: FastAPI, bank_settings: Settings) -> AsyncIterator[FastAPI]:
+    """The shared app with this test's Plaid client, webhook verifier and settings."""
+    saved = (app.state.settings, app.state.plaid, app.state.plaid_webhook_verifier)
+    plaid = PlaidClient.from_settings(bank_settings)
+    app.state.settings = bank_settings
+    app.state.plaid = plaid
+    app.state.plaid_webhook_verifier = WebhookVerifier(plaid.get_webhook_verification_key)
+    try:
+        yield app
+    finally:
+        app.state.settings, app.state.plaid, app.state.plaid_webhook_verifier = saved
+        plaid.close()

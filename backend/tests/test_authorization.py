@@ -18,30 +18,67 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.app import HOUSEHOLD_PREFIX, create_app
+from family_budget.bank_connections.plaid_api import ExchangedItem, PlaidAccount, PlaidClient
+from family_budget.bank_connections.token_crypto import TokenCipher
 from family_budget.bills.schemas import ScheduledCreate
 from family_budget.bills.service import create_scheduled
 from family_budget.config import Settings
+from family_budget.demo_bank.app import create_demo_bank_app
+from family_budget.demo_bank.bank import DemoBank, DemoClock
+from family_budget.demo_bank.testing import DemoBankControl, serve_in_thread
 from family_budget.deps import get_adult_household, get_household, get_owner_household
 from family_budget.households.context import HouseholdContext
 from family_budget.imports.service import create_import
-from family_budget.models import Base, PayeeMatch, Rule, Transaction, User
+from family_budget.models import (
+    AccountKind,
+    BankConnection,
+    BankConnectionAccount,
+    BankConnectionStatus,
+    Base,
+    Export,
+    ExportKind,
+    ExportStatus,
+    PayeeMatch,
+    Receipt,
+    ReceiptStatus,
+    Rule,
+    Transaction,
+    User,
+)
+from family_budget.models.base import utcnow
 from tests.arrange import Family
-from tests.factories import assign_budget, auth_headers, create_transaction
+from tests.factories import assign_budget, auth_headers, create_account, create_transaction
 from tests.households.helpers import make_invitation
+from tests.plaid_support import (
+    DEMO_NOW,
+    DemoBankUnderTest,
+    WebhookReceiver,
+    bank_app,
+    bank_settings,
+    demo_settings,
+)
+from tests.receipts.images import receipt_pdf
+
+# The app talks to a demo bank in every test here (bank routes answer 503 without one).
+pytestmark = pytest.mark.usefixtures("bank_app")
+__all__ = ["bank_app", "bank_settings"]
+FIRST_PLATYPUS, TARTAN = "ins_109508", "ins_109511"
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 MONTH = "2024-03"
@@ -57,6 +94,9 @@ PATH_IDS = {
     "rule_id": "rule_not_found",
     "scheduled_id": "scheduled_not_found",
     "import_id": "import_not_found",
+    "connection_id": "bank_connection_not_found",
+    "receipt_id": "receipt_not_found",
+    "export_id": "export_not_found",
 }
 # Path parameters that name nothing of a household.
 PLAIN_PATH_PARAMETERS = {"household_id", "month"}
@@ -74,7 +114,24 @@ BODY_IDS = {
     "transaction_id": ("transaction", "unknown_transaction"),
     "rule_ids": ("rule", "unknown_rules"),
     "assignee_user_id": ("member", "unknown_member"),
+    "connection_id": ("bank_connection", "unknown_bank_connection"),
 }
+
+
+@pytest.fixture(scope="module")
+def demo_bank() -> Iterator[DemoBankUnderTest]:
+    # One for the module (a server takes half a second to stop): each test links logins of its
+    # own, and no test here asks the bank for anything another test's logins hold.
+    bank = DemoBank(clock=DemoClock(frozen_at=DEMO_NOW), seed="authorization")
+    with serve_in_thread(create_demo_bank_app(bank)) as url:
+        yield DemoBankUnderTest(url=url, bank=bank, control=DemoBankControl(url))
+
+
+@pytest.fixture(scope="module")
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
 
 
 @dataclass
@@ -84,14 +141,91 @@ class World:
     family: Family
     ours: dict[str, str]  # kind or path parameter -> an id of ours
     theirs: dict[str, str]  # kind or path parameter -> an id of the other household
+    demo_bank: DemoBankUnderTest
+    _bank_login: tuple[str, str] | None = None
+
+    def bank_login(self) -> tuple[str, str]:
+        """What Link hands over once the user signed in at a second bank: a public token (made
+        on first use, spent by linking) and the id of one of that login's bank accounts."""
+        if self._bank_login is None:
+            bank = self.demo_bank.bank
+            plaid = _plaid_for(self.demo_bank)
+            try:
+                token = plaid.create_sandbox_public_token(TARTAN)
+            finally:
+                plaid.close()
+            with bank.lock:
+                item = bank.items[bank.public_tokens[token].item_id]
+                self._bank_login = (token, bank._accounts(item)[0]["account_id"])
+        return self._bank_login
 
     @property
     def owner(self) -> User:
         return self.family.owner
 
 
+def _plaid_for(demo_bank: DemoBankUnderTest) -> PlaidClient:
+    return PlaidClient.from_settings(demo_settings(demo_bank.url))
+
+
+@pytest.fixture(scope="module")
+def our_bank_item(demo_bank: DemoBankUnderTest) -> tuple[ExchangedItem, PlaidAccount]:
+    """A login of ours at the demo bank, linked once for the module (each test stores it
+    again, and none changes it at the bank), and its first account."""
+    plaid = _plaid_for(demo_bank)
+    try:
+        exchanged = plaid.exchange_public_token(plaid.create_sandbox_public_token(FIRST_PLATYPUS))
+        return exchanged, plaid.get_accounts(exchanged.access_token)[0]
+    finally:
+        plaid.close()
+
+
+async def _our_bank_connection(
+    session: AsyncSession,
+    family: Family,
+    cipher: TokenCipher,
+    bank_item: tuple[ExchangedItem, PlaidAccount],
+) -> tuple[BankConnection, BankConnectionAccount]:
+    """A connection of ours at the demo bank (its access token is real: update mode works) with
+    its first bank account feeding an account of its own."""
+    exchanged, first = bank_item
+    account = await create_account(session, family.household, name="Bank checking")
+    connection_id = uuid.uuid4()
+    connection = BankConnection(
+        id=connection_id,
+        household_id=family.household.id,
+        plaid_item_id=exchanged.item_id,
+        institution_id=FIRST_PLATYPUS,
+        institution_name="First Platypus Bank",
+        access_token_encrypted=cipher.encrypt(exchanged.access_token, context=str(connection_id)),
+        status=BankConnectionStatus.HEALTHY,
+        last_synced_at=utcnow(),
+        created_by_id=family.owner.id,
+    )
+    session.add(connection)
+    await session.flush()
+    link = BankConnectionAccount(
+        connection_id=connection.id,
+        household_id=family.household.id,
+        account_id=account.id,
+        plaid_account_id=first.account_id,
+        name=first.name,
+        mask=first.mask,
+        kind=AccountKind.CHECKING,
+    )
+    session.add(link)
+    await session.flush()
+    return connection, link
+
+
 @pytest.fixture
-async def world(session: AsyncSession, family: Family) -> World:
+async def world(
+    session: AsyncSession,
+    family: Family,
+    bank_app: FastAPI,
+    demo_bank: DemoBankUnderTest,
+    our_bank_item: tuple[ExchangedItem, PlaidAccount],
+) -> World:
     transaction = await create_transaction(
         session, family.shared, posted_on=date(2024, 3, 15), category_id=family.groceries.id
     )
@@ -127,6 +261,39 @@ async def world(session: AsyncSession, family: Family) -> World:
         account_id=family.other.checking.id,
         data=IMPORT_CSV,
     )
+    connection, _ = await _our_bank_connection(
+        session, family, bank_app.state.token_cipher, our_bank_item
+    )
+    # Unmatched, with the total and day of the other household's expense: a suggestion that
+    # looked across households would name their transaction.
+    their_expense = family.other.transaction
+    receipt = Receipt(
+        household_id=family.household.id,
+        uploaded_by_id=family.owner.id,
+        status=ReceiptStatus.READY,
+        content_type="application/pdf",
+        size_bytes=2_048,
+        filename="groceries.pdf",
+        object_key=f"{family.household.id}/receipts/groceries.pdf",
+        merchant="Their payee",
+        purchased_on=their_expense.posted_on,
+        total_minor=-their_expense.amount_minor,
+    )
+    export = Export(
+        household_id=family.household.id,
+        requested_by_id=family.owner.id,
+        kind=ExportKind.TRANSACTIONS_CSV,
+        starts_on=date(2024, 3, 1),
+        ends_on=date(2024, 3, 31),
+        status=ExportStatus.READY,
+        filename="transactions.csv",
+        content_type="text/csv",
+        object_key=f"{family.household.id}/exports/transactions.csv",
+        size_bytes=100,
+        finished_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=30),
+    )
+    session.add_all([receipt, export])
     await session.commit()
     ours = {
         "household_id": str(family.household.id),
@@ -147,6 +314,10 @@ async def world(session: AsyncSession, family: Family) -> World:
         "rule_id": str(rule.id),
         "rule": str(rule.id),
         "import_id": str(our_import.id),
+        "connection_id": str(connection.id),
+        "bank_connection": str(connection.id),
+        "receipt_id": str(receipt.id),
+        "export_id": str(export.id),
     }
     other = family.other
     theirs = {
@@ -166,8 +337,12 @@ async def world(session: AsyncSession, family: Family) -> World:
         "member": str(other.owner.id),
         "scheduled_id": str(other.scheduled.id),
         "import_id": str(their_import.id),
+        "connection_id": str(other.bank_connection.id),
+        "bank_connection": str(other.bank_connection.id),
+        "receipt_id": str(other.receipt.id),
+        "export_id": str(other.export.id),
     }
-    return World(family, ours, theirs)
+    return World(family, ours, theirs, demo_bank)
 
 
 def _scheduled_body(w: World) -> dict[str, Any]:
@@ -264,6 +439,22 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     # Multipart: `_call` sends these as form fields beside a small CSV file.
     "create_import": lambda w: [{"account_id": w.ours["account"]}],
     "update_import": lambda w: [{"rows": [{"line": 2, "include": False}]}],
+    "create_link_token": lambda w: [{"connection_id": w.ours["bank_connection"]}],
+    "create_bank_connection": lambda w: [
+        {
+            "public_token": w.bank_login()[0],
+            "account_links": [
+                {"plaid_account_id": w.bank_login()[1], "account_id": w.ours["account"]}
+            ],
+        }
+    ],
+    # The upload itself (multipart/form-data); the JSON form asks for a presigned upload, which
+    # a server that keeps files itself refuses.
+    "create_receipt": lambda w: [{"file": receipt_pdf(["Corner Store", "TOTAL 12.34"])}],
+    "update_receipt": lambda w: [{"transaction_id": w.ours["transaction"]}],
+    "create_export": lambda w: [
+        {"kind": "transactions_csv", "from": "2024-03-01", "to": "2024-03-31"}
+    ],
 }
 IMPORT_CSV = b"Date,Payee,Amount\n2024-03-01,Corner Shop,-12.50\n"
 
@@ -371,6 +562,11 @@ def _body_id_fields(operation: Operation) -> list[tuple[Field, str]]:
     content = operation.spec["requestBody"]["content"]
     schema = content.get("application/json", content.get("multipart/form-data"))
     return sorted(set(_id_fields(schema["schema"])), key=str)
+    # Every form the body may take: JSON, and multipart/form-data (uploads) where it is one.
+    fields: set[tuple[Field, str]] = set()
+    for content in operation.spec["requestBody"]["content"].values():
+        fields |= set(_id_fields(content.get("schema", {})))
+    return sorted(fields, key=str)
 
 
 def _get(body: Any, field: Field) -> Any:
@@ -472,9 +668,23 @@ async def _call(
         operation.method,
         _fill(operation.path, path_values),
         headers=headers,
-        json=body,
         params=params,
+        **_encoded(body),
     )
+
+
+def _encoded(body: dict[str, Any] | None) -> dict[str, Any]:
+    """A body with a file in it goes as multipart/form-data (the file as a file part, other
+    fields as form fields, objects as JSON text), any other as JSON."""
+    if body is None or not any(isinstance(value, bytes) for value in body.values()):
+        return {"json": body}
+    files = {name: (name, value) for name, value in body.items() if isinstance(value, bytes)}
+    data = {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in body.items()
+        if not isinstance(value, bytes)
+    }
+    return {"files": files, "data": data}
 
 
 # --- The tests --------------------------------------------------------------------------------
@@ -547,7 +757,7 @@ async def test_lesser_roles_get_403_and_nothing_changes(
 async def test_unauthenticated_requests_are_401(client: httpx.AsyncClient, world: World) -> None:
     for operation in OPERATIONS:
         response = await client.request(
-            operation.method, _fill(operation.path, world.ours), json=_body(operation, world)
+            operation.method, _fill(operation.path, world.ours), **_encoded(_body(operation, world))
         )
         assert response.status_code == 401, str(operation)
 
@@ -630,6 +840,10 @@ async def _their_ids(session: AsyncSession, family: Family) -> set[str]:
         other.invitation.id,
         other.rule.id,
         other.scheduled.id,
+        other.bank_connection.id,
+        other.bank_link.id,
+        other.receipt.id,
+        other.export.id,
     }
     ids |= set(
         (

@@ -8,14 +8,16 @@ import asyncio
 import hashlib
 import json
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import inspect, make_url, select, table, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from typer.testing import CliRunner
 
 from family_budget.backups import (
@@ -25,13 +27,14 @@ from family_budget.backups import (
     create_backup,
     find_client,
     list_backups,
+    observe_last_backup,
     restore_backup,
 )
 from family_budget.cli import cli
 from family_budget.config import Settings
 from family_budget.demo import seed_demo_household
 from family_budget.migrations import upgrade_to_head
-from family_budget.models import Base
+from family_budget.models import Base, Job
 from family_budget.storage import storages_for
 from tests.conftest import TEST_JWT_SECRET
 
@@ -189,6 +192,54 @@ class TestSqlite:
         assert [m.file for m in list_backups(storages_for(settings).backups)] == [
             late.manifest.file
         ]
+
+    def test_a_stored_backup_is_recorded_for_the_worker(self, tmp_path: Path) -> None:
+        """`family-budget backup` notes each stored backup in the jobs table; the worker's gauge
+        reads the newest at every tick (BackupsNotRunIn26Hours alerts on it)."""
+        settings = _sqlite_settings(tmp_path / "d")
+        settings.data_dir.mkdir()
+        upgrade_to_head(settings.resolved_database_url)
+        before = datetime.now(UTC)
+        backed_up = CliRunner().invoke(cli, ["backup"], env={"DATA_DIR": str(settings.data_dir)})
+        after = datetime.now(UTC)
+        assert backed_up.exit_code == 0, backed_up.output
+        files = sorted(m.file for m in list_backups(storages_for(settings).backups))
+
+        async def recorded() -> tuple[list[tuple[str, datetime]], datetime | None]:
+            engine = create_async_engine(settings.resolved_database_url)
+            try:
+                async with AsyncSession(engine) as session:
+                    rows = (
+                        await session.execute(
+                            select(Job.key, Job.created_at)
+                            .where(Job.name == "backups.recorded")
+                            .order_by(Job.created_at)
+                        )
+                    ).all()
+                    newest = await observe_last_backup(session)
+                return [(key, at.replace(tzinfo=UTC)) for key, at in rows], newest
+            finally:
+                await engine.dispose()
+
+        rows, newest = asyncio.run(recorded())
+        [(key, at)] = rows
+        assert key == f"backups.recorded:{files[0]}"
+        assert before <= at <= after
+        assert newest == at
+        gauge = REGISTRY.get_sample_value("family_budget_backup_last_success_timestamp_seconds")
+        assert gauge == at.timestamp()
+
+    def test_a_backup_that_cannot_be_recorded_fails_the_command(self, tmp_path: Path) -> None:
+        # A database without the jobs table (never migrated): the backup is stored, the
+        # command says it was not recorded and exits non-zero (the failed-backup alarm).
+        folder = tmp_path / "d"
+        folder.mkdir()
+        with sqlite3.connect(folder / "family_budget.db") as database:
+            database.execute("CREATE TABLE notes (body TEXT)")
+        backed_up = CliRunner().invoke(cli, ["backup"], env={"DATA_DIR": str(folder)})
+        assert backed_up.exit_code == 1, backed_up.output
+        assert "could not be recorded" in backed_up.output
+        assert len(list_backups(storages_for(_sqlite_settings(folder)).backups)) == 1
 
 
 class TestPostgres:

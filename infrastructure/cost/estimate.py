@@ -288,14 +288,16 @@ def scheduled_task_items(templates: list[Template]) -> list[LineItem]:
                 gb = int(task["Memory"]) / 1024
                 hours = prices.ASSUMED_BACKUP_MINUTES / 60 * prices.BACKUP_RUNS_PER_MONTH
                 name = re.sub(r"[0-9A-F]{8}$", "", task_ref).removesuffix("Task")
+                # On demand, on the task's own architecture (the profile's: ARM64 when lean).
+                arm64 = task.get("RuntimePlatform", {}).get("CpuArchitecture") == "ARM64"
+                vcpu_rate, gb_rate = _FARGATE_RATES[(arm64, False)]
                 items.append(
                     LineItem(
                         "Scheduled tasks",
                         f"{name}: nightly, ~{prices.ASSUMED_BACKUP_MINUTES} min x "
-                        f"{vcpu:g} vCPU / {gb:g} GB",
+                        f"{vcpu:g} vCPU / {gb:g} GB ({'ARM64' if arm64 else 'x86'})",
                         prices.BACKUP_RUNS_PER_MONTH,
-                        hours
-                        * (vcpu * prices.FARGATE_VCPU_HOUR.usd + gb * prices.FARGATE_GB_HOUR.usd),
+                        hours * (vcpu * vcpu_rate.usd + gb * gb_rate.usd),
                     )
                 )
     backups = [

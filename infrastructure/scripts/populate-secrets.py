@@ -250,8 +250,29 @@ def desired_jwt(current: Mapping[str, Any], *, rotate: bool) -> dict[str, Any]:
     return desired
 
 
+# NIST P-256's group order, and the DER pieces of an SEC 1 ECPrivateKey on that curve.
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_SEC1_HEAD = bytes.fromhex("30310201010420")
+_SEC1_CURVE = bytes.fromhex("a00a06082a8648ce3d030107")  # [0] prime256v1
+
+
+def generate_vapid_key() -> str:
+    """VAPID_PRIVATE_KEY: a P-256 private key (SEC 1 PEM) that signs Web Push requests; the
+    public key is derived from it by whoever loads it. Written out by hand, so that the script
+    needs no cryptography library."""
+    scalar = secrets.randbelow(_P256_ORDER - 1) + 1
+    der = _SEC1_HEAD + scalar.to_bytes(32, "big") + _SEC1_CURVE
+    body = base64.b64encode(der).decode("ascii")
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join(["-----BEGIN EC PRIVATE KEY-----", *lines, "-----END EC PRIVATE KEY-----", ""])
+
+
 def desired_external(current: Mapping[str, Any], supplied: Mapping[str, str]) -> dict[str, Any]:
-    return {**dict.fromkeys(EXTERNAL_KEYS, ""), **current, **supplied}
+    desired = {**dict.fromkeys((*EXTERNAL_KEYS, "vapid_private_key"), ""), **current, **supplied}
+    # Generated once and then kept: browsers' push subscriptions are tied to its public key.
+    if not desired["vapid_private_key"]:
+        desired["vapid_private_key"] = generate_vapid_key()
+    return desired
 
 
 def validate_external(values: Mapping[str, Any]) -> None:

@@ -55,10 +55,11 @@ HEALTH_ENDPOINTS = (("BackendUrl", "/health"), ("FrontendUrl", "/api/health"))
 
 REQUIRED_SECRET_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("username", "password", "engine", "host", "port", "dbname"),
-    "plaid": ("client_id", "secret", "environment"),
+    # The tasks of the backend image read the bank token key and the VAPID key at start.
+    "plaid": ("client_id", "secret", "environment", "bank_token_encryption_key"),
     "jwt": ("secret_key", "algorithm", "access_token_expire_minutes", "refresh_token_expire_days"),
-    # Every external key is optional; the secret must exist and hold a JSON object.
-    "external-services": (),
+    # The other external keys are optional; the secret must exist and hold a JSON object.
+    "external-services": ("vapid_private_key",),
 }
 
 

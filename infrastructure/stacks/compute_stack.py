@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from typing import Any, cast
 
 from aws_cdk import CfnElement, CfnOutput, Duration, Fn
@@ -70,6 +71,19 @@ BACKUP_RETENTION_DAYS = 30
 # What `family-budget backup` needs of the backend's secrets: the database, and what the app's
 # settings demand before any command starts in production.
 BACKUP_SECRETS = ("DATABASE_", "JWT_SECRET", "BANK_TOKEN_ENCRYPTION_KEY")
+# The backend's settings (family_budget.config) naming NotificationStack's four topics and its
+# mobile platform applications.
+TOPIC_SETTINGS = {
+    "bill-reminders": "BILL_REMINDERS_TOPIC_ARN",
+    "budget-alerts": "BUDGET_ALERTS_TOPIC_ARN",
+    "account-sync-failures": "ACCOUNT_SYNC_FAILURES_TOPIC_ARN",
+    "security-alerts": "SECURITY_ALERTS_TOPIC_ARN",
+}
+PLATFORM_APPLICATION_SETTINGS = {
+    "apns": "APNS_PLATFORM_APPLICATION_ARN",
+    "apns_sandbox": "APNS_SANDBOX_PLATFORM_APPLICATION_ARN",
+    "fcm": "FCM_PLATFORM_APPLICATION_ARN",
+}
 
 
 class ComputeStack(FamilyBudgetStack):
@@ -101,6 +115,9 @@ class ComputeStack(FamilyBudgetStack):
         plaid_secret = secret_reference(self, "PlaidSecretRef", app_secrets.plaid_secret)
         jwt_secret = secret_reference(self, "JwtSecretRef", app_secrets.jwt_secret)
         redis_auth_secret = secret_reference(self, "RedisAuthSecretRef", cache.auth_secret)
+        external_services_secret = secret_reference(
+            self, "ExternalServicesSecretRef", app_secrets.external_services_secret
+        )
         exports_bucket = storage.exports_bucket
         receipts_bucket = storage.receipts_bucket
         self._access_logs_bucket = storage.access_logs_bucket
@@ -152,6 +169,19 @@ class ComputeStack(FamilyBudgetStack):
             "EMAIL_FROM_ADDRESS": notification.email_from_address,
             "SES_EVENTS_QUEUE_URL": notification.ses_events_queue.queue_url,
             "LOG_LEVEL": "DEBUG" if config.name == "development" else "INFO",
+            # Only the load balancers (in the VPC; the tasks accept nothing else) may say who
+            # the client is: a forwarded address from anyone else is ignored.
+            "TRUSTED_PROXIES": vpc.vpc_cidr_block,
+            # Web Push identifies the sender to push services by this contact.
+            "VAPID_SUBJECT": f"mailto:{parseaddr(notification.email_from_address)[1]}",
+            **{
+                setting: notification.topics_by_name[name].topic_arn
+                for name, setting in TOPIC_SETTINGS.items()
+            },
+            **{
+                setting: notification.platform_application_arns[platform]
+                for platform, setting in PLATFORM_APPLICATION_SETTINGS.items()
+            },
         }
         self.app_secrets: dict[str, ecs.Secret] = {
             "DATABASE_HOST": ecs.Secret.from_secrets_manager(database_secret, "host"),
@@ -167,6 +197,11 @@ class ComputeStack(FamilyBudgetStack):
             "BANK_TOKEN_ENCRYPTION_KEY": ecs.Secret.from_secrets_manager(
                 plaid_secret, "bank_token_encryption_key"
             ),
+            # Signs Web Push requests; one key for every task, or subscriptions break
+            # (scripts/populate-secrets.py generates it).
+            "VAPID_PRIVATE_KEY": ecs.Secret.from_secrets_manager(
+                external_services_secret, "vapid_private_key"
+            ),
         }
 
         # The backend image runs as two roles: backend and migrations share one; the worker's
@@ -178,6 +213,7 @@ class ComputeStack(FamilyBudgetStack):
             "WorkerTaskRole", "Family Budget worker tasks", storage, notification
         )
         notification.ses_events_queue.grant_consume_messages(self.worker_task_role)
+        self._push_endpoint_permissions(notification)
 
         # --- Security groups --------------------------------------------------------------
         self.backend_security_group = self._app_security_group(
@@ -275,6 +311,10 @@ class ComputeStack(FamilyBudgetStack):
             "app",
         )
         self.frontend_url = self.frontend_service.url
+        # Links in emails and alerts open the web app.
+        self.app_environment["PUBLIC_APP_URL"] = self.frontend_url
+        for created in (migrate, backend):
+            created.add_environment("PUBLIC_APP_URL", self.frontend_url)
 
         # --- Worker ---------------------------------------------------------------------
         worker_task = self._task_definition("WorkerTask", config.worker_size, self.worker_task_role)
@@ -520,6 +560,41 @@ class ComputeStack(FamilyBudgetStack):
             )
         )
         return role
+
+    def _push_endpoint_permissions(self, notification: NotificationRefs) -> None:
+        """Push devices: the API registers a device as an endpoint of its platform application
+        and keeps or drops it; the worker checks endpoints and drops dead ones."""
+        endpoints = self.format_arn(service="sns", resource="endpoint", resource_name="*")
+        self.app_task_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sns:CreatePlatformEndpoint"],
+                resources=list(notification.platform_application_arns.values()),
+            )
+        )
+        self.app_task_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "sns:GetEndpointAttributes",
+                    "sns:SetEndpointAttributes",
+                    "sns:DeleteEndpoint",
+                ],
+                resources=[endpoints],
+            )
+        )
+        self.worker_task_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sns:GetEndpointAttributes", "sns:DeleteEndpoint"],
+                resources=[endpoints],
+            )
+        )
+        for role in (self.app_task_role, self.worker_task_role):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:{self.region}:"
+                f"{self.account}:endpoint/*]",
+                "Push endpoints are created per device at run time, so their ARNs are not "
+                "known in advance; the scope is this account's endpoint/* namespace.",
+            )
 
     def _task_definition(
         self,

@@ -53,6 +53,12 @@ NOTIFICATIONS_ASSET_EXCLUDE = [
 ]
 
 TOPIC_NAMES = ("bill-reminders", "budget-alerts", "account-sync-failures", "security-alerts")
+# The custom resource's attribute holding each platform application's ARN.
+PLATFORM_APPLICATION_ATTRIBUTES = {
+    "apns": "ApnsPlatformApplicationArn",
+    "apns_sandbox": "ApnsSandboxPlatformApplicationArn",
+    "fcm": "FcmPlatformApplicationArn",
+}
 HANDLER_MODULE = "family_budget.notifications.handlers"
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
 BASIC_EXECUTION_POLICY = (
@@ -234,6 +240,11 @@ class NotificationStack(FamilyBudgetStack):
             ses_configuration_set_name=self.configuration_set_name,
             email_from_address=email_from_address,
             ses_events_queue=self.ses_events_queue,
+            topics_by_name=dict(self.topics),
+            platform_application_arns={
+                platform: self.platform_applications.get_att_string(attribute)
+                for platform, attribute in PLATFORM_APPLICATION_ATTRIBUTES.items()
+            },
         )
 
         # --- Outputs ---------------------------------------------------------------------
@@ -473,9 +484,5 @@ class NotificationStack(FamilyBudgetStack):
                 "CredentialsRevision": credentials_revision,
             },
         )
-        for attribute in (
-            "ApnsPlatformApplicationArn",
-            "ApnsSandboxPlatformApplicationArn",
-            "FcmPlatformApplicationArn",
-        ):
+        for attribute in PLATFORM_APPLICATION_ATTRIBUTES.values():
             CfnOutput(self, attribute, value=self.platform_applications.get_att_string(attribute))

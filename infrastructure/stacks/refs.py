@@ -7,6 +7,7 @@ builds on and a new shared value is added in one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import aws_certificatemanager as acm
@@ -32,6 +33,8 @@ class AppSecretRefs:
 
     plaid_secret: secretsmanager.ISecret
     jwt_secret: secretsmanager.ISecret
+    # Third-party keys and push credentials; the app reads vapid_private_key from it.
+    external_services_secret: secretsmanager.ISecret
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,10 @@ class NotificationRefs:
     email_from_address: str
     # SES bounce/complaint events for the worker (raw delivery: the body is the SES event).
     ses_events_queue: sqs.IQueue
+    # The same topics by their short name ("bill-reminders", ...).
+    topics_by_name: Mapping[str, sns.ITopic]
+    # The SNS mobile platform applications' ARNs: "apns", "apns_sandbox", "fcm".
+    platform_application_arns: Mapping[str, str]
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,11 @@ class SecurityStack(FamilyBudgetStack):
             self.trail = self._add_trail()
 
         self.network = NetworkRefs(vpc=self.vpc)
-        self.app_secrets = AppSecretRefs(plaid_secret=self.plaid_secret, jwt_secret=self.jwt_secret)
+        self.app_secrets = AppSecretRefs(
+            plaid_secret=self.plaid_secret,
+            jwt_secret=self.jwt_secret,
+            external_services_secret=self.external_services_secret,
+        )
         self._outputs()
 
     def _nat_instances(self) -> ec2.NatInstanceProviderV2:

@@ -38,8 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import URL, inspect, make_url, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy import URL, func, inspect, make_url, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
 from family_budget.config import Settings
 from family_budget.models import Base
@@ -402,3 +402,44 @@ def _restore_sqlite(settings: Settings, backup: Path) -> None:
     finally:
         destination.close()
         source.close()
+
+
+# --- The last backup, for monitoring --------------------------------------------------------
+
+RECORDED_JOB = "backups.recorded"
+
+
+async def record_backup(settings: Settings, manifest: Manifest) -> None:
+    """Note a stored backup in the jobs table (a `backups.recorded` job, done by the worker at
+    once), where the worker reads the time of the last one at every tick: the backup runs as a
+    task of its own, which nobody scrapes."""
+    from family_budget.db import create_engine, create_session_factory, unit_of_work
+    from family_budget.worker.jobs import enqueue
+
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with unit_of_work(create_session_factory(engine)) as session:
+            await enqueue(
+                session,
+                RECORDED_JOB,
+                {"file": manifest.file, "created_at": manifest.created_at},
+                key=f"{RECORDED_JOB}:{manifest.file}",
+            )
+    finally:
+        await engine.dispose()
+
+
+async def observe_last_backup(session: AsyncSession) -> datetime | None:
+    """Set the worker's last-backup gauge from the newest recorded backup (recorded rows are
+    kept a week after the worker ran them); returns its time, None when there is none."""
+    from family_budget.models import Job
+    from family_budget.worker import metrics
+
+    newest: datetime | None = await session.scalar(
+        select(func.max(Job.created_at)).where(Job.name == RECORDED_JOB)
+    )
+    if newest is None:
+        return None
+    newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
+    metrics.last_backup_timestamp_seconds.set(newest.timestamp())
+    return newest

@@ -326,7 +326,7 @@ def demo_bank(
 def backup() -> None:
     """Back the database up (pg_dump or SQLite's backup API) into the backups storage, with a
     SHA-256 manifest, then prune old backups (BACKUP_RETENTION_COUNT / _DAYS)."""
-    from family_budget.backups import BackupError, create_backup
+    from family_budget.backups import BackupError, create_backup, record_backup
 
     settings = _settings()
     try:
@@ -341,6 +341,13 @@ def backup() -> None:
     )
     if result.pruned:
         typer.echo(f"Pruned {len(result.pruned)} older backup(s): {', '.join(result.pruned)}.")
+    try:
+        asyncio.run(record_backup(settings, manifest))
+    except Exception as exc:  # the backup is stored: say it was not recorded, and fail
+        typer.echo(
+            f"The backup is stored but could not be recorded for monitoring: {exc}", err=True
+        )
+        raise typer.Exit(1) from None
 
 
 @cli.command()

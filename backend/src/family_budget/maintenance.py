@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget import idempotency
+from family_budget.backups import RECORDED_JOB
 from family_budget.db import affected_rows
 from family_budget.models import Invitation, Job, OneTimeToken, RefreshToken
 from family_budget.worker.jobs import JobContext, job
@@ -49,6 +50,12 @@ async def purge_expired(session: AsyncSession, now: datetime) -> PurgeResult:
         jobs=affected_rows(done_jobs) + affected_rows(failed_jobs),
         idempotency_keys=idempotency_keys,
     )
+
+
+@job(RECORDED_JOB)
+async def backup_recorded(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Nothing to do: the row itself records a backup `family-budget backup` stored
+    (family_budget.backups.record_backup); the worker's tick reads the newest one."""
 
 
 @job("maintenance.purge_expired", every="day", at=time(3, 17))

@@ -197,7 +197,9 @@ class TestCreateConnection:
         assert second.json()["connection_id"] == first["id"]
         # The second item was removed at the bank (it would be billed), nothing was stored.
         assert list(demo_bank.bank.items) == [await item_id_of(session, first["id"])]
-        count = await session.scalar(select(func.count()).select_from(BankConnection))
+        count = await session.scalar(
+            select(func.count()).where(BankConnection.household_id == family.household.id)
+        )
         assert count == 1
         # Another bank is fine.
         other = await link_bank(client, family, demo_bank, institution_id=TARTAN)
@@ -218,7 +220,12 @@ class TestCreateConnection:
         assert response.status_code == 422
         assert response.json()["code"] == "bank_link_failed"
         assert response.json()["plaid_error_code"] == "INVALID_PUBLIC_TOKEN"
-        assert await session.scalar(select(func.count()).select_from(BankConnection)) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).where(BankConnection.household_id == family.household.id)
+            )
+            == 0
+        )
 
     async def test_linking_to_another_households_account_is_refused_before_the_exchange(
         self, client: httpx.AsyncClient, family: Family, demo_bank: DemoBankUnderTest
@@ -261,7 +268,12 @@ class TestCreateConnection:
         assert response.status_code == 422
         assert response.json()["code"] == "unknown_bank_account"
         assert demo_bank.bank.items == {}
-        assert await session.scalar(select(func.count()).select_from(BankConnection)) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).where(BankConnection.household_id == family.household.id)
+            )
+            == 0
+        )
 
     async def test_a_teen_cannot_link(
         self, client: httpx.AsyncClient, family: Family, demo_bank: DemoBankUnderTest
@@ -352,8 +364,20 @@ class TestSyncAndDelete:
         await run_jobs(bank_settings, session_factory)
 
         assert demo_bank.bank.items == {}
-        assert await session.scalar(select(func.count()).select_from(BankConnection)) == 0
-        assert await session.scalar(select(func.count()).select_from(BankConnectionAccount)) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).where(BankConnection.household_id == family.household.id)
+            )
+            == 0
+        )
+        assert (
+            await session.scalar(
+                select(func.count()).where(
+                    BankConnectionAccount.household_id == family.household.id
+                )
+            )
+            == 0
+        )
         assert set(await synced(session, account_ids)) == set(kept)
         count = await session.scalar(
             select(func.count()).select_from(Account).where(Account.id.in_(account_ids))

@@ -54,6 +54,13 @@ async def made_export(
     return body, file.content
 
 
+async def _exports_of(session: AsyncSession, household_id: uuid.UUID) -> int:
+    """A household's exports (the arrangement's neighbour has one of its own)."""
+    return int(
+        await session.scalar(select(func.count()).where(Export.household_id == household_id)) or 0
+    )
+
+
 def read_csv(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -110,7 +117,7 @@ class TestRequest:
         response = await client.post(f"{ledger.base}/exports", headers=ledger.headers(), json=body)
         assert response.status_code == 422
         assert response.json()["code"] == (code or "validation_error")
-        assert await session.scalar(select(func.count()).select_from(Export)) == 0
+        assert await _exports_of(session, ledger.household.id) == 0
 
     async def test_another_household_cannot_read_an_export(
         self, client: httpx.AsyncClient, ledger: Ledger
@@ -327,7 +334,7 @@ class TestExpiry:
         assert storage.list(prefix) == []
         assert storage.list(f"{household_id}/orphan/") == []
         session.expire_all()
-        assert await session.scalar(select(func.count()).select_from(Export)) == 0
+        assert await _exports_of(session, household_id) == 0
         response = await client.get(f"{base}/exports/{body['id']}", headers=headers)
         assert response.status_code == 404
 

@@ -40,7 +40,8 @@ async def test_statement_into_s3_and_purged_after_thirty_days(
     )
     export = await request_export(session, HouseholdContext.for_system(ledger.household), body, now)
     await session.commit()
-    key = f"{ledger.household.id}/{export.id}/statement-2026-11.pdf"
+    household_id = ledger.household.id
+    key = f"{household_id}/{export.id}/statement-2026-11.pdf"
 
     await drain(JobContext(s3_settings, session_factory, now=now))
 
@@ -65,4 +66,5 @@ async def test_statement_into_s3_and_purged_after_thirty_days(
 
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
     session.expire_all()
-    assert await session.scalar(select(func.count()).select_from(Export)) == 0
+    count = await session.scalar(select(func.count()).where(Export.household_id == household_id))
+    assert count == 0

@@ -2,8 +2,10 @@
 
 What counts as emitted:
 - the backend's /metrics after a short real workload (sign-up, sign-in, refresh, a
-  transaction, a request that fails) on the test database;
-- the worker's metrics after real ticks and a job run (the jobs table of a fresh database);
+  transaction, a request that fails, a bank linked at the demo bank, a webhook refused) on the
+  test database;
+- the worker's metrics after real ticks and a job run (the jobs table of a fresh database),
+  and the bank sync's after that bank's first sync ran as the worker runs it;
 - the lists in monitoring/metrics/: the exporters' names pinned to the deployed versions, the
   series Prometheus writes itself, the web server's names (which the frontend's unit test
   checks against the real route handlers) and the ECS metrics CloudWatch publishes;
@@ -31,14 +33,26 @@ import promql_parser
 import yaml
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
 
+from family_budget.cli import cli
 from family_budget.config import Settings
 from family_budget.migrations import upgrade_to_head
 from family_budget.worker.celery_app import create_celery
 from family_budget.worker.schedule import tick
 from tests.arrange import arrange_family
+from tests.bank_connections.bank import link_bank, run_jobs
 from tests.conftest import TEST_JWT_SECRET
+from tests.plaid_support import (
+    DemoBankUnderTest,
+    bank_app,
+    bank_settings,
+    demo_bank,
+    webhook_receiver,
+)
+
+__all__ = ["bank_app", "bank_settings", "demo_bank", "webhook_receiver"]
 
 MONITORING = Path(__file__).resolve().parents[3] / "monitoring"
 DASHBOARDS = MONITORING / "grafana" / "dashboards"
@@ -194,9 +208,14 @@ def sample_names(exposition: str) -> set[str]:
 
 
 async def backend_metrics(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    demo_bank: DemoBankUnderTest,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> set[str]:
-    """The backend's /metrics after a short real workload."""
+    """The backend's /metrics after a short real workload, and the bank sync's metrics after
+    a bank was linked and synced (the sync runs in this process, as in the worker)."""
     email = f"metrics-{uuid.uuid4().hex[:8]}@example.com"
     password = "correct horse battery staple 42"
     registered = await client.post(
@@ -222,7 +241,18 @@ async def backend_metrics(
     )
     assert created.status_code == 201, created.text
     assert (await client.get("/api/v1/me")).status_code == 401
-    return sample_names((await client.get("/metrics")).text)
+    linked = await link_bank(client, family, demo_bank)
+    assert linked.status_code == 201, linked.text
+    outcomes = await run_jobs(settings, session_factory)
+    assert sum(outcomes.values()) >= 1
+    unsigned = await client.post("/api/v1/webhooks/plaid", json={"webhook_type": "ITEM"})
+    assert unsigned.status_code == 401, unsigned.text
+    bank_sync = {
+        name
+        for name in sample_names(generate_latest(REGISTRY).decode())
+        if name.startswith("family_budget_plaid_")
+    }
+    return sample_names((await client.get("/metrics")).text) | bank_sync
 
 
 def worker_metrics(tmp_path: Path) -> set[str]:
@@ -238,12 +268,24 @@ def worker_metrics(tmp_path: Path) -> set[str]:
     # After 03:17 UTC the daily maintenance job is due: the tick schedules it and runs it.
     report = asyncio.run(tick(settings, datetime(2027, 1, 5, 4, 0, tzinfo=UTC)))
     assert sum(report.outcomes.values()) >= 1
+    # A backup, as the nightly task makes it (after the tick above, whose time travel purges
+    # old jobs): beat's tick reads when it was recorded.
+    backup_started = datetime.now(UTC).timestamp()
+    backed_up = CliRunner().invoke(
+        cli,
+        ["backup"],
+        env={"DATABASE_URL": database, "DATA_DIR": str(tmp_path / "data")},
+    )
+    assert backed_up.exit_code == 0, backed_up.output
     # Beat's tick, as the worker runs it (schedules, measures the queue, relays).
     create_celery(settings).tasks["jobs.tick"]()
+    last_backup = REGISTRY.get_sample_value("family_budget_backup_last_success_timestamp_seconds")
+    assert last_backup is not None
+    assert last_backup >= backup_started
     return {
         name
         for name in sample_names(generate_latest(REGISTRY).decode())
-        if name.startswith("family_budget_worker_")
+        if name.startswith(("family_budget_worker_", "family_budget_backup_"))
     }
 
 
@@ -254,9 +296,15 @@ def test_the_six_design_dashboards_have_panels() -> None:
 
 
 async def test_every_panel_and_rule_reads_a_metric_that_exists(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, tmp_path: Path
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    bank_settings: Settings,
+    bank_app: object,
+    demo_bank: DemoBankUnderTest,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
 ) -> None:
-    backend = await backend_metrics(client, session, settings)
+    backend = await backend_metrics(client, session, bank_settings, demo_bank, session_factory)
     # The worker runs its jobs in event loops of its own: a thread of its own here.
     emitted = backend | await asyncio.to_thread(worker_metrics, tmp_path)
     known = emitted | pinned_lists()

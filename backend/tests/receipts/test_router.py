@@ -50,8 +50,12 @@ async def fetch(client: httpx.AsyncClient, url: str) -> httpx.Response:
     return await client.get(urlsplit(url).path)
 
 
-async def receipt_rows(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Receipt)) or 0)
+async def receipt_rows(session: AsyncSession, family: Family) -> int:
+    """Our household's receipts (the neighbour has one of its own)."""
+    count = await session.scalar(
+        select(func.count()).where(Receipt.household_id == family.household.id)
+    )
+    return int(count or 0)
 
 
 class TestUpload:
@@ -188,7 +192,7 @@ class TestUpload:
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == "unsupported_receipt"
-        assert await receipt_rows(session) == 0
+        assert await receipt_rows(session, family) == 0
         assert storages_for(settings).receipts.list(str(family.household.id)) == before
 
     async def test_more_than_ten_megabytes_is_413(
@@ -197,7 +201,7 @@ class TestUpload:
         response = await upload(client, family, b"%PDF-" + b"0" * MAX_RECEIPT_BYTES)
         assert response.status_code == 413
         assert response.json()["code"] in ("payload_too_large", "receipt_too_large")
-        assert await receipt_rows(session) == 0
+        assert await receipt_rows(session, family) == 0
 
     async def test_nine_megabytes_pass_the_body_limit(
         self, client: httpx.AsyncClient, family: Family
@@ -224,7 +228,7 @@ class TestUpload:
             content=b"hello",
         )
         assert plain.status_code == 415
-        assert await receipt_rows(session) == 0
+        assert await receipt_rows(session, family) == 0
 
     async def test_presigned_upload_needs_s3(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
@@ -236,7 +240,7 @@ class TestUpload:
         )
         assert response.status_code == 409
         assert response.json()["code"] == "presigned_upload_unavailable"
-        assert await receipt_rows(session) == 0
+        assert await receipt_rows(session, family) == 0
         invalid = await client.post(
             f"{family.base}/receipts",
             headers=family.headers(),
@@ -414,7 +418,7 @@ class TestVisibility:
         listed = await client.get(
             f"{other_base}/receipts", headers=family.headers(family.other.owner)
         )
-        assert listed.json()["items"] == []
+        assert [item["id"] for item in listed.json()["items"]] == [str(family.other.receipt.id)]
 
 
 class TestDelete:
@@ -434,7 +438,7 @@ class TestDelete:
         )
 
         assert response.status_code == 204
-        assert await receipt_rows(session) == 0
+        assert await receipt_rows(session, family) == 0
         assert storages_for(settings).receipts.list(prefix) == []
         assert (await fetch(client, receipt["download_url"])).status_code == 404
 
@@ -460,7 +464,7 @@ class TestDelete:
 
         assert refused.status_code == 403
         assert allowed.status_code == 204
-        assert await receipt_rows(session) == 1
+        assert await receipt_rows(session, family) == 1
 
 
 async def test_list_says_whether_ocr_is_on(client: httpx.AsyncClient, family: Family) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from cdk_synth import IMAGE_TAG, Synthesized
@@ -48,6 +51,7 @@ BACKEND_SECRETS = {
     "PLAID_CLIENT_ID": ("plaid", "client_id"),
     "PLAID_SECRET": ("plaid", "secret"),
     "BANK_TOKEN_ENCRYPTION_KEY": ("plaid", "bank_token_encryption_key"),
+    "VAPID_PRIVATE_KEY": ("external", "vapid_private_key"),
 }
 # Where each secret's ARN comes from (an export of the stack that owns it).
 SECRET_SOURCES = {
@@ -55,6 +59,20 @@ SECRET_SOURCES = {
     "redis": "CacheStack:ExportsOutputRefRedisAuthSecret",
     "jwt": "SecurityStack:ExportsOutputRefJwtSecret",
     "plaid": "SecurityStack:ExportsOutputRefPlaidSecret",
+    "external": "SecurityStack:ExportsOutputRefExternalServicesSecret",
+}
+# The topic each topic setting names (NotificationStack's export of the topic's Ref).
+TOPIC_SETTINGS = {
+    "BILL_REMINDERS_TOPIC_ARN": "BillRemindersTopic",
+    "BUDGET_ALERTS_TOPIC_ARN": "BudgetAlertsTopic",
+    "ACCOUNT_SYNC_FAILURES_TOPIC_ARN": "AccountSyncFailuresTopic",
+    "SECURITY_ALERTS_TOPIC_ARN": "SecurityAlertsTopic",
+}
+# The platform-applications custom resource's attribute each setting names.
+PLATFORM_APPLICATION_SETTINGS = {
+    "APNS_PLATFORM_APPLICATION_ARN": "ApnsPlatformApplicationArn",
+    "APNS_SANDBOX_PLATFORM_APPLICATION_ARN": "ApnsSandboxPlatformApplicationArn",
+    "FCM_PLATFORM_APPLICATION_ARN": "FcmPlatformApplicationArn",
 }
 BACKEND_ENVIRONMENT = {
     "ENVIRONMENT",
@@ -68,7 +86,65 @@ BACKEND_ENVIRONMENT = {
     "EMAIL_FROM_ADDRESS",
     "SES_EVENTS_QUEUE_URL",
     "LOG_LEVEL",
+    "VAPID_SUBJECT",
+    "PUBLIC_APP_URL",
+    "TRUSTED_PROXIES",
+    *TOPIC_SETTINGS,
+    *PLATFORM_APPLICATION_SETTINGS,
 }
+# The backend's settings (family_budget.config.Settings) the containers leave at their defaults,
+# and why. Every other setting must be passed (test_every_backend_setting_is_passed_or_defaulted).
+DEFAULTED_SETTINGS = {
+    "DATA_DIR": "files live in S3; nothing is kept on a task's disk",
+    "DATABASE_URL": "assembled from the DATABASE_* parts of the database secret",
+    "DATABASE_POOL_SIZE": "the default suits the tasks' sizes",
+    "JWT_ALGORITHM": "HS256, the default",
+    "ACCESS_TOKEN_EXPIRE_MINUTES": "the default",
+    "REFRESH_TOKEN_EXPIRE_DAYS": "the default",
+    "REFRESH_REUSE_GRACE_SECONDS": "the default",
+    "PLAID_API_URL": "only for the demo bank and tests; PLAID_ENV picks Plaid's host",
+    "PLAID_MAX_ATTEMPTS": "the default",
+    "PLAID_WEBHOOK_RATE_PER_ADDRESS": "the default",
+    "BANK_TOKEN_ENCRYPTION_OLD_KEYS": "set by hand only while a key is rotated",
+    "WORKER_TICK_SECONDS": "the default (beat ticks every minute)",
+    "BACKUPS_BUCKET": "only the nightly backup task (it has its own, tested below)",
+    "BACKUP_RETENTION_COUNT": "only the nightly backup task",
+    "BACKUP_RETENTION_DAYS": "only the nightly backup task",
+    "FILE_URL_SECRET": "signs links to local files; on AWS links are presigned S3 URLs",
+    "CORS_ORIGINS": "the web app calls the API through its own /api/v1 proxy (same origin)",
+    "MAX_REQUEST_BODY_BYTES": "the default",
+    "LOGIN_RATE_PER_ACCOUNT": "the default",
+    "LOGIN_RATE_PER_ADDRESS": "the default",
+    "LOGIN_RATE_PER_ACCOUNT_NEW_DEVICES": "the default",
+    "REGISTER_RATE_PER_ADDRESS": "the default",
+    "FORGOT_PASSWORD_RATE_PER_ACCOUNT": "the default",
+    "FORGOT_PASSWORD_RATE_PER_ADDRESS": "the default",
+}
+BACKEND_CONFIG = Path(__file__).resolve().parents[3] / "backend/src/family_budget/config.py"
+
+
+def platform_application_of(env: Synthesized, imported: str) -> str:
+    """The attribute of NotificationStack's platform-applications resource an import names."""
+    match = re.fullmatch(
+        f"{env.environment}-NotificationStack:ExportsOutputFnGetAttPlatformApplications"
+        r"(\w+PlatformApplicationArn)[0-9A-F]{8}",
+        imported,
+    )
+    assert match is not None, imported
+    return match.group(1)
+
+
+def backend_setting_names() -> set[str]:
+    """The environment variable of every field of the backend's Settings class."""
+    tree = ast.parse(BACKEND_CONFIG.read_text(encoding="utf-8"))
+    settings = next(
+        node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    )
+    return {
+        statement.target.id.upper()
+        for statement in settings.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+    }
 
 
 def task_definitions(env: Synthesized) -> dict[str, dict[str, Any]]:
@@ -226,6 +302,50 @@ class TestServices:
                 f"{env.environment}-NotificationStack:ExportsOutputRefEmailEventsQueue"
             )
 
+    def test_every_backend_setting_is_passed_or_defaulted(self, env: Synthesized) -> None:
+        names = backend_setting_names()
+        assert {"PUBLIC_APP_URL", "VAPID_PRIVATE_KEY", "SECURITY_ALERTS_TOPIC_ARN"} <= names
+        passed = BACKEND_ENVIRONMENT | set(BACKEND_SECRETS)
+        # Every container of the backend image gets exactly these (test above); what it gets
+        # is a setting, and every setting is either passed or left on purpose.
+        assert passed <= names, passed - names
+        assert names - passed == set(DEFAULTED_SETTINGS)
+
+    def test_only_the_vpc_may_name_the_client(self, env: Synthesized) -> None:
+        """X-Forwarded-For is believed from the load balancers (in the VPC), nobody else."""
+        definition = container(task_definitions(env)["backend"], "backend")
+        environment = {e["Name"]: e["Value"] for e in definition["Environment"]}
+        assert "CidrBlock" in json.dumps(environment["TRUSTED_PROXIES"])
+
+    def test_notification_settings(self, variant: Synthesized) -> None:
+        """The four topics, the platform applications, Web Push and the web app's URL."""
+        prefix = f"{variant.environment}-NotificationStack:ExportsOutput"
+        frontend_url = variant.outputs("Compute")["FrontendUrl"]["Value"]
+        for task_name, name in (
+            ("backend", "backend"),
+            ("backend", "migrate"),
+            ("worker", "worker"),
+            ("beat", "beat"),
+            ("migration", "migrate"),
+        ):
+            definition = container(task_definitions(variant)[task_name], name)
+            environment = {e["Name"]: e["Value"] for e in definition["Environment"]}
+            for setting, topic in TOPIC_SETTINGS.items():
+                imported = environment[setting]["Fn::ImportValue"]
+                assert imported.startswith(f"{prefix}Ref{topic}"), setting
+            for setting, attribute in PLATFORM_APPLICATION_SETTINGS.items():
+                imported = environment[setting]["Fn::ImportValue"]
+                assert platform_application_of(variant, imported) == attribute, setting
+            sender = environment["EMAIL_FROM_ADDRESS"]
+            assert re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", sender), sender
+            assert environment["VAPID_SUBJECT"] == f"mailto:{sender}"
+            assert environment["PUBLIC_APP_URL"] == frontend_url
+            if variant.domain:
+                suffix = {"development": "-dev", "staging": "-staging", "production": ""}[
+                    variant.environment
+                ]
+                assert frontend_url == f"https://app{suffix}.{variant.domain}"
+
     def test_plaid_settings(self, variant: Synthesized) -> None:
         """PLAID_ENV from the environment's plaid_environment; webhooks to the API's public URL;
         the token key from the plaid secret (checked above)."""
@@ -247,10 +367,15 @@ class TestServices:
                 ]
                 assert webhook_url == f"https://api{suffix}.{variant.domain}/api/v1/webhooks/plaid"
             else:
-                # The backend ALB's URL (a Join of its DNS name) with the webhook path added.
+                # The backend ALB's URL (a Join of its DNS name) with the webhook path added
+                # (CloudFormation's Join merges it into a trailing ":port" string).
                 joined = webhook_url["Fn::Join"][1]
-                assert joined[:-1] == backend_url["Fn::Join"][1]
-                assert joined[-1] == "/api/v1/webhooks/plaid"
+                backend = backend_url["Fn::Join"][1]
+                if isinstance(backend[-1], str):
+                    backend = [*backend[:-1], backend[-1] + "/api/v1/webhooks/plaid"]
+                else:
+                    backend = [*backend, "/api/v1/webhooks/plaid"]
+                assert joined == backend
 
     def test_no_credential_in_plain_environment(self, env: Synthesized) -> None:
         sensitive = {*BACKEND_SECRETS, "DATABASE_URL", "DATA_SOURCE_PASS", "REDIS_PASSWORD"}
@@ -295,16 +420,22 @@ class TestMigrations:
                 "Compute", "AWS::EC2::SecurityGroup", "MigrationSecurityGroup", "GroupId"
             ),
         }
+        # The lean profile serves every entry point from one shared load balancer (its public
+        # services are plain Fargate services with target groups of their own).
+        shared = any(logical.startswith("SharedAlb") for logical in env.resources("Compute", lb))
+        public = "FargateService" if shared else "Service"
         for name in ("Backend", "Frontend", "Worker"):
-            expected[f"{name}ServiceName"] = env.get_att(
-                "Compute", service, f"{name}Service", "Name"
-            )
-            expected[f"{name}ServiceArn"] = env.ref("Compute", service, f"{name}Service")
+            construct = f"{name}{public}" if name != "Worker" else "WorkerService"
+            expected[f"{name}ServiceName"] = env.get_att("Compute", service, construct, "Name")
+            expected[f"{name}ServiceArn"] = env.ref("Compute", service, construct)
+        expected["BeatServiceName"] = env.get_att("Compute", service, "BeatService", "Name")
         for name in ("Backend", "Frontend"):
             expected[f"{name}LoadBalancerDns"] = env.get_att(
-                "Compute", lb, f"{name}ServiceLB", "DNSName"
+                "Compute", lb, "SharedAlb" if shared else f"{name}ServiceLB", "DNSName"
             )
-            expected[f"{name}TargetGroupArn"] = env.ref("Compute", target_group, f"{name}Service")
+            expected[f"{name}TargetGroupArn"] = env.ref(
+                "Compute", target_group, f"{name}TargetGroup" if shared else f"{name}Service"
+            )
         assert set(expected) | {"BackendUrl", "FrontendUrl", "MigrationSubnetIds"} == set(
             CONTRACT_OUTPUTS
         )
@@ -468,6 +599,48 @@ class TestTaskRoles:
             assert decrypt["Resource"]["Fn::ImportValue"].startswith(
                 "production-SecurityStack:ExportsOutputFnGetAttEncryptionKey"
             )
+
+    def test_push_endpoints(self, env: Synthesized) -> None:
+        """The API registers devices as endpoints of the platform applications and keeps or
+        drops them; the worker checks endpoints and drops dead ones; neither more."""
+        roles = self.roles(env)
+        assert roles["backend"] is not None and roles["worker"] is not None
+        # This account's endpoint/* namespace in the environment's region.
+        settings = example_context()[env.environment]
+        endpoints = {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    f":sns:{settings.get('region', 'us-east-1')}:{settings['account']}:endpoint/*",
+                ],
+            ]
+        }
+
+        def sns_statements(role: str) -> dict[str, Any]:
+            return {
+                json.dumps(
+                    sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+                ): s["Resource"]
+                for s in role_statements(env, role)
+                if any(a.startswith("sns:") and a != "sns:Publish" for a in actions([s]))
+            }
+
+        api = sns_statements(roles["backend"])
+        create = api.pop(json.dumps(["sns:CreatePlatformEndpoint"]))
+        assert sorted(platform_application_of(env, r["Fn::ImportValue"]) for r in create) == sorted(
+            PLATFORM_APPLICATION_SETTINGS.values()
+        )
+        assert api == {
+            json.dumps(
+                ["sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes"]
+            ): endpoints
+        }
+        worker = sns_statements(roles["worker"])
+        assert worker == {
+            json.dumps(["sns:DeleteEndpoint", "sns:GetEndpointAttributes"]): endpoints
+        }
 
     def test_both_roles_keep_the_application_permissions(self, env: Synthesized) -> None:
         roles = self.roles(env)

@@ -155,6 +155,9 @@ def test_lean_development_costs_at_most_125_dollars(synthesized: Any) -> None:
         "CloudWatch alarms": 5 * 0.10,
         "KMS": 0.0,
         "SQS": 131_400 / 1e6 * 0.40,
+        # The nightly backup (issue 11): 30.4 runs of ~10 minutes on ARM, 30 dumps of ~0.1 GB.
+        "Scheduled tasks": 30.4 * 10 / 60 * (0.03238 * 0.5 + 0.00356 * 1),
+        "Backups storage": 30 * 0.1 * 0.023,
     }
     grouped: dict[str, float] = {}
     for item in items:
@@ -174,8 +177,14 @@ def test_staging_worker_is_priced_at_spot(synthesized: Any) -> None:
     assert worker.monthly_usd == pytest.approx(2 * (0.04048 + 2 * 0.004445) / 2 * HOURS_PER_MONTH)
 
 
-# The nightly backup task runs at the worker's size (vCPU, GB).
+# The nightly backup task runs at the worker's size (vCPU, GB), on the profile's architecture:
+# ARM64 in the lean development profile, x86 elsewhere (on-demand prices per vCPU-hour, GB-hour).
 BACKUP_SIZE = {"development": (0.5, 1), "staging": (1, 2), "production": (1, 2)}
+BACKUP_RATES = {
+    "development": (0.03238, 0.00356),
+    "staging": (0.04048, 0.004445),
+    "production": (0.04048, 0.004445),
+}
 
 
 def test_issue_11_nightly_backup_is_priced(env: Synthesized) -> None:
@@ -183,7 +192,8 @@ def test_issue_11_nightly_backup_is_priced(env: Synthesized) -> None:
     (run,) = items["Scheduled tasks"]
     vcpu, gb = BACKUP_SIZE[env.environment]
     hours = 10 / 60 * 30.4
-    assert run.monthly_usd == pytest.approx(hours * (vcpu * 0.04048 + gb * 0.004445))
+    vcpu_rate, gb_rate = BACKUP_RATES[env.environment]
+    assert run.monthly_usd == pytest.approx(hours * (vcpu * vcpu_rate + gb * gb_rate))
     assert run.detail.startswith("Backup: nightly")
     (storage,) = items["Backups storage"]
     kept = 60 if env.environment == "production" else 30

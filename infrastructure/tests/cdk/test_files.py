@@ -141,6 +141,8 @@ class TestNightlyBackup:
             "DATABASE_USER",
             "DATABASE_PASSWORD",
             "JWT_SECRET",
+            # The app's settings refuse to start without it in production, commands included.
+            "BANK_TOKEN_ENCRYPTION_KEY",
         }
 
     def test_role_reaches_the_backups_bucket_only(self, env: Synthesized) -> None:

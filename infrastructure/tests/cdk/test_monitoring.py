@@ -328,9 +328,19 @@ class TestServices:
     def test_outputs(self, env: Synthesized) -> None:
         assert set(env.outputs("Monitoring")) >= CONTRACT_OUTPUTS
         service, target_group = "AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::TargetGroup"
-        alb = env.get_att(
-            "Monitoring", "AWS::ElasticLoadBalancingV2::LoadBalancer", "MonitoringAlb", "DNSName"
-        )
+        lb = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+        alb: Any
+        if env.resources("Monitoring", lb):
+            alb = env.get_att("Monitoring", lb, "MonitoringAlb", "DNSName")
+        else:
+            # The lean profile: the entry points are ports of the one load balancer that
+            # ComputeStack shares.
+            shared = env.logical_id("Compute", lb, "SharedAlb")
+            exports = env.outputs("Monitoring")["MonitoringLoadBalancerDns"]["Value"]
+            assert exports["Fn::ImportValue"].startswith(
+                f"{env.environment}-ComputeStack:ExportsOutputFnGetAtt{shared}DNSName"
+            )
+            alb = exports
         env.assert_outputs(
             "Monitoring",
             {

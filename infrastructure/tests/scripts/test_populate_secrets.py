@@ -38,6 +38,16 @@ FCM_ACCOUNT = {
 SecretWriter = Callable[[str, dict[str, Any]], None]
 
 
+def assert_vapid_key(pem: str) -> None:
+    """A P-256 private key the backend can load (cryptography, as pywebpush does)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    assert key.curve.name == "secp256r1"
+
+
 def read_secret(client: SecretsManagerClient, name: str) -> dict[str, Any]:
     value: dict[str, Any] = json.loads(client.get_secret_value(SecretId=name)["SecretString"])
     return value
@@ -133,7 +143,9 @@ class TestCreatesMissingSecrets:
         assert len(jwt["secret_key"]) >= 43  # at least 256 bits of url-safe base64
         assert (jwt["algorithm"], jwt["access_token_expire_minutes"]) == ("HS256", 15)
         assert jwt["refresh_token_expire_days"] == 7
-        assert secrets["external-services"] == {
+        external = dict(secrets["external-services"])
+        assert_vapid_key(external.pop("vapid_private_key"))
+        assert external == {
             key: ""
             for key in (
                 "sendgrid_api_key",

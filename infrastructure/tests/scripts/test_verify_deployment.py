@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
@@ -55,14 +56,24 @@ SECRETS: dict[str, dict[str, Any]] = {
         "port": 5432,
         "dbname": "family_budget",
     },
-    "plaid": {"client_id": "client-id", "secret": "plaid-secret", "environment": "development"},
+    "plaid": {
+        "client_id": "client-id",
+        "secret": "plaid-secret",
+        "environment": "development",
+        "bank_token_encryption_key": "bank-token-key",
+    },
     "jwt": {
         "secret_key": "jwt-signing-key",
         "algorithm": "HS256",
         "access_token_expire_minutes": 15,
         "refresh_token_expire_days": 7,
     },
-    "external-services": {"sendgrid_api_key": "", "sentry_dsn": "", "stripe_api_key": ""},
+    "external-services": {
+        "sendgrid_api_key": "",
+        "sentry_dsn": "",
+        "stripe_api_key": "",
+        "vapid_private_key": "vapid-key-pem",
+    },
 }
 
 
@@ -198,7 +209,10 @@ def test_healthy_environment_passes_every_check(
     assert f"OK    ecs service {ENV}-worker: ACTIVE, 2/2 running, rollout COMPLETED" in ok
     assert "OK    targets prometheus: 1/1 healthy" in ok
     assert f"OK    http GET {health_server.url}/api/health: 200" in ok
-    assert f"OK    secret {ENV}/family-budget/external-services: present" in ok
+    assert (
+        f"OK    secret {ENV}/family-budget/external-services: required keys set (vapid_private_key)"
+        in ok
+    )
     assert "All 24 checks passed." in out
     assert health_server.hits == {"/health": 1, "/api/health": 1}
     assert "db-password-value" not in out and "jwt-signing-key" not in out
@@ -371,7 +385,14 @@ def test_missing_secret_key_fails(
 ) -> None:
     aws.secretsmanager.put_secret_value(
         SecretId=f"{ENV}/family-budget/plaid",
-        SecretString='{"client_id": "client-id", "secret": "", "environment": "development"}',
+        SecretString=json.dumps(
+            {
+                "client_id": "client-id",
+                "secret": "",
+                "environment": "development",
+                "bank_token_encryption_key": "bank-token-key",
+            }
+        ),
     )
     aws.secretsmanager.put_secret_value(
         SecretId=f"{ENV}/family-budget/database",

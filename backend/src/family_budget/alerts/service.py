@@ -78,7 +78,7 @@ async def raise_alert(
       and delivery carries it to every consumer (the in-app row, the outbox file name, the SNS
       message) so a retried delivery does not notify twice. Name the occurrence, e.g.
       "bill:{bill_id}:{due_on}", "budget:{category_id}:{month}:90",
-      "sync:{connection_id}:{failed_at_day}", "security:password:{user_id}:{changed_at}".
+      "sync-failure:{connection_id}:{code}:{day}", "security:password:{user_id}:{changed_at}".
     - `household`: the household the alert is about; None for a user's own security alerts.
     - `user_ids`: who is told. Default: the household's owners and adults. Given with a
       household, only those of them still members when the alert is delivered are told.

@@ -41,6 +41,18 @@ connections = Gauge(
 )
 
 
+# Every known label value starts at zero, so a rate over them reads 0 rather than nothing
+# before the first sync, restart or change of its kind. (The gauge is not: a worker process
+# writing zeros at start would hide the last count another process recorded.)
+SYNC_OUTCOMES = ("success", "login_required", "retry", "error", "skipped")
+for _outcome in SYNC_OUTCOMES:
+    syncs_total.labels(_outcome)
+for _reason in ("plaid", "superseded"):
+    sync_restarts_total.labels(_reason)
+for _change in ("added", "modified", "removed"):
+    transactions_total.labels(_change)
+
+
 def record_connection_counts(counts: dict[BankConnectionStatus, int]) -> None:
     for status in BankConnectionStatus:
         connections.labels(status.value).set(counts.get(status, 0))

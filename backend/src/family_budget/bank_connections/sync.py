@@ -43,6 +43,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget import redis_client
+from family_budget.alerts.service import AlertKind, raise_alert
 from family_budget.bank_connections import mapping, metrics
 from family_budget.bank_connections.apply import apply_sync_result
 from family_budget.bank_connections.plaid_api import (
@@ -56,7 +57,14 @@ from family_budget.bank_connections.status_cache import SyncStatus, SyncStatusCa
 from family_budget.bank_connections.token_crypto import TokenCipher, TokenDecryptionError
 from family_budget.config import Settings
 from family_budget.db import unit_of_work
-from family_budget.models import BankConnection, BankConnectionAccount, BankConnectionStatus
+from family_budget.households.context import HouseholdContext
+from family_budget.models import (
+    Account,
+    BankConnection,
+    BankConnectionAccount,
+    BankConnectionStatus,
+    Household,
+)
 from family_budget.worker.jobs import JobContext, PermanentJobError
 
 logger = logging.getLogger(__name__)
@@ -122,11 +130,52 @@ def _record_error(connection: BankConnection, code: str, message: str) -> None:
     connection.last_error_message = message
 
 
-def ask_for_reauth(connection: BankConnection, code: str, message: str) -> None:
+async def ask_for_reauth(
+    session: AsyncSession, ctx: JobContext, connection: BankConnection, code: str, message: str
+) -> None:
     """The family must sign in again (Link's update mode): ITEM_LOGIN_REQUIRED, or consent
-    about to expire. The one place that turns a connection to needs_reauth."""
+    about to expire. The one place that turns a connection to needs_reauth, and that tells the
+    household's owners and adults so (an account_sync_failure alert).
+
+    They are told when the connection starts waiting for this sign-in, not again while it still
+    waits (a sync the family starts meanwhile fails the same way). The alert's key names the
+    connection, the code and the day, so a webhook delivered twice, two jobs racing or a retried
+    job tell nobody twice."""
+    waiting_already = (
+        connection.status is BankConnectionStatus.NEEDS_REAUTH
+        and connection.last_error_code == code[:100]
+    )
     connection.status = BankConnectionStatus.NEEDS_REAUTH
     _record_error(connection, code, message)
+    if not waiting_already:
+        await _alert_sync_failure(session, ctx, connection, code)
+
+
+async def _alert_sync_failure(
+    session: AsyncSession, ctx: JobContext, connection: BankConnection, code: str
+) -> None:
+    household = await session.get_one(Household, connection.household_id)
+    account_names = (
+        await session.scalars(
+            select(Account.name)
+            .join(BankConnectionAccount, BankConnectionAccount.account_id == Account.id)
+            .where(BankConnectionAccount.connection_id == connection.id)
+            .order_by(Account.name)
+        )
+    ).all()
+    app_url = ctx.settings.public_app_url.rstrip("/")
+    await raise_alert(
+        session,
+        kind=AlertKind.ACCOUNT_SYNC_FAILURE,
+        data={
+            "household_name": household.name,
+            "institution_name": connection.institution_name,
+            "account_name": ", ".join(account_names) or connection.institution_name,
+            "reconnect_url": f"{app_url}/h/{household.id}/bank-connections",
+        },
+        key=f"sync-failure:{connection.id}:{code[:100]}:{ctx.now.date().isoformat()}",
+        household=HouseholdContext.for_system(household),
+    )
 
 
 def _error_message(error: PlaidApiError) -> str:
@@ -367,12 +416,13 @@ async def _plaid_failed(
         connection = await _locked(session, connection_id)
         if connection is None:
             return "skipped"
-        _record_error(connection, error.error_code, _error_message(error))
         connection.sync_finished_at = ctx.now
         if error.login_required:
-            ask_for_reauth(connection, error.error_code, _error_message(error))
-        elif not error.retryable:
-            connection.status = BankConnectionStatus.ERROR
+            await ask_for_reauth(session, ctx, connection, error.error_code, _error_message(error))
+        else:
+            _record_error(connection, error.error_code, _error_message(error))
+            if not error.retryable:
+                connection.status = BankConnectionStatus.ERROR
         await cache.put(connection_id, _cached(connection, None))
         await recount_statuses(session)
     if error.login_required:
@@ -438,14 +488,18 @@ async def run_item_event(ctx: JobContext, payload: dict[str, Any]) -> None:
             expires = payload.get("consent_expires_at")
             connection.consent_expires_at = datetime.fromisoformat(expires) if expires else None
             code = "PENDING_EXPIRATION" if event == "pending_expiration" else "PENDING_DISCONNECT"
-            ask_for_reauth(
+            await ask_for_reauth(
+                session,
+                ctx,
                 connection,
                 code,
                 "The bank will stop sharing data soon: reconnect to keep transactions coming",
             )
         elif item_error is not None:
             if item_error.login_required:
-                ask_for_reauth(connection, item_error.error_code, _error_message(item_error))
+                await ask_for_reauth(
+                    session, ctx, connection, item_error.error_code, _error_message(item_error)
+                )
             else:
                 _record_error(connection, item_error.error_code, _error_message(item_error))
                 if not item_error.retryable:

@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 from celery import Celery
 from celery.signals import worker_process_shutdown, worker_ready
 
+from family_budget import backups
 from family_budget.config import Settings
-from family_budget.db import create_engine, create_session_factory
+from family_budget.db import create_engine, create_session_factory, unit_of_work
 from family_budget.models.base import utcnow
 from family_budget.worker import jobs, metrics, schedule
 
@@ -90,6 +91,8 @@ def create_celery(settings: Settings) -> Celery:
             metrics.ticks_total.inc()
             await schedule.schedule_due(ctx.session_factory, ctx.now)
             await jobs.observe_queue(ctx)
+            async with unit_of_work(ctx.session_factory) as session:
+                await backups.observe_last_backup(session)
             return await jobs.relay(ctx, lambda name, job_id: _send(app, name, job_id))
 
         return run(tick)

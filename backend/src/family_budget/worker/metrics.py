@@ -46,6 +46,16 @@ oldest_due_job_age_seconds = Gauge(
 )
 
 
+# Read at every tick from the jobs table (the row `family-budget backup` adds once a backup is
+# stored), so a restarted worker reports it again; every process reports the same, "max" adds
+# nothing up.
+last_backup_timestamp_seconds = Gauge(
+    "family_budget_backup_last_success_timestamp_seconds",
+    "Unix time of the last backup stored and recorded (family-budget backup), at the last tick",
+    multiprocess_mode="max",
+)
+
+
 def record_queue(due: int, oldest_age_seconds: float) -> None:
     jobs_due.set(due)
     oldest_due_job_age_seconds.set(oldest_age_seconds)
