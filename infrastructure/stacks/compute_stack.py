@@ -42,6 +42,7 @@ from stacks.load_balancers import (
     acknowledge_plain_http_listener,
     acknowledge_port_80,
     harden_load_balancer,
+    refuse_metrics,
 )
 from stacks.refs import (
     AppSecretRefs,
@@ -781,6 +782,7 @@ class ComputeStack(FamilyBudgetStack):
             ),
         )
         self._configure_entry_point(service.service, service.target_group, sizing, health_path)
+        refuse_metrics(service.listener, f"{name}NoMetrics")
         harden_load_balancer(
             service.load_balancer,
             access_logs_bucket=self._access_logs_bucket,

@@ -69,3 +69,20 @@ def acknowledge_port_80(security_group: ec2.ISecurityGroup, *, https: bool, what
 def acknowledge_plain_http_listener(listener: elbv2.IApplicationListener, what: str) -> None:
     for check_id in ("CKV_AWS_2", "CKV_AWS_103"):
         acknowledge_checkov(listener, check_id, plain_http_reason(what))
+
+
+# Before every host rule (10, 20, ...): /metrics is refused whatever the host.
+METRICS_RULE_PRIORITY = 1
+
+
+def refuse_metrics(listener: elbv2.ApplicationListener, construct_id: str) -> None:
+    """The app's /metrics are for Prometheus, which scrapes the tasks directly (Cloud Map); a
+    public load balancer answers 404 for them, so they tell nobody else the app's internals."""
+    listener.add_action(
+        construct_id,
+        priority=METRICS_RULE_PRIORITY,
+        conditions=[elbv2.ListenerCondition.path_patterns(["/metrics", "/metrics/*"])],
+        action=elbv2.ListenerAction.fixed_response(
+            404, content_type="text/plain", message_body="Not found"
+        ),
+    )

@@ -26,6 +26,7 @@ from stacks.load_balancers import (
     acknowledge_plain_http_listener,
     acknowledge_port_80,
     harden_load_balancer,
+    refuse_metrics,
 )
 from stacks.refs import DnsRefs, SharedLoadBalancerRefs
 
@@ -97,6 +98,7 @@ class SharedLoadBalancer:
                 open=True,
             )
             self.load_balancer.add_redirect(source_port=80, target_port=443, open=True)
+            refuse_metrics(self.https_listener, "HttpsNoMetrics")
 
     def add_entry_point(
         self,
@@ -117,6 +119,7 @@ class SharedLoadBalancer:
                 open=True,
             )
             acknowledge_plain_http_listener(listener, construct_id.lower())
+            refuse_metrics(listener, f"{construct_id}NoMetrics")
             address = self.load_balancer.load_balancer_dns_name
             return f"http://{address}" if plain_port == 80 else f"http://{address}:{plain_port}"
         host = self.config.host(host_name, dns.domain_name)

@@ -311,6 +311,33 @@ class TestServices:
         assert passed <= names, passed - names
         assert names - passed == set(DEFAULTED_SETTINGS)
 
+    def test_public_listeners_refuse_metrics(self, variant: Synthesized) -> None:
+        """Prometheus scrapes the tasks through Cloud Map; the internet gets 404 for /metrics
+        on every listener that forwards to the app, before any host rule."""
+        rules = variant.resources("Compute", "AWS::ElasticLoadBalancingV2::ListenerRule")
+        refusing = {
+            json.dumps(rule["Properties"]["ListenerArn"], sort_keys=True)
+            for rule in rules.values()
+            if rule["Properties"]["Conditions"]
+            == [
+                {
+                    "Field": "path-pattern",
+                    "PathPatternConfig": {"Values": ["/metrics", "/metrics/*"]},
+                }
+            ]
+            and rule["Properties"]["Priority"] == 1
+            and rule["Properties"]["Actions"][0]["FixedResponseConfig"]["StatusCode"] == "404"
+        }
+        forwarding = {
+            json.dumps({"Ref": listener_id}, sort_keys=True)
+            for listener_id, listener in variant.resources(
+                "Compute", "AWS::ElasticLoadBalancingV2::Listener"
+            ).items()
+            if listener["Properties"]["DefaultActions"][0]["Type"] != "redirect"
+        }
+        assert forwarding
+        assert forwarding <= refusing
+
     def test_only_the_vpc_may_name_the_client(self, env: Synthesized) -> None:
         """X-Forwarded-For is believed from the load balancers (in the VPC), nobody else."""
         definition = container(task_definitions(env)["backend"], "backend")
@@ -824,6 +851,7 @@ class TestSharedLoadBalancer:
             for rule in env.resources(
                 "Compute", "AWS::ElasticLoadBalancingV2::ListenerRule"
             ).values()
+            if rule["Properties"]["Conditions"][0]["Field"] == "host-header"
         )
         assert rules == [
             (10, "api-dev.familybudget.app", 8000),
