@@ -257,7 +257,7 @@ async def forgot_password(
     await limiter.hit(
         settings.forgot_password_rate_per_account, "forgot_password:account", body.email
     )
-    await service.request_password_reset(session, settings, body.email)
+    await service.queue_password_reset_request(session, body.email)
     return Accepted(detail=RESET_REQUEST_ANSWER)
 
 

@@ -1,9 +1,11 @@
 """The account emails (verification, password reset, email-change notice), sent by jobs.
 
-The request writes the job in its own transaction, so a crash cannot lose the email, and the
-job's payload holds row ids only: the link's token is derived again from the row
-(family_budget.security.link_token), so a retried job sends the same working link. The outbox
-file (or SES message) is keyed by the job, so a retry on a laptop overwrites instead of adding.
+The request writes the job in its own transaction, so a crash cannot lose the email. The jobs'
+payloads hold row ids only (a forgot-password request holds the address typed: its job looks it
+up, so the answer takes as long whether or not the address is known). The link's token is
+derived again from the row (family_budget.security.link_token), so a retried job sends the same
+working link. The outbox file (or SES message) is keyed by the job, so a retry on a laptop
+overwrites instead of adding.
 """
 
 from __future__ import annotations
@@ -47,6 +49,15 @@ async def send_password_reset(
     ctx: JobContext, session: AsyncSession, payload: dict[str, Any]
 ) -> None:
     await _send_link(ctx, session, payload, TokenPurpose.RESET_PASSWORD)
+
+
+@job(service.PASSWORD_RESET_REQUEST_JOB)
+async def handle_password_reset_request(
+    ctx: JobContext, session: AsyncSession, payload: dict[str, Any]
+) -> None:
+    """A forgot-password request: a reset link for a known address (another job sends it),
+    nothing for an unknown one."""
+    await service.request_password_reset(session, ctx.settings, payload["email"])
 
 
 @job(service.EMAIL_CHANGED_NOTICE_JOB)
