@@ -9,8 +9,10 @@ click) names the attempt with an `Idempotency-Key` header. For 24 hours, per use
   `idempotency_key_in_progress` (with Retry-After): concurrent requests have one effect.
 
 The key is claimed in a transaction of its own before the route runs (a unique row per user and
-key decides between concurrent requests), and the answer is stored after. Server errors (5xx)
-are not stored: the key is released so that a retry runs again. A claim whose answer never
+key decides between concurrent requests), and the answer is stored after. Only successes are
+stored: after a refusal (4xx: invalid, unauthorized, rate-limited, in conflict) or a server
+error the key is released, so a retry runs again once what was wrong is fixed (as Stripe saves
+no result for a request that failed validation). A claim whose answer never
 came (a crash between the two) is given up after CLAIM_ABANDONED_AFTER. Requests without a
 valid access token pass through untouched: the route answers 401 as usual.
 """
@@ -187,13 +189,15 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
 
-        body, more = b"", True
+        chunks: list[bytes] = []
+        more = True
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
-            body += message.get("body", b"")
+            chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
+        body = b"".join(chunks)
 
         factory: async_sessionmaker[AsyncSession] = scope["app"].state.session_factory
         request_fingerprint = fingerprint(
@@ -216,7 +220,7 @@ class IdempotencyMiddleware:
                 await release(session, claimed.row_id)
             raise
         async with unit_of_work(factory) as session:
-            if answer.status_code >= 500:
+            if answer.status_code >= 400:
                 await release(session, claimed.row_id)
             else:
                 await store(session, claimed.row_id, answer)
