@@ -6,7 +6,6 @@ that is down (a closed port)."""
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -17,27 +16,20 @@ from family_budget.app import create_app
 from family_budget.auth.refresh_store import ConsumeOutcome, RefreshRecord, RefreshTokenStore
 from family_budget.config import Settings
 from family_budget.security import TokenType, encode_token, hash_token
+from tests.outage import closed_port, with_servers
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_REDIS_URL"), reason="the refresh tokens live in Redis (TEST_REDIS_URL)"
 )
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_refresh_that_fails_on_the_database_leaves_the_token_usable(
     settings: Settings,
 ) -> None:
-    database_down = Settings(
-        environment="development",
-        jwt_secret=settings.jwt_secret,
-        data_dir=settings.data_dir,
+    database_down = with_servers(
+        settings,
         redis_url=os.environ["TEST_REDIS_URL"],
-        database_url=f"postgresql://postgres@127.0.0.1:{_closed_port()}/nothing",
+        database_url=f"postgresql://postgres@127.0.0.1:{closed_port()}/nothing",
     )
     app = create_app(database_down, configure_logs=False)
     async with app.router.lifespan_context(app):

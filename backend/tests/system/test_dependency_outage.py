@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
@@ -17,15 +16,10 @@ from fastapi import FastAPI
 
 from family_budget.app import create_app
 from family_budget.config import Settings
+from tests.outage import closed_port, with_servers
 
 LOGIN = "/api/v1/auth/login"
 CREDENTIALS = {"email": "parent@example.com", "password": "not the real one"}
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # nothing listens once the socket is closed
 
 
 @asynccontextmanager
@@ -35,12 +29,6 @@ async def _client(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.Asyn
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
             yield app, client
-
-
-def _changed(settings: Settings, **changes: str) -> Settings:
-    """The test settings with other servers (a fresh object: the resolved URLs are cached)."""
-    fields = {name: getattr(settings, name) for name in ("database_url", "redis_url", "data_dir")}
-    return Settings(environment="development", jwt_secret=settings.jwt_secret, **(fields | changes))
 
 
 def _assert_unavailable(response: httpx.Response) -> None:
@@ -53,7 +41,7 @@ def _assert_unavailable(response: httpx.Response) -> None:
 
 
 async def test_database_down_is_503(settings: Settings) -> None:
-    down = _changed(settings, database_url=f"postgresql://postgres@127.0.0.1:{_closed_port()}/x")
+    down = with_servers(settings, database_url=f"postgresql://postgres@127.0.0.1:{closed_port()}/x")
     async with _client(down) as (_, client):
         _assert_unavailable(await client.post(LOGIN, json=CREDENTIALS))
         register = {"email": "new@example.com", "password": "a long family passphrase", "name": "N"}
@@ -61,7 +49,7 @@ async def test_database_down_is_503(settings: Settings) -> None:
 
 
 async def test_redis_down_is_503(settings: Settings) -> None:
-    down = _changed(settings, redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    down = with_servers(settings, redis_url=f"redis://127.0.0.1:{closed_port()}/0")
     async with _client(down) as (_, client):
         _assert_unavailable(await client.post(LOGIN, json=CREDENTIALS))
 
@@ -110,7 +98,7 @@ class _DroppingRelay:
 async def test_the_first_request_after_a_redis_restart_succeeds(settings: Settings) -> None:
     redis_url = urlsplit(os.environ["TEST_REDIS_URL"])
     async with _DroppingRelay(redis_url.hostname or "127.0.0.1", redis_url.port or 6379) as relay:
-        through_relay = _changed(
+        through_relay = with_servers(
             settings, redis_url=f"redis://127.0.0.1:{relay.port}{redis_url.path}"
         )
         async with _client(through_relay) as (_, client):
