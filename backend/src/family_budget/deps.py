@@ -71,6 +71,8 @@ async def get_current_user(
         store: RefreshTokenStore = request.app.state.refresh_store
         if not await store.family_active(claims.family_id, session=session):
             raise Unauthorized("The session has ended; sign in again", code="session_ended")
+    # Which session is asking: the list of sessions marks it, "sign out the others" keeps it.
+    request.state.session_id = claims.family_id
     return user
 
 

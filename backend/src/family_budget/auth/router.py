@@ -3,13 +3,15 @@ caller's own profile. Mounted at /api/v1."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget import money
-from family_budget.auth import service
+from family_budget.auth import service, sessions
 from family_budget.auth.csrf import (
     REFRESH_COOKIE_NAME,
     check_csrf,
@@ -32,6 +34,8 @@ from family_budget.auth.schemas import (
     RefreshRequest,
     RegisterRequest,
     ResetPasswordRequest,
+    SessionRead,
+    SessionsSignedOut,
     TokenPair,
     VerifyEmailRequest,
 )
@@ -179,6 +183,7 @@ async def login(
         email=body.email,
         password=body.password,
         device=device,
+        user_agent=request.headers.get("user-agent"),
     )
     set_device_cookie(response, signed_in.device.cookie_value)
     return _token_pair(response, signed_in.tokens)
@@ -290,6 +295,7 @@ async def update_me(body: MeUpdate, user: CurrentUser, session: SessionDep) -> M
 @router.post("/me/password")
 async def change_password(
     body: PasswordChange,
+    request: Request,
     response: Response,
     user: CurrentUser,
     session: SessionDep,
@@ -307,6 +313,7 @@ async def change_password(
         user,
         current_password=body.current_password,
         new_password=body.new_password,
+        user_agent=request.headers.get("user-agent"),
     )
     return _token_pair(response, tokens)
 
@@ -329,3 +336,34 @@ async def change_email(
         current_password=body.current_password,
     )
     return await _me(session, user)
+
+
+@router.get("/me/sessions")
+async def list_sessions(
+    request: Request, user: CurrentUser, session: SessionDep, store: RefreshStoreDep
+) -> list[SessionRead]:
+    """Your signed-in sessions (browsers and apps), most recently used first."""
+    active = await sessions.list_active(
+        session, store, user.id, current_id=request.state.session_id, now=datetime.now(UTC)
+    )
+    return [SessionRead.model_validate(item) for item in active]
+
+
+@router.delete("/me/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def sign_out_session(
+    session_id: uuid.UUID, user: CurrentUser, session: SessionDep, store: RefreshStoreDep
+) -> Response:
+    """Sign a session out: its refresh token and its access tokens stop working at once."""
+    await sessions.sign_out(session, store, user.id, session_id, now=datetime.now(UTC))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/sessions/sign-out-others")
+async def sign_out_other_sessions(
+    request: Request, user: CurrentUser, session: SessionDep, store: RefreshStoreDep
+) -> SessionsSignedOut:
+    """Sign out every session but this one (a lost phone, a shared computer)."""
+    ended = await sessions.sign_out_others(
+        session, store, user.id, current_id=request.state.session_id, now=datetime.now(UTC)
+    )
+    return SessionsSignedOut(signed_out_count=ended)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -134,3 +135,18 @@ class MeRead(BaseModel):
     )
     created_at: datetime
     households: list[MembershipRead]
+
+
+class SessionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    device_label: str = Field(description='The browser and system, e.g. "Firefox on Linux"')
+    created_at: datetime = Field(description="When this sign-in happened")
+    last_seen_at: datetime = Field(description="When the session was last refreshed")
+    expires_at: datetime = Field(description="When it ends at the latest, unless used to sign out")
+    current: bool = Field(description="The session making this request")
+
+
+class SessionsSignedOut(BaseModel):
+    signed_out_count: int

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.alerts.service import AlertKind, raise_alert
+from family_budget.auth import sessions
 from family_budget.auth.devices import SignInDeviceCheck, check_device
 from family_budget.auth.passwords import WeakPasswordError, check_password
 from family_budget.auth.refresh_store import ConsumeOutcome, RefreshRecord, RefreshTokenStore
@@ -177,6 +178,7 @@ async def login(
     email: str,
     password: str,
     device: str | None = None,
+    user_agent: str | None = None,
 ) -> SignIn:
     """Check the credentials and start a session (a new refresh-token family). `device` is the
     sign-in device cookie presented (family_budget.auth.devices): a new device raises a security
@@ -204,7 +206,9 @@ async def login(
             key=f"security:new-device:{user.id}:{checked.device_hash[:32]}",
             occurred_at=now,
         )
-    tokens = await start_session(session, settings, store, user.id, now=now)
+    tokens = await start_session(
+        session, settings, store, user.id, now=now, label=await sessions.label_for(user_agent)
+    )
     return SignIn(tokens=tokens, device=checked)
 
 
@@ -215,11 +219,22 @@ async def start_session(
     user_id: uuid.UUID,
     *,
     now: datetime | None = None,
+    label: str = sessions.UNKNOWN_DEVICE,
 ) -> IssuedTokens:
-    """New access and refresh tokens; the family lives refresh_token_expire_days, never longer."""
+    """New access and refresh tokens; the family lives refresh_token_expire_days, never longer.
+    `label` names the device in the user's list of sessions (family_budget.auth.sessions)."""
     now = now or datetime.now(UTC)
     expires_at = now + timedelta(days=settings.refresh_token_expire_days)
-    return await _issue(session, settings, store, user_id, uuid.uuid4(), expires_at, now)
+    family_id = uuid.uuid4()
+    await sessions.record_start(
+        session,
+        session_id=family_id,
+        user_id=user_id,
+        label=label,
+        started_at=now,
+        expires_at=expires_at,
+    )
+    return await _issue(session, settings, store, user_id, family_id, expires_at, now)
 
 
 async def _issue(
@@ -322,6 +337,7 @@ async def rotate_session(
         tokens = await _issue(
             session, settings, store, user.id, record.family_id, record.expires_at, now
         )
+        await sessions.record_use(session, record.family_id, now)
         # Committed here, not after the route: the old token may stay used only once the new
         # one is saved for sure.
         await session.commit()
@@ -387,6 +403,7 @@ async def change_password(
     *,
     current_password: str,
     new_password: str,
+    user_agent: str | None = None,
 ) -> IssuedTokens:
     """Set a new password, end every session of the user and start a fresh one for the caller."""
     if not await _verify(user.password_hash, current_password):
@@ -396,7 +413,9 @@ async def change_password(
     await _password_changed_alert(session, settings, user, now)
     # Same instant as password_changed_at: the new access token passes the "issued before the
     # change" check (whole seconds), the old ones fail it.
-    return await start_session(session, settings, store, user.id, now=now)
+    return await start_session(
+        session, settings, store, user.id, now=now, label=await sessions.label_for(user_agent)
+    )
 
 
 async def _set_password(

@@ -31,6 +31,7 @@ from family_budget.models.transaction import (
     TransactionTag,
 )
 from family_budget.models.user import User
+from family_budget.models.user_session import UserSession
 
 __all__ = [
     "Account",
@@ -80,4 +81,5 @@ __all__ = [
     "TransactionStatus",
     "TransactionTag",
     "User",
+    "UserSession",
 ]

@@ -11,9 +11,10 @@ import { PreferencesCard } from "@/features/notifications/PreferencesForm";
 import { PushOptIn } from "@/features/notifications/PushOptIn";
 import { useMe } from "@/features/session/SessionProvider";
 
+import { SessionsCard } from "./SessionsCard";
 import { useChangeEmail, useChangePassword, useUpdateName } from "./api";
 
-/** The signed-in person's own settings: name, email, password, notifications. */
+/** The signed-in person's own settings: name, email, password, devices, notifications. */
 export function ProfilePage() {
   return (
     <div className="flex flex-col gap-4">
@@ -24,6 +25,7 @@ export function ProfilePage() {
         <PasswordCard />
         <PushOptIn />
       </div>
+      <SessionsCard />
       <PreferencesCard />
     </div>
   );

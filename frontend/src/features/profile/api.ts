@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import { setAccessToken } from "@/api/session";
@@ -31,5 +31,37 @@ export function useChangePassword() {
       setAccessToken(tokens.access_token, tokens.expires_in);
       return tokens;
     },
+  });
+}
+
+const SESSIONS_KEY = ["me", "sessions"];
+
+/** The caller's signed-in sessions, most recently used first (the current one is marked). */
+export function useSessions() {
+  return useQuery({
+    queryKey: SESSIONS_KEY,
+    queryFn: () => unwrap(api.GET("/api/v1/me/sessions")),
+  });
+}
+
+/** Sign one session out: its tokens stop working at once. */
+export function useSignOutSession() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (sessionId: string) =>
+      unwrap(
+        api.DELETE("/api/v1/me/sessions/{session_id}", {
+          params: { path: { session_id: sessionId } },
+        }),
+      ),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS_KEY }),
+  });
+}
+
+export function useSignOutOtherSessions() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST("/api/v1/me/sessions/sign-out-others")),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS_KEY }),
   });
 }
