@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from family_budget.accounts.router import router as accounts_router
 from family_budget.alerts.router import router as alerts_router
+from family_budget.audit.router import router as audit_router
 from family_budget.auth.rate_limit import build_rate_limiter
 from family_budget.auth.refresh_store import build_refresh_store
 from family_budget.auth.router import router as auth_router
@@ -172,6 +173,7 @@ def create_app(
         budget_alerts_router,
         imports_router,
         payees_router,
+        audit_router,
     ):
         household_api.include_router(domain_router)
     api.include_router(household_api)

@@ -349,6 +349,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Events
+         * @description Who changed what in the household, newest first (owners only).
+         */
+        get: operations["list_audit_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/bank-connections": {
         parameters: {
             query?: never;
@@ -1796,6 +1816,61 @@ export interface components {
              * @description Percent of the month's assigned amount at which spending raises a budget alert, once each per month; null: the defaults (80 and 100); []: no alerts
              */
             percents: number[] | null;
+        };
+        /**
+         * AuditAction
+         * @enum {string}
+         */
+        AuditAction: "household.updated" | "invitation.created" | "invitation.revoked" | "member.joined" | "member.role_changed" | "member.removed" | "member.left" | "account.created" | "account.updated" | "account.archived" | "account.unarchived" | "account.deleted" | "budget.assigned" | "budget.copied" | "bank_connection.linked" | "bank_connection.removed" | "export.requested";
+        /** AuditEventPage */
+        AuditEventPage: {
+            /** Items */
+            items: components["schemas"]["AuditEventRead"][];
+            /**
+             * Next Before Id
+             * @description Pass as before_id for the next (older) page; null on the last page
+             */
+            next_before_id: number | null;
+        };
+        /** AuditEventRead */
+        AuditEventRead: {
+            action: components["schemas"]["AuditAction"];
+            /**
+             * Actor Id
+             * @description Null when the system acted
+             */
+            actor_id: string | null;
+            /**
+             * Actor Name
+             * @description The actor's name when the change was made
+             */
+            actor_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Details
+             * @description What changed: {"field": [before, after]}, or the values set
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Target Id */
+            target_id: string | null;
+            /**
+             * Target Label
+             * @description The target's name when the change was made
+             */
+            target_label: string;
+            /**
+             * Target Type
+             * @description account, member, invitation, budget, ...
+             */
+            target_type: string;
         };
         /** BankConnectionCreate */
         BankConnectionCreate: {
@@ -4642,6 +4717,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_audit_events: {
+        parameters: {
+            query?: {
+                limit?: number;
+                before_id?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
             /** @description Validation Error */

@@ -10,6 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, status
 from pydantic import BaseModel
 
+from family_budget.audit import service as audit
+from family_budget.audit.service import Target
 from family_budget.bank_connections import service
 from family_budget.bank_connections.plaid_api import PlaidClient
 from family_budget.bank_connections.schemas import (
@@ -39,7 +41,7 @@ from family_budget.errors import (
     Unauthorized,
     Unprocessable,
 )
-from family_budget.models import BankConnection, BankConnectionStatus
+from family_budget.models import AuditAction, BankConnection, BankConnectionStatus
 from family_budget.observability.metrics import Metrics
 
 logger = logging.getLogger(__name__)
@@ -153,6 +155,12 @@ async def create_bank_connection(
 ) -> BankConnectionRead:
     """Connect a bank from Link's public token; its transactions arrive with the first sync."""
     connection = await service.create_connection(session, household, plaid, cipher, body)
+    await audit.record(
+        session,
+        household,
+        AuditAction.BANK_CONNECTION_LINKED,
+        Target("bank_connection", connection.id, connection.institution_name),
+    )
     return _read(await service.connection_details(session, household, connection, cache))
 
 
@@ -191,6 +199,12 @@ async def delete_bank_connection(
 ) -> None:
     """Disconnect the bank; its accounts and transactions stay."""
     await service.remove_connection(session, connection)
+    await audit.record(
+        session,
+        household,
+        AuditAction.BANK_CONNECTION_REMOVED,
+        Target("bank_connection", connection.id, connection.institution_name),
+    )
 
 
 class WebhookReceived(BaseModel):

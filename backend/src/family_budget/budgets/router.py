@@ -6,6 +6,8 @@ import uuid
 
 from fastapi import APIRouter
 
+from family_budget.audit import service as audit
+from family_budget.audit.service import Target
 from family_budget.budgets import alerts, service
 from family_budget.budgets.schemas import (
     AlertThresholdsRead,
@@ -16,6 +18,7 @@ from family_budget.budgets.schemas import (
     BudgetMonthRead,
 )
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
+from family_budget.models import AuditAction
 from family_budget.months import MonthPath
 
 router = APIRouter(prefix="/budgets", tags=["budgets"])
@@ -42,6 +45,13 @@ async def set_budget_assignment(
 ) -> BudgetCategoryRead:
     """Set what is assigned to a spending category in a month."""
     line = await service.set_assignment(session, household, month, category_id, body.assigned_minor)
+    await audit.record(
+        session,
+        household,
+        AuditAction.BUDGET_ASSIGNED,
+        Target("category", line.category_id, line.name),
+        {"month": month.isoformat(), "assigned_minor": line.assigned_minor},
+    )
     return BudgetCategoryRead.model_validate(line)
 
 
@@ -51,6 +61,14 @@ async def copy_previous_budget(
 ) -> BudgetCopyRead:
     """Copy last month's amounts into categories that have none this month yet."""
     copied = await service.copy_previous_month(session, household, month)
+    if copied:
+        await audit.record(
+            session,
+            household,
+            AuditAction.BUDGET_COPIED,
+            Target("budget", None, month.strftime("%B %Y")),
+            {"month": month.isoformat(), "copied_count": copied},
+        )
     return BudgetCopyRead(month=month, copied_count=copied)
 
 

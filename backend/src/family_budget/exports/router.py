@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 
+from family_budget.audit import service as audit
+from family_budget.audit.service import Target
 from family_budget.deps import AdultHouseholdDep, SessionDep, SettingsDep
 from family_budget.exports import service
 from family_budget.exports.schemas import ExportCreate, ExportList, ExportQueued, ExportRead
-from family_budget.models import Export
+from family_budget.models import AuditAction, Export
 from family_budget.models.base import utcnow
 from family_budget.storage import Storage, storages_for
 
@@ -48,6 +50,17 @@ async def create_export(
 ) -> ExportQueued:
     """Ask for an export; the worker makes the file (follow it with GET …/exports/{export_id})."""
     export = await service.request_export(session, household, body, utcnow())
+    await audit.record(
+        session,
+        household,
+        AuditAction.EXPORT_REQUESTED,
+        Target("export", export.id, export.filename),
+        {
+            "kind": export.kind.value,
+            "from": export.starts_on.isoformat(),
+            "to": export.ends_on.isoformat(),
+        },
+    )
     return ExportQueued(id=export.id, status=export.status)
 
 

@@ -6,8 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
+from family_budget.audit import service as audit
+from family_budget.audit.service import Target
 from family_budget.deps import CurrentUser, HouseholdDep, OwnerHouseholdDep, SessionDep, SettingsDep
 from family_budget.households import service
+from family_budget.households.context import HouseholdContext
 from family_budget.households.schemas import (
     HouseholdCreate,
     HouseholdRead,
@@ -18,7 +21,7 @@ from family_budget.households.schemas import (
     MemberRead,
     MemberUpdate,
 )
-from family_budget.models import Role
+from family_budget.models import AuditAction, Role
 
 router = APIRouter(tags=["households"])
 
@@ -54,9 +57,19 @@ async def update_household(
     body: HouseholdUpdate, household: OwnerHouseholdDep, session: SessionDep
 ) -> HouseholdRead:
     """Rename a household or change its currency (only while it has no transactions)."""
+    before = {"name": household.household.name, "currency": household.household.currency}
     updated = await service.update_household(
         session, household, name=body.name, currency=body.currency
     )
+    changed = audit.changes(before, {"name": updated.name, "currency": updated.currency})
+    if changed:
+        await audit.record(
+            session,
+            household,
+            AuditAction.HOUSEHOLD_UPDATED,
+            Target("household", updated.id, updated.name),
+            changed,
+        )
     return HouseholdRead.build(updated, household.role)
 
 
@@ -79,7 +92,17 @@ async def update_member(
     user_id: uuid.UUID, body: MemberUpdate, household: OwnerHouseholdDep, session: SessionDep
 ) -> MemberRead:
     """Change a member's role (the last owner cannot be demoted)."""
+    before, _ = await service.get_member(session, household, user_id)
+    previous_role = before.role
     membership, user = await service.change_member_role(session, household, user_id, body.role)
+    if membership.role is not previous_role:
+        await audit.record(
+            session,
+            household,
+            AuditAction.MEMBER_ROLE_CHANGED,
+            Target("member", user.id, user.name),
+            {"role": [previous_role.value, membership.role.value]},
+        )
     return MemberRead.build(membership, user)
 
 
@@ -90,7 +113,16 @@ async def remove_member(
     """Remove a member, or leave the household by removing yourself."""
     if user_id != user.id:
         household.require(Role.OWNER)
+    membership, member = await service.get_member(session, household, user_id)
+    role = membership.role
     await service.remove_member(session, household, user_id)
+    await audit.record(
+        session,
+        household,
+        AuditAction.MEMBER_LEFT if user_id == user.id else AuditAction.MEMBER_REMOVED,
+        Target("member", member.id, member.name),
+        {"role": role.value},
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -112,7 +144,15 @@ async def create_invitation(
         email=str(body.email),
         role=body.role,
     )
-    return InvitationRead.build(created.invitation)
+    invitation = created.invitation
+    await audit.record(
+        session,
+        household,
+        AuditAction.INVITATION_CREATED,
+        Target("invitation", invitation.id, invitation.email),
+        {"role": invitation.role.value},
+    )
+    return InvitationRead.build(invitation)
 
 
 @router.get(f"{HOUSEHOLD}/invitations")
@@ -129,7 +169,13 @@ async def revoke_invitation(
     invitation_id: uuid.UUID, household: OwnerHouseholdDep, session: SessionDep
 ) -> Response:
     """Revoke a pending invitation; its link stops working."""
-    await service.revoke_invitation(session, household, invitation_id)
+    email = await service.revoke_invitation(session, household, invitation_id)
+    await audit.record(
+        session,
+        household,
+        AuditAction.INVITATION_REVOKED,
+        Target("invitation", invitation_id, email),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -139,4 +185,11 @@ async def accept_invitation(
 ) -> HouseholdRead:
     """Accept an invitation sent to your email address and join its household."""
     household, membership = await service.accept_invitation(session, user=user, token=body.token)
+    await audit.record(
+        session,
+        HouseholdContext.for_member(household, membership, user),
+        AuditAction.MEMBER_JOINED,
+        Target("member", user.id, user.name),
+        {"role": membership.role.value},
+    )
     return HouseholdRead.build(household, membership.role)

@@ -338,24 +338,24 @@ async def revoke_invitation(
     invitation_id: uuid.UUID,
     *,
     now: datetime | None = None,
-) -> None:
-    """Only a pending invitation can be revoked; accepted, revoked or expired ones are gone."""
+) -> str:
+    """Only a pending invitation can be revoked; accepted, revoked or expired ones are gone.
+    Returns the address it was sent to."""
     now = now or utcnow()
-    revoked = (
-        await session.execute(
-            update(Invitation)
-            .where(
-                Invitation.id == invitation_id,
-                Invitation.household_id == household.id,
-                *_pending(now),
-            )
-            .values(revoked_at=now)
-            .returning(Invitation.id)
-            .execution_options(synchronize_session=False)
+    email = await session.scalar(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.household_id == household.id,
+            *_pending(now),
         )
-    ).first()
-    if revoked is None:
+        .values(revoked_at=now)
+        .returning(Invitation.email)
+        .execution_options(synchronize_session=False)
+    )
+    if email is None:
         raise NotFound("Invitation not found", code="invitation_not_found")
+    return email
 
 
 async def accept_invitation(

@@ -2,6 +2,7 @@
 
 from family_budget.models.account import Account, AccountKind, AccountShare, AccountSource
 from family_budget.models.activity_total import ActivityTotal
+from family_budget.models.audit_event import AuditAction, AuditEvent
 from family_budget.models.bank_connection import BankConnection, BankConnectionStatus
 from family_budget.models.bank_connection_account import BankConnectionAccount
 from family_budget.models.bank_pending_edit import BankPendingEdit
@@ -39,6 +40,8 @@ __all__ = [
     "AccountShare",
     "AccountSource",
     "ActivityTotal",
+    "AuditAction",
+    "AuditEvent",
     "BankConnection",
     "BankConnectionAccount",
     "BankConnectionStatus",

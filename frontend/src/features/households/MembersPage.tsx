@@ -1,6 +1,7 @@
 "use client";
 
 import { PageHeader } from "@/components/ui/Card";
+import { AuditLog } from "@/features/audit/AuditLog";
 
 import { useHousehold } from "./HouseholdContext";
 import { HouseholdSettings } from "./HouseholdSettings";
@@ -28,6 +29,9 @@ export function MembersPage() {
               <div className="flex flex-col gap-4">
                 <HouseholdSettings />
                 <LeaveAndDelete />
+              </div>
+              <div className="lg:col-span-2">
+                <AuditLog />
               </div>
             </>
           ) : (
