@@ -65,6 +65,8 @@ def link_token(settings: Settings, purpose: str, row_id: uuid.UUID) -> str:
 class TokenType(StrEnum):
     ACCESS = "access"
     REFRESH = "refresh"
+    # Proof that the password was right, exchanged with a second-step code for a session.
+    TWO_FACTOR = "two_factor"
 
 
 class InvalidToken(Exception):

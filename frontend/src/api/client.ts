@@ -12,6 +12,7 @@ import { csrfToken, currentAccessToken, refreshAccessToken } from "./session";
 /** Calls that start or end a session: they never carry an access token nor retry on 401. */
 const SESSION_CALLS = new Set([
   "/api/v1/auth/login",
+  "/api/v1/auth/login/two-factor",
   "/api/v1/auth/register",
   "/api/v1/auth/refresh",
   "/api/v1/auth/logout",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget import money
-from family_budget.auth import service, sessions
+from family_budget.auth import service, sessions, two_factor
 from family_budget.auth.csrf import (
     REFRESH_COOKIE_NAME,
     check_csrf,
@@ -31,15 +31,23 @@ from family_budget.auth.schemas import (
     MeRead,
     MeUpdate,
     PasswordChange,
+    RecoveryCodesRead,
     RefreshRequest,
     RegisterRequest,
     ResetPasswordRequest,
     SessionRead,
     SessionsSignedOut,
     TokenPair,
+    TwoFactorEnable,
+    TwoFactorPassword,
+    TwoFactorSetupRead,
+    TwoFactorSetupStart,
+    TwoFactorSignIn,
+    TwoFactorStatus,
     VerifyEmailRequest,
 )
 from family_budget.auth.service import IssuedTokens
+from family_budget.bank_connections.token_crypto import TokenCipher
 from family_budget.deps import CurrentUser, SessionDep, SettingsDep
 from family_budget.errors import Unauthorized
 from family_budget.households import service as households_service
@@ -183,6 +191,47 @@ async def login(
         email=body.email,
         password=body.password,
         device=device,
+        user_agent=request.headers.get("user-agent"),
+    )
+    set_device_cookie(response, signed_in.device.cookie_value)
+    return _token_pair(response, signed_in.tokens)
+
+
+def get_token_cipher(request: Request) -> TokenCipher:
+    cipher: TokenCipher = request.app.state.token_cipher
+    return cipher
+
+
+CipherDep = Annotated[TokenCipher, Depends(get_token_cipher)]
+
+
+@router.post("/auth/login/two-factor")
+async def login_two_factor(
+    body: TwoFactorSignIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: RefreshStoreDep,
+    limiter: RateLimiterDep,
+    cipher: CipherDep,
+) -> TokenPair:
+    """Finish a sign-in that answered two_factor_required: a code from the authenticator app
+    (or a recovery code) with the challenge token; sets the same cookies as /auth/login."""
+    claims = two_factor.read_challenge(settings, body.challenge_token)
+    # Six digits are guessable only slowly: as many tries per account as passwords get.
+    await limiter.hit(settings.login_rate_per_account, "two_factor:account", str(claims.user_id))
+    signed_in = await service.complete_two_factor_sign_in(
+        session,
+        settings,
+        store,
+        cipher,
+        user_id=claims.user_id,
+        challenge_issued_at=claims.issued_at,
+        code=body.code,
+        recovery_code=body.recovery_code,
+        remember_device=body.remember_device,
+        device=presented_device(request),
         user_agent=request.headers.get("user-agent"),
     )
     set_device_cookie(response, signed_in.device.cookie_value)
@@ -367,3 +416,82 @@ async def sign_out_other_sessions(
         session, store, user.id, current_id=request.state.session_id, now=datetime.now(UTC)
     )
     return SessionsSignedOut(signed_out_count=ended)
+
+
+@router.get("/me/two-factor")
+async def get_two_factor(user: CurrentUser, session: SessionDep) -> TwoFactorStatus:
+    """Whether two-step sign-in is on, and how many recovery codes are left."""
+    enabled = user.totp_enabled_at is not None
+    return TwoFactorStatus(
+        enabled=enabled,
+        enabled_at=user.totp_enabled_at,
+        recovery_codes_left=await two_factor.recovery_codes_left(session, user) if enabled else 0,
+    )
+
+
+@router.post("/me/two-factor/setup")
+async def start_two_factor_setup(
+    body: TwoFactorSetupStart,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    cipher: CipherDep,
+) -> TwoFactorSetupRead:
+    """Make a new authenticator secret (a QR code to scan); confirm it with /enable."""
+    await limiter.hit(settings.login_rate_per_account, "two_factor_setup:account", str(user.id))
+    setup = await service.start_two_factor_setup(
+        session, cipher, user, current_password=body.current_password
+    )
+    return TwoFactorSetupRead(
+        secret=setup.secret,
+        otpauth_uri=setup.otpauth_uri,
+        qr_code_svg_data_uri=setup.qr_code_svg_data_uri,
+    )
+
+
+@router.post("/me/two-factor/enable")
+async def enable_two_factor(
+    body: TwoFactorEnable,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    cipher: CipherDep,
+) -> RecoveryCodesRead:
+    """Turn two-step sign-in on with a code from the app; answers the recovery codes, once."""
+    await limiter.hit(settings.login_rate_per_account, "two_factor_enable:account", str(user.id))
+    codes = await service.turn_on_two_factor(session, settings, cipher, user, code=body.code)
+    return RecoveryCodesRead(recovery_codes=codes)
+
+
+@router.post("/me/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT)
+async def disable_two_factor(
+    body: TwoFactorPassword,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+) -> Response:
+    """Turn two-step sign-in off (needs the password)."""
+    await limiter.hit(settings.login_rate_per_account, "two_factor_disable:account", str(user.id))
+    await service.turn_off_two_factor(
+        session, settings, user, current_password=body.current_password
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/two-factor/recovery-codes")
+async def new_recovery_codes(
+    body: TwoFactorPassword,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+) -> RecoveryCodesRead:
+    """Replace the recovery codes (the old ones stop working)."""
+    await limiter.hit(settings.login_rate_per_account, "recovery_codes:account", str(user.id))
+    codes = await service.replace_recovery_codes(
+        session, settings, user, current_password=body.current_password
+    )
+    return RecoveryCodesRead(recovery_codes=codes)

@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from family_budget.models import Role
@@ -150,3 +151,50 @@ class SessionRead(BaseModel):
 
 class SessionsSignedOut(BaseModel):
     signed_out_count: int
+
+
+class TwoFactorStatus(BaseModel):
+    enabled: bool
+    enabled_at: datetime | None
+    recovery_codes_left: int = Field(description="Unused recovery codes (0 when off)")
+
+
+class TwoFactorSetupStart(Schema):
+    current_password: Password
+
+
+class TwoFactorSetupRead(BaseModel):
+    secret: str = Field(description="The key to type into an authenticator app (base32)")
+    otpauth_uri: str = Field(description="The otpauth:// URI the QR code holds")
+    qr_code_svg_data_uri: str = Field(description="The QR code as a data: URI of an SVG image")
+
+
+class TwoFactorEnable(Schema):
+    code: str = Field(min_length=6, max_length=10, description="The 6 digits the app shows now")
+
+
+class TwoFactorPassword(Schema):
+    current_password: Password
+
+
+class RecoveryCodesRead(BaseModel):
+    recovery_codes: list[str] = Field(
+        description="Each works once; shown only now, so the user keeps them somewhere safe"
+    )
+
+
+class TwoFactorSignIn(Schema):
+    challenge_token: str = Field(
+        max_length=2000, description="From the two_factor_required answer of /auth/login"
+    )
+    code: str | None = Field(default=None, min_length=6, max_length=10)
+    recovery_code: str | None = Field(default=None, min_length=10, max_length=20)
+    remember_device: bool = Field(
+        default=False, description="Skip the second step in this browser for 30 days"
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TwoFactorSignIn:
+        if (self.code is None) == (self.recovery_code is None):
+            raise ValueError("Give either code or recovery_code")
+        return self

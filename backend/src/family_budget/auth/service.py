@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.alerts.service import AlertKind, raise_alert
-from family_budget.auth import sessions
+from family_budget.auth import sessions, two_factor
 from family_budget.auth.devices import SignInDeviceCheck, check_device
 from family_budget.auth.passwords import WeakPasswordError, check_password
 from family_budget.auth.refresh_store import ConsumeOutcome, RefreshRecord, RefreshTokenStore
+from family_budget.bank_connections.token_crypto import TokenCipher
 from family_budget.config import Settings
 from family_budget.db import unit_of_work
 from family_budget.emails import EmailMessage, compose_email
@@ -196,6 +197,73 @@ async def login(
         user.password_hash = await _hash(password)
         await session.flush()
     now = datetime.now(UTC)
+    if user.totp_enabled_at is not None and not await two_factor.device_remembered(
+        session, user, device, now
+    ):
+        # Nothing starts yet: the client exchanges the challenge and a code for the session.
+        raise Unauthorized(
+            "Enter the code from your authenticator app to finish signing in",
+            code="two_factor_required",
+            extra={"challenge_token": two_factor.issue_challenge(settings, user, now)},
+        )
+    return await _sign_in(session, settings, store, user, device, user_agent, now)
+
+
+async def complete_two_factor_sign_in(
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    cipher: TokenCipher,
+    *,
+    user_id: uuid.UUID,
+    challenge_issued_at: datetime,
+    code: str | None,
+    recovery_code: str | None,
+    remember_device: bool,
+    device: str | None = None,
+    user_agent: str | None = None,
+) -> SignIn:
+    """The second step of a sign-in (after `login` answered two_factor_required): a code from the
+    authenticator app, or a recovery code, starts the session. `remember_device` lets this
+    browser skip the second step for the next 30 days."""
+    user = await session.get(User, user_id)
+    if (
+        user is None
+        or user.totp_enabled_at is None
+        or (
+            user.password_changed_at is not None
+            and challenge_issued_at < user.password_changed_at.replace(microsecond=0)
+        )
+    ):
+        raise two_factor.invalid_challenge()
+    now = datetime.now(UTC)
+    if recovery_code is not None:
+        await two_factor.spend_recovery_code(session, user, recovery_code, now)
+        await security_alert(
+            session,
+            settings,
+            user,
+            activity="A recovery code was used to sign in",
+            key=f"security:recovery-code:{user.id}:{now.isoformat()}",
+            occurred_at=now,
+        )
+    else:
+        await two_factor.spend_code(session, cipher, user, code or "", now)
+    signed_in = await _sign_in(session, settings, store, user, device, user_agent, now)
+    if remember_device:
+        await two_factor.remember_device(session, user, signed_in.device.device_hash, now)
+    return signed_in
+
+
+async def _sign_in(
+    session: AsyncSession,
+    settings: Settings,
+    store: RefreshTokenStore,
+    user: User,
+    device: str | None,
+    user_agent: str | None,
+    now: datetime,
+) -> SignIn:
     checked = await check_device(session, user.id, device, now)
     if checked.is_new:
         await security_alert(
@@ -406,8 +474,7 @@ async def change_password(
     user_agent: str | None = None,
 ) -> IssuedTokens:
     """Set a new password, end every session of the user and start a fresh one for the caller."""
-    if not await _verify(user.password_hash, current_password):
-        raise Forbidden("The current password is incorrect", code="invalid_current_password")
+    await _require_current_password(user, current_password)
     _enforce_policy(new_password, email=user.email, name=user.name)
     now = await _set_password(session, store, user, new_password)
     await _password_changed_alert(session, settings, user, now)
@@ -416,6 +483,73 @@ async def change_password(
     return await start_session(
         session, settings, store, user.id, now=now, label=await sessions.label_for(user_agent)
     )
+
+
+# --- Two-step sign-in (family_budget.auth.two_factor) -------------------------------------------
+
+
+async def _require_current_password(user: User, current_password: str) -> None:
+    if not await _verify(user.password_hash, current_password):
+        raise Forbidden("The current password is incorrect", code="invalid_current_password")
+
+
+async def start_two_factor_setup(
+    session: AsyncSession, cipher: TokenCipher, user: User, *, current_password: str
+) -> two_factor.Setup:
+    await _require_current_password(user, current_password)
+    setup = two_factor.begin_setup(cipher, user)
+    await session.flush()
+    return setup
+
+
+async def turn_on_two_factor(
+    session: AsyncSession, settings: Settings, cipher: TokenCipher, user: User, *, code: str
+) -> list[str]:
+    """Confirm the setup with a code: two-step sign-in is on; returns the recovery codes."""
+    now = datetime.now(UTC)
+    codes = await two_factor.enable(session, cipher, user, code, now)
+    await security_alert(
+        session,
+        settings,
+        user,
+        activity="Two-step sign-in was turned on",
+        key=f"security:two-factor-on:{user.id}:{now.isoformat()}",
+        occurred_at=now,
+    )
+    return codes
+
+
+async def turn_off_two_factor(
+    session: AsyncSession, settings: Settings, user: User, *, current_password: str
+) -> None:
+    await _require_current_password(user, current_password)
+    now = datetime.now(UTC)
+    await two_factor.disable(session, user)
+    await security_alert(
+        session,
+        settings,
+        user,
+        activity="Two-step sign-in was turned off",
+        key=f"security:two-factor-off:{user.id}:{now.isoformat()}",
+        occurred_at=now,
+    )
+
+
+async def replace_recovery_codes(
+    session: AsyncSession, settings: Settings, user: User, *, current_password: str
+) -> list[str]:
+    await _require_current_password(user, current_password)
+    now = datetime.now(UTC)
+    codes = await two_factor.regenerate_recovery_codes(session, user, now)
+    await security_alert(
+        session,
+        settings,
+        user,
+        activity="New recovery codes were made (the old ones no longer work)",
+        key=f"security:recovery-codes:{user.id}:{now.isoformat()}",
+        occurred_at=now,
+    )
+    return codes
 
 
 async def _set_password(

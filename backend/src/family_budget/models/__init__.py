@@ -17,6 +17,7 @@ from family_budget.models.import_batch import Import, ImportRow, ImportRowStatus
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
+from family_budget.models.recovery_code import RecoveryCode
 from family_budget.models.rule import PayeeMatch, Rule
 from family_budget.models.scheduled import (
     BillCalendarFeed,
@@ -72,6 +73,7 @@ __all__ = [
     "PushDevice",
     "Receipt",
     "ReceiptStatus",
+    "RecoveryCode",
     "RefreshToken",
     "Role",
     "Rule",

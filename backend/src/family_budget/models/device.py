@@ -57,3 +57,5 @@ class SignInDevice(IdMixin, Base):
     device_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Until when sign-ins from this browser skip the second step ("remember this device").
+    two_factor_until: Mapped[datetime | None]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from family_budget.models.base import Base, IdMixin, TimestampMixin
@@ -24,3 +24,10 @@ class User(IdMixin, TimestampMixin, Base):
     # When the user last signed in or refreshed a session (to within auth.service's
     # ACTIVITY_RESOLUTION): what the "active users" and "active households" metrics count.
     last_active_at: Mapped[datetime | None]
+    # Two-step sign-in (family_budget.auth.two_factor): the TOTP secret, encrypted; one being set
+    # up but not yet confirmed with a code; the last time step a code was accepted for, so that a
+    # code works once.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    totp_pending_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)

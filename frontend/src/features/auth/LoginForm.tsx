@@ -10,7 +10,7 @@ import { Spinner } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
 import { safeNextPath } from "@/features/session/RequireSession";
-import { useSession } from "@/features/session/SessionProvider";
+import { TwoFactorRequired, useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
 import { withNext } from "./links";
@@ -30,6 +30,11 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
 
   if (status !== "anonymous")
     return <Spinner label={status === "loading" ? "Loading" : "Signing you in"} />;
+
+  if (signIn.error instanceof TwoFactorRequired)
+    return (
+      <SecondStep challengeToken={signIn.error.challengeToken} onRestart={() => signIn.reset()} />
+    );
 
   const errors = mergeFieldErrors(clientErrors, serverFieldErrors(signIn.error));
 
@@ -78,6 +83,89 @@ export function LoginForm({ next, notice }: { next: string | null; notice: Login
           New here? <TextLink href={withNext("/signup", nextPath)}>Create an account</TextLink>
         </p>
       </div>
+    </>
+  );
+}
+
+/** The second step of a sign-in with two-step sign-in on: a code from the app, or a recovery code. */
+function SecondStep({
+  challengeToken,
+  onRestart,
+}: {
+  challengeToken: string;
+  onRestart: () => void;
+}) {
+  const { completeTwoFactor } = useSession();
+  const [useRecovery, setUseRecovery] = useState(false);
+  const [code, setCode] = useState("");
+  const [remember, setRemember] = useState(false);
+  const finish = useMutation({
+    mutationFn: () =>
+      completeTwoFactor({
+        challenge_token: challengeToken,
+        remember_device: remember,
+        ...(useRecovery ? { recovery_code: code.trim() } : { code: code.replace(/\s/g, "") }),
+      }),
+  });
+  const expired =
+    finish.error instanceof Error &&
+    "code" in finish.error &&
+    finish.error.code === "invalid_two_factor_challenge";
+  return (
+    <>
+      <AuthHeading title="Two-step sign-in">
+        {useRecovery
+          ? "Enter one of the recovery codes you saved when you turned on two-step sign-in."
+          : "Enter the 6-digit code your authenticator app shows for Family Budget."}
+      </AuthHeading>
+      <form
+        noValidate
+        className="flex flex-col gap-4"
+        onSubmit={(event: FormEvent) => {
+          event.preventDefault();
+          if (code.trim()) finish.mutate();
+        }}
+      >
+        <FormError error={finish.error} />
+        {expired ? (
+          <Button variant="secondary" onClick={onRestart}>
+            Enter your password again
+          </Button>
+        ) : null}
+        <TextField
+          key={useRecovery ? "recovery" : "code"}
+          label={useRecovery ? "Recovery code" : "Authentication code"}
+          value={code}
+          onChange={(event) => setCode(event.target.value)}
+          autoComplete="one-time-code"
+          inputMode={useRecovery ? "text" : "numeric"}
+          maxLength={useRecovery ? 20 : 10}
+          autoFocus
+          required
+        />
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            className="h-5 w-5"
+            checked={remember}
+            onChange={(event) => setRemember(event.target.checked)}
+          />
+          Remember this browser for 30 days
+        </label>
+        <Button type="submit" busy={finish.isPending}>
+          Verify and sign in
+        </Button>
+        <Button
+          variant="ghost"
+          onClick={() => {
+            setUseRecovery(!useRecovery);
+            setCode("");
+            finish.reset();
+          }}
+        >
+          {useRecovery ? "Use the authenticator app instead" : "Use a recovery code instead"}
+        </Button>
+      </form>
     </>
   );
 }

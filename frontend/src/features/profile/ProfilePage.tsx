@@ -12,9 +12,10 @@ import { PushOptIn } from "@/features/notifications/PushOptIn";
 import { useMe } from "@/features/session/SessionProvider";
 
 import { SessionsCard } from "./SessionsCard";
+import { TwoFactorCard } from "./TwoFactorCard";
 import { useChangeEmail, useChangePassword, useUpdateName } from "./api";
 
-/** The signed-in person's own settings: name, email, password, devices, notifications. */
+/** The signed-in person's own settings: name, email, password, two-step sign-in, devices, notifications. */
 export function ProfilePage() {
   return (
     <div className="flex flex-col gap-4">
@@ -23,6 +24,7 @@ export function ProfilePage() {
         <NameCard />
         <EmailCard />
         <PasswordCard />
+        <TwoFactorCard />
         <PushOptIn />
       </div>
       <SessionsCard />

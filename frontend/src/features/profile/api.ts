@@ -65,3 +65,54 @@ export function useSignOutOtherSessions() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS_KEY }),
   });
 }
+
+const TWO_FACTOR_KEY = ["me", "two-factor"];
+
+export function useTwoFactorStatus() {
+  return useQuery({
+    queryKey: TWO_FACTOR_KEY,
+    queryFn: () => unwrap(api.GET("/api/v1/me/two-factor")),
+  });
+}
+
+export function useStartTwoFactorSetup() {
+  return useMutation({
+    mutationFn: (currentPassword: string) =>
+      unwrap(
+        api.POST("/api/v1/me/two-factor/setup", { body: { current_password: currentPassword } }),
+      ),
+  });
+}
+
+export function useEnableTwoFactor() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (code: string) =>
+      unwrap(api.POST("/api/v1/me/two-factor/enable", { body: { code } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: TWO_FACTOR_KEY }),
+  });
+}
+
+export function useDisableTwoFactor() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (currentPassword: string) =>
+      unwrap(
+        api.POST("/api/v1/me/two-factor/disable", { body: { current_password: currentPassword } }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: TWO_FACTOR_KEY }),
+  });
+}
+
+export function useNewRecoveryCodes() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (currentPassword: string) =>
+      unwrap(
+        api.POST("/api/v1/me/two-factor/recovery-codes", {
+          body: { current_password: currentPassword },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: TWO_FACTOR_KEY }),
+  });
+}

@@ -21,6 +21,19 @@ import {
 } from "@/api/session";
 
 export type Me = components["schemas"]["MeRead"];
+export type TwoFactorSignIn = components["schemas"]["TwoFactorSignIn"];
+
+/** The password was right and the account has two-step sign-in: finish with `completeTwoFactor`
+ * and this challenge. */
+export class TwoFactorRequired extends Error {
+  readonly challengeToken: string;
+
+  constructor(challengeToken: string) {
+    super("Enter the code from your authenticator app to finish signing in");
+    this.name = "TwoFactorRequired";
+    this.challengeToken = challengeToken;
+  }
+}
 
 type SessionState =
   | { status: "loading"; me: null }
@@ -30,7 +43,9 @@ type SessionState =
 
 interface SessionContextValue {
   state: SessionState;
+  /** Throws TwoFactorRequired when the account asks for a second step. */
   login: (email: string, password: string) => Promise<Me>;
+  completeTwoFactor: (body: TwoFactorSignIn) => Promise<Me>;
   logout: () => Promise<void>;
   /** Re-read the signed-in user (after joining or creating a household, verifying email…). */
   reloadMe: () => Promise<Me | null>;
@@ -89,13 +104,34 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
-  const login = useCallback(async (email: string, password: string) => {
-    const tokens = await unwrap(api.POST("/api/v1/auth/login", { body: { email, password } }));
+  const signedIn = useCallback(async (tokens: { access_token: string; expires_in: number }) => {
     setAccessToken(tokens.access_token, tokens.expires_in);
     const me = await fetchMe();
     setState({ status: "authenticated", me });
     return me;
   }, []);
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const call = api.POST("/api/v1/auth/login", { body: { email, password } });
+      const { error, response } = await call;
+      const problem = error as { code?: string; challenge_token?: string } | undefined;
+      if (
+        response.status === 401 &&
+        problem?.code === "two_factor_required" &&
+        problem.challenge_token
+      )
+        throw new TwoFactorRequired(problem.challenge_token);
+      return signedIn(await unwrap(call));
+    },
+    [signedIn],
+  );
+
+  const completeTwoFactor = useCallback(
+    async (body: TwoFactorSignIn) =>
+      signedIn(await unwrap(api.POST("/api/v1/auth/login/two-factor", { body }))),
+    [signedIn],
+  );
 
   const logout = useCallback(async () => {
     try {
@@ -108,8 +144,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [queryClient]);
 
   const value = useMemo(
-    () => ({ state, login, logout, reloadMe }),
-    [state, login, logout, reloadMe],
+    () => ({ state, login, completeTwoFactor, logout, reloadMe }),
+    [state, login, completeTwoFactor, logout, reloadMe],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -32,7 +32,7 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 
 // The login and refresh answers also carry the refresh token in their bodies for API clients
 // without cookies. The browser gets it only as the HttpOnly cookie, so no script can read it.
-const SESSION_ISSUING_PATHS = new Set(["auth/login", "auth/refresh"]);
+const SESSION_ISSUING_PATHS = new Set(["auth/login", "auth/login/two-factor", "auth/refresh"]);
 
 type RouteContext = { params: Promise<{ path: string[] }> };
 
