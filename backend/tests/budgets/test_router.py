@@ -127,7 +127,9 @@ class TestGetBudgetMonth:
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
     ) -> None:
         group = await create_category_group(session, family.household)
-        gifts = await create_category(session, family.household, group, name="Gifts", rollover=True)
+        gifts = await create_category(
+            session, family.household, group, name="Gifts", carry_overspending=True
+        )
         fuel = await create_category(session, family.household, group, name="Fuel")
         account = await create_account(session, family.household)
         for category in (gifts, fuel):
@@ -254,7 +256,7 @@ class TestSetBudgetAssignment:
                 "category_id": str(food.id),
                 "name": "Food",
                 "hidden": False,
-                "rollover": False,
+                "carry_overspending": False,
                 "assigned_minor": 5000,
                 "activity_minor": -1500,
                 "available_minor": 3500,

@@ -39,7 +39,9 @@ class TestComputeMonth:
         rng = random.Random(20240301)
         home = HouseholdContext.for_system(family.household)
         group = await create_category_group(session, home)
-        rolling = await create_category(session, home, group, name="Rolling", rollover=True)
+        rolling = await create_category(
+            session, home, group, name="Rolling", carry_overspending=True
+        )
         resetting = await create_category(session, home, group, name="Resetting")
         account = await create_account(session, home)
         assigned: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
@@ -88,7 +90,7 @@ class TestTransfersNeverCount:
     ) -> None:
         home = HouseholdContext.for_system(family.household)
         group = await create_category_group(session, home)
-        food = await create_category(session, home, group, name="Food", rollover=True)
+        food = await create_category(session, home, group, name="Food", carry_overspending=True)
         salary = await create_category(session, home, group, name="Salary", is_income=True)
         checking = await create_account(session, home)
         card = await create_account(session, home, kind=AccountKind.CREDIT_CARD)
