@@ -134,15 +134,14 @@ async def _transfer_leg_categorizable(
 ) -> bool:
     """Money crossing the budget's edge (an on-budget account on this side, a tracking one on
     the other) is spending or income; see family_budget.budgets.activity.activity_arms."""
-    rows = dict(
-        (
-            await session.execute(
-                select(Account.id, Account.on_budget).where(
-                    Account.id.in_([leg_account_id, other_account_id])
-                )
+    rows = {
+        account_id: on_budget
+        for account_id, on_budget in await session.execute(
+            select(Account.id, Account.on_budget).where(
+                Account.id.in_([leg_account_id, other_account_id])
             )
-        ).tuples()
-    )
+        )
+    }
     return bool(rows.get(leg_account_id)) and rows.get(other_account_id) is False
 
 
