@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictInt, model_validator
 from family_budget.budgets.service import QuickAssignStrategy
 from family_budget.budgets.targets import TargetStatus
 from family_budget.models import TargetKind
-from family_budget.months import Month
+from family_budget.months import Month, MonthInput
 from family_budget.schemas import (
     NonNegativeAmountMinor,
     PositiveAmountMinor,
@@ -37,7 +37,7 @@ class TargetRead(ReadSchema):
 class TargetSet(Schema):
     kind: TargetKind
     amount_minor: PositiveAmountMinor
-    month: Month | None = Field(
+    month: MonthInput | None = Field(
         default=None, description="Required for by_date (the month to reach the amount by)"
     )
 
