@@ -496,7 +496,14 @@ export interface paths {
         };
         /**
          * Get Budget Month
-         * @description Show a month's budget: assigned, activity and available per category, and totals.
+         * @description Show a month's budget: carried in, assigned, activity, available and target status per
+         *     category, and totals with the money to assign.
+         *
+         *     available = carried in + assigned + activity. A positive available carries into the next
+         *     month (across years too); a negative one (overspending) comes out of the next month's money
+         *     to assign, and the category starts at 0, unless the category has carry_overspending, when it
+         *     carries in the category. Only on-budget accounts' money counts; a transfer between an
+         *     on-budget and a tracking account is activity of its category.
          */
         get: operations["get_budget_month"];
         put?: never;
@@ -521,6 +528,55 @@ export interface paths {
          * @description Copy last month's amounts into categories that have none this month yet.
          */
         post: operations["copy_previous_budget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/budgets/{month}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Budget Money
+         * @description Move available money between two spending categories in one step.
+         *
+         *     Changes the two categories' assignments of the month in one transaction: the source's goes
+         *     down by amount_minor (below zero if the money was carried in), the destination's up. A null
+         *     from_category_id assigns from the money to assign; a null to_category_id returns money to
+         *     it. Returns the month after the move.
+         */
+        post: operations["move_budget_money"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/budgets/{month}/quick-assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quick Assign
+         * @description Set the month's assigned amounts in one step and return what changed.
+         *
+         *     fund_targets: assigned += what the target is underfunded by; last_month: assigned = last
+         *     month's assigned (0 when none); average_3_months: assigned = the average spent in the
+         *     three previous months, rounded half up to the minor unit.
+         */
+        post: operations["quick_assign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -630,7 +686,7 @@ export interface paths {
         head?: never;
         /**
          * Update Category
-         * @description Rename, hide, move, reorder a category or turn its rollover on or off.
+         * @description Rename, hide, move, reorder a category or turn its carrying of overspending on or off.
          */
         patch: operations["update_category"];
         trace?: never;
@@ -674,6 +730,34 @@ export interface paths {
          */
         post: operations["merge_category"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/categories/{category_id}/target": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Category Target
+         * @description Set a spending category's target: a monthly amount, or an amount by a month.
+         *
+         *     A by_date target needs (amount - available at the start of the month) / months left
+         *     including the current one, rounded up, each month; the month view says funded or
+         *     underfunded.
+         */
+        put: operations["set_category_target"];
+        post?: never;
+        /**
+         * Clear Category Target
+         * @description Remove a category's target (nothing happens when it has none).
+         */
+        delete: operations["clear_category_target"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1606,6 +1690,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * On Budget
+             * @description On-budget accounts hold the money the budget assigns; a tracking account (false) only shows its balance, and its transactions are never budget activity. A transfer between an on-budget and a tracking account is spending or income of its category; absent: false for loan and investment accounts, true for the others
+             */
+            on_budget?: boolean | null;
+            /**
              * Opened On
              * @description Today (UTC) when absent
              */
@@ -1670,6 +1759,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * On Budget
+             * @description False for a tracking account (not in the budget)
+             */
+            on_budget: boolean;
+            /**
              * Opened On
              * Format: date
              */
@@ -1702,6 +1796,11 @@ export interface components {
             currency?: string | null;
             /** Name */
             name?: string | null;
+            /**
+             * On Budget
+             * @description On-budget accounts hold the money the budget assigns; a tracking account (false) only shows its balance, and its transactions are never budget activity. A transfer between an on-budget and a tracking account is spending or income of its category
+             */
+            on_budget?: boolean | null;
             /** Opened On */
             opened_on?: string | null;
             /** Opening Balance Minor */
@@ -1736,6 +1835,18 @@ export interface components {
              * @description Percent of the month's assigned amount at which spending raises a budget alert, once each per month; null: the defaults (80 and 100); []: no alerts
              */
             percents: number[] | null;
+        };
+        /** AssignmentChangeRead */
+        AssignmentChangeRead: {
+            /** Assigned Minor */
+            assigned_minor: number;
+            /**
+             * Category Id
+             * Format: uuid
+             */
+            category_id: string;
+            /** Previous Assigned Minor */
+            previous_assigned_minor: number;
         };
         /** BankConnectionCreate */
         BankConnectionCreate: {
@@ -1867,8 +1978,21 @@ export interface components {
             activity_minor: number;
             /** Assigned Minor */
             assigned_minor: number;
-            /** Available Minor */
+            /**
+             * Available Minor
+             * @description carried_in + assigned + activity
+             */
             available_minor: number;
+            /**
+             * Carried In Minor
+             * @description Available at the start of the month: what was left last month, or last month's overspending when carry_overspending is on
+             */
+            carried_in_minor: number;
+            /**
+             * Carry Overspending
+             * @description Overspending carries into the category's next month instead of coming out of the next month's money to assign
+             */
+            carry_overspending: boolean;
             /**
              * Category Id
              * Format: uuid
@@ -1878,8 +2002,19 @@ export interface components {
             hidden: boolean;
             /** Name */
             name: string;
-            /** Rollover */
-            rollover: boolean;
+            target: components["schemas"]["TargetRead"] | null;
+            /**
+             * Target Needed Minor
+             * @description What the target needs assigned this month (monthly: the amount; by_date: (amount - carried_in) / months left including this one, rounded up)
+             */
+            target_needed_minor: number;
+            /** @description none: no target; funded: this month's assignment meets what the target needs this month; underfunded: it falls short by underfunded_minor */
+            target_status: components["schemas"]["TargetStatus"];
+            /**
+             * Underfunded Minor
+             * @description needed - assigned when positive, else 0
+             */
+            underfunded_minor: number;
         };
         /** BudgetCopyRead */
         BudgetCopyRead: {
@@ -1930,6 +2065,21 @@ export interface components {
             month: string;
             totals: components["schemas"]["BudgetTotalsRead"];
         };
+        /** BudgetMove */
+        BudgetMove: {
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * From Category Id
+             * @description The spending category the money leaves; null: the money to assign
+             */
+            from_category_id: string | null;
+            /**
+             * To Category Id
+             * @description The spending category the money goes to; null: back to the money to assign
+             */
+            to_category_id: string | null;
+        };
         /** BudgetTotalsRead */
         BudgetTotalsRead: {
             /**
@@ -1944,9 +2094,19 @@ export interface components {
             income_minor: number;
             /**
              * Left To Assign Minor
-             * @description All income through this month minus everything assigned through this month
+             * @description Money to assign: opening_balances + all income through this month - everything assigned through this month - overspending_covered. Later months' assignments are not subtracted
              */
             left_to_assign_minor: number;
+            /**
+             * Opening Balances Minor
+             * @description Opening balances of the on-budget accounts opened by the end of this month
+             */
+            opening_balances_minor: number;
+            /**
+             * Overspending Covered Minor
+             * @description Overspending of earlier months (in categories without carry_overspending) that the money to assign has covered
+             */
+            overspending_covered_minor: number;
             /**
              * Spent Minor
              * @description Minus the month's activity in spending categories (positive = money out)
@@ -1993,6 +2153,12 @@ export interface components {
         /** CategoryCreate */
         CategoryCreate: {
             /**
+             * Carry Overspending
+             * @description Overspending at a month end carries into the category's next month instead of coming out of the next month's money to assign (what is left over always carries)
+             * @default false
+             */
+            carry_overspending: boolean;
+            /**
              * Group Id
              * Format: uuid
              */
@@ -2004,12 +2170,6 @@ export interface components {
             is_income: boolean;
             /** Name */
             name: string;
-            /**
-             * Rollover
-             * @description Carry what is left (or overspent) at a month end into the next month
-             * @default false
-             */
-            rollover: boolean;
         };
         /** CategoryGroupCreate */
         CategoryGroupCreate: {
@@ -2065,6 +2225,8 @@ export interface components {
         };
         /** CategoryRead */
         CategoryRead: {
+            /** Carry Overspending */
+            carry_overspending: boolean;
             /**
              * Group Id
              * Format: uuid
@@ -2081,21 +2243,19 @@ export interface components {
             is_income: boolean;
             /** Name */
             name: string;
-            /** Rollover */
-            rollover: boolean;
             /** Sort Order */
             sort_order: number;
         };
         /** CategoryUpdate */
         CategoryUpdate: {
+            /** Carry Overspending */
+            carry_overspending?: boolean | null;
             /** Group Id */
             group_id?: string | null;
             /** Hidden */
             hidden?: boolean | null;
             /** Name */
             name?: string | null;
-            /** Rollover */
-            rollover?: boolean | null;
             /** Sort Order */
             sort_order?: number | null;
         };
@@ -2964,6 +3124,34 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** QuickAssign */
+        QuickAssign: {
+            /**
+             * Category Ids
+             * @description Spending categories to change; null: every spending category
+             */
+            category_ids?: string[] | null;
+            /** @description fund_targets: assigned += underfunded; last_month: assigned = last month's assigned; average_3_months: assigned = average spent in the 3 previous months (rounded half up to the minor unit; a month with net refunds counts as 0) */
+            strategy: components["schemas"]["QuickAssignStrategy"];
+        };
+        /** QuickAssignRead */
+        QuickAssignRead: {
+            /**
+             * Changes
+             * @description Only the categories that changed
+             */
+            changes: components["schemas"]["AssignmentChangeRead"][];
+            /**
+             * Month
+             * @example 2024-03
+             */
+            month: string;
+        };
+        /**
+         * QuickAssignStrategy
+         * @enum {string}
+         */
+        QuickAssignStrategy: "fund_targets" | "last_month" | "average_3_months";
         /** ReceiptPage */
         ReceiptPage: {
             /** Items */
@@ -3552,6 +3740,39 @@ export interface components {
              */
             queued: boolean;
         };
+        /**
+         * TargetKind
+         * @enum {string}
+         */
+        TargetKind: "monthly" | "by_date";
+        /** TargetRead */
+        TargetRead: {
+            /** Amount Minor */
+            amount_minor: number;
+            /** @description monthly: assign amount_minor every month; by_date: have amount_minor available by the end of `month` */
+            kind: components["schemas"]["TargetKind"];
+            /**
+             * Month
+             * @description The month of a by_date target; null for monthly
+             */
+            month: string | null;
+        };
+        /** TargetSet */
+        TargetSet: {
+            /** Amount Minor */
+            amount_minor: number;
+            kind: components["schemas"]["TargetKind"];
+            /**
+             * Month
+             * @description Required for by_date (the month to reach the amount by)
+             */
+            month?: string | null;
+        };
+        /**
+         * TargetStatus
+         * @enum {string}
+         */
+        TargetStatus: "none" | "funded" | "underfunded";
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -3699,6 +3920,11 @@ export interface components {
              * @description Moved from one account to the other
              */
             amount_minor: number;
+            /**
+             * Category Id
+             * @description Only for a transfer between an on-budget and a tracking account: the category of the on-budget leg (e.g. a mortgage payment into a loan account is spending in 'Mortgage'); 422 transfer_not_categorizable otherwise
+             */
+            category_id?: string | null;
             /**
              * From Account Id
              * Format: uuid
@@ -4955,6 +5181,89 @@ export interface operations {
             };
         };
     };
+    move_budget_money: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The month, written YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetMove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetMonthRead"];
+                };
+            };
+            /** @description Not a member of the household */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    quick_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The month, written YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickAssign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickAssignRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     set_budget_assignment: {
         parameters: {
             query?: never;
@@ -5301,6 +5610,74 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CategoryMergeRead"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_category_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    clear_category_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
