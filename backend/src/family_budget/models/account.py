@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, true
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,7 +56,9 @@ class Account(IdMixin, TimestampMixin, Base):
     archived_at: Mapped[datetime | None]
     # On-budget accounts hold the money the budget assigns; tracking accounts (loans and
     # investments by default) only show a balance, and their money is not budget activity.
-    on_budget: Mapped[bool] = mapped_column(default=_on_budget_for_inserted_kind)
+    on_budget: Mapped[bool] = mapped_column(
+        default=_on_budget_for_inserted_kind, server_default=true()
+    )
 
 
 class AccountShare(Base):

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from family_budget.models.base import Base, IdMixin, Money, TimestampMixin
@@ -28,17 +28,6 @@ class TargetKind(StrEnum):
 
 class Category(IdMixin, TimestampMixin, Base):
     __tablename__ = "categories"
-    __table_args__ = (
-        # A target is all three columns (by_date) or kind and amount (monthly), or nothing.
-        CheckConstraint(
-            "(target_kind IS NULL AND target_amount_minor IS NULL AND target_month IS NULL)"
-            " OR (target_kind = 'monthly' AND target_amount_minor > 0 AND target_month IS NULL)"
-            " OR (target_kind = 'by_date' AND target_amount_minor > 0"
-            " AND target_month IS NOT NULL)",
-            name="target_shape",
-        ),
-    )
-
     household_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
@@ -51,7 +40,9 @@ class Category(IdMixin, TimestampMixin, Base):
     # What is left at a month end always carries into the next month; overspending is taken
     # from the next month's money to assign unless this is on, when it carries in the category
     # (family_budget.budgets.carryover).
-    carry_overspending: Mapped[bool] = mapped_column(default=False)
+    carry_overspending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A target: kind and amount (> 0), and for by_date the month (family_budget.budgets.targets);
+    # the budgets service writes all three together.
     target_kind: Mapped[str | None] = mapped_column(String(16))
     target_amount_minor: Mapped[int | None] = mapped_column(Money)
     target_month: Mapped[date | None]
