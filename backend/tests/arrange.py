@@ -273,7 +273,7 @@ async def _other_household(session: AsyncSession, settings: Settings) -> OtherHo
         household_id=household.id,
         group_id=group.id,
         name="Groceries",
-        rollover=True,
+        carry_overspending=True,
     )
     salary = Category(
         id=uuid.uuid4(),

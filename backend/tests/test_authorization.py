@@ -108,6 +108,9 @@ BODY_IDS = {
     "to_account_id": ("account", "unknown_account"),
     "category_id": ("category", "unknown_category"),
     "into_category_id": ("category", "unknown_category"),
+    "from_category_id": ("category", "unknown_category"),
+    "to_category_id": ("category", "unknown_category"),
+    "category_ids": ("category", "unknown_category"),
     "group_id": ("group", "unknown_category_group"),
     "transaction_ids": ("transaction", "unknown_transactions"),
     "shared_with_user_ids": ("teen", "unknown_member"),
@@ -230,6 +233,10 @@ async def world(
         session, family.shared, posted_on=date(2024, 3, 15), category_id=family.groceries.id
     )
     second = await create_transaction(session, family.private, posted_on=date(2024, 3, 16))
+    # A tracking account: a transfer into it may carry a category on its on-budget leg.
+    loan = await create_account(
+        session, family.household, name="Loan", kind=AccountKind.LOAN, on_budget=False
+    )
     await assign_budget(session, family.groceries, date(2024, 3, 1), 5_000)
     invitation, _ = await make_invitation(session, family.household, "invitee@example.com")
     rule = Rule(
@@ -299,6 +306,7 @@ async def world(
         "household_id": str(family.household.id),
         "account_id": str(family.shared.id),
         "account": str(family.private.id),
+        "tracking_account": str(loan.id),
         "transaction_id": str(transaction.id),
         "transaction": str(second.id),
         "category_id": str(family.groceries.id),
@@ -395,7 +403,14 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
             "to_account_id": w.ours["account_id"],
             "amount_minor": 100,
             "posted_on": "2024-04-01",
-        }
+        },
+        {
+            "from_account_id": w.ours["account"],
+            "to_account_id": w.ours["tracking_account"],
+            "amount_minor": 100,
+            "posted_on": "2024-04-01",
+            "category_id": w.ours["category_id"],
+        },
     ],
     "bulk_categorize_transactions": lambda w: [
         # Ours first: a foreign id put last must not let the first be changed.
@@ -436,6 +451,15 @@ VALID_BODIES: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "create_scheduled": lambda w: [_scheduled_body(w)],
     "update_scheduled": lambda w: [_scheduled_body(w)],
     "set_alert_thresholds": lambda w: [{"percents": [75]}],
+    "move_budget_money": lambda w: [
+        {
+            "from_category_id": w.ours["category_id"],
+            "to_category_id": w.ours["category"],
+            "amount_minor": 100,
+        }
+    ],
+    "quick_assign": lambda w: [{"strategy": "last_month", "category_ids": [w.ours["category"]]}],
+    "set_category_target": lambda w: [{"kind": "monthly", "amount_minor": 100}],
     # Multipart: `_call` sends these as form fields beside a small CSV file.
     "create_import": lambda w: [{"account_id": w.ours["account"]}],
     "update_import": lambda w: [{"rows": [{"line": 2, "include": False}]}],

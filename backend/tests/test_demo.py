@@ -342,7 +342,10 @@ class TestSeedDemoHousehold:
             ).scalars()
         }
         names: dict[uuid.UUID | None, str] = {c.id: c.name for c in categories.values()}
-        assert {c.name for c in categories.values() if c.rollover} >= {"Groceries", "Vacation fund"}
+        assert {c.name for c in categories.values() if c.carry_overspending} >= {
+            "Groceries",
+            "Vacation fund",
+        }
         transactions = await _household_transactions(demo_session, household_id)
 
         salaries = [row for row in transactions if names.get(row.category_id) == "Salary"]

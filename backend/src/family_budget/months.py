@@ -15,7 +15,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path
-from pydantic import PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from family_budget.errors import Unprocessable
 from family_budget.schemas import sane_date
@@ -82,6 +82,19 @@ def month_argument(value: str, name: str) -> date:
 # A month in a response body (and in the OpenAPI schema): "YYYY-MM".
 Month = Annotated[
     date,
+    PlainSerializer(format_month, return_type=str),
+    WithJsonSchema(_MONTH_JSON_SCHEMA),
+]
+
+
+def _parse_month_field(value: object) -> object:
+    return parse_month(value) if isinstance(value, str) else value
+
+
+# A month in a request body: "YYYY-MM" only (a full date or anything else is a 422).
+MonthInput = Annotated[
+    date,
+    BeforeValidator(_parse_month_field),
     PlainSerializer(format_month, return_type=str),
     WithJsonSchema(_MONTH_JSON_SCHEMA),
 ]

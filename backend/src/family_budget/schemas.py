@@ -26,6 +26,7 @@ class ReadSchema(BaseModel):
 # JSON integers only: a string, a float (even 12.0) or a boolean is a 422.
 AmountMinor = Annotated[StrictInt, Field(ge=-MAX_AMOUNT_MINOR, le=MAX_AMOUNT_MINOR)]
 NonNegativeAmountMinor = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_MINOR)]
+PositiveAmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
 
 _CONTROL_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
 # Bidirectional embeddings/overrides/isolates can make "Rent" display as something else.

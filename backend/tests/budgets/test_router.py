@@ -53,13 +53,16 @@ class TestGetBudgetMonth:
         rent = await create_category(session, home, living, name="Rent", sort_order=1)
         old = await create_category(session, home, living, name="Old", hidden=True, sort_order=2)
         await create_category(session, home, living, name="Unused hidden", hidden=True)
-        checking = await create_account(session, home)
+        checking = await create_account(session, home, opening_balance_minor=50000)
         savings = await create_account(session, home, kind=AccountKind.SAVINGS)
-        euros = await create_account(session, home, currency="EUR")
+        euros = await create_account(session, home, currency="EUR", opening_balance_minor=7)
+        # Tracking accounts and accounts opened later bring no money to assign in March.
+        await create_account(session, home, kind=AccountKind.LOAN, opening_balance_minor=-900000)
+        await create_account(session, home, opening_balance_minor=123, opened_on=date(2024, 4, 1))
 
         await assign_budget(session, food, date(2024, 3, 1), 40000)
         await assign_budget(session, rent, date(2024, 3, 1), 120000)
-        await assign_budget(session, food, date(2024, 2, 1), 99999)  # other month, no rollover
+        await assign_budget(session, food, date(2024, 2, 1), 99999)  # left over: carries in
         await assign_budget(session, rent, date(2024, 4, 1), 120000)  # future month
         in_march = date(2024, 3, 10)
         await create_transaction(
@@ -104,7 +107,9 @@ class TestGetBudgetMonth:
         living_group = body["groups"][1]
         assert [line["name"] for line in living_group["categories"]] == ["Food", "Rent", "Old"]
         lines = lines_by_name(body)
-        assert numbers(lines["Food"]) == (40000, -12000, 28000)
+        # February's 99999 - 1 left over carries into March.
+        assert numbers(lines["Food"]) == (40000, -12000, 99998 + 28000)
+        assert lines["Food"]["carried_in_minor"] == 99998
         assert numbers(lines["Rent"]) == (120000, -120000, 0)
         assert numbers(lines["Old"]) == (0, -100, -100)
         assert lines["Old"]["hidden"] is True
@@ -113,21 +118,35 @@ class TestGetBudgetMonth:
             living_group["assigned_minor"],
             living_group["activity_minor"],
             living_group["available_minor"],
-        ) == (160000, -132100, 27900)
+        ) == (160000, -132100, 99998 + 27900)
         assert body["totals"] == {
             "income_minor": 300000,
             "assigned_minor": 160000,
             "spent_minor": 132100,
-            # March's income minus what February and March assigned (April's is not yet due).
-            "left_to_assign_minor": 300000 - 99999 - 160000,
+            "opening_balances_minor": 50000,
+            "overspending_covered_minor": 0,
+            # The opening balance and March's income minus what February and March assigned
+            # (April's is not yet due); March's overspending in Old is April's to cover.
+            "left_to_assign_minor": 50000 + 300000 - 99999 - 160000,
             "uncategorized_activity_minor": -700,
         }
+        april = (
+            await client.get(f"{family.base}/budgets/2024-04", headers=family.headers())
+        ).json()
+        assert april["totals"]["opening_balances_minor"] == 50000 + 123
+        assert april["totals"]["overspending_covered_minor"] == 100
+        assert april["totals"]["left_to_assign_minor"] == (
+            50000 + 123 + 300000 - 99999 - 160000 - 120000 - 100
+        )
+        assert "Old" not in lines_by_name(april)  # hidden, and back at zero
 
-    async def test_rollover_carries_over_the_year_end(
+    async def test_carry_over_across_the_year_end(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
     ) -> None:
         group = await create_category_group(session, family.household)
-        gifts = await create_category(session, family.household, group, name="Gifts", rollover=True)
+        gifts = await create_category(
+            session, family.household, group, name="Gifts", carry_overspending=True
+        )
         fuel = await create_category(session, family.household, group, name="Fuel")
         account = await create_account(session, family.household)
         for category in (gifts, fuel):
@@ -166,9 +185,11 @@ class TestGetBudgetMonth:
 
         assert seen == {
             "2023-11": (6000, 6000),
-            "2023-12": (6000 + 5000 - 16000, 5000 - 16000),  # overspent: -5000 rolls on
+            # Both overspent by 5000: Gifts carries it, Fuel's comes out of January's money to
+            # assign and Fuel starts January at zero.
+            "2023-12": (6000 + 5000 - 16000, 6000 + 5000 - 16000),
             "2024-01": (-5000 + 2000 - 500, 2000 - 500),
-            "2024-02": (-3500, 0),
+            "2024-02": (-3500, 1500),
         }
 
     async def test_empty_month(
@@ -254,10 +275,15 @@ class TestSetBudgetAssignment:
                 "category_id": str(food.id),
                 "name": "Food",
                 "hidden": False,
-                "rollover": False,
+                "carry_overspending": False,
+                "carried_in_minor": 0,
                 "assigned_minor": 5000,
                 "activity_minor": -1500,
                 "available_minor": 3500,
+                "target": None,
+                "target_status": "none",
+                "target_needed_minor": 0,
+                "underfunded_minor": 0,
             }
             assert await assignments(session, family) == {(food.id, date(2024, 3, 1)): 5000}
         else:

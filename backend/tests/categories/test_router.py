@@ -48,7 +48,7 @@ class TestListCategories:
         b = await create_category(session, family.household, first, name="B", sort_order=1)
         a = await create_category(session, family.household, first, name="A", sort_order=0)
         pay = await create_category(
-            session, family.household, later, name="Pay", is_income=True, rollover=False
+            session, family.household, later, name="Pay", is_income=True, carry_overspending=False
         )
         await create_category(session, family.other.household, name="Not ours")
         await session.commit()
@@ -70,7 +70,7 @@ class TestListCategories:
                 "name": "Pay",
                 "is_income": True,
                 "hidden": False,
-                "rollover": False,
+                "carry_overspending": False,
                 "sort_order": 0,
             }
         ]
@@ -281,7 +281,7 @@ class TestCreateCategory:
         await session.commit()
         response = await client.post(
             f"{family.base}/categories",
-            json={"group_id": str(group.id), "name": "Vet", "rollover": True},
+            json={"group_id": str(group.id), "name": "Vet", "carry_overspending": True},
             headers=family.headers(family.member(role)),
         )
         total = await count(session, Category, Category.household_id == family.household.id)
@@ -294,7 +294,7 @@ class TestCreateCategory:
                 "name": "Vet",
                 "is_income": False,
                 "hidden": False,
-                "rollover": True,
+                "carry_overspending": True,
                 "sort_order": 8,
             }
             assert total == 4
@@ -309,7 +309,12 @@ class TestCreateCategory:
         await session.commit()
         response = await client.post(
             f"{family.base}/categories",
-            json={"group_id": str(group.id), "name": "Pay", "is_income": True, "rollover": True},
+            json={
+                "group_id": str(group.id),
+                "name": "Pay",
+                "is_income": True,
+                "carry_overspending": True,
+            },
             headers=family.headers(),
         )
         assert response.status_code == 422
@@ -354,7 +359,7 @@ class TestUpdateCategory:
         await session.commit()
         response = await client.patch(
             f"{family.base}/categories/{category.id}",
-            json={"rollover": True, "group_id": str(other_group.id), "sort_order": 9},
+            json={"carry_overspending": True, "group_id": str(other_group.id), "sort_order": 9},
             headers=family.headers(family.adult),
         )
         assert response.status_code == 200
@@ -364,7 +369,7 @@ class TestUpdateCategory:
             "name": "Food",
             "is_income": False,
             "hidden": False,
-            "rollover": True,
+            "carry_overspending": True,
             "sort_order": 9,
         }
         response = await client.patch(
@@ -375,7 +380,7 @@ class TestUpdateCategory:
         assert response.status_code == 200
         stored = await reload(session, Category, category.id)
         assert isinstance(stored, Category)
-        assert (stored.name, stored.hidden, stored.rollover, stored.group_id) == (
+        assert (stored.name, stored.hidden, stored.carry_overspending, stored.group_id) == (
             "Groceries",
             True,
             True,
@@ -403,13 +408,16 @@ class TestUpdateCategory:
         pay = await create_category(session, family.household, is_income=True)
         await session.commit()
         response = await client.patch(
-            f"{family.base}/categories/{pay.id}", json={"rollover": True}, headers=family.headers()
+            f"{family.base}/categories/{pay.id}",
+            json={"carry_overspending": True},
+            headers=family.headers(),
         )
         assert response.status_code == 422
         assert response.json()["code"] == "income_category"
 
     @pytest.mark.parametrize(
-        "payload", [{"is_income": True}, {"name": None}, {"rollover": None}, {"group_id": 5}]
+        "payload",
+        [{"is_income": True}, {"name": None}, {"carry_overspending": None}, {"group_id": 5}],
     )
     async def test_invalid_body_is_422(
         self,
@@ -427,7 +435,7 @@ class TestUpdateCategory:
         assert response.json()["code"] == "validation_error"
         stored = await reload(session, Category, category.id)
         assert isinstance(stored, Category)
-        assert (stored.name, stored.is_income, stored.rollover) == ("Food", False, False)
+        assert (stored.name, stored.is_income, stored.carry_overspending) == ("Food", False, False)
 
 
 class TestMergeCategory:

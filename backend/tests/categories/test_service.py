@@ -29,8 +29,8 @@ class TestMergeCategories:
         total (assigned, spent, left to assign, the spending report) moves by a cent."""
         home = HouseholdContext.for_system(family.household)
         group = await create_category_group(session, home)
-        source = await create_category(session, home, group, name="Snacks", rollover=True)
-        target = await create_category(session, home, group, name="Food", rollover=True)
+        source = await create_category(session, home, group, name="Snacks", carry_overspending=True)
+        target = await create_category(session, home, group, name="Food", carry_overspending=True)
         salary = await create_category(session, home, group, name="Salary", is_income=True)
         account = await create_account(session, home)
         await create_transaction(

@@ -45,27 +45,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/login/two-factor": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Login Two Factor
-         * @description Finish a sign-in that answered two_factor_required: a code from the authenticator app
-         *     (or a recovery code) with the challenge token; sets the same cookies as /auth/login.
-         */
-        post: operations["login_two_factor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -370,26 +349,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/households/{household_id}/audit-events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Audit Events
-         * @description Who changed what in the household, newest first (owners only).
-         */
-        get: operations["list_audit_events"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/households/{household_id}/bank-connections": {
         parameters: {
             query?: never;
@@ -537,7 +496,14 @@ export interface paths {
         };
         /**
          * Get Budget Month
-         * @description Show a month's budget: assigned, activity and available per category, and totals.
+         * @description Show a month's budget: carried in, assigned, activity, available and target status per
+         *     category, and totals with the money to assign.
+         *
+         *     available = carried in + assigned + activity. A positive available carries into the next
+         *     month (across years too); a negative one (overspending) comes out of the next month's money
+         *     to assign, and the category starts at 0, unless the category has carry_overspending, when it
+         *     carries in the category. Only on-budget accounts' money counts; a transfer between an
+         *     on-budget and a tracking account is activity of its category.
          */
         get: operations["get_budget_month"];
         put?: never;
@@ -562,6 +528,55 @@ export interface paths {
          * @description Copy last month's amounts into categories that have none this month yet.
          */
         post: operations["copy_previous_budget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/budgets/{month}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Budget Money
+         * @description Move available money between two spending categories in one step.
+         *
+         *     Changes the two categories' assignments of the month in one transaction: the source's goes
+         *     down by amount_minor (below zero if the money was carried in), the destination's up. A null
+         *     from_category_id assigns from the money to assign; a null to_category_id returns money to
+         *     it. Returns the month after the move.
+         */
+        post: operations["move_budget_money"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/budgets/{month}/quick-assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quick Assign
+         * @description Set the month's assigned amounts in one step and return what changed.
+         *
+         *     fund_targets: assigned += what the target is underfunded by; last_month: assigned = last
+         *     month's assigned (0 when none); average_3_months: assigned = the average spent in the
+         *     three previous months, rounded half up to the minor unit.
+         */
+        post: operations["quick_assign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -671,7 +686,7 @@ export interface paths {
         head?: never;
         /**
          * Update Category
-         * @description Rename, hide, move, reorder a category or turn its rollover on or off.
+         * @description Rename, hide, move, reorder a category or turn its carrying of overspending on or off.
          */
         patch: operations["update_category"];
         trace?: never;
@@ -715,6 +730,34 @@ export interface paths {
          */
         post: operations["merge_category"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/categories/{category_id}/target": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Category Target
+         * @description Set a spending category's target: a monthly amount, or an amount by a month.
+         *
+         *     A by_date target needs (amount - available at the start of the month) / months left
+         *     including the current one, rounded up, each month; the month view says funded or
+         *     underfunded.
+         */
+        put: operations["set_category_target"];
+        post?: never;
+        /**
+         * Clear Category Target
+         * @description Remove a category's target (nothing happens when it has none).
+         */
+        delete: operations["clear_category_target"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1587,166 +1630,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Sessions
-         * @description Your signed-in sessions (browsers and apps), most recently used first.
-         */
-        get: operations["list_sessions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/sessions/sign-out-others": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign Out Other Sessions
-         * @description Sign out every session but this one (a lost phone, a shared computer).
-         */
-        post: operations["sign_out_other_sessions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/sessions/{session_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Sign Out Session
-         * @description Sign a session out: its refresh token and its access tokens stop working at once.
-         */
-        delete: operations["sign_out_session"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Two Factor
-         * @description Whether two-step sign-in is on, and how many recovery codes are left.
-         */
-        get: operations["get_two_factor"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor/disable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Disable Two Factor
-         * @description Turn two-step sign-in off (needs the password).
-         */
-        post: operations["disable_two_factor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor/enable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Enable Two Factor
-         * @description Turn two-step sign-in on with a code from the app; answers the recovery codes, once.
-         */
-        post: operations["enable_two_factor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor/recovery-codes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * New Recovery Codes
-         * @description Replace the recovery codes (the old ones stop working).
-         */
-        post: operations["new_recovery_codes"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor/setup": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Start Two Factor Setup
-         * @description Make a new authenticator secret (a QR code to scan); confirm it with /enable.
-         */
-        post: operations["start_two_factor_setup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/webhooks/plaid": {
         parameters: {
             query?: never;
@@ -1806,6 +1689,11 @@ export interface components {
             kind: components["schemas"]["AccountKind"];
             /** Name */
             name: string;
+            /**
+             * On Budget
+             * @description On-budget accounts hold the money the budget assigns; a tracking account (false) only shows its balance, and its transactions are never budget activity. A transfer between an on-budget and a tracking account is spending or income of its category; absent: false for loan and investment accounts, true for the others
+             */
+            on_budget?: boolean | null;
             /**
              * Opened On
              * @description Today (UTC) when absent
@@ -1871,6 +1759,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * On Budget
+             * @description False for a tracking account (not in the budget)
+             */
+            on_budget: boolean;
+            /**
              * Opened On
              * Format: date
              */
@@ -1903,6 +1796,11 @@ export interface components {
             currency?: string | null;
             /** Name */
             name?: string | null;
+            /**
+             * On Budget
+             * @description On-budget accounts hold the money the budget assigns; a tracking account (false) only shows its balance, and its transactions are never budget activity. A transfer between an on-budget and a tracking account is spending or income of its category
+             */
+            on_budget?: boolean | null;
             /** Opened On */
             opened_on?: string | null;
             /** Opening Balance Minor */
@@ -1938,60 +1836,17 @@ export interface components {
              */
             percents: number[] | null;
         };
-        /**
-         * AuditAction
-         * @enum {string}
-         */
-        AuditAction: "household.updated" | "invitation.created" | "invitation.revoked" | "member.joined" | "member.role_changed" | "member.removed" | "member.left" | "account.created" | "account.updated" | "account.archived" | "account.unarchived" | "account.deleted" | "budget.assigned" | "budget.copied" | "bank_connection.linked" | "bank_connection.removed" | "export.requested";
-        /** AuditEventPage */
-        AuditEventPage: {
-            /** Items */
-            items: components["schemas"]["AuditEventRead"][];
+        /** AssignmentChangeRead */
+        AssignmentChangeRead: {
+            /** Assigned Minor */
+            assigned_minor: number;
             /**
-             * Next Before Id
-             * @description Pass as before_id for the next (older) page; null on the last page
+             * Category Id
+             * Format: uuid
              */
-            next_before_id: number | null;
-        };
-        /** AuditEventRead */
-        AuditEventRead: {
-            action: components["schemas"]["AuditAction"];
-            /**
-             * Actor Id
-             * @description Null when the system acted
-             */
-            actor_id: string | null;
-            /**
-             * Actor Name
-             * @description The actor's name when the change was made
-             */
-            actor_name: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Details
-             * @description What changed: {"field": [before, after]}, or the values set
-             */
-            details: {
-                [key: string]: unknown;
-            };
-            /** Id */
-            id: number;
-            /** Target Id */
-            target_id: string | null;
-            /**
-             * Target Label
-             * @description The target's name when the change was made
-             */
-            target_label: string;
-            /**
-             * Target Type
-             * @description account, member, invitation, budget, ...
-             */
-            target_type: string;
+            category_id: string;
+            /** Previous Assigned Minor */
+            previous_assigned_minor: number;
         };
         /** BankConnectionCreate */
         BankConnectionCreate: {
@@ -2123,8 +1978,21 @@ export interface components {
             activity_minor: number;
             /** Assigned Minor */
             assigned_minor: number;
-            /** Available Minor */
+            /**
+             * Available Minor
+             * @description carried_in + assigned + activity
+             */
             available_minor: number;
+            /**
+             * Carried In Minor
+             * @description Available at the start of the month: what was left last month, or last month's overspending when carry_overspending is on
+             */
+            carried_in_minor: number;
+            /**
+             * Carry Overspending
+             * @description Overspending carries into the category's next month instead of coming out of the next month's money to assign
+             */
+            carry_overspending: boolean;
             /**
              * Category Id
              * Format: uuid
@@ -2134,8 +2002,19 @@ export interface components {
             hidden: boolean;
             /** Name */
             name: string;
-            /** Rollover */
-            rollover: boolean;
+            target: components["schemas"]["TargetRead"] | null;
+            /**
+             * Target Needed Minor
+             * @description What the target needs assigned this month (monthly: the amount; by_date: (amount - carried_in) / months left including this one, rounded up)
+             */
+            target_needed_minor: number;
+            /** @description none: no target; funded: this month's assignment meets what the target needs this month; underfunded: it falls short by underfunded_minor */
+            target_status: components["schemas"]["TargetStatus"];
+            /**
+             * Underfunded Minor
+             * @description needed - assigned when positive, else 0
+             */
+            underfunded_minor: number;
         };
         /** BudgetCopyRead */
         BudgetCopyRead: {
@@ -2186,6 +2065,21 @@ export interface components {
             month: string;
             totals: components["schemas"]["BudgetTotalsRead"];
         };
+        /** BudgetMove */
+        BudgetMove: {
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * From Category Id
+             * @description The spending category the money leaves; null: the money to assign
+             */
+            from_category_id: string | null;
+            /**
+             * To Category Id
+             * @description The spending category the money goes to; null: back to the money to assign
+             */
+            to_category_id: string | null;
+        };
         /** BudgetTotalsRead */
         BudgetTotalsRead: {
             /**
@@ -2200,9 +2094,19 @@ export interface components {
             income_minor: number;
             /**
              * Left To Assign Minor
-             * @description All income through this month minus everything assigned through this month
+             * @description Money to assign: opening_balances + all income through this month - everything assigned through this month - overspending_covered. Later months' assignments are not subtracted
              */
             left_to_assign_minor: number;
+            /**
+             * Opening Balances Minor
+             * @description Opening balances of the on-budget accounts opened by the end of this month
+             */
+            opening_balances_minor: number;
+            /**
+             * Overspending Covered Minor
+             * @description Overspending of earlier months (in categories without carry_overspending) that the money to assign has covered
+             */
+            overspending_covered_minor: number;
             /**
              * Spent Minor
              * @description Minus the month's activity in spending categories (positive = money out)
@@ -2249,6 +2153,12 @@ export interface components {
         /** CategoryCreate */
         CategoryCreate: {
             /**
+             * Carry Overspending
+             * @description Overspending at a month end carries into the category's next month instead of coming out of the next month's money to assign (what is left over always carries)
+             * @default false
+             */
+            carry_overspending: boolean;
+            /**
              * Group Id
              * Format: uuid
              */
@@ -2260,12 +2170,6 @@ export interface components {
             is_income: boolean;
             /** Name */
             name: string;
-            /**
-             * Rollover
-             * @description Carry what is left (or overspent) at a month end into the next month
-             * @default false
-             */
-            rollover: boolean;
         };
         /** CategoryGroupCreate */
         CategoryGroupCreate: {
@@ -2321,6 +2225,8 @@ export interface components {
         };
         /** CategoryRead */
         CategoryRead: {
+            /** Carry Overspending */
+            carry_overspending: boolean;
             /**
              * Group Id
              * Format: uuid
@@ -2337,21 +2243,19 @@ export interface components {
             is_income: boolean;
             /** Name */
             name: string;
-            /** Rollover */
-            rollover: boolean;
             /** Sort Order */
             sort_order: number;
         };
         /** CategoryUpdate */
         CategoryUpdate: {
+            /** Carry Overspending */
+            carry_overspending?: boolean | null;
             /** Group Id */
             group_id?: string | null;
             /** Hidden */
             hidden?: boolean | null;
             /** Name */
             name?: string | null;
-            /** Rollover */
-            rollover?: boolean | null;
             /** Sort Order */
             sort_order?: number | null;
         };
@@ -3220,6 +3124,34 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** QuickAssign */
+        QuickAssign: {
+            /**
+             * Category Ids
+             * @description Spending categories to change; null: every spending category
+             */
+            category_ids?: string[] | null;
+            /** @description fund_targets: assigned += underfunded; last_month: assigned = last month's assigned; average_3_months: assigned = average spent in the 3 previous months (rounded half up to the minor unit; a month with net refunds counts as 0) */
+            strategy: components["schemas"]["QuickAssignStrategy"];
+        };
+        /** QuickAssignRead */
+        QuickAssignRead: {
+            /**
+             * Changes
+             * @description Only the categories that changed
+             */
+            changes: components["schemas"]["AssignmentChangeRead"][];
+            /**
+             * Month
+             * @example 2024-03
+             */
+            month: string;
+        };
+        /**
+         * QuickAssignStrategy
+         * @enum {string}
+         */
+        QuickAssignStrategy: "fund_targets" | "last_month" | "average_3_months";
         /** ReceiptPage */
         ReceiptPage: {
             /** Items */
@@ -3310,14 +3242,6 @@ export interface components {
         ReceiptUploadRead: {
             receipt: components["schemas"]["ReceiptRead"];
             upload: components["schemas"]["PresignedUpload"];
-        };
-        /** RecoveryCodesRead */
-        RecoveryCodesRead: {
-            /**
-             * Recovery Codes
-             * @description Each works once; shown only now, so the user keeps them somewhere safe
-             */
-            recovery_codes: string[];
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -3683,47 +3607,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** SessionRead */
-        SessionRead: {
-            /**
-             * Created At
-             * Format: date-time
-             * @description When this sign-in happened
-             */
-            created_at: string;
-            /**
-             * Current
-             * @description The session making this request
-             */
-            current: boolean;
-            /**
-             * Device Label
-             * @description The browser and system, e.g. "Firefox on Linux"
-             */
-            device_label: string;
-            /**
-             * Expires At
-             * Format: date-time
-             * @description When it ends at the latest, unless used to sign out
-             */
-            expires_at: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Last Seen At
-             * Format: date-time
-             * @description When the session was last refreshed
-             */
-            last_seen_at: string;
-        };
-        /** SessionsSignedOut */
-        SessionsSignedOut: {
-            /** Signed Out Count */
-            signed_out_count: number;
-        };
         /** SpendingCategoryRead */
         SpendingCategoryRead: {
             /**
@@ -3857,6 +3740,39 @@ export interface components {
              */
             queued: boolean;
         };
+        /**
+         * TargetKind
+         * @enum {string}
+         */
+        TargetKind: "monthly" | "by_date";
+        /** TargetRead */
+        TargetRead: {
+            /** Amount Minor */
+            amount_minor: number;
+            /** @description monthly: assign amount_minor every month; by_date: have amount_minor available by the end of `month` */
+            kind: components["schemas"]["TargetKind"];
+            /**
+             * Month
+             * @description The month of a by_date target; null for monthly
+             */
+            month: string | null;
+        };
+        /** TargetSet */
+        TargetSet: {
+            /** Amount Minor */
+            amount_minor: number;
+            kind: components["schemas"]["TargetKind"];
+            /**
+             * Month
+             * @description Required for by_date (the month to reach the amount by)
+             */
+            month?: string | null;
+        };
+        /**
+         * TargetStatus
+         * @enum {string}
+         */
+        TargetStatus: "none" | "funded" | "underfunded";
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -4005,6 +3921,11 @@ export interface components {
              */
             amount_minor: number;
             /**
+             * Category Id
+             * @description Only for a transfer between an on-budget and a tracking account: the category of the on-budget leg (e.g. a mortgage payment into a loan account is spending in 'Mortgage'); 422 transfer_not_categorizable otherwise
+             */
+            category_id?: string | null;
+            /**
              * From Account Id
              * Format: uuid
              */
@@ -4057,72 +3978,6 @@ export interface components {
              * Format: uuid
              */
             transfer_id: string;
-        };
-        /** TwoFactorEnable */
-        TwoFactorEnable: {
-            /**
-             * Code
-             * @description The 6 digits the app shows now
-             */
-            code: string;
-        };
-        /** TwoFactorPassword */
-        TwoFactorPassword: {
-            /** Current Password */
-            current_password: string;
-        };
-        /** TwoFactorSetupRead */
-        TwoFactorSetupRead: {
-            /**
-             * Otpauth Uri
-             * @description The otpauth:// URI the QR code holds
-             */
-            otpauth_uri: string;
-            /**
-             * Qr Code Svg Data Uri
-             * @description The QR code as a data: URI of an SVG image
-             */
-            qr_code_svg_data_uri: string;
-            /**
-             * Secret
-             * @description The key to type into an authenticator app (base32)
-             */
-            secret: string;
-        };
-        /** TwoFactorSetupStart */
-        TwoFactorSetupStart: {
-            /** Current Password */
-            current_password: string;
-        };
-        /** TwoFactorSignIn */
-        TwoFactorSignIn: {
-            /**
-             * Challenge Token
-             * @description From the two_factor_required answer of /auth/login
-             */
-            challenge_token: string;
-            /** Code */
-            code?: string | null;
-            /** Recovery Code */
-            recovery_code?: string | null;
-            /**
-             * Remember Device
-             * @description Skip the second step in this browser for 30 days
-             * @default false
-             */
-            remember_device: boolean;
-        };
-        /** TwoFactorStatus */
-        TwoFactorStatus: {
-            /** Enabled */
-            enabled: boolean;
-            /** Enabled At */
-            enabled_at: string | null;
-            /**
-             * Recovery Codes Left
-             * @description Unused recovery codes (0 when off)
-             */
-            recovery_codes_left: number;
         };
         /** UndoResult */
         UndoResult: {
@@ -4252,39 +4107,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPair"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    login_two_factor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TwoFactorSignIn"];
             };
         };
         responses: {
@@ -4958,41 +4780,6 @@ export interface operations {
             };
         };
     };
-    list_audit_events: {
-        parameters: {
-            query?: {
-                limit?: number;
-                before_id?: number | null;
-            };
-            header?: never;
-            path: {
-                /** @description The household's id */
-                household_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditEventPage"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     list_bank_connections: {
         parameters: {
             query?: never;
@@ -5394,6 +5181,89 @@ export interface operations {
             };
         };
     };
+    move_budget_money: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The month, written YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetMove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetMonthRead"];
+                };
+            };
+            /** @description Not a member of the household */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    quick_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The month, written YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickAssign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickAssignRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     set_budget_assignment: {
         parameters: {
             query?: never;
@@ -5740,6 +5610,74 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CategoryMergeRead"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_category_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    clear_category_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+                /** @description The household's id */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -7835,225 +7773,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionRead"][];
-                };
-            };
-        };
-    };
-    sign_out_other_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionsSignedOut"];
-                };
-            };
-        };
-    };
-    sign_out_session: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                session_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_two_factor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TwoFactorStatus"];
-                };
-            };
-        };
-    };
-    disable_two_factor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TwoFactorPassword"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    enable_two_factor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TwoFactorEnable"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RecoveryCodesRead"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    new_recovery_codes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TwoFactorPassword"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RecoveryCodesRead"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    start_two_factor_setup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TwoFactorSetupStart"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TwoFactorSetupRead"];
                 };
             };
             /** @description Validation Error */

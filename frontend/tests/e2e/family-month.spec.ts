@@ -150,7 +150,7 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   const spent = GROCERIES + SPLIT_TOTAL;
   const assigned = BUDGET_GROCERIES + BUDGET_SUPPLIES;
   const totals = page.getByRole("region", { name: "Month totals" });
-  await expect(totals).toContainText(`Left to assign${usd(SALARY - assigned)}`);
+  await expect(totals).toContainText(`Left to assign${usd(OPENING + SALARY - assigned)}`);
   await expect(totals).toContainText(`Income${usd(SALARY)}`);
   await expect(totals).toContainText(`Assigned${usd(assigned)}`);
   await expect(totals).toContainText(`Spent${usd(spent)}`);
@@ -168,7 +168,7 @@ test("a family's month: accounts, income, spending, a split, a transfer and a bu
   await expect(available).toHaveText(usd(BUDGET_GROCERIES - groceriesSpent));
 
   await openSection(page, "Dashboard");
-  await expect(card(page, "Left to assign")).toContainText(exactUsd(SALARY - assigned));
+  await expect(card(page, "Left to assign")).toContainText(exactUsd(OPENING + SALARY - assigned));
   await expect(card(page, "Spent vs budgeted")).toContainText(`${usd(spent)} of ${usd(assigned)}`);
   const spending = card(page, /^Spending by category/);
   await spending.getByText("Show spending as a table").click();

@@ -39,6 +39,7 @@ def _read(details: service.AccountDetails) -> AccountRead:
         currency_exponent=money.exponent(account.currency),
         opening_balance_minor=account.opening_balance_minor,
         opened_on=account.opened_on,
+        on_budget=account.on_budget,
         source=account.source,
         archived_at=account.archived_at,
         balance_minor=details.balance_minor,

@@ -6,12 +6,17 @@ import uuid
 from datetime import date, datetime
 from typing import ClassVar, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from family_budget.models import AccountKind, AccountSource
 from family_budget.schemas import AmountMinor, CurrencyCode, Name, SaneDate, Schema
 
 MAX_SHARED_USERS = 50
+ON_BUDGET_DESCRIPTION = (
+    "On-budget accounts hold the money the budget assigns; a tracking account (false) only "
+    "shows its balance, and its transactions are never budget activity. A transfer between an "
+    "on-budget and a tracking account is spending or income of its category"
+)
 
 
 class AccountCreate(Schema):
@@ -22,6 +27,11 @@ class AccountCreate(Schema):
     )
     opening_balance_minor: AmountMinor = 0
     opened_on: SaneDate | None = Field(default=None, description="Today (UTC) when absent")
+    on_budget: StrictBool | None = Field(
+        default=None,
+        description=ON_BUDGET_DESCRIPTION
+        + "; absent: false for loan and investment accounts, true for the others",
+    )
     shared_with_user_ids: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=MAX_SHARED_USERS,
@@ -37,6 +47,7 @@ class AccountUpdate(Schema):
         "currency",
         "opening_balance_minor",
         "opened_on",
+        "on_budget",
         "shared_with_user_ids",
     )
 
@@ -46,6 +57,10 @@ class AccountUpdate(Schema):
     )
     opening_balance_minor: AmountMinor | None = None
     opened_on: SaneDate | None = None
+    on_budget: StrictBool | None = Field(
+        default=None,
+        description=ON_BUDGET_DESCRIPTION,
+    )
     shared_with_user_ids: list[uuid.UUID] | None = Field(
         default=None,
         max_length=MAX_SHARED_USERS,
@@ -70,6 +85,7 @@ class AccountRead(BaseModel):
     )
     opening_balance_minor: int
     opened_on: date
+    on_budget: bool = Field(description="False for a tracking account (not in the budget)")
     source: AccountSource
     archived_at: datetime | None
     balance_minor: int = Field(description="Opening balance plus every transaction of the account")

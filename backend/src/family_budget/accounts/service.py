@@ -13,9 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from family_budget.accounts.schemas import AccountCreate, AccountUpdate
+from family_budget.budgets.activity import buckets_of_account_money, refresh_buckets
 from family_budget.errors import Conflict, NotFound, Unprocessable
 from family_budget.households.context import HouseholdContext
-from family_budget.models import Account, AccountShare, Membership, Role, Transaction
+from family_budget.models import (
+    Account,
+    AccountShare,
+    Membership,
+    Role,
+    Transaction,
+    on_budget_by_default,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +208,7 @@ async def create_account(
         currency=data.currency or household.household.currency,
         opening_balance_minor=data.opening_balance_minor,
         opened_on=data.opened_on or datetime.now(UTC).date(),
+        on_budget=on_budget_by_default(data.kind) if data.on_budget is None else data.on_budget,
     )
     session.add(account)
     await session.flush()
@@ -226,6 +235,15 @@ async def update_account(
         account.opening_balance_minor = data.opening_balance_minor
     if data.opened_on is not None:
         account.opened_on = data.opened_on
+    if data.on_budget is not None and data.on_budget != account.on_budget:
+        account.on_budget = data.on_budget
+        await session.flush()
+        # Its money (and the other legs of its transfers) enters or leaves the budget activity.
+        await session.run_sync(
+            lambda sync: refresh_buckets(
+                sync.connection(), buckets_of_account_money(sync.connection(), account.id)
+            )
+        )
     if "shared_with_user_ids" in fields and data.shared_with_user_ids is not None:
         shared_with = await _require_teen_members(session, household, data.shared_with_user_ids)
         await _replace_shares(session, account.id, shared_with)

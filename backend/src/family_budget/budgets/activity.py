@@ -1,6 +1,7 @@
 """Budget activity: which money counts, and the monthly totals that keep it summed.
 
-**What counts.** Activity is every transaction amount that is not half of a transfer, with a split
+**What counts.** Activity is the money of on-budget accounts (tracking accounts never count):
+every transaction amount that is not half of a transfer between two on-budget accounts, with a split
 transaction counted through its lines (each line carries its own category and a copy of the
 parent's household and date). Pending transactions count: the money is committed. Budgets and
 reports leave out the accounts whose currency is not the household's (their amounts cannot be
@@ -54,7 +55,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, aliased
 
 from family_budget.households.context import HouseholdContext
 from family_budget.models import (
@@ -88,6 +89,23 @@ async def foreign_account_ids(
     )
 
 
+_counterpart = aliased(Transaction, name="counterpart")
+_counterpart_account = aliased(Account, name="counterpart_account")
+_leg_account = aliased(Account, name="leg_account")
+_line_account = aliased(Account, name="line_account")
+# A transfer leg whose other leg is on a tracking account: money entering or leaving the budget.
+_leaves_or_enters_budget = (
+    select(_counterpart.id)
+    .join(_counterpart_account, _counterpart_account.id == _counterpart.account_id)
+    .where(
+        _counterpart.transfer_id == Transaction.transfer_id,
+        _counterpart.id != Transaction.id,
+        _counterpart_account.on_budget.is_(False),
+    )
+    .exists()
+)
+
+
 def activity_arms(
     *,
     ranges: Sequence[tuple[date, date]],
@@ -96,24 +114,35 @@ def activity_arms(
     exclude_account_ids: Collection[uuid.UUID] = (),
 ) -> list[ActivityRow]:
     """The rule, once: rows (household_id, account_id, category_id, posted_on, amount_minor) of
-    whole transactions that are neither transfer legs nor split parents, and of split lines
-    (with their parent's household and account), posted within one of `ranges` (first and last
-    day, both included), of one household or of some accounts, leaving out `exclude_account_ids`.
+    the money of on-budget accounts (tracking accounts' money never counts) posted within one
+    of `ranges` (first and last day, both included), of one household or of some accounts,
+    leaving out `exclude_account_ids`:
+    - whole transactions that are not split parents and not transfer legs, and
+    - split lines (with their parent's household and account), and
+    - transfer legs whose other leg is on a tracking account: that money enters or leaves the
+      budget (a mortgage payment from checking to the loan is spending in its category).
+    A transfer between two on-budget accounts only moves money inside the budget and never
+    counts.
 
-    Split lines are not checked for being transfers: the transactions service never splits (or
-    categorizes) a transfer. Each line's date repeats its parent's, so the date condition is put
-    on both, letting the planner start from either side's index.
+    Split lines are not checked for being transfers: the transactions service never splits a
+    transfer. Each line's date repeats its parent's, so the date condition is put on both,
+    letting the planner start from either side's index.
     """
-    whole = select(
-        Transaction.household_id.label("household_id"),
-        Transaction.account_id.label("account_id"),
-        Transaction.category_id.label("category_id"),
-        Transaction.posted_on.label("posted_on"),
-        Transaction.amount_minor.label("amount_minor"),
-    ).where(
-        Transaction.transfer_id.is_(None),
-        Transaction.is_split.is_(False),
-        _within(Transaction.posted_on, ranges),
+    whole = (
+        select(
+            Transaction.household_id.label("household_id"),
+            Transaction.account_id.label("account_id"),
+            Transaction.category_id.label("category_id"),
+            Transaction.posted_on.label("posted_on"),
+            Transaction.amount_minor.label("amount_minor"),
+        )
+        .join(_leg_account, _leg_account.id == Transaction.account_id)
+        .where(
+            _leg_account.on_budget.is_(True),
+            or_(Transaction.transfer_id.is_(None), _leaves_or_enters_budget),
+            Transaction.is_split.is_(False),
+            _within(Transaction.posted_on, ranges),
+        )
     )
     lines = (
         select(
@@ -124,7 +153,12 @@ def activity_arms(
             TransactionSplit.amount_minor,
         )
         .join(Transaction, Transaction.id == TransactionSplit.transaction_id)
-        .where(_within(TransactionSplit.posted_on, ranges), _within(Transaction.posted_on, ranges))
+        .join(_line_account, _line_account.id == Transaction.account_id)
+        .where(
+            _line_account.on_budget.is_(True),
+            _within(TransactionSplit.posted_on, ranges),
+            _within(Transaction.posted_on, ranges),
+        )
     )
     if household_id is not None:
         whole = whole.where(Transaction.household_id == household_id)
@@ -262,6 +296,23 @@ def buckets_of_transactions(
     )
 
 
+def buckets_of_account_money(connection: Connection, account_id: uuid.UUID) -> set[Bucket]:
+    """The buckets whose activity depends on whether the account is on-budget: its own, and
+    those of the other legs of its transfers."""
+    transfers = select(Transaction.transfer_id).where(
+        Transaction.account_id == account_id, Transaction.transfer_id.is_not(None)
+    )
+    return buckets_of_rows(
+        connection.execute(
+            select(Transaction.account_id, Transaction.posted_on)
+            .where(
+                or_(Transaction.account_id == account_id, Transaction.transfer_id.in_(transfers))
+            )
+            .distinct()
+        )
+    )
+
+
 def buckets_of_category(connection: Connection, category_ids: Iterable[uuid.UUID]) -> set[Bucket]:
     """The buckets whose raw rows or stored totals name the categories."""
     ids = list(set(category_ids))
@@ -314,6 +365,7 @@ def _record_buckets(session: Session, _flush: UOWTransaction, _instances: Any) -
     buckets: set[Bucket] = session.info.setdefault(_PENDING_KEY, set())
     parents: set[tuple[uuid.UUID, date]] = session.info.setdefault(_PARENTS_KEY, set())
     deleted_categories: list[uuid.UUID] = []
+    transfer_legs: list[uuid.UUID] = []
     for obj, is_dirty in [
         *((o, False) for o in session.new),
         *((o, True) for o in session.dirty),
@@ -325,6 +377,9 @@ def _record_buckets(session: Session, _flush: UOWTransaction, _instances: Any) -
             for account_id in _values(obj, "account_id"):
                 for posted_on in _values(obj, "posted_on"):
                     buckets.add((account_id, month_of(posted_on)))
+            if is_dirty and obj.transfer_id is not None and _changed(obj, ("account_id",)):
+                # Whether the other leg counts depends on this leg's account (activity_arms).
+                transfer_legs.append(obj.transfer_id)
         elif isinstance(obj, TransactionSplit):
             if is_dirty and not _changed(obj, _SPLIT_FIELDS):
                 continue
@@ -333,6 +388,14 @@ def _record_buckets(session: Session, _flush: UOWTransaction, _instances: Any) -
                     parents.add((transaction_id, month_of(posted_on)))
         elif isinstance(obj, Category) and obj in session.deleted:
             deleted_categories.append(obj.id)
+    if transfer_legs:
+        buckets |= buckets_of_rows(
+            session.connection().execute(
+                select(Transaction.account_id, Transaction.posted_on).where(
+                    Transaction.transfer_id.in_(transfer_legs)
+                )
+            )
+        )
     if deleted_categories:
         # Read before the flush: the database deletes these totals rows with the category.
         buckets |= buckets_of_category(session.connection(), deleted_categories)
@@ -379,6 +442,7 @@ def keep_activity_totals(session_class: type[Session]) -> None:
 __all__ = [
     "Bucket",
     "activity_arms",
+    "buckets_of_account_money",
     "buckets_of_category",
     "buckets_of_rows",
     "buckets_of_transactions",

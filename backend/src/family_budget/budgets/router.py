@@ -1,4 +1,10 @@
-"""The monthly budget: everyone in the household reads it, adults and owners change it."""
+"""The monthly budget: everyone in the household reads it, adults and owners change it.
+
+The rules (docs/budgeting.md): money to assign for a month is the opening balances of on-budget
+accounts plus all income through the month, minus everything assigned through the month, minus
+overspending of earlier months not carried in its category. What is left in a category always
+carries into the next month; overspending does only when the category has carry_overspending.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,16 @@ from family_budget.budgets import alerts, service
 from family_budget.budgets.schemas import (
     AlertThresholdsRead,
     AlertThresholdsSet,
+    AssignmentChangeRead,
     BudgetAssignmentSet,
     BudgetCategoryRead,
     BudgetCopyRead,
     BudgetMonthRead,
+    BudgetMove,
+    QuickAssign,
+    QuickAssignRead,
+    TargetRead,
+    TargetSet,
 )
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.models import AuditAction
@@ -30,7 +42,14 @@ alert_router = APIRouter(prefix="/categories", tags=["budgets"])
 async def get_budget_month(
     household: HouseholdDep, session: SessionDep, month: MonthPath
 ) -> BudgetMonthRead:
-    """Show a month's budget: assigned, activity and available per category, and totals."""
+    """Show a month's budget: carried in, assigned, activity, available and target status per
+    category, and totals with the money to assign.
+
+    available = carried in + assigned + activity. A positive available carries into the next
+    month (across years too); a negative one (overspending) comes out of the next month's money
+    to assign, and the category starts at 0, unless the category has carry_overspending, when it
+    carries in the category. Only on-budget accounts' money counts; a transfer between an
+    on-budget and a tracking account is activity of its category."""
     view = await service.get_month_view(session, household, month)
     return BudgetMonthRead.model_validate(view)
 
@@ -70,6 +89,68 @@ async def copy_previous_budget(
             {"month": month.isoformat(), "copied_count": copied},
         )
     return BudgetCopyRead(month=month, copied_count=copied)
+
+
+@router.post(
+    "/{month}/move",
+    response_model=BudgetMonthRead,
+    responses={404: {"description": "Not a member of the household"}},
+)
+async def move_budget_money(
+    household: AdultHouseholdDep, session: SessionDep, month: MonthPath, body: BudgetMove
+) -> BudgetMonthRead:
+    """Move available money between two spending categories in one step.
+
+    Changes the two categories' assignments of the month in one transaction: the source's goes
+    down by amount_minor (below zero if the money was carried in), the destination's up. A null
+    from_category_id assigns from the money to assign; a null to_category_id returns money to
+    it. Returns the month after the move."""
+    view = await service.move_money(
+        session, household, month, body.from_category_id, body.to_category_id, body.amount_minor
+    )
+    return BudgetMonthRead.model_validate(view)
+
+
+@router.post("/{month}/quick-assign", response_model=QuickAssignRead)
+async def quick_assign(
+    household: AdultHouseholdDep, session: SessionDep, month: MonthPath, body: QuickAssign
+) -> QuickAssignRead:
+    """Set the month's assigned amounts in one step and return what changed.
+
+    fund_targets: assigned += what the target is underfunded by; last_month: assigned = last
+    month's assigned (0 when none); average_3_months: assigned = the average spent in the
+    three previous months, rounded half up to the minor unit."""
+    changes = await service.quick_assign(
+        session, household, month, body.strategy, body.category_ids
+    )
+    return QuickAssignRead(
+        month=month, changes=[AssignmentChangeRead.model_validate(c) for c in changes]
+    )
+
+
+@alert_router.put("/{category_id}/target", response_model=TargetRead)
+async def set_category_target(
+    household: AdultHouseholdDep, session: SessionDep, category_id: uuid.UUID, body: TargetSet
+) -> TargetRead:
+    """Set a spending category's target: a monthly amount, or an amount by a month.
+
+    A by_date target needs (amount - available at the start of the month) / months left
+    including the current one, rounded up, each month; the month view says funded or
+    underfunded."""
+    category = await service.set_target(
+        session, household, category_id, body.kind, body.amount_minor, body.month
+    )
+    return TargetRead(
+        kind=body.kind, amount_minor=category.target_amount_minor or 0, month=category.target_month
+    )
+
+
+@alert_router.delete("/{category_id}/target", status_code=204)
+async def clear_category_target(
+    household: AdultHouseholdDep, session: SessionDep, category_id: uuid.UUID
+) -> None:
+    """Remove a category's target (nothing happens when it has none)."""
+    await service.clear_target(session, household, category_id)
 
 
 @alert_router.get("/{category_id}/alert-thresholds")

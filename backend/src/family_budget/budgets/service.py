@@ -1,36 +1,52 @@
-"""Budget rules: the month view, setting amounts, copying last month's plan.
+"""Budget rules: the month view, setting and moving amounts, targets and quick assign.
 
-The month view is four small queries whatever the size of the history: the household's categories,
-its foreign-currency accounts (whose money is left out), the budget assignments grouped by
-category, and one grouped read of the monthly activity totals (family_budget.models.activity_total)
-that takes the month for every category and the months before it only for the categories that
-need a running total (rollover categories, and income categories for what is left to assign).
+The month view is four small queries whatever the size of the history: the household's
+categories, its accounts (opening balances; foreign-currency accounts are left out), the budget
+assignments grouped by category and month, and the monthly activity totals
+(family_budget.models.activity_total) grouped by category and month. The months are then walked
+in Python (family_budget.budgets.carryover), because what carries over depends on the sign of
+each month's end. The rules are written for people in docs/budgeting.md.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-from sqlalchemy import case, not_, or_, select
+from sqlalchemy import not_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.accounts.service import visible_account_ids_filter
-from family_budget.budgets.activity import foreign_account_ids, total
-from family_budget.budgets.rollover import CategorySums, available_from_sums
+from family_budget.budgets.activity import total
+from family_budget.budgets.carryover import CategoryMonth, CategoryMonthKey, walk_to
+from family_budget.budgets.targets import (
+    Target,
+    TargetProgress,
+    progress,
+    target_of,
+)
 from family_budget.categories.service import (
     categories_in_display_order,
     get_category,
     household_categories,
+    require_category_in_household,
 )
 from family_budget.errors import Unprocessable
 from family_budget.households.context import HouseholdContext
-from family_budget.models import ActivityTotal, BudgetAssignment, Category
+from family_budget.models import (
+    Account,
+    ActivityTotal,
+    BudgetAssignment,
+    Category,
+    CategoryGroup,
+    TargetKind,
+)
 from family_budget.models.base import utcnow
-from family_budget.months import add_months
+from family_budget.months import add_months, month_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +54,19 @@ class BudgetLine:
     category_id: uuid.UUID
     name: str
     hidden: bool
-    rollover: bool
+    carry_overspending: bool
+    carried_in_minor: int
     assigned_minor: int
     activity_minor: int
     available_minor: int
+    target: Target | None
+    target_progress: TargetProgress
 
     @property
     def has_money(self) -> bool:
-        return any((self.assigned_minor, self.activity_minor, self.available_minor))
+        return any(
+            (self.carried_in_minor, self.assigned_minor, self.activity_minor, self.available_minor)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +94,8 @@ class BudgetTotals:
     income_minor: int
     assigned_minor: int
     spent_minor: int
+    opening_balances_minor: int
+    overspending_covered_minor: int
     left_to_assign_minor: int
     uncategorized_activity_minor: int
 
@@ -85,60 +108,146 @@ class BudgetMonth:
     totals: BudgetTotals
 
 
-async def _assignment_sums(
+@dataclass(frozen=True, slots=True)
+class _Ledger:
+    """Everything the month math reads, through `month`."""
+
+    categories: Sequence[tuple[Category, CategoryGroup]]
+    opening_balances_minor: int
+    assigned: dict[CategoryMonthKey, int]
+    activity: dict[CategoryMonthKey, int]
+    uncategorized: dict[date, int]
+
+
+async def _on_budget_money(
     session: AsyncSession, household: HouseholdContext, month: date
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """category_id -> (assigned in `month`, assigned in every month up to and including it)."""
+) -> tuple[int, list[uuid.UUID]]:
+    """(opening balances of the on-budget accounts opened by the end of `month`, the ids of the
+    foreign-currency accounts, whose money is left out). A teen counts only shared accounts."""
     rows = await session.execute(
         select(
-            BudgetAssignment.category_id,
-            total(
-                case(
-                    (BudgetAssignment.month == month, BudgetAssignment.assigned_minor),
-                    else_=0,
-                )
-            ),
-            total(BudgetAssignment.assigned_minor),
+            Account.id,
+            Account.currency,
+            Account.on_budget,
+            Account.opening_balance_minor,
+            Account.opened_on,
+        ).where(Account.household_id == household.id)
+    )
+    opening = 0
+    foreign: list[uuid.UUID] = []
+    visible = None if not household.is_teen else await _visible_account_ids(session, household)
+    next_month = add_months(month, 1)
+    for account_id, currency, on_budget, opening_minor, opened_on in rows:
+        if currency != household.currency:
+            foreign.append(account_id)
+        elif on_budget and opened_on < next_month and (visible is None or account_id in visible):
+            opening += opening_minor
+    return opening, foreign
+
+
+async def _visible_account_ids(
+    session: AsyncSession, household: HouseholdContext
+) -> set[uuid.UUID]:
+    return set(
+        await session.scalars(
+            select(Account.id).where(
+                Account.household_id == household.id,
+                visible_account_ids_filter(household, Account.id),
+            )
         )
-        .where(BudgetAssignment.household_id == household.id, BudgetAssignment.month <= month)
-        .group_by(BudgetAssignment.category_id)
     )
-    return {category_id: (this_month, through) for category_id, this_month, through in rows}
 
 
-async def _activity_sums(
-    session: AsyncSession,
-    household: HouseholdContext,
-    month: date,
-    running_ids: Collection[uuid.UUID],
-) -> dict[uuid.UUID | None, tuple[int, int]]:
-    """category_id (None = uncategorized) -> (activity in `month`, activity in every month up to
-    and including it). The second sum is only complete for `running_ids`; one grouped read of
-    the monthly totals covers the month for every category and the earlier months for those
-    categories only."""
-    foreign = await foreign_account_ids(session, household)
+async def _load(session: AsyncSession, household: HouseholdContext, month: date) -> _Ledger:
+    categories = await categories_in_display_order(session, household)
+    opening, foreign = await _on_budget_money(session, household, month)
+    assigned = {
+        (category_id, assigned_month): amount
+        for category_id, assigned_month, amount in await session.execute(
+            select(
+                BudgetAssignment.category_id,
+                BudgetAssignment.month,
+                total(BudgetAssignment.assigned_minor),
+            )
+            .where(BudgetAssignment.household_id == household.id, BudgetAssignment.month <= month)
+            .group_by(BudgetAssignment.category_id, BudgetAssignment.month)
+        )
+    }
     totals = ActivityTotal
-    running = list(running_ids)
-    conditions = [totals.household_id == household.id, totals.month <= month]
-    conditions.append(
-        or_(totals.month == month, totals.category_id.in_(running))
-        if running
-        else totals.month == month
-    )
+    conditions = [
+        totals.household_id == household.id,
+        totals.month <= month,
+        # A teen's budget counts the money of the accounts shared with them, nothing else.
+        visible_account_ids_filter(household, totals.account_id),
+    ]
     if foreign:
         conditions.append(totals.account_id.not_in(foreign))
-    # A teen's budget counts the money of the accounts shared with them, nothing of the others.
-    conditions.append(visible_account_ids_filter(household, totals.account_id))
-    rows = await session.execute(
-        select(
-            totals.category_id,
-            total(case((totals.month == month, totals.amount_minor), else_=0)),
-            total(totals.amount_minor),
-        )
+    activity: dict[CategoryMonthKey, int] = {}
+    uncategorized: dict[date, int] = {}
+    for category_id, activity_month, amount in await session.execute(
+        select(totals.category_id, totals.month, total(totals.amount_minor))
         .where(*conditions)
-        .group_by(totals.category_id)
+        .group_by(totals.category_id, totals.month)
+    ):
+        if category_id is None:
+            uncategorized[activity_month] = amount
+        else:
+            activity[(category_id, activity_month)] = amount
+    return _Ledger(categories, opening, assigned, activity, uncategorized)
+
+
+def _month_from_ledger(household: HouseholdContext, month: date, ledger: _Ledger) -> BudgetMonth:
+    spending = [(c, g) for c, g in ledger.categories if not c.is_income]
+    spending_ids = {c.id for c, _ in spending}
+    income_ids = {c.id for c, _ in ledger.categories if c.is_income}
+    walk = walk_to(
+        month,
+        {c.id: c.carry_overspending for c, _ in spending},
+        {key: v for key, v in ledger.assigned.items() if key[0] in spending_ids},
+        {key: v for key, v in ledger.activity.items() if key[0] in spending_ids},
     )
-    return {category_id: (this_month, through) for category_id, this_month, through in rows}
+    income_through = sum(v for (c, _), v in ledger.activity.items() if c in income_ids)
+    assigned_through = sum(v for (c, _), v in ledger.assigned.items() if c in spending_ids)
+    groups: dict[uuid.UUID, BudgetGroup] = {}
+    for category, group in spending:
+        line = walk.lines.get(category.id, CategoryMonth(0, 0, 0))
+        target = target_of(category)
+        budget_group = groups.setdefault(
+            group.id,
+            BudgetGroup(group.id, group.name, group.hidden, []),
+        )
+        budget_group.categories.append(
+            BudgetLine(
+                category_id=category.id,
+                name=category.name,
+                hidden=category.hidden or group.hidden,
+                carry_overspending=category.carry_overspending,
+                carried_in_minor=line.carried_in_minor,
+                assigned_minor=line.assigned_minor,
+                activity_minor=line.activity_minor,
+                available_minor=line.available_minor,
+                target=target,
+                target_progress=progress(target, month, line.carried_in_minor, line.assigned_minor),
+            )
+        )
+    lines = [line for g in groups.values() for line in g.categories]
+    return BudgetMonth(
+        month=month,
+        currency=household.currency,
+        groups=list(groups.values()),
+        totals=BudgetTotals(
+            income_minor=sum(ledger.activity.get((c, month), 0) for c in income_ids),
+            assigned_minor=sum(line.assigned_minor for line in lines),
+            spent_minor=-sum(line.activity_minor for line in lines),
+            opening_balances_minor=ledger.opening_balances_minor,
+            overspending_covered_minor=-walk.absorbed_overspending_minor,
+            left_to_assign_minor=ledger.opening_balances_minor
+            + income_through
+            - assigned_through
+            + walk.absorbed_overspending_minor,
+            uncategorized_activity_minor=ledger.uncategorized.get(month, 0),
+        ),
+    )
 
 
 async def compute_month(
@@ -150,61 +259,13 @@ async def compute_month(
     - income: the month's activity in income categories;
     - assigned: what is assigned this month to spending categories;
     - spent: minus the month's activity in spending categories (positive when money went out);
-    - left to assign: every income category's activity in all months up to and including this
-      one, minus every amount assigned to spending categories in all months up to and including
-      this one. Money assigned in future months is not subtracted yet, so planning ahead never
-      makes the current month look short; overspending is not subtracted either (it shows as a
-      negative available in its category, and rolls over when the category does).
+    - left to assign (money to assign): the opening balances of the on-budget accounts opened by
+      the end of the month, plus every income category's activity through the month, minus
+      everything assigned to spending categories through the month, minus the overspending of
+      earlier months that was not carried in its category. Future months' assignments are not
+      subtracted, so planning ahead never makes the current month look short.
     """
-    categories = await categories_in_display_order(session, household)
-    assigned = await _assignment_sums(session, household, month)
-    running_ids = [c.id for c, _ in categories if c.rollover or c.is_income]
-    activity = await _activity_sums(session, household, month, running_ids)
-
-    groups: dict[uuid.UUID, BudgetGroup] = {}
-    income = assigned_total = spent = income_through = assigned_through_total = 0
-    for category, group in categories:
-        activity_month, activity_through = activity.get(category.id, (0, 0))
-        if category.is_income:
-            income += activity_month
-            income_through += activity_through
-            continue
-        assigned_month, assigned_through = assigned.get(category.id, (0, 0))
-        sums = CategorySums(
-            assigned_month=assigned_month,
-            activity_month=activity_month,
-            assigned_through=assigned_through,
-            activity_through=activity_through,
-        )
-        assigned_total += sums.assigned_month
-        assigned_through_total += sums.assigned_through
-        spent -= sums.activity_month
-        budget_group = groups.setdefault(
-            group.id, BudgetGroup(group.id, group.name, group.hidden, [])
-        )
-        budget_group.categories.append(
-            BudgetLine(
-                category_id=category.id,
-                name=category.name,
-                hidden=category.hidden or group.hidden,
-                rollover=category.rollover,
-                assigned_minor=sums.assigned_month,
-                activity_minor=sums.activity_month,
-                available_minor=available_from_sums(sums, category.rollover),
-            )
-        )
-    return BudgetMonth(
-        month=month,
-        currency=household.currency,
-        groups=list(groups.values()),
-        totals=BudgetTotals(
-            income_minor=income,
-            assigned_minor=assigned_total,
-            spent_minor=spent,
-            left_to_assign_minor=income_through - assigned_through_total,
-            uncategorized_activity_minor=activity.get(None, (0, 0))[0],
-        ),
-    )
+    return _month_from_ledger(household, month, await _load(session, household, month))
 
 
 async def get_month_view(
@@ -226,12 +287,16 @@ async def _budgetable_category(
     session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
 ) -> Category:
     category = await get_category(session, household, category_id)
+    _require_spending(category)
+    return category
+
+
+def _require_spending(category: Category) -> None:
     if category.is_income:
         raise Unprocessable(
             "Income categories are not budgeted; assign money to spending categories",
             code="income_category",
         )
-    return category
 
 
 def _insert_assignments(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
@@ -254,18 +319,55 @@ async def set_assignment(
     copying last month's plan must not overwrite. Returns the category's updated line.
     """
     category = await _budgetable_category(session, household, category_id)
+    await _upsert_assignments(session, household, month, {category.id: assigned_minor})
+    return await _line(session, household, month, category.id)
+
+
+async def _line(
+    session: AsyncSession, household: HouseholdContext, month: date, category_id: uuid.UUID
+) -> BudgetLine:
+    view = await compute_month(session, household, month)
+    return next(
+        line
+        for group in view.groups
+        for line in group.categories
+        if line.category_id == category_id
+    )
+
+
+async def _upsert_assignments(
+    session: AsyncSession,
+    household: HouseholdContext,
+    month: date,
+    amounts: dict[uuid.UUID, int],
+    *,
+    add: bool = False,
+) -> None:
+    """Set the month's assigned amounts of categories, or with `add` add to them, in one
+    statement: two people changing the same amount at once cannot collide on the
+    (household, category, month) unique constraint, and adding never loses a concurrent add."""
+    if not amounts:
+        return
     now = utcnow()
     statement = _insert_assignments(session).values(
-        id=uuid.uuid4(),
-        household_id=household.id,
-        category_id=category.id,
-        month=month,
-        assigned_minor=assigned_minor,
-        created_at=now,
-        updated_at=now,
+        [
+            {
+                "id": uuid.uuid4(),
+                "household_id": household.id,
+                "category_id": category_id,
+                "month": month,
+                "assigned_minor": amount,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for category_id, amount in sorted(amounts.items())
+        ]
     )
-    # One statement, so two people setting the same amount at once cannot collide on the
-    # (household, category, month) unique constraint.
+    new_amount = (
+        BudgetAssignment.assigned_minor + statement.excluded.assigned_minor
+        if add
+        else statement.excluded.assigned_minor
+    )
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[
@@ -273,15 +375,8 @@ async def set_assignment(
                 BudgetAssignment.category_id,
                 BudgetAssignment.month,
             ],
-            set_={"assigned_minor": assigned_minor, "updated_at": now},
+            set_={"assigned_minor": new_amount, "updated_at": now},
         )
-    )
-    view = await compute_month(session, household, month)
-    return next(
-        line
-        for group in view.groups
-        for line in group.categories
-        if line.category_id == category.id
     )
 
 
@@ -334,3 +429,150 @@ async def copy_previous_month(
         .returning(BudgetAssignment.id)
     )
     return len((await session.execute(statement)).all())
+
+
+# --- Moving money ------------------------------------------------------------------------------
+
+
+async def _spending_category_in_body(
+    session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
+) -> Category:
+    category = await require_category_in_household(session, household, category_id)
+    _require_spending(category)
+    return category
+
+
+async def move_money(
+    session: AsyncSession,
+    household: HouseholdContext,
+    month: date,
+    from_category_id: uuid.UUID | None,
+    to_category_id: uuid.UUID | None,
+    amount_minor: int,
+) -> BudgetMonth:
+    """Move available money between two spending categories in `month` by changing their two
+    assignments of that month (None: the money to assign, i.e. assign from it or return to it).
+    The source's assignment may go below zero: that is how money carried in from earlier months
+    moves. The sum of the categories' available changes only by what leaves or enters the money
+    to assign."""
+    if from_category_id == to_category_id:
+        raise Unprocessable(
+            "Money moves between two different categories (or the money to assign)",
+            code="same_category",
+        )
+    changes: dict[uuid.UUID, int] = {}
+    if from_category_id is not None:
+        source = await _spending_category_in_body(session, household, from_category_id)
+        changes[source.id] = -amount_minor
+    if to_category_id is not None:
+        destination = await _spending_category_in_body(session, household, to_category_id)
+        changes[destination.id] = amount_minor
+    await _upsert_assignments(session, household, month, changes, add=True)
+    return await get_month_view(session, household, month)
+
+
+# --- Targets -----------------------------------------------------------------------------------
+
+
+async def set_target(
+    session: AsyncSession,
+    household: HouseholdContext,
+    category_id: uuid.UUID,
+    kind: TargetKind,
+    amount_minor: int,
+    target_month: date | None,
+) -> Category:
+    category = await _budgetable_category(session, household, category_id)
+    if (kind is TargetKind.BY_DATE) != (target_month is not None):
+        raise Unprocessable(
+            "A by_date target needs a month; a monthly target has none",
+            code="invalid_target",
+        )
+    category.target_kind = kind.value
+    category.target_amount_minor = amount_minor
+    category.target_month = month_of(target_month) if target_month is not None else None
+    await session.flush()
+    return category
+
+
+async def clear_target(
+    session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
+) -> None:
+    category = await get_category(session, household, category_id)
+    category.target_kind = None
+    category.target_amount_minor = None
+    category.target_month = None
+    await session.flush()
+
+
+# --- Quick assign ------------------------------------------------------------------------------
+
+
+class QuickAssignStrategy(StrEnum):
+    FUND_TARGETS = "fund_targets"
+    LAST_MONTH = "last_month"
+    AVERAGE_3_MONTHS = "average_3_months"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentChange:
+    category_id: uuid.UUID
+    previous_assigned_minor: int
+    assigned_minor: int
+
+
+def average_spent(spent_minor: Sequence[int]) -> int:
+    """The average of what was spent (clamped at zero per month: refunds do not make a negative
+    plan), rounded half up to the minor unit with integer math."""
+    if not spent_minor:
+        return 0
+    count = len(spent_minor)
+    return (2 * sum(max(amount, 0) for amount in spent_minor) + count) // (2 * count)
+
+
+async def quick_assign(
+    session: AsyncSession,
+    household: HouseholdContext,
+    month: date,
+    strategy: QuickAssignStrategy,
+    category_ids: Collection[uuid.UUID] | None,
+) -> list[AssignmentChange]:
+    """Set the month's assigned amounts of the spending categories (all, or `category_ids`) by
+    `strategy`; returns the categories whose amount changed.
+    - fund_targets: assigned += what the category's target is underfunded by;
+    - last_month: assigned = last month's assigned;
+    - average_3_months: assigned = the average spent in the three previous months."""
+    ledger = await _load(session, household, month)
+    spending = {c.id: c for c, _ in ledger.categories if not c.is_income}
+    if category_ids is not None:
+        unknown = set(category_ids) - spending.keys()
+        if unknown:
+            raise Unprocessable(
+                "Some category_ids do not name spending categories of this household",
+                code="unknown_category",
+                extra={"category_ids": sorted(str(i) for i in unknown)},
+            )
+        wanted = [i for i in spending if i in set(category_ids)]
+    else:
+        wanted = list(spending)
+    view = _month_from_ledger(household, month, ledger)
+    lines = {line.category_id: line for g in view.groups for line in g.categories}
+    previous = add_months(month, -1)
+    new_amounts: dict[uuid.UUID, int] = {}
+    for category_id in wanted:
+        line = lines[category_id]
+        if strategy is QuickAssignStrategy.FUND_TARGETS:
+            amount = line.assigned_minor + line.target_progress.underfunded_minor
+        elif strategy is QuickAssignStrategy.LAST_MONTH:
+            amount = ledger.assigned.get((category_id, previous), 0)
+        else:
+            amount = average_spent(
+                [-ledger.activity.get((category_id, add_months(month, -k)), 0) for k in (1, 2, 3)]
+            )
+        if amount != line.assigned_minor:
+            new_amounts[category_id] = amount
+    await _upsert_assignments(session, household, month, new_amounts)
+    return [
+        AssignmentChange(category_id, lines[category_id].assigned_minor, amount)
+        for category_id, amount in new_amounts.items()
+    ]

@@ -86,7 +86,7 @@ async def create_category(
         group_id=body.group_id,
         name=body.name,
         is_income=body.is_income,
-        rollover=body.rollover,
+        carry_overspending=body.carry_overspending,
     )
     return CategoryRead.model_validate(category)
 
@@ -95,7 +95,7 @@ async def create_category(
 async def update_category(
     category_id: uuid.UUID, body: CategoryUpdate, household: AdultHouseholdDep, session: SessionDep
 ) -> CategoryRead:
-    """Rename, hide, move, reorder a category or turn its rollover on or off."""
+    """Rename, hide, move, reorder a category or turn its carrying of overspending on or off."""
     category = await service.update_category(session, household, category_id, body)
     return CategoryRead.model_validate(category)
 

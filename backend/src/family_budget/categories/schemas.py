@@ -39,16 +39,18 @@ class CategoryCreate(Schema):
     group_id: uuid.UUID
     name: Name
     is_income: StrictBool = False
-    rollover: StrictBool = Field(
+    carry_overspending: StrictBool = Field(
         default=False,
-        description="Carry what is left (or overspent) at a month end into the next month",
+        description="Overspending at a month end carries into the category's next month "
+        "instead of coming out of the next month's money to assign (what is left over "
+        "always carries)",
     )
 
 
 class CategoryUpdate(PatchSchema):
     name: Name | None = None
     hidden: StrictBool | None = None
-    rollover: StrictBool | None = None
+    carry_overspending: StrictBool | None = None
     group_id: uuid.UUID | None = None
     sort_order: SortOrder | None = None
 
@@ -63,7 +65,7 @@ class CategoryRead(ReadSchema):
     name: str
     is_income: bool
     hidden: bool
-    rollover: bool
+    carry_overspending: bool
     sort_order: int
 
 

@@ -268,10 +268,10 @@ async def delete_category_group(
     await session.flush()
 
 
-def _check_rollover(is_income: bool, rollover: bool) -> None:
-    if is_income and rollover:
+def _check_carry_overspending(is_income: bool, carry_overspending: bool) -> None:
+    if is_income and carry_overspending:
         raise Unprocessable(
-            "Income categories are not budgeted, so they cannot roll over",
+            "Income categories are not budgeted, so they cannot carry overspending",
             code="income_category",
         )
 
@@ -283,11 +283,11 @@ async def create_category(
     group_id: uuid.UUID,
     name: str,
     is_income: bool = False,
-    rollover: bool = False,
+    carry_overspending: bool = False,
 ) -> Category:
     """A new category at the end of its group."""
     group = await require_group_in_household(session, household, group_id)
-    _check_rollover(is_income, rollover)
+    _check_carry_overspending(is_income, carry_overspending)
     sort_order = await _next_sort_order(
         session,
         household_categories(household.id)
@@ -299,7 +299,7 @@ async def create_category(
         group_id=group.id,
         name=name,
         is_income=is_income,
-        rollover=rollover,
+        carry_overspending=carry_overspending,
         sort_order=sort_order,
     )
     session.add(category)
@@ -317,7 +317,9 @@ async def update_category(
     values = changes.model_dump(exclude_unset=True)
     if "group_id" in values:
         await require_group_in_household(session, household, values["group_id"])
-    _check_rollover(category.is_income, values.get("rollover", category.rollover))
+    _check_carry_overspending(
+        category.is_income, values.get("carry_overspending", category.carry_overspending)
+    )
     for field, value in values.items():
         setattr(category, field, value)
     await session.flush()

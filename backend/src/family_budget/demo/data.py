@@ -11,7 +11,8 @@ from family_budget.models import (
 SEED = 20_240_601
 HOUSEHOLD_NAME = "The Demo Family"
 CURRENCY = "USD"
-ROLLOVER_CATEGORIES = ("Groceries", "Vacation fund", "Emergency fund")
+# Categories whose overspending carries in the category (left-over money always carries).
+CARRY_OVERSPENDING_CATEGORIES = ("Groceries", "Vacation fund", "Emergency fund")
 # Card purchases of the last few days have not cleared yet.
 PENDING_DAYS = 4
 

@@ -21,12 +21,12 @@ from family_budget.budgets.activity import rebuild_household
 from family_budget.config import Settings
 from family_budget.db import create_engine, create_session_factory, unit_of_work
 from family_budget.demo.data import (
+    CARRY_OVERSPENDING_CATEGORIES,
     CURRENCY,
     DEMO_EMAILS,
     DEMO_PEOPLE,
     DEMO_RULES,
     HOUSEHOLD_NAME,
-    ROLLOVER_CATEGORIES,
     SEED,
     DemoPerson,
 )
@@ -215,8 +215,10 @@ async def _create_demo(
         session.add(Membership(household_id=household.id, user_id=users[role].id, role=role))
     await session.execute(
         update(Category)
-        .where(Category.household_id == household.id, Category.name.in_(ROLLOVER_CATEGORIES))
-        .values(rollover=True)
+        .where(
+            Category.household_id == household.id, Category.name.in_(CARRY_OVERSPENDING_CATEGORIES)
+        )
+        .values(carry_overspending=True)
         .execution_options(synchronize_session=False)
     )
 

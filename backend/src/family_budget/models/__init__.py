@@ -1,6 +1,12 @@
 """SQLAlchemy models, one file per table family, re-exported here for Alembic and services."""
 
-from family_budget.models.account import Account, AccountKind, AccountShare, AccountSource
+from family_budget.models.account import (
+    Account,
+    AccountKind,
+    AccountShare,
+    AccountSource,
+    on_budget_by_default,
+)
 from family_budget.models.activity_total import ActivityTotal
 from family_budget.models.audit_event import AuditAction, AuditEvent
 from family_budget.models.bank_connection import BankConnection, BankConnectionStatus
@@ -8,7 +14,7 @@ from family_budget.models.bank_connection_account import BankConnectionAccount
 from family_budget.models.bank_pending_edit import BankPendingEdit
 from family_budget.models.base import Base
 from family_budget.models.budget import BudgetAssignment
-from family_budget.models.category import Category, CategoryGroup
+from family_budget.models.category import Category, CategoryGroup, TargetKind
 from family_budget.models.device import DevicePlatform, PushDevice, SignInDevice
 from family_budget.models.export import Export, ExportKind, ExportStatus
 from family_budget.models.household import Household, Invitation, Membership, Role
@@ -80,6 +86,7 @@ __all__ = [
     "ScheduledOccurrence",
     "ScheduledTransaction",
     "SignInDevice",
+    "TargetKind",
     "TokenPurpose",
     "Transaction",
     "TransactionSplit",
@@ -87,4 +94,5 @@ __all__ = [
     "TransactionTag",
     "User",
     "UserSession",
+    "on_budget_by_default",
 ]

@@ -4,7 +4,8 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, true
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from family_budget.models.base import Base, IdMixin, Money, TimestampMixin
@@ -17,6 +18,18 @@ class AccountKind(StrEnum):
     CASH = "cash"
     LOAN = "loan"
     INVESTMENT = "investment"
+
+
+TRACKING_KINDS = frozenset({AccountKind.LOAN, AccountKind.INVESTMENT})
+
+
+def on_budget_by_default(kind: AccountKind) -> bool:
+    return kind not in TRACKING_KINDS
+
+
+def _on_budget_for_inserted_kind(context: DefaultExecutionContext) -> bool:
+    parameters: dict[str, object] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return on_budget_by_default(AccountKind(str(parameters["kind"])))
 
 
 class AccountSource(StrEnum):
@@ -41,6 +54,11 @@ class Account(IdMixin, TimestampMixin, Base):
         default=AccountSource.MANUAL,
     )
     archived_at: Mapped[datetime | None]
+    # On-budget accounts hold the money the budget assigns; tracking accounts (loans and
+    # investments by default) only show a balance, and their money is not budget activity.
+    on_budget: Mapped[bool] = mapped_column(
+        default=_on_budget_for_inserted_kind, server_default=true()
+    )
 
 
 class AccountShare(Base):

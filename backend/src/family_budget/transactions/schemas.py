@@ -6,17 +6,22 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, Field, StrictInt, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from family_budget.models import TransactionStatus
-from family_budget.money import MAX_AMOUNT_MINOR
-from family_budget.schemas import AmountMinor, Memo, Payee, SaneDate, Schema, Tag
+from family_budget.schemas import (
+    AmountMinor,
+    Memo,
+    Payee,
+    PositiveAmountMinor,
+    SaneDate,
+    Schema,
+    Tag,
+)
 
 MAX_TAGS = 20
 MAX_SPLIT_LINES = 100
 MAX_BULK_IDS = 500
-
-PositiveAmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
 
 
 def _unique_tags(tags: list[str]) -> list[str]:
@@ -96,6 +101,12 @@ class TransferCreate(Schema):
     posted_on: SaneDate
     memo: Memo = ""
     payee: Payee = ""
+    category_id: uuid.UUID | None = Field(
+        default=None,
+        description="Only for a transfer between an on-budget and a tracking account: the "
+        "category of the on-budget leg (e.g. a mortgage payment into a loan account is "
+        "spending in 'Mortgage'); 422 transfer_not_categorizable otherwise",
+    )
 
 
 class BulkCategorize(Schema):

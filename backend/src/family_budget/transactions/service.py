@@ -123,9 +123,26 @@ def _split_parent_has_category() -> Unprocessable:
 
 def _transfer_not_categorizable() -> Unprocessable:
     return Unprocessable(
-        "A transfer is not spending or income and cannot be categorized or split",
+        "A transfer is not spending or income and cannot be split; only the on-budget leg of "
+        "a transfer with a tracking account can have a category",
         code="transfer_not_categorizable",
     )
+
+
+async def _transfer_leg_categorizable(
+    session: AsyncSession, leg_account_id: uuid.UUID, other_account_id: uuid.UUID
+) -> bool:
+    """Money crossing the budget's edge (an on-budget account on this side, a tracking one on
+    the other) is spending or income; see family_budget.budgets.activity.activity_arms."""
+    rows = {
+        account_id: on_budget
+        for account_id, on_budget in await session.execute(
+            select(Account.id, Account.on_budget).where(
+                Account.id.in_([leg_account_id, other_account_id])
+            )
+        )
+    }
+    return bool(rows.get(leg_account_id)) and rows.get(other_account_id) is False
 
 
 async def create_transaction(
@@ -210,7 +227,7 @@ async def update_transaction(
     new_lines = data.splits  # None: leave the lines as they are
 
     if is_transfer:
-        if category_id is not None or new_lines:
+        if new_lines:
             raise _transfer_not_categorizable()
         if amount == 0:
             raise Unprocessable(
@@ -228,6 +245,18 @@ async def update_transaction(
                     "A transfer's accounts must share a currency", code="currency_mismatch"
                 )
         transaction.account_id = account.id
+
+    if (
+        is_transfer
+        and category_id is not None
+        and (
+            counterpart is None
+            or not await _transfer_leg_categorizable(
+                session, transaction.account_id, counterpart.account_id
+            )
+        )
+    ):
+        raise _transfer_not_categorizable()
 
     existing_lines: list[TransactionSplit] = []
     if transaction.is_split:
@@ -342,6 +371,16 @@ async def create_transfer(
         raise Unprocessable("A transfer's accounts must share a currency", code="currency_mismatch")
     outflow_minor, inflow_minor = transfer_pair(data.amount_minor)
     transfer_id = uuid.uuid4()
+    categorized_account_id = None
+    if data.category_id is not None:
+        # Only the on-budget leg of a transfer across the budget's edge carries a category.
+        if source.on_budget and not destination.on_budget:
+            categorized_account_id = source.id
+        elif destination.on_budget and not source.on_budget:
+            categorized_account_id = destination.id
+        else:
+            raise _transfer_not_categorizable()
+        await require_categories_in_household(session, household, [data.category_id])
     legs = [
         Transaction(
             id=uuid.uuid4(),
@@ -353,6 +392,7 @@ async def create_transfer(
             memo=data.memo,
             status=TransactionStatus.POSTED,
             transfer_id=transfer_id,
+            category_id=data.category_id if account.id == categorized_account_id else None,
             created_by_id=household.user_id,
         )
         for account, amount in ((source, outflow_minor), (destination, inflow_minor))

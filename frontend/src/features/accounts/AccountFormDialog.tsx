@@ -20,6 +20,7 @@ import {
   type AccountFormValues,
 } from "./form";
 import { ACCOUNT_KINDS, KIND_LABELS, accountCurrency, isLiabilityKind } from "./logic";
+import { onBudgetByDefault, onBudgetChange } from "./onBudget";
 
 /** Create an account (no `account`) or edit one. The form is rebuilt each time the dialog opens. */
 export function AccountFormDialog({
@@ -49,6 +50,10 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
     account ? accountValues(account, currency) : newAccountValues(todayIso()),
   );
   const [localErrors, setLocalErrors] = useState<AccountFormErrors>({});
+  // null: not chosen yet, so the box follows the kind's default.
+  const [onBudget, setOnBudget] = useState<boolean | null>(null);
+  const shownOnBudget = onBudget ?? account?.on_budget ?? onBudgetByDefault(values.kind);
+  const onBudgetHintId = useId();
   const create = useCreateAccount(household.id);
   const update = useUpdateAccount(household.id);
   const mutation = account ? update : create;
@@ -68,8 +73,10 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
     setLocalErrors({});
     const { kind, ...changes } = result.body;
     const onSuccess = () => onDone();
-    if (account) update.mutate({ accountId: account.id, body: changes }, { onSuccess });
-    else create.mutate({ ...changes, kind }, { onSuccess });
+    const budget = onBudgetChange(onBudget, kind, account?.on_budget);
+    if (account)
+      update.mutate({ accountId: account.id, body: { ...changes, ...budget } }, { onSuccess });
+    else create.mutate({ ...changes, ...budget, kind }, { onSuccess });
   };
 
   return (
@@ -125,6 +132,28 @@ function AccountForm({ account, onDone }: { account?: Account | undefined; onDon
           required
         />
       </div>
+      <label className="flex min-h-11 items-start gap-3 text-sm">
+        <input
+          type="checkbox"
+          className="mt-0.5 size-5"
+          checked={shownOnBudget}
+          onChange={(event) => setOnBudget(event.target.checked)}
+          aria-describedby={onBudgetHintId}
+        />
+        <span>
+          <span className="font-medium">On budget</span>
+          <span id={onBudgetHintId} className="block text-muted">
+            Its money can be assigned in the budget. Turn off for a tracking account (loans and
+            investments are by default): only its balance is shown, and a transfer to it from an
+            on-budget account is spending in the category you choose.
+          </span>
+          {fieldError(mutation.error, "on_budget") ? (
+            <span role="alert" className="block text-danger">
+              {fieldError(mutation.error, "on_budget")}
+            </span>
+          ) : null}
+        </span>
+      </label>
       <SharedWithField
         selected={values.sharedWith}
         onChange={(ids) => set("sharedWith", ids)}

@@ -9,7 +9,7 @@ import { transactionsHref } from "@/features/transactions/filters";
 
 import type { BudgetGroup, BudgetLine } from "./api";
 import { AssignedEditor } from "./AssignedEditor";
-import { RolloverToggle } from "./RolloverToggle";
+import { CategoryOptions } from "./CategoryOptions";
 import { budgetStatus, STATUS_AMOUNT_CLASSES, sumLines } from "./status";
 import { StatusBadge } from "./StatusBadge";
 import { useIsWide } from "./useIsWide";
@@ -76,21 +76,9 @@ function Activity({
   );
 }
 
-function Rollover({ household, line }: { household: CurrentHousehold; line: BudgetLine }) {
-  if (household.isAdult)
-    return (
-      <RolloverToggle
-        householdId={household.id}
-        categoryId={line.category_id}
-        categoryName={line.name}
-        rollover={line.rollover}
-      />
-    );
-  return line.rollover ? <span className="text-sm text-muted">Rolls over</span> : null;
-}
-
 function BudgetTable({ month, groups, onSaveAssigned }: BudgetGridProps) {
   const household = useHousehold();
+  const allLines = groups.flatMap((group) => group.categories);
   const currency = household.currency;
   return (
     <div className="overflow-x-auto rounded-lg border border-border bg-card">
@@ -114,7 +102,7 @@ function BudgetTable({ month, groups, onSaveAssigned }: BudgetGridProps) {
               Available
             </th>
             <th scope="col" className="px-3 py-2 font-medium">
-              Rollover
+              Target and options
             </th>
           </tr>
         </thead>
@@ -169,7 +157,12 @@ function BudgetTable({ month, groups, onSaveAssigned }: BudgetGridProps) {
                       />
                     </td>
                     <td className="px-3 py-1">
-                      <Rollover household={household} line={line} />
+                      <CategoryOptions
+                        household={household}
+                        month={month}
+                        line={line}
+                        lines={allLines}
+                      />
                     </td>
                   </tr>
                 );
@@ -184,6 +177,7 @@ function BudgetTable({ month, groups, onSaveAssigned }: BudgetGridProps) {
 
 function BudgetCards({ month, groups, onSaveAssigned }: BudgetGridProps) {
   const household = useHousehold();
+  const allLines = groups.flatMap((group) => group.categories);
   const currency = household.currency;
   return (
     <div className="flex flex-col gap-5">
@@ -241,7 +235,12 @@ function BudgetCards({ month, groups, onSaveAssigned }: BudgetGridProps) {
                         </dd>
                       </div>
                     </dl>
-                    <Rollover household={household} line={line} />
+                    <CategoryOptions
+                      household={household}
+                      month={month}
+                      line={line}
+                      lines={allLines}
+                    />
                   </li>
                 );
               })}

@@ -15,6 +15,7 @@ import { BudgetGrid } from "./BudgetGrid";
 import { BudgetTotals } from "./BudgetTotals";
 import { CopyLastMonth } from "./CopyLastMonth";
 import { MonthNav } from "./MonthNav";
+import { QuickAssign } from "./QuickAssign";
 
 export function BudgetPage() {
   const household = useHousehold();
@@ -59,6 +60,13 @@ export function BudgetPage() {
                 month={month}
                 monthHasAssignments={hasAssignments(data.groups)}
                 onCopied={(text) => setNotice({ month, text })}
+              />
+            ) : null}
+            {household.isAdult && data ? (
+              <QuickAssign
+                householdId={household.id}
+                month={month}
+                onDone={(text) => setNotice({ month, text })}
               />
             ) : null}
           </>

@@ -65,6 +65,12 @@ export function BudgetTotals({
         <Figure label="Spent" minor={totals.spent_minor} currency={currency} />
         <Figure label="Available" minor={monthAvailableMinor(budget.groups)} currency={currency} />
       </dl>
+      {totals.overspending_covered_minor !== 0 ? (
+        <p className="mt-2 text-sm text-muted">
+          <Amount minor={totals.overspending_covered_minor} currency={currency} /> of overspending
+          in earlier months has come out of the money to assign.
+        </p>
+      ) : null}
       {totals.uncategorized_activity_minor !== 0 ? (
         <p className="mt-2 text-sm text-muted">
           <Amount minor={totals.uncategorized_activity_minor} currency={currency} /> of this

@@ -64,7 +64,7 @@ export function useSetAssignment(householdId: string, month: string) {
       queryClient.setQueryData<BudgetMonth>(budgetMonthKey(householdId, month), (current) =>
         current ? withLine(current, saved) : current,
       );
-      // Later months (rollover, left to assign) and the dashboard read the same budget keys.
+      // Later months (carry-over, money to assign) and the dashboard read the same budget keys.
       return queryClient.invalidateQueries({ queryKey: budgetKey(householdId) });
     },
   });
@@ -79,6 +79,66 @@ export function useCopyPreviousMonth(householdId: string, month: string) {
           params: { path: { household_id: householdId, month } },
         }),
       ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: budgetKey(householdId) }),
+  });
+}
+
+export type QuickAssignStrategy = components["schemas"]["QuickAssign"]["strategy"];
+export type TargetBody = components["schemas"]["TargetSet"];
+
+/** Move available money between categories (null: the money to assign). Returns the month. */
+export function useMoveMoney(householdId: string, month: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: components["schemas"]["BudgetMove"]) =>
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/budgets/{month}/move", {
+          params: { path: { household_id: householdId, month } },
+          body,
+        }),
+      ),
+    onSuccess: (moved) => {
+      queryClient.setQueryData(budgetMonthKey(householdId, month), moved);
+      return queryClient.invalidateQueries({ queryKey: budgetKey(householdId) });
+    },
+  });
+}
+
+export function useQuickAssign(householdId: string, month: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (strategy: QuickAssignStrategy) =>
+      unwrap(
+        api.POST("/api/v1/households/{household_id}/budgets/{month}/quick-assign", {
+          params: { path: { household_id: householdId, month } },
+          body: { strategy },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: budgetKey(householdId) }),
+  });
+}
+
+/** Set (a body) or remove (null) a category's target; every month's status depends on it. */
+export function useSetTarget(householdId: string, categoryId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: TargetBody | null) => {
+      const path = { household_id: householdId, category_id: categoryId };
+      if (body === null) {
+        await unwrap(
+          api.DELETE("/api/v1/households/{household_id}/categories/{category_id}/target", {
+            params: { path },
+          }),
+        );
+        return null;
+      }
+      return unwrap(
+        api.PUT("/api/v1/households/{household_id}/categories/{category_id}/target", {
+          params: { path },
+          body,
+        }),
+      );
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: budgetKey(householdId) }),
   });
 }

@@ -21,7 +21,7 @@ import { MAX_NAME_LENGTH, endOfGroupSortOrder, nameError } from "./logic";
 export type CategoryFormTarget =
   { mode: "create"; groupId: string } | { mode: "edit"; category: Category };
 
-/** Create a category in a group, or rename, move, hide or change the rollover of one. */
+/** Create a category in a group, or rename, move, hide or change whether one carries overspending. */
 export function CategoryFormDialog({
   target,
   groups,
@@ -70,7 +70,7 @@ function CategoryForm({
     editing?.group_id ?? (target.mode === "create" ? target.groupId : ""),
   );
   const [isIncome, setIsIncome] = useState(editing?.is_income ?? false);
-  const [rollover, setRollover] = useState(editing?.rollover ?? false);
+  const [carryOverspending, setCarryOverspending] = useState(editing?.carry_overspending ?? false);
   const [hidden, setHidden] = useState(editing?.hidden ?? false);
   const [nameProblem, setNameProblem] = useState<string | undefined>(undefined);
 
@@ -88,7 +88,8 @@ function CategoryForm({
         body.group_id = groupId;
         body.sort_order = endOfGroupSortOrder(groups.find((group) => group.id === groupId));
       }
-      if (rollover !== editing.rollover) body.rollover = rollover;
+      if (carryOverspending !== editing.carry_overspending)
+        body.carry_overspending = carryOverspending;
       if (hidden !== editing.hidden) body.hidden = hidden;
       if (Object.keys(body).length === 0) {
         onClose();
@@ -101,7 +102,7 @@ function CategoryForm({
           group_id: groupId,
           name: trimmed,
           is_income: isIncome,
-          rollover: isIncome ? false : rollover,
+          carry_overspending: isIncome ? false : carryOverspending,
         },
         { onSuccess: onClose },
       );
@@ -146,23 +147,23 @@ function CategoryForm({
           checked={isIncome}
           onChange={(checked) => {
             setIsIncome(checked);
-            if (checked) setRollover(false);
+            if (checked) setCarryOverspending(false);
           }}
           label="Income category"
           hint="For money coming in, like salary. Income categories are not budgeted."
         />
       )}
       <Checkbox
-        checked={rollover}
-        onChange={setRollover}
+        checked={carryOverspending}
+        onChange={setCarryOverspending}
         disabled={isIncome}
-        label="Roll over what is left"
+        label="Carry overspending"
         hint={
           isIncome
-            ? "Income categories are not budgeted, so they cannot roll over."
-            : "Carry what is left (or overspent) at the end of a month into the next."
+            ? "Income categories are not budgeted, so they cannot carry overspending."
+            : "What is left always carries into next month. With this on, overspending carries too, instead of coming out of next month's money to assign."
         }
-        error={fieldError(mutation.error, "rollover")}
+        error={fieldError(mutation.error, "carry_overspending")}
       />
       {editing ? (
         <Checkbox

@@ -92,7 +92,7 @@ export function CategoryGroupCard({
               >
                 <span className="font-medium wrap-anywhere">{category.name}</span>
                 {category.is_income ? <Badge>Income</Badge> : null}
-                {category.rollover ? <Badge>Rolls over</Badge> : null}
+                {category.carry_overspending ? <Badge>Carries overspending</Badge> : null}
                 {category.hidden ? <Badge>Hidden</Badge> : null}
               </div>
               {actions ? (

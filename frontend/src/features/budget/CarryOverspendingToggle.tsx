@@ -6,24 +6,27 @@ import { errorMessage } from "@/api/problem";
 import { useUpdateCategory } from "@/features/categories/api";
 
 /**
- * Rollover is a setting of the category (PATCH /categories/{id}), not of one month: with it on,
- * whatever is left or overspent at a month end carries into the next month.
+ * A setting of the category (PATCH /categories/{id}), not of one month. Money left over always
+ * carries into next month; with this on, overspending carries too instead of being taken from
+ * next month's money to assign.
  */
-export function RolloverToggle({
+export function CarryOverspendingToggle({
   householdId,
   categoryId,
   categoryName,
-  rollover,
+  carryOverspending,
 }: {
   householdId: string;
   categoryId: string;
   categoryName: string;
-  rollover: boolean;
+  carryOverspending: boolean;
 }) {
   const update = useUpdateCategory(householdId);
   const [error, setError] = useState<string | null>(null);
   const checked =
-    update.isPending && update.variables ? (update.variables.body.rollover ?? rollover) : rollover;
+    update.isPending && update.variables
+      ? (update.variables.body.carry_overspending ?? carryOverspending)
+      : carryOverspending;
 
   return (
     <div className="flex flex-col">
@@ -33,21 +36,21 @@ export function RolloverToggle({
           className="size-5 accent-primary"
           checked={checked}
           disabled={update.isPending}
-          aria-describedby={error ? `rollover-error-${categoryId}` : undefined}
+          aria-describedby={error ? `carry-error-${categoryId}` : undefined}
           onChange={(event) => {
             setError(null);
             update.mutate(
-              { categoryId, body: { rollover: event.target.checked } },
+              { categoryId, body: { carry_overspending: event.target.checked } },
               { onError: (failure) => setError(errorMessage(failure)) },
             );
           }}
         />
         <span>
-          Roll over<span className="sr-only"> {categoryName} into next month</span>
+          Carry overspending<span className="sr-only"> of {categoryName} into next month</span>
         </span>
       </label>
       {error ? (
-        <p id={`rollover-error-${categoryId}`} role="alert" className="text-xs text-danger">
+        <p id={`carry-error-${categoryId}`} role="alert" className="text-xs text-danger">
           {error}
         </p>
       ) : null}
