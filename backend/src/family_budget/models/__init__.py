@@ -16,6 +16,7 @@ from family_budget.models.import_batch import Import, ImportRow, ImportRowStatus
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
+from family_budget.models.reconciliation import Reconciliation
 from family_budget.models.rule import PayeeMatch, Rule
 from family_budget.models.scheduled import (
     BillCalendarFeed,
@@ -25,6 +26,7 @@ from family_budget.models.scheduled import (
 )
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
+    ClearedState,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -48,6 +50,7 @@ __all__ = [
     "BudgetAssignment",
     "Category",
     "CategoryGroup",
+    "ClearedState",
     "DevicePlatform",
     "Export",
     "ExportKind",
@@ -68,6 +71,7 @@ __all__ = [
     "PushDevice",
     "Receipt",
     "ReceiptStatus",
+    "Reconciliation",
     "RefreshToken",
     "Role",
     "Rule",
