@@ -4829,6 +4829,13 @@ export interface operations {
                     "application/json": components["schemas"]["ReconciliationRead"];
                 };
             };
+            /** @description reconciliation_difference (with difference_minor and cleared_balance_minor; nothing changed) or account_archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4866,6 +4873,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RegisterPage"];
                 };
+            };
+            /** @description invalid_cursor: not a next_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -4909,6 +4923,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ClearedRead"];
                 };
+            };
+            /** @description transaction_not_found: not a transaction of this account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description transaction_reconciled: send confirm_reconciled=true to change it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

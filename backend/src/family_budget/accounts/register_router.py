@@ -61,7 +61,9 @@ def _reconciliation(found: Reconciliation) -> ReconciliationRead:
     )
 
 
-@router.get("/{account_id}/register")
+@router.get(
+    "/{account_id}/register", responses={400: {"description": "invalid_cursor: not a next_cursor"}}
+)
 async def get_register(
     household: HouseholdDep,
     account: AccountDep,
@@ -84,7 +86,13 @@ async def get_register(
     )
 
 
-@router.put("/{account_id}/register/{transaction_id}/cleared")
+@router.put(
+    "/{account_id}/register/{transaction_id}/cleared",
+    responses={
+        404: {"description": "transaction_not_found: not a transaction of this account"},
+        409: {"description": "transaction_reconciled: send confirm_reconciled=true to change it"},
+    },
+)
 async def set_transaction_cleared(
     household: AdultHouseholdDep,
     account: AccountDep,
@@ -131,7 +139,15 @@ async def preview_reconcile(
     )
 
 
-@router.post("/{account_id}/reconcile")
+@router.post(
+    "/{account_id}/reconcile",
+    responses={
+        409: {
+            "description": "reconciliation_difference (with difference_minor and "
+            "cleared_balance_minor; nothing changed) or account_archived"
+        }
+    },
+)
 async def reconcile_account(
     household: AdultHouseholdDep, account: AccountDep, session: SessionDep, body: ReconcileRequest
 ) -> ReconciliationRead:
