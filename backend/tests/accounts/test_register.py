@@ -8,10 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.accounts.register import read_register
 from family_budget.models import Account, ClearedState, Reconciliation, Transaction
+from family_budget.money import MAX_AMOUNT_MINOR
 from tests.arrange import Family
 from tests.factories import create_transaction
 
@@ -197,6 +201,85 @@ class TestRegister:
 
         assert (stranger.status_code, stranger.json()["code"]) == (404, "household_not_found")
         assert (theirs.status_code, theirs.json()["code"]) == (404, "account_not_found")
+
+
+amounts = st.integers(min_value=-MAX_AMOUNT_MINOR, max_value=MAX_AMOUNT_MINOR)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    opening=amounts,
+    entered=st.lists(
+        st.tuples(st.integers(0, 3), amounts, st.sampled_from(list(ClearedState))), max_size=10
+    ),
+    page_size=st.integers(1, 4),
+)
+async def test_running_and_cleared_balances_match_the_plain_sums(
+    session: AsyncSession,
+    family: Family,
+    opening: int,
+    entered: list[tuple[int, int, ClearedState]],
+    page_size: int,
+) -> None:
+    """Whatever the amounts, days and page size: each row's running balance is the opening
+    balance plus every row up to it (by day, then entry), summed here in Python, and the cleared
+    and uncleared balances split the balance by state."""
+    account = family.private
+    await session.refresh(account)
+    savepoint = await session.begin_nested()
+    try:
+        account.opening_balance_minor = opening
+        rows = [
+            Transaction(
+                id=uuid.uuid4(),
+                household_id=family.household.id,
+                account_id=account.id,
+                posted_on=date(2024, 3, 1) + timedelta(days=day),
+                amount_minor=amount,
+                cleared=cleared,
+                created_at=EPOCH + timedelta(seconds=index),
+            )
+            for index, (day, amount, cleared) in enumerate(entered)
+        ]
+        session.add_all(rows)
+        await session.flush()
+
+        seen: list[tuple[uuid.UUID, int]] = []
+        cursor = None
+        while True:
+            page = await read_register(session, account, limit=page_size, cursor=cursor)
+            seen += [(row.transaction.id, row.running_balance_minor) for row in page.rows]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+
+        order = sorted(range(len(entered)), key=lambda i: (entered[i][0], i), reverse=True)
+        expected = [
+            (
+                rows[i].id,
+                opening
+                + sum(
+                    entered[j][1]
+                    for j in range(len(entered))
+                    if (entered[j][0], j) <= (entered[i][0], i)
+                ),
+            )
+            for i in order
+        ]
+        assert seen == expected
+        cleared = sum(a for _, a, c in entered if c is not ClearedState.UNCLEARED)
+        uncleared = sum(a for _, a, c in entered if c is ClearedState.UNCLEARED)
+        assert (
+            page.balances.cleared_balance_minor,
+            page.balances.uncleared_balance_minor,
+            page.balances.balance_minor,
+        ) == (opening + cleared, uncleared, opening + cleared + uncleared)
+    finally:
+        await savepoint.rollback()
 
 
 class TestCleared:
