@@ -4,9 +4,9 @@ import { apiLogin, exactUsd, horizontalOverflow, openSection, signUp, typed, usd
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
-/** A day a few days back (UTC): on or before the statement date the dialog starts with. */
-function daysAgo(days: number): string {
-  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+/** Today as the API (UTC) dates it; the Transactions page opens on this month. */
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
 }
 
 test("mark rows cleared and reconcile an account with an adjustment, on a phone", async ({
@@ -29,7 +29,7 @@ test("mark rows cleared and reconcile an account with an adjustment, on a phone"
   ] as const) {
     const response = await request.post(`${base}/transactions`, {
       headers,
-      data: { account_id: accountId, posted_on: daysAgo(3), payee, amount_minor: amount, cleared },
+      data: { account_id: accountId, posted_on: today(), payee, amount_minor: amount, cleared },
     });
     expect(response.ok(), await response.text()).toBe(true);
   }
@@ -51,6 +51,7 @@ test("mark rows cleared and reconcile an account with an adjustment, on a phone"
 
   await page.getByRole("button", { name: "Reconcile" }).click();
   const dialog = page.getByRole("dialog", { name: "Reconcile" });
+  await dialog.getByLabel("Statement date").fill(today());
   await dialog.getByLabel("Bank balance").fill(typed(295_000));
   await expect(dialog.getByTestId("reconcile-difference")).toHaveText(usd(-500));
   await expect(dialog.getByRole("button", { name: "Finish", exact: true })).toBeDisabled();
@@ -65,4 +66,19 @@ test("mark rows cleared and reconcile an account with an adjustment, on a phone"
   await expect(register.getByRole("button", { name: /^Uncleared: Cafe/ })).toBeVisible();
   await expect(balances).toHaveText(usd(295_000));
   expect((await horizontalOverflow(page)).culprits).toEqual([]);
+
+  // Changing a reconciled amount asks first, then goes through and leaves the row cleared.
+  await openSection(page, "Transactions");
+  await page
+    .getByRole("button", { name: /^Edit Grocer/ })
+    .first()
+    .click();
+  const edit = page.getByRole("dialog", { name: "Edit transaction" });
+  await edit.getByLabel("Amount").fill(typed(4_600));
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(edit.getByText(/was reconciled with a bank statement/)).toBeVisible();
+  await edit.getByRole("button", { name: "Save anyway" }).click();
+  await expect(edit).toHaveCount(0);
+  await page.goto(`/h/${householdId}/accounts/${accountId}`);
+  await expect(register.getByRole("button", { name: /^Cleared: Grocer/ })).toHaveText("c");
 });
