@@ -12,6 +12,7 @@ from family_budget.accounts import register
 from family_budget.accounts.register_schemas import (
     ClearedRead,
     ClearedUpdate,
+    ConfirmReconciled,
     ReconcilePreviewRead,
     ReconcileRequest,
     ReconciliationRead,
@@ -25,10 +26,6 @@ from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.schemas import SaneDate
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
-
-ConfirmReconciled = Annotated[
-    bool, Query(description="Required (true) to change or delete a reconciled transaction")
-]
 
 
 def _row(transaction: Transaction, running_balance_minor: int) -> RegisterRowRead:

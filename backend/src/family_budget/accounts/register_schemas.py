@@ -5,11 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from family_budget.models import ClearedState, TransactionStatus
 from family_budget.schemas import AmountMinor, SaneDate, Schema
+
+# A query parameter of every route that can change what a bank statement confirmed.
+ConfirmReconciled = Annotated[
+    bool, Query(description="Required (true) to change or delete a reconciled transaction")
+]
 
 
 class ClearedChoice(StrEnum):

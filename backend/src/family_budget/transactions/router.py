@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from family_budget.accounts.register_router import ConfirmReconciled
+from family_budget.accounts.register_schemas import ConfirmReconciled
 from family_budget.db import after_commit
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.errors import PreconditionRequired
