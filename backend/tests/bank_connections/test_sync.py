@@ -412,8 +412,9 @@ class TestPendingToPosted:
         )
         await run_jobs(bank_settings, session_factory)
         pending_row = (await synced(session, _account_ids(connection)))[pending_id]
-        assert (pending_row.status, pending_row.amount_minor) == (
+        assert (pending_row.status, pending_row.cleared, pending_row.amount_minor) == (
             TransactionStatus.PENDING,
+            ClearedState.UNCLEARED,
             -11_500,
         )
         edited = await _edit(
@@ -444,7 +445,6 @@ class TestPendingToPosted:
         assert pending_id not in rows
         row = rows[posted_id]
         assert row.id == pending_row.id  # the same row: the family never sees both
-        assert pending_row.cleared is ClearedState.UNCLEARED
         assert (row.status, row.cleared, row.amount_minor, row.payee, row.memo) == (
             TransactionStatus.POSTED,
             ClearedState.CLEARED,
