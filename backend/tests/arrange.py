@@ -47,6 +47,7 @@ from family_budget.models import (
     BudgetAssignment,
     Category,
     CategoryGroup,
+    ClearedState,
     Export,
     ExportKind,
     ExportStatus,
@@ -60,6 +61,7 @@ from family_budget.models import (
     PayeeMatch,
     Receipt,
     ReceiptStatus,
+    Reconciliation,
     Role,
     Rule,
     ScheduledOccurrence,
@@ -487,6 +489,7 @@ def _other_households_money(
             "memo": "",
             "category_id": None,
             "status": TransactionStatus.POSTED,
+            "cleared": ClearedState.UNCLEARED,
             "is_split": False,
             "transfer_id": None,
             "version": 1,
@@ -499,7 +502,14 @@ def _other_households_money(
         return transaction_id
 
     for offset, month in enumerate(MONEY_MONTHS):
-        transaction(checking, month, 300_000 + offset, category_id=salary.id)
+        # Cleared at the bank: reconciling our accounts must never reconcile their rows.
+        transaction(
+            checking,
+            month,
+            300_000 + offset,
+            category_id=salary.id,
+            cleared=ClearedState.CLEARED,
+        )
         expense = transaction(
             checking, month.replace(day=15), -(12_345 + offset), category_id=groceries.id
         )
@@ -599,6 +609,21 @@ def _other_households_money(
             "duplicate_of": transactions[1]["id"],
         }
     ]
+    # Their checking, reconciled against a statement: our registers never show it.
+    reconciliations = [
+        {
+            "id": uuid.uuid4(),
+            "household_id": household.id,
+            "account_id": checking.id,
+            "statement_on": MONEY_MONTHS[0],
+            "statement_balance_minor": 1_300_000,
+            "adjustment_minor": 0,
+            "adjustment_transaction_id": None,
+            "reconciled_count": 1,
+            "reconciled_by_id": None,
+            "reconciled_at": now,
+        }
+    ]
     return {
         Transaction: transactions,
         TransactionSplit: lines,
@@ -607,4 +632,5 @@ def _other_households_money(
         Rule: rules,
         Import: imports,
         ImportRow: import_rows,
+        Reconciliation: reconciliations,
     }

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from family_budget.accounts.register_router import router as account_register_router
 from family_budget.accounts.router import router as accounts_router
 from family_budget.alerts.router import router as alerts_router
 from family_budget.audit.router import router as audit_router
@@ -161,6 +162,7 @@ def create_app(
     household_api = APIRouter(prefix="/households/{household_id}")
     for domain_router in (
         accounts_router,
+        account_register_router,
         categories_router,
         transactions_router,
         budgets_router,

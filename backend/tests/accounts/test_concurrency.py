@@ -86,3 +86,49 @@ async def test_parallel_writers_of_one_account_all_succeed(household: CommittedH
     assert [answer.status_code for answer in edits] == [200] * 16
     account = await home.client.get(f"{home.base}/accounts/{account_id}", headers=home.headers)
     assert account.json()["balance_minor"] == -700 * 16
+
+
+async def test_reconcile_and_a_concurrent_clear_see_one_order(
+    household: CommittedHousehold,
+) -> None:
+    """Reconciling reads the cleared balance and then marks the cleared rows: a row cleared in
+    between must either count in that balance or stay out of the reconciliation, never be
+    reconciled against a balance that left it out."""
+    home = household
+    for round_number in range(6):
+        account_id = await _empty_account(home, f"Statement {round_number}")
+        rows = {}
+        for payee, amount, cleared in (("Pay", 1_000, "cleared"), ("Shop", -300, "uncleared")):
+            created = await home.client.post(
+                f"{home.base}/transactions",
+                json={
+                    "account_id": account_id,
+                    "posted_on": "2024-03-01",
+                    "amount_minor": amount,
+                    "payee": payee,
+                    "cleared": cleared,
+                },
+                headers=home.headers,
+            )
+            rows[payee] = created.json()["id"]
+        reconciled, toggled = await asyncio.gather(
+            home.client.post(
+                f"{home.base}/accounts/{account_id}/reconcile",
+                json={"statement_balance_minor": 1_000, "statement_on": "2024-03-31"},
+                headers=home.headers,
+            ),
+            home.client.put(
+                f"{home.base}/accounts/{account_id}/register/{rows['Shop']}/cleared",
+                json={"cleared": "cleared"},
+                headers=home.headers,
+            ),
+        )
+        assert toggled.status_code == 200, toggled.text
+        register = await home.client.get(
+            f"{home.base}/accounts/{account_id}/register", headers=home.headers
+        )
+        states = {item["payee"]: item["cleared"] for item in register.json()["items"]}
+        outcome = (reconciled.status_code, states["Pay"], states["Shop"])
+        # Reconciled first: only the row it counted is reconciled. Cleared first: the balances
+        # differ (1,000 against 700) and nothing was reconciled.
+        assert outcome in {(200, "reconciled", "cleared"), (409, "cleared", "cleared")}, outcome

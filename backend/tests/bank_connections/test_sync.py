@@ -26,6 +26,7 @@ from family_budget.models import (
     BankConnection,
     BankConnectionAccount,
     BankPendingEdit,
+    ClearedState,
     Job,
     TransactionSplit,
     TransactionStatus,
@@ -160,6 +161,11 @@ class TestFirstSync:
 
         rows = await _matches_the_bank(session, demo_bank, connection)
         assert any(row.status is TransactionStatus.PENDING for row in rows.values())
+        # What the bank posted has cleared there; a pending hold has not.
+        assert {(row.status, row.cleared) for row in rows.values()} == {
+            (TransactionStatus.PENDING, ClearedState.UNCLEARED),
+            (TransactionStatus.POSTED, ClearedState.CLEARED),
+        }
         # Posted transactions add up to the bank's current balance (which leaves pending ones
         # out); the account's balance is that minus what is still pending.
         item_id = await item_id_of(session, connection["id"])
@@ -406,8 +412,9 @@ class TestPendingToPosted:
         )
         await run_jobs(bank_settings, session_factory)
         pending_row = (await synced(session, _account_ids(connection)))[pending_id]
-        assert (pending_row.status, pending_row.amount_minor) == (
+        assert (pending_row.status, pending_row.cleared, pending_row.amount_minor) == (
             TransactionStatus.PENDING,
+            ClearedState.UNCLEARED,
             -11_500,
         )
         edited = await _edit(
@@ -438,8 +445,9 @@ class TestPendingToPosted:
         assert pending_id not in rows
         row = rows[posted_id]
         assert row.id == pending_row.id  # the same row: the family never sees both
-        assert (row.status, row.amount_minor, row.payee, row.memo) == (
+        assert (row.status, row.cleared, row.amount_minor, row.payee, row.memo) == (
             TransactionStatus.POSTED,
+            ClearedState.CLEARED,
             -13_000,
             "Anniversary dinner",
             "with the grandparents",

@@ -19,6 +19,7 @@ from family_budget.imports.parsing.limits import MAX_FILE_BYTES
 from family_budget.models import (
     AccountKind,
     ActivityTotal,
+    ClearedState,
     Import,
     ImportRow,
     Transaction,
@@ -479,6 +480,11 @@ class TestCommitAndUndo:
         assert await account_amounts(session, family.private.id) == sorted(MARCH_AMOUNTS)
         assert await account_activity(session, family.private.id) == sum(MARCH_AMOUNTS)
         assert await account_activity(session, family.other.checking.id) == theirs_before
+        # The bank's own statement lists them: they have cleared at the bank.
+        states = await session.scalars(
+            select(Transaction.cleared).where(Transaction.account_id == family.private.id)
+        )
+        assert set(states) == {ClearedState.CLEARED}
         got = (
             await client.get(f"{family.base}/imports/{body['id']}", headers=family.headers())
         ).json()

@@ -329,6 +329,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{household_id}/accounts/{account_id}/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Reconcile
+         * @description What reconciling against this statement balance would find; changes nothing.
+         */
+        get: operations["preview_reconcile"];
+        put?: never;
+        /**
+         * Reconcile Account
+         * @description Reconcile with a statement: cleared rows up to its date become reconciled (409
+         *     reconciliation_difference, changing nothing, if the balances differ without an adjustment).
+         */
+        post: operations["reconcile_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/accounts/{account_id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Register
+         * @description The account's transactions, newest first, with running, cleared and uncleared balances.
+         */
+        get: operations["get_register"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/accounts/{account_id}/register/{transaction_id}/cleared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Transaction Cleared
+         * @description Mark a transaction cleared or uncleared (a reconciled one only when confirmed).
+         */
+        put: operations["set_transaction_cleared"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{household_id}/accounts/{account_id}/unarchive": {
         parameters: {
             query?: never;
@@ -2268,6 +2333,35 @@ export interface components {
             /** Push */
             push: boolean;
         };
+        /**
+         * ClearedChoice
+         * @description What a client may set; only reconciling makes a transaction reconciled.
+         * @enum {string}
+         */
+        ClearedChoice: "uncleared" | "cleared";
+        /** ClearedRead */
+        ClearedRead: {
+            cleared: components["schemas"]["ClearedState"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ClearedState
+         * @description How far the family has checked a transaction against the bank: `cleared` once it shows on
+         *     the bank's side, `reconciled` once a statement balance confirmed it (only reconciling sets
+         *     that).
+         * @enum {string}
+         */
+        ClearedState: "uncleared" | "cleared" | "reconciled";
+        /** ClearedUpdate */
+        ClearedUpdate: {
+            cleared: components["schemas"]["ClearedChoice"];
+        };
         /** CommitCounts */
         CommitCounts: {
             /** Imported */
@@ -3243,6 +3337,84 @@ export interface components {
             receipt: components["schemas"]["ReceiptRead"];
             upload: components["schemas"]["PresignedUpload"];
         };
+        /** ReconcilePreviewRead */
+        ReconcilePreviewRead: {
+            /**
+             * Cleared Balance Minor
+             * @description Opening balance plus the cleared and reconciled transactions up to statement_on
+             */
+            cleared_balance_minor: number;
+            /**
+             * Cleared Count
+             * @description Cleared transactions that would become reconciled
+             */
+            cleared_count: number;
+            /**
+             * Difference Minor
+             * @description statement_balance_minor - cleared_balance_minor
+             */
+            difference_minor: number;
+            /** Statement Balance Minor */
+            statement_balance_minor: number;
+            /**
+             * Statement On
+             * Format: date
+             */
+            statement_on: string;
+        };
+        /** ReconcileRequest */
+        ReconcileRequest: {
+            /**
+             * Create Adjustment
+             * @description Book any difference as a 'Reconciliation adjustment' transaction; without it a difference is a 409 and nothing changes
+             * @default false
+             */
+            create_adjustment: boolean;
+            /**
+             * Statement Balance Minor
+             * @description The balance the bank's statement shows, in minor units
+             */
+            statement_balance_minor: number;
+            /**
+             * Statement On
+             * @description The statement's date; today (UTC) when absent
+             */
+            statement_on?: string | null;
+        };
+        /** ReconciliationRead */
+        ReconciliationRead: {
+            /**
+             * Adjustment Minor
+             * @description 0 when the cleared balance already matched
+             */
+            adjustment_minor: number;
+            /** Adjustment Transaction Id */
+            adjustment_transaction_id: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Reconciled At
+             * Format: date-time
+             */
+            reconciled_at: string;
+            /** Reconciled By Id */
+            reconciled_by_id: string | null;
+            /**
+             * Reconciled Count
+             * @description Transactions that became reconciled
+             */
+            reconciled_count: number;
+            /** Statement Balance Minor */
+            statement_balance_minor: number;
+            /**
+             * Statement On
+             * Format: date
+             */
+            statement_on: string;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /**
@@ -3250,6 +3422,32 @@ export interface components {
              * @description Omit to use the refresh cookie (then the X-CSRF-Token header is required)
              */
             refresh_token?: string | null;
+        };
+        /** RegisterPage */
+        RegisterPage: {
+            /** Balance Minor */
+            balance_minor: number;
+            /**
+             * Cleared Balance Minor
+             * @description Opening balance plus the cleared and reconciled transactions
+             */
+            cleared_balance_minor: number;
+            /**
+             * Items
+             * @description Newest first
+             */
+            items: components["schemas"]["RegisterRowRead"][];
+            last_reconciliation: components["schemas"]["ReconciliationRead"] | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page
+             */
+            next_cursor?: string | null;
+            /**
+             * Uncleared Balance Minor
+             * @description Sum of the uncleared transactions
+             */
+            uncleared_balance_minor: number;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -3278,6 +3476,43 @@ export interface components {
             name: string;
             /** Password */
             password: string;
+        };
+        /** RegisterRowRead */
+        RegisterRowRead: {
+            /** Amount Minor */
+            amount_minor: number;
+            /** Category Id */
+            category_id: string | null;
+            cleared: components["schemas"]["ClearedState"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Split */
+            is_split: boolean;
+            /** Is Transfer */
+            is_transfer: boolean;
+            /** Memo */
+            memo: string;
+            /** Payee */
+            payee: string;
+            /**
+             * Posted On
+             * Format: date
+             */
+            posted_on: string;
+            /**
+             * Running Balance Minor
+             * @description Opening balance plus every transaction of the account up to this one (date, then entry order)
+             */
+            running_balance_minor: number;
+            status: components["schemas"]["TransactionStatus"];
+            /**
+             * Version
+             * @description Send it back as If-Match when changing or deleting
+             */
+            version: number;
         };
         /** ResetPasswordRequest */
         ResetPasswordRequest: {
@@ -3806,6 +4041,11 @@ export interface components {
             /** Category Id */
             category_id?: string | null;
             /**
+             * @description Whether it already shows at the bank
+             * @default uncleared
+             */
+            cleared: components["schemas"]["ClearedChoice"];
+            /**
              * Memo
              * @default
              */
@@ -3841,6 +4081,8 @@ export interface components {
             amount_minor: number;
             /** Category Id */
             category_id: string | null;
+            /** @description uncleared, cleared (shows at the bank) or reconciled (a statement confirmed it: changing its amount, date or account, or deleting it, needs confirm_reconciled) */
+            cleared: components["schemas"]["ClearedState"];
             /**
              * Created At
              * Format: date-time
@@ -3901,6 +4143,8 @@ export interface components {
             amount_minor?: number | null;
             /** Category Id */
             category_id?: string | null;
+            /** @description Only reconciling makes a transaction reconciled; changing the cleared state of a reconciled one needs confirm_reconciled */
+            cleared?: components["schemas"]["ClearedChoice"] | null;
             /** Memo */
             memo?: string | null;
             /** Payee */
@@ -4734,6 +4978,191 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AccountRead"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_reconcile: {
+        parameters: {
+            query: {
+                statement_balance_minor: number;
+                /** @description The statement's date; today (UTC) when absent */
+                statement_on?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The account's id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcilePreviewRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reconcile_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The account's id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconcileRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRead"];
+                };
+            };
+            /** @description reconciliation_difference (with difference_minor and cleared_balance_minor; nothing changed) or account_archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_register: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The household's id */
+                household_id: string;
+                /** @description The account's id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterPage"];
+                };
+            };
+            /** @description invalid_cursor: not a next_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_transaction_cleared: {
+        parameters: {
+            query?: {
+                /** @description Required (true) to change or delete a reconciled transaction */
+                confirm_reconciled?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A transaction of the account */
+                transaction_id: string;
+                /** @description The household's id */
+                household_id: string;
+                /** @description The account's id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClearedUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearedRead"];
+                };
+            };
+            /** @description transaction_not_found: not a transaction of this account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description transaction_reconciled: send confirm_reconciled=true to change it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -7344,7 +7773,10 @@ export interface operations {
     };
     delete_transaction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Required (true) to change or delete a reconciled transaction */
+                confirm_reconciled?: boolean;
+            };
             header?: {
                 /** @description The ETag of the version you read (W/"3"), or its bare number (3) */
                 "if-match"?: string | null;
@@ -7379,7 +7811,10 @@ export interface operations {
     };
     update_transaction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Required (true) to change or delete a reconciled transaction */
+                confirm_reconciled?: boolean;
+            };
             header?: {
                 /** @description The ETag of the version you read (W/"3"), or its bare number (3) */
                 "if-match"?: string | null;

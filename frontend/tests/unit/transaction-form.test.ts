@@ -42,6 +42,7 @@ describe("buildTransaction", () => {
         memo: "",
         category_id: FOOD,
         status: "posted",
+        cleared: "uncleared",
         tags: ["a", "b"],
         splits: [],
       },
@@ -112,6 +113,7 @@ describe("editing", () => {
     memo: "",
     category_id: null,
     status: "pending",
+    cleared: "uncleared",
     tags: ["weekly"],
     splits: [
       { id: "s1", category_id: FOOD, amount_minor: -10000, memo: "" },

@@ -54,6 +54,7 @@ from family_budget.models import (
     Account,
     BankConnectionAccount,
     BankPendingEdit,
+    ClearedState,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -93,6 +94,7 @@ class _Row:
     category_id: uuid.UUID | None
     is_split: bool
     status: TransactionStatus
+    cleared: ClearedState
 
 
 @dataclass(slots=True)
@@ -243,6 +245,7 @@ async def _load_rows(
             Transaction.category_id,
             Transaction.is_split,
             Transaction.status,
+            Transaction.cleared,
         ).where(Transaction.account_id.in_(account_ids), Transaction.external_id.in_(chunk))
         if postgres:
             # A family member's edit in flight waits for the sync (or the sync for it), so the
@@ -310,6 +313,16 @@ def _status(transaction: SyncedTransaction) -> TransactionStatus:
     return TransactionStatus.PENDING if transaction.pending else TransactionStatus.POSTED
 
 
+def _cleared(transaction: SyncedTransaction, row: _Row | None = None) -> ClearedState:
+    """A posted bank transaction has cleared at the bank; a pending one has not. A reconciled row
+    stays reconciled while the bank keeps its amount and date."""
+    if transaction.pending:
+        return ClearedState.UNCLEARED
+    if row is not None and row.cleared is ClearedState.RECONCILED:
+        return ClearedState.RECONCILED
+    return ClearedState.CLEARED
+
+
 def _insert(
     batch: _Batch,
     account_id: uuid.UUID,
@@ -351,6 +364,7 @@ def _insert(
         "external_id": transaction.transaction_id,
         "category_id": edit.category_id if edit and not lines else None,
         "status": _status(transaction),
+        "cleared": _cleared(transaction),
         "is_split": bool(lines),
         "transfer_id": None,
         "created_by_id": None,
@@ -395,13 +409,15 @@ async def _update(
         else bank_payee
     )
     status = _status(transaction)
+    same_money = row.amount_minor == amount_minor and row.posted_on == day
+    cleared = _cleared(transaction, row if same_money else None)
     unchanged = (
         row.external_id == transaction.transaction_id
-        and row.amount_minor == amount_minor
-        and row.posted_on == day
+        and same_money
         and row.payee == payee
         and row.payee_original == transaction.name
         and row.status == status
+        and row.cleared == cleared
     )
     if unchanged:
         return  # a replayed page: nothing to do, and the row's version stays
@@ -415,6 +431,7 @@ async def _update(
             payee=payee,
             payee_original=transaction.name,
             status=status,
+            cleared=cleared,
             version=Transaction.version + 1,
             updated_at=batch.now,
         )
@@ -426,7 +443,7 @@ async def _update(
     batch.buckets.add((row.account_id, month_of(day)))
     row.external_id = transaction.transaction_id
     row.amount_minor, row.posted_on, row.payee = amount_minor, day, payee
-    row.payee_original, row.status = transaction.name, status
+    row.payee_original, row.status, row.cleared = transaction.name, status, cleared
     batch.modified += 1
 
 

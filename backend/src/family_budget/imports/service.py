@@ -51,6 +51,7 @@ from family_budget.imports.parsing.limits import DEFAULT_LIMITS, MAX_FILE_BYTES
 from family_budget.imports.payees import normalize_payee
 from family_budget.models import (
     Account,
+    ClearedState,
     Import,
     ImportRow,
     ImportRowStatus,
@@ -701,6 +702,8 @@ async def write_transactions(
                 "external_id": external_id,
                 "category_id": row.category_id,
                 "status": TransactionStatus.POSTED,
+                # The bank's own file lists it: it has cleared at the bank.
+                "cleared": ClearedState.CLEARED,
                 "is_split": False,
                 "transfer_id": None,
                 "created_by_id": imported.user_id,

@@ -24,6 +24,7 @@ from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
 from family_budget.models.recovery_code import RecoveryCode
+from family_budget.models.reconciliation import Reconciliation
 from family_budget.models.rule import PayeeMatch, Rule
 from family_budget.models.scheduled import (
     BillCalendarFeed,
@@ -33,6 +34,7 @@ from family_budget.models.scheduled import (
 )
 from family_budget.models.token import OneTimeToken, RefreshToken, TokenPurpose
 from family_budget.models.transaction import (
+    ClearedState,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -59,6 +61,7 @@ __all__ = [
     "BudgetAssignment",
     "Category",
     "CategoryGroup",
+    "ClearedState",
     "DevicePlatform",
     "Export",
     "ExportKind",
@@ -80,6 +83,7 @@ __all__ = [
     "Receipt",
     "ReceiptStatus",
     "RecoveryCode",
+    "Reconciliation",
     "RefreshToken",
     "Role",
     "Rule",

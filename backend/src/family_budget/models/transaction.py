@@ -15,6 +15,16 @@ class TransactionStatus(StrEnum):
     POSTED = "posted"
 
 
+class ClearedState(StrEnum):
+    """How far the family has checked a transaction against the bank: `cleared` once it shows on
+    the bank's side, `reconciled` once a statement balance confirmed it (only reconciling sets
+    that)."""
+
+    UNCLEARED = "uncleared"
+    CLEARED = "cleared"
+    RECONCILED = "reconciled"
+
+
 class Transaction(IdMixin, TimestampMixin, Base):
     """One movement of money on one account. Negative amounts are outflows.
 
@@ -83,6 +93,15 @@ class Transaction(IdMixin, TimestampMixin, Base):
             values_callable=lambda e: [m.value for m in e],
         ),
         default=TransactionStatus.POSTED,
+    )
+    cleared: Mapped[ClearedState] = mapped_column(
+        Enum(
+            ClearedState,
+            name="transaction_cleared",
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ClearedState.UNCLEARED,
+        server_default=ClearedState.UNCLEARED.value,
     )
     is_split: Mapped[bool] = mapped_column(default=False)
     transfer_id: Mapped[uuid.UUID | None] = mapped_column(index=True)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.accounts.register_schemas import ConfirmReconciled
 from family_budget.db import after_commit
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.errors import PreconditionRequired
@@ -87,6 +88,7 @@ def _read(details: queries.TransactionDetails) -> TransactionRead:
         memo=t.memo,
         category_id=t.category_id,
         status=t.status,
+        cleared=t.cleared,
         tags=details.tags,
         splits=[
             SplitLineRead(
@@ -221,10 +223,16 @@ async def update_transaction(
     session: SessionDep,
     body: TransactionUpdate,
     response: Response,
+    confirm_reconciled: ConfirmReconciled = False,
 ) -> TransactionRead:
     """Change a transaction (If-Match required); a transfer's amount and date move together."""
     details = await service.update_transaction(
-        session, household, transaction, expected_versions, body
+        session,
+        household,
+        transaction,
+        expected_versions,
+        body,
+        confirm_reconciled=confirm_reconciled,
     )
     await queries.mask_for_viewer(session, household, [details])
     response.headers["ETag"] = _etag(details.transaction)
@@ -237,6 +245,9 @@ async def delete_transaction(
     transaction: TransactionDep,
     expected_versions: ExpectedVersions,
     session: SessionDep,
+    confirm_reconciled: ConfirmReconciled = False,
 ) -> None:
     """Delete a transaction (If-Match required); deleting a transfer leg deletes the pair."""
-    await service.delete_transaction(session, transaction, expected_versions)
+    await service.delete_transaction(
+        session, transaction, expected_versions, confirm_reconciled=confirm_reconciled
+    )

@@ -8,7 +8,8 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from family_budget.models import TransactionStatus
+from family_budget.accounts.register_schemas import ClearedChoice
+from family_budget.models import ClearedState, TransactionStatus
 from family_budget.schemas import (
     AmountMinor,
     Memo,
@@ -57,6 +58,9 @@ class TransactionCreate(Schema):
     memo: Memo = ""
     category_id: uuid.UUID | None = None
     status: TransactionStatus = TransactionStatus.POSTED
+    cleared: ClearedChoice = Field(
+        default=ClearedChoice.UNCLEARED, description="Whether it already shows at the bank"
+    )
     tags: Tags = Field(default_factory=list)
     splits: Splits = Field(default_factory=list)
 
@@ -72,6 +76,7 @@ class TransactionUpdate(Schema):
         "payee",
         "memo",
         "status",
+        "cleared",
         "tags",
         "splits",
     )
@@ -83,6 +88,11 @@ class TransactionUpdate(Schema):
     memo: Memo | None = None
     category_id: uuid.UUID | None = None
     status: TransactionStatus | None = None
+    cleared: ClearedChoice | None = Field(
+        default=None,
+        description="Only reconciling makes a transaction reconciled; changing the cleared state "
+        "of a reconciled one needs confirm_reconciled",
+    )
     tags: Tags | None = None
     splits: Splits | None = None
 
@@ -148,6 +158,11 @@ class TransactionRead(BaseModel):
         "Pending transactions count in budgets and reports like posted ones: the money is "
         "committed. A bank transaction keeps its id, category, memo, tags and splits when it "
         "posts"
+    )
+    cleared: ClearedState = Field(
+        description="uncleared, cleared (shows at the bank) or reconciled (a statement "
+        "confirmed it: changing its amount, date or account, or deleting it, needs "
+        "confirm_reconciled)"
     )
     tags: list[str]
     splits: list[SplitLineRead]

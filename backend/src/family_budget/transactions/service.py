@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from family_budget.accounts.register import reconciled_guard
 from family_budget.accounts.service import lock_accounts, require_account_in_household
 from family_budget.budgets.activity import buckets_of_transactions, refresh_buckets
 from family_budget.categories.service import (
@@ -27,6 +28,7 @@ from family_budget.errors import (
 from family_budget.households.context import HouseholdContext
 from family_budget.models import (
     Account,
+    ClearedState,
     Transaction,
     TransactionSplit,
     TransactionStatus,
@@ -166,6 +168,7 @@ async def create_transaction(
         memo=data.memo,
         category_id=data.category_id,
         status=data.status,
+        cleared=ClearedState(data.cleared.value),
         is_split=bool(data.splits),
         created_by_id=household.user_id,
     )
@@ -207,6 +210,8 @@ async def update_transaction(
     transaction: Transaction,
     expected_versions: Collection[int],
     data: TransactionUpdate,
+    *,
+    confirm_reconciled: bool = False,
 ) -> TransactionDetails:
     fields = data.model_fields_set
     if household.is_teen and fields - TEEN_EDITABLE_FIELDS:
@@ -225,6 +230,19 @@ async def update_transaction(
     posted_on = data.posted_on if data.posted_on is not None else transaction.posted_on
     category_id = data.category_id if "category_id" in fields else transaction.category_id
     new_lines = data.splits  # None: leave the lines as they are
+
+    moves_money = (
+        amount != transaction.amount_minor
+        or posted_on != transaction.posted_on
+        or (data.account_id is not None and data.account_id != transaction.account_id)
+    )
+    new_cleared = ClearedState(data.cleared.value) if data.cleared is not None else None
+    touched = [transaction] if moves_money or new_cleared not in (None, transaction.cleared) else []
+    if counterpart is not None and (
+        amount != transaction.amount_minor or posted_on != transaction.posted_on
+    ):
+        touched.append(counterpart)
+    reconciled_guard(touched, confirmed=confirm_reconciled)
 
     if is_transfer:
         if new_lines:
@@ -290,6 +308,13 @@ async def update_transaction(
         transaction.memo = data.memo
     if data.status is not None:
         transaction.status = data.status
+    # A confirmed change of what a statement confirmed leaves the row cleared: the next
+    # reconciliation checks it again.
+    for row in touched:
+        if row.cleared is ClearedState.RECONCILED:
+            row.cleared = ClearedState.CLEARED
+    if new_cleared is not None:
+        transaction.cleared = new_cleared
 
     if new_lines is not None:
         for line in existing_lines:
@@ -348,11 +373,19 @@ async def _replace_tags(
 
 
 async def delete_transaction(
-    session: AsyncSession, transaction: Transaction, expected_versions: Collection[int]
+    session: AsyncSession,
+    transaction: Transaction,
+    expected_versions: Collection[int],
+    *,
+    confirm_reconciled: bool = False,
 ) -> None:
     """Deleting one leg of a transfer deletes the pair."""
     check_version(transaction, expected_versions)
     counterpart = await counterpart_of(session, transaction)
+    reconciled_guard(
+        [transaction] if counterpart is None else [transaction, counterpart],
+        confirmed=confirm_reconciled,
+    )
     if counterpart is not None:
         await session.delete(counterpart)
     await session.delete(transaction)

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import type { ReactNode } from "react";
 
 import { Amount } from "@/components/ui/Amount";
@@ -122,7 +123,12 @@ function AccountName({ account }: { account: Account }) {
   const household = useHousehold();
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
-      <span className="wrap-anywhere">{account.name}</span>
+      <Link
+        href={`/h/${household.id}/accounts/${account.id}`}
+        className="wrap-anywhere text-primary underline-offset-2 hover:underline"
+      >
+        {account.name}
+      </Link>
       {account.archived_at ? <Badge>Archived</Badge> : null}
       {account.currency !== household.currency.code ? <Badge>{account.currency}</Badge> : null}
       {household.isAdult && account.shared_with_user_ids.length > 0 ? (

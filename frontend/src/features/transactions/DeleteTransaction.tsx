@@ -7,7 +7,13 @@ import { Alert } from "@/components/ui/Alert";
 import { FormError } from "@/components/ui/FormError";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
-import { isVersionConflict, useDeleteTransaction, VERSION_CONFLICT_MESSAGE } from "./api";
+import {
+  isReconciledConflict,
+  isVersionConflict,
+  RECONCILED_CONFIRM_MESSAGE,
+  useDeleteTransaction,
+  VERSION_CONFLICT_MESSAGE,
+} from "./api";
 import type { Transaction } from "./form";
 
 /** Delete with a second, explicit confirmation (adults only; the caller decides to render it). */
@@ -23,6 +29,7 @@ export function DeleteTransaction({
   const household = useHousehold();
   const remove = useDeleteTransaction(household.id);
   const [confirming, setConfirming] = useState(false);
+  const reconciled = isReconciledConflict(remove.error);
 
   if (!confirming) {
     return (
@@ -44,6 +51,8 @@ export function DeleteTransaction({
       </p>
       {isVersionConflict(remove.error) ? (
         <Alert tone="warning">{VERSION_CONFLICT_MESSAGE}</Alert>
+      ) : reconciled ? (
+        <Alert tone="warning">{RECONCILED_CONFIRM_MESSAGE}</Alert>
       ) : (
         <FormError error={remove.error} />
       )}
@@ -59,13 +68,17 @@ export function DeleteTransaction({
           variant="danger"
           busy={remove.isPending}
           onClick={() =>
-            remove.mutate(transaction, {
-              onSuccess: onDeleted,
-              onError: (error) => isVersionConflict(error) && onConflict(),
-            })
+            remove.mutate(
+              // After the API asked, pressing again is the go-ahead for a reconciled one.
+              { transaction, confirmReconciled: reconciled },
+              {
+                onSuccess: onDeleted,
+                onError: (error) => isVersionConflict(error) && onConflict(),
+              },
+            )
           }
         >
-          Yes, delete
+          {reconciled ? "Delete anyway" : "Yes, delete"}
         </Button>
       </div>
     </div>

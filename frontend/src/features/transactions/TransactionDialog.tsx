@@ -18,7 +18,9 @@ import { formatMoney } from "@/lib/money";
 
 import {
   fetchTransaction,
+  isReconciledConflict,
   isVersionConflict,
+  RECONCILED_CONFIRM_MESSAGE,
   useCreateTransaction,
   useUpdateTransaction,
 } from "./api";
@@ -123,7 +125,12 @@ function TransactionForm({
   const makeRule = useRuleFromTransaction(household.id);
   const [alwaysDoThis, setAlwaysDoThis] = useState(false);
   const mutation = editing ? update : create;
-  const serverError = mutation.error && !isVersionConflict(mutation.error) ? mutation.error : null;
+  // The API asked before changing what a bank statement confirmed: saving again says yes.
+  const reconciledAsked = editing !== null && isReconciledConflict(update.error);
+  const serverError =
+    mutation.error && !isVersionConflict(mutation.error) && !reconciledAsked
+      ? mutation.error
+      : null;
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(serverError, field);
   const set = (change: Partial<TransactionDraft>) =>
     setDraft((current) => ({ ...current, ...change }));
@@ -164,6 +171,7 @@ function TransactionForm({
         const saved = await update.mutateAsync({
           transaction: base,
           body: updateBody(built.body, { isAdult: household.isAdult, isTransfer }),
+          confirmReconciled: reconciledAsked,
         });
         onClose(await withRule(saved));
       } else {
@@ -231,6 +239,9 @@ function TransactionForm({
         </Alert>
       ) : null}
       <FormError error={serverError} />
+      {reconciledAsked ? (
+        <Alert tone="warning">{RECONCILED_CONFIRM_MESSAGE} Press “Save anyway” to go ahead.</Alert>
+      ) : null}
       {lockedForTeen ? (
         <Alert tone="info">
           You can change the category, split and tags. Ask a parent to change anything else.
@@ -385,7 +396,7 @@ function TransactionForm({
             busy={mutation.isPending}
             disabled={splitBlocked || (conflict !== null && "deleted" in conflict)}
           >
-            {editing ? "Save" : "Add transaction"}
+            {editing ? (reconciledAsked ? "Save anyway" : "Save") : "Add transaction"}
           </Button>
         </div>
       </div>

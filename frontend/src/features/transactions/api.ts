@@ -65,6 +65,16 @@ export function isVersionConflict(error: unknown): boolean {
   return error instanceof ApiError && error.status === 412;
 }
 
+/** The API refused to change what a bank statement confirmed without an explicit go-ahead. */
+export function isReconciledConflict(error: unknown): boolean {
+  return (
+    error instanceof ApiError && error.status === 409 && error.code === "transaction_reconciled"
+  );
+}
+
+export const RECONCILED_CONFIRM_MESSAGE =
+  "This transaction was reconciled with a bank statement. Changing its amount, date or account, or deleting it, means the account needs reconciling again.";
+
 export const VERSION_CONFLICT_MESSAGE =
   "Someone else changed this transaction since it was loaded. It has been reloaded; check it and try again.";
 
@@ -125,15 +135,18 @@ export function useUpdateTransaction(householdId: string) {
     mutationFn: ({
       transaction,
       body,
+      confirmReconciled = false,
     }: {
       transaction: Pick<Transaction, "id" | "version">;
       body: TransactionUpdateBody;
+      confirmReconciled?: boolean;
     }) =>
       unwrap(
         api.PATCH("/api/v1/households/{household_id}/transactions/{transaction_id}", {
           params: {
             path: { household_id: householdId, transaction_id: transaction.id },
             header: { "if-match": ifMatch(transaction) },
+            query: confirmReconciled ? { confirm_reconciled: true } : {},
           },
           body,
         }),
@@ -153,12 +166,19 @@ export function useUpdateTransaction(householdId: string) {
 export function useDeleteTransaction(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (transaction: Pick<Transaction, "id" | "version">) =>
+    mutationFn: ({
+      transaction,
+      confirmReconciled = false,
+    }: {
+      transaction: Pick<Transaction, "id" | "version">;
+      confirmReconciled?: boolean;
+    }) =>
       unwrap(
         api.DELETE("/api/v1/households/{household_id}/transactions/{transaction_id}", {
           params: {
             path: { household_id: householdId, transaction_id: transaction.id },
             header: { "if-match": ifMatch(transaction) },
+            query: confirmReconciled ? { confirm_reconciled: true } : {},
           },
         }),
       ),

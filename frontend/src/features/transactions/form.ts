@@ -243,6 +243,8 @@ export function buildTransaction(
       memo: draft.memo.trim(),
       category_id: draft.splitMode ? null : draft.categoryId || null,
       status: draft.pending ? "pending" : "posted",
+      // Typed in by hand: it is marked cleared on the account's register once the bank shows it.
+      cleared: "uncleared",
       tags: parseTags(draft.tagsText),
       splits,
     },
