@@ -44,12 +44,10 @@ END
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.add_column("transactions", sa.Column("entry_seq", sa.BigInteger(), nullable=True))
-    numbered = (
-        "SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM transactions"
-    )
     op.execute(
-        f"UPDATE transactions SET entry_seq = numbered.n FROM ({numbered}) AS numbered "
-        "WHERE transactions.id = numbered.id"
+        "UPDATE transactions SET entry_seq = numbered.n FROM ("
+        "SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM transactions"
+        ") AS numbered WHERE transactions.id = numbered.id"
     )
     if dialect == "postgresql":
         op.alter_column("transactions", "entry_seq", nullable=False)

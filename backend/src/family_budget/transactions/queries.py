@@ -48,7 +48,9 @@ class LedgerPosition:
     entry_seq: int
 
 
-def ledger_order(*, newest_first: bool = True) -> tuple[UnaryExpression[date], UnaryExpression[int]]:
+def ledger_order(
+    *, newest_first: bool = True
+) -> tuple[UnaryExpression[date], UnaryExpression[int]]:
     """The one order of transactions, for every list of them (and an account's register): by
     date, then by the order they were entered (Transaction.entry_seq, unique, so the order is
     total and stable across pages). Newest first puts the latest entry of a day on top; oldest
@@ -101,10 +103,12 @@ _SIGNS = "+-\u2212("
 def parse_amount_query(text: str, currency: str) -> AmountQuery | None:
     """The amount a search text names, in minor units of `currency`, or None if it names none.
 
-    "12.50", "12,50", "-12,50", "1,234.50", "1.234,50" and "12" (whole units) are amounts. The
-    decimal separator is the last of "." and "," when both appear; a lone "," is decimal only
-    when the digits after it fit the currency ("1,250" in dollars is a thousand two hundred and
-    fifty). Digits finer than the currency's minor unit name no amount (no rounding)."""
+    "12.50", "12,50", "-12,50", "1,234.50", "1.234,50" and "12" (whole units) are amounts. When
+    both "." and "," appear the last one is the decimal separator. When one of them appears
+    alone it groups thousands if it appears more than once, or if every group after it has three
+    digits and the currency does not have three decimals ("1,250" and "1.250" in dollars are a
+    thousand two hundred and fifty); otherwise it is the decimal separator. Digits finer than
+    the currency's minor unit name no amount (no rounding)."""
     stripped = text.strip()
     places = exponent(currency)
     if not any(char.isdigit() for char in stripped):
@@ -112,10 +116,13 @@ def parse_amount_query(text: str, currency: str) -> AmountQuery | None:
     dot, comma = stripped.rfind("."), stripped.rfind(",")
     if dot >= 0 and comma >= 0:
         separator = "." if dot > comma else ","
-    elif comma >= 0:
-        after = stripped[comma + 1 :]
-        single = stripped.count(",") == 1
-        separator = "," if single and places > 0 and len(after.rstrip(")")) <= places else "."
+    elif dot >= 0 or comma >= 0:
+        mark = "." if dot >= 0 else ","
+        groups = [group.rstrip(")") for group in stripped.split(mark)[1:]]
+        grouping = len(groups) > 1 or (
+            places != 3 and all(len(group) == 3 and group.isdigit() for group in groups)
+        )
+        separator = ("," if mark == "." else ".") if grouping else mark
     else:
         separator = "."
     fraction = stripped.rpartition(separator)[2] if separator in stripped else ""
@@ -298,8 +305,11 @@ async def name_transfer_accounts(
     if not legs:
         return
     ids = {d.transaction.account_id for d in legs}
-    ids |= {d.transfer.counterpart_account_id for d in legs if d.transfer}  # type: ignore[misc]
-    ids.discard(None)  # type: ignore[arg-type]
+    ids |= {
+        d.transfer.counterpart_account_id
+        for d in legs
+        if d.transfer and d.transfer.counterpart_account_id
+    }
     names = dict(
         (await session.execute(select(Account.id, Account.name).where(Account.id.in_(ids)))).all()
     )
@@ -452,9 +462,7 @@ def list_statement(
             ),
         )
         # Names only for transfer legs: the other rows need none.
-        .outerjoin(
-            account, and_(counterpart.id.is_not(None), account.id == Transaction.account_id)
-        )
+        .outerjoin(account, and_(counterpart.id.is_not(None), account.id == Transaction.account_id))
         .outerjoin(counterpart_account, counterpart_account.id == counterpart.account_id)
         .where(*conditions)
         .order_by(*ledger_order())
