@@ -10,15 +10,21 @@ import { useHousehold } from "@/features/households/HouseholdContext";
 import { isVersionConflict, useDeleteTransaction, VERSION_CONFLICT_MESSAGE } from "./api";
 import type { Transaction } from "./form";
 
-/** Delete with a second, explicit confirmation (adults only; the caller decides to render it). */
+/**
+ * Delete with a second, explicit confirmation (adults only; the caller decides to render it).
+ * With `onDeferredDelete` the page holds the delete back behind an undo (useDeferredDelete);
+ * without it the delete is sent at once.
+ */
 export function DeleteTransaction({
   transaction,
   onDeleted,
   onConflict,
+  onDeferredDelete,
 }: {
   transaction: Transaction;
   onDeleted: () => void;
   onConflict: () => void;
+  onDeferredDelete?: ((transaction: Transaction) => void) | undefined;
 }) {
   const household = useHousehold();
   const remove = useDeleteTransaction(household.id);
@@ -40,7 +46,8 @@ export function DeleteTransaction({
       <p className="text-sm text-danger">
         {transaction.transfer
           ? "Delete this transfer? Both sides are deleted."
-          : "Delete this transaction? This cannot be undone."}
+          : "Delete this transaction?"}{" "}
+        {onDeferredDelete ? "You can undo it for a few seconds." : "This cannot be undone."}
       </p>
       {isVersionConflict(remove.error) ? (
         <Alert tone="warning">{VERSION_CONFLICT_MESSAGE}</Alert>
@@ -58,12 +65,17 @@ export function DeleteTransaction({
         <Button
           variant="danger"
           busy={remove.isPending}
-          onClick={() =>
+          onClick={() => {
+            if (onDeferredDelete) {
+              onDeferredDelete(transaction);
+              onDeleted();
+              return;
+            }
             remove.mutate(transaction, {
               onSuccess: onDeleted,
               onError: (error) => isVersionConflict(error) && onConflict(),
-            })
-          }
+            });
+          }}
         >
           Yes, delete
         </Button>

@@ -39,6 +39,7 @@ import {
   type TransactionDraft,
   type TransactionPrefill,
 } from "./form";
+import { initialAccountId, rememberLastAccount } from "./lastAccount";
 import { SplitEditor } from "./SplitEditor";
 import { TransactionReceipts } from "@/features/receipts/TransactionReceipts";
 import { useRuleFromTransaction } from "@/features/rules/api";
@@ -56,6 +57,8 @@ interface Props {
   defaultAccountId?: string | null;
   /** Called with a transaction just added, before the dialog closes (to attach a receipt). */
   onCreated?: (transaction: Transaction) => Promise<unknown>;
+  /** Deleting hands the transaction here (to be held behind an undo) instead of sending it. */
+  onDelete?: (transaction: Transaction) => void;
 }
 
 export function TransactionDialog({
@@ -65,6 +68,7 @@ export function TransactionDialog({
   groups,
   defaultAccountId,
   onCreated,
+  onDelete,
 }: Props) {
   return (
     <Dialog
@@ -81,6 +85,7 @@ export function TransactionDialog({
           groups={groups}
           defaultAccountId={defaultAccountId}
           onCreated={onCreated}
+          onDelete={onDelete}
         />
       ) : null}
     </Dialog>
@@ -96,6 +101,7 @@ function TransactionForm({
   groups,
   defaultAccountId,
   onCreated,
+  onDelete,
 }: Props & { mode: TransactionDialogMode }) {
   const household = useHousehold();
   const editing = mode.kind === "edit" ? mode.transaction : null;
@@ -110,7 +116,11 @@ function TransactionForm({
   const [base, setBase] = useState<Transaction | null>(editing);
   const [draft, setDraft] = useState<TransactionDraft>(() => {
     if (editing) return draftFromTransaction(editing, currencyOf(editing.account_id));
-    const accountId = initialAccountId(openAccounts, defaultAccountId);
+    const accountId = initialAccountId(
+      household.id,
+      openAccounts.map((account) => account.id),
+      defaultAccountId,
+    );
     const draft = emptyDraft(accountId, todayIso());
     return mode.kind === "add" && mode.prefill
       ? withPrefill(draft, mode.prefill, currencyOf(accountId))
@@ -168,6 +178,7 @@ function TransactionForm({
         onClose(await withRule(saved));
       } else {
         const created = await create.mutateAsync(built.body);
+        rememberLastAccount(household.id, created.account_id);
         await onCreated?.(created);
         onClose("Transaction added.");
       }
@@ -370,8 +381,9 @@ function TransactionForm({
         {editing && household.isAdult ? (
           <DeleteTransaction
             transaction={base ?? editing}
-            onDeleted={() => onClose("Transaction deleted.")}
+            onDeleted={() => onClose(onDelete ? undefined : "Transaction deleted.")}
             onConflict={reloadAfterConflict}
+            onDeferredDelete={onDelete}
           />
         ) : (
           <span />
@@ -391,11 +403,6 @@ function TransactionForm({
       </div>
     </form>
   );
-}
-
-function initialAccountId(openAccounts: Account[], preferred: string | null | undefined): string {
-  if (preferred && openAccounts.some((account) => account.id === preferred)) return preferred;
-  return openAccounts.length === 1 ? (openAccounts[0]?.id ?? "") : "";
 }
 
 function firstTagError(error: unknown): string | undefined {

@@ -150,18 +150,36 @@ export function useUpdateTransaction(householdId: string) {
   });
 }
 
+/**
+ * DELETE one transaction at the version that was read (a transfer leg takes its pair with it).
+ * `keepalive` lets the request outlive the page (sent while the tab closes).
+ */
+export function deleteTransaction(
+  householdId: string,
+  transaction: Pick<Transaction, "id" | "version">,
+  options: { keepalive?: boolean } = {},
+): Promise<unknown> {
+  return unwrap(
+    api.DELETE("/api/v1/households/{household_id}/transactions/{transaction_id}", {
+      params: {
+        path: { household_id: householdId, transaction_id: transaction.id },
+        header: { "if-match": ifMatch(transaction) },
+      },
+      ...(options.keepalive ? { keepalive: true } : {}),
+    }),
+  );
+}
+
+/** Balances, budgets and reports all depend on transactions: refresh the household's data. */
+export function refreshTransactions(queryClient: QueryClient, householdId: string): Promise<void> {
+  return refreshHousehold(queryClient, householdId);
+}
+
 export function useDeleteTransaction(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (transaction: Pick<Transaction, "id" | "version">) =>
-      unwrap(
-        api.DELETE("/api/v1/households/{household_id}/transactions/{transaction_id}", {
-          params: {
-            path: { household_id: householdId, transaction_id: transaction.id },
-            header: { "if-match": ifMatch(transaction) },
-          },
-        }),
-      ),
+      deleteTransaction(householdId, transaction),
     onSuccess: () => refreshHousehold(queryClient, householdId),
     onError: (error) => {
       if (isVersionConflict(error)) void refreshHousehold(queryClient, householdId);
