@@ -33,6 +33,7 @@ import {
   emptyDraft,
   splitIsComplete,
   updateBody,
+  withPayee,
   withPrefill,
   type DraftErrors,
   type Transaction,
@@ -139,15 +140,8 @@ function TransactionForm({
     setDraft((current) => ({ ...current, ...change }));
   const payees = usePayeeSuggestions(household.id, draft.payee);
   const payeeListId = `payees-${editing?.id ?? "new"}`;
-  // Picking a known payee fills in its usual category when none is chosen yet.
-  const choosePayee = (payee: string) => {
-    const known = payees.data?.items.find((item) => item.payee === payee);
-    set(
-      known?.category_id && !draft.categoryId
-        ? { payee, categoryId: known.category_id }
-        : { payee },
-    );
-  };
+  const choosePayee = (payee: string) =>
+    setDraft((current) => withPayee(current, payee, payees.data?.items ?? []));
 
   const isTransfer = editing?.transfer != null;
   // A teen may change only the categorization and tags of an existing transaction.
