@@ -10,7 +10,9 @@ order the rows are inserted:
 - PostgreSQL: an identity column (a sequence; concurrent writers never share a number).
 - SQLite: it has no sequences and a DEFAULT cannot be a query, so an AFTER INSERT trigger sets
   max + 1. SQLite runs one writer at a time, so max + 1 cannot be handed out twice, and the unique
-  index both guarantees it and makes max() one index lookup. The column stays nullable on SQLite
+  index both guarantees it and makes max() one index lookup. Bulk inserts number their rows up
+  front instead (family_budget.transactions.bulk), which the trigger leaves alone, since a
+  trigger run per row triples their cost. The column stays nullable on SQLite
   because the trigger fills it just after the row is written. A later migration that rebuilds the
   table (batch "move and copy") drops the trigger with the old table and must create it again;
   tests/transactions/test_order.py inserts through Core and fails if it is missing.

@@ -22,6 +22,7 @@ from family_budget.imports.service import bulk_insert
 from family_budget.migrations import alembic_config
 from family_budget.models import Account, Transaction, TransactionStatus
 from family_budget.money import MAX_AMOUNT_MINOR
+from family_budget.transactions.bulk import number_bulk_rows
 from family_budget.transactions.queries import AmountQuery, parse_amount_query
 from tests.arrange import Family
 from tests.factories import create_split, create_transaction
@@ -126,7 +127,9 @@ class TestEntryOrder:
 
         assert [item["id"] for item in items] == [str(second.id), str(first.id)]
 
-    @pytest.mark.parametrize("how", ["import", "bank sync"])
+    # Imports and syncs number their rows up front (number_bulk_rows); any other insert is
+    # numbered by the database as it arrives ("unnumbered": the SQLite trigger, the identity).
+    @pytest.mark.parametrize("how", ["import", "bank sync", "unnumbered"])
     async def test_bulk_insert_keeps_file_order(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family, how: str
     ) -> None:
@@ -136,15 +139,23 @@ class TestEntryOrder:
         theirs = [_row(family.other.checking, f"Theirs {n}", -n) for n in range(1, 4)]
         # Our file in two parts with another household's rows written in between.
         for rows in (file_rows[:4], theirs, file_rows[4:]):
+            if how != "unnumbered":
+                await number_bulk_rows(session, rows)
             if how == "import":
                 await bulk_insert(session, Transaction.__table__, rows)
             else:
                 await session.execute(insert(Transaction), rows)
+        # A row entered by hand afterwards still comes after all of them.
+        after = await create_transaction(session, family.private, posted_on=DAY, payee="After")
         await session.commit()
 
         items = await _walk(client, family, 3)
 
-        expected = [str(row["id"]) for row in reversed(file_rows)] + [str(before.id)]
+        expected = [
+            str(after.id),
+            *(str(row["id"]) for row in reversed(file_rows)),
+            str(before.id),
+        ]
         assert [item["id"] for item in items] == expected
         numbers = dict(
             (
