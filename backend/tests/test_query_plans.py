@@ -85,6 +85,8 @@ def _requests(family: Family) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("GET", "/accounts", None),
         ("GET", f"/accounts/{family.shared.id}", None),
         ("GET", f"/transactions?category_id={groceries}&tag=coffee", None),
+        # Text search: payee, memo, category names (and split lines') and an amount.
+        ("GET", "/transactions?q=12.50", None),
         ("GET", "/categories?include_hidden=true", None),
         ("GET", "/budgets/2024-03", None),
         # Partial months at both edges: raw rows as well as the monthly totals.
@@ -121,7 +123,7 @@ def _requests(family: Family) -> list[tuple[str, str, dict[str, Any] | None]]:
     ]
 
 
-@pytest.mark.parametrize("index", range(16))
+@pytest.mark.parametrize("index", range(17))
 async def test_household_pages_read_through_indexes(
     index: int,
     client: httpx.AsyncClient,
@@ -134,7 +136,7 @@ async def test_household_pages_read_through_indexes(
     if not settings.is_sqlite:
         pytest.skip("SQLite's plans are checked; PostgreSQL scans small tables by cost")
     requests = _requests(family)
-    assert len(requests) == 16  # one test per request: keep the parametrization in step
+    assert len(requests) == 17  # one test per request: keep the parametrization in step
     await create_scheduled(
         session,
         family.context(),

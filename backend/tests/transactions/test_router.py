@@ -897,12 +897,24 @@ class TestCreateTransfer:
         out_leg, in_leg = body["from_transaction"], body["to_transaction"]
         assert (out_leg["account_id"], out_leg["amount_minor"]) == (str(family.private.id), -2_500)
         assert (in_leg["account_id"], in_leg["amount_minor"]) == (str(family.shared.id), 2_500)
-        assert out_leg["transfer"] == {
+        both_ways = {
             "transfer_id": body["transfer_id"],
+            "from_account_id": str(family.private.id),
+            "from_account_name": family.private.name,
+            "to_account_id": str(family.shared.id),
+            "to_account_name": family.shared.name,
+            "moved_minor": 2_500,
+        }
+        assert out_leg["transfer"] == {
+            **both_ways,
             "counterpart_account_id": str(family.shared.id),
             "counterpart_transaction_id": in_leg["id"],
         }
-        assert in_leg["transfer"]["counterpart_transaction_id"] == out_leg["id"]
+        assert in_leg["transfer"] == {
+            **both_ways,
+            "counterpart_account_id": str(family.private.id),
+            "counterpart_transaction_id": out_leg["id"],
+        }
         assert out_leg["category_id"] is None
         assert in_leg["category_id"] is None
         assert (out_leg["memo"], out_leg["payee"], out_leg["posted_on"]) == (
@@ -930,6 +942,11 @@ class TestCreateTransfer:
             "transfer_id": body["transfer_id"],
             "counterpart_account_id": str(family.private.id),
             "counterpart_transaction_id": body["from_transaction"]["id"],
+            "from_account_id": str(family.private.id),
+            "from_account_name": family.private.name,
+            "to_account_id": str(family.shared.id),
+            "to_account_name": family.shared.name,
+            "moved_minor": 10_000,
         }
 
     @pytest.mark.parametrize(
@@ -1034,11 +1051,24 @@ class TestTransferSeenByATeen:
             "transfer_id": incoming["transfer"]["transfer_id"],
             "counterpart_account_id": None,
             "counterpart_transaction_id": None,
+            "from_account_id": None,
+            "from_account_name": None,
+            "to_account_id": str(family.shared.id),
+            "to_account_name": family.shared.name,
+            "moved_minor": 2_000,
         }
         assert as_teen.json()["transfer"] == hidden
         (row,) = [item for item in listed.json()["items"] if item["id"] == incoming["id"]]
         assert row["transfer"] == hidden
-        assert str(family.private.id) not in as_teen.text + listed.text
+        # Without an account filter the teen still sees the leg they can see.
+        everything = await client.get(
+            f"{family.base}/transactions", headers=family.headers(family.teen)
+        )
+        (row,) = [item for item in everything.json()["items"] if item["id"] == incoming["id"]]
+        assert row["transfer"] == hidden
+        for response in (as_teen, listed, everything):
+            assert str(family.private.id) not in response.text
+            assert family.private.name not in response.text
 
 
 class TestTransferPairBehaviour:
@@ -1183,7 +1213,7 @@ class TestListTransactions:
         )
         await session.commit()
         transfer = await _transfer(client, family, posted_on="2024-03-20")
-        transfer_ids = {transfer["from_transaction"]["id"], transfer["to_transaction"]["id"]}
+        out_leg, in_leg = transfer["from_transaction"]["id"], transfer["to_transaction"]["id"]
 
         async def ids(**params: Any) -> set[str]:
             response = await client.get(
@@ -1192,7 +1222,8 @@ class TestListTransactions:
             assert response.status_code == 200, response.text
             return {item["id"] for item in response.json()["items"]}
 
-        everything = {str(t.id) for t in (rent, cafe, salary, split, before_march)} | transfer_ids
+        # Without an account filter the transfer is one row: its outgoing leg.
+        everything = {str(t.id) for t in (rent, cafe, salary, split, before_march)} | {out_leg}
         assert await ids() == everything
         assert await ids(**{"from": "2024-03-01", "to": "2024-03-05"}) == {
             str(rent.id),
@@ -1200,10 +1231,7 @@ class TestListTransactions:
         }
         assert await ids(**{"from": "2024-03-25"}) == {str(salary.id)}
         assert await ids(to="2024-02-29") == {str(before_march.id)}
-        assert await ids(account_id=str(family.shared.id)) == {
-            str(split.id),
-            transfer["to_transaction"]["id"],
-        }
+        assert await ids(account_id=str(family.shared.id)) == {str(split.id), in_leg}
         assert await ids(category_id=str(family.groceries.id)) == {str(rent.id), str(split.id)}
         assert await ids(category_id=str(family.dining.id)) == {str(split.id)}
         assert await ids(payee="café") == {str(cafe.id)}
@@ -1211,7 +1239,8 @@ class TestListTransactions:
         assert await ids(payee="50%_") == {str(cafe.id)}
         assert await ids(payee="%") == {str(cafe.id)}
         assert await ids(payee="_") == {str(cafe.id)}
-        assert await ids(min_amount_minor=0) == {str(salary.id), transfer["to_transaction"]["id"]}
+        assert await ids(min_amount_minor=0) == {str(salary.id)}
+        assert await ids(min_amount_minor=0, account_id=str(family.shared.id)) == {in_leg}
         assert await ids(min_amount_minor=-1_000, max_amount_minor=-450) == {
             str(cafe.id),
             str(split.id),
@@ -1262,7 +1291,7 @@ class TestListTransactions:
     async def test_walking_all_pages_returns_every_row_once(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family, limit: int
     ) -> None:
-        # Several rows per day so that the id breaks ties inside a date.
+        # Several rows per day, entered in order: the later entry comes first inside a date.
         created = []
         for n in range(23):
             account = family.private if n % 3 else family.shared
@@ -1297,8 +1326,8 @@ class TestListTransactions:
 
         assert len(seen) == len({item["id"] for item in seen}) == 23
         assert {item["id"] for item in seen} == {str(t.id) for t in created}
-        keys = [(item["posted_on"], uuid.UUID(item["id"])) for item in seen]
-        assert keys == sorted(keys, reverse=True)
+        entered = sorted(enumerate(created), key=lambda n_t: (n_t[1].posted_on, n_t[0]))
+        assert [item["id"] for item in seen] == [str(t.id) for _, t in reversed(entered)]
         # The last page says so itself: no extra empty page at the end.
         assert pages == -(-23 // limit)
 

@@ -1384,7 +1384,8 @@ export interface paths {
         };
         /**
          * List Transactions
-         * @description List transactions, newest first, one page at a time.
+         * @description List transactions, newest first, one page at a time; without account_id a transfer is
+         *     one row (its outgoing leg).
          */
         get: operations["list_transactions"];
         put?: never;
@@ -4207,6 +4208,25 @@ export interface components {
              * @description The other leg; null for a teen its account is not shared with
              */
             counterpart_transaction_id: string | null;
+            /**
+             * From Account Id
+             * @description The account the money left; null for a teen it is not shared with
+             */
+            from_account_id: string | null;
+            /** From Account Name */
+            from_account_name: string | null;
+            /**
+             * Moved Minor
+             * @description The amount moved, positive (each leg carries it with its own sign)
+             */
+            moved_minor: number;
+            /**
+             * To Account Id
+             * @description The account the money went to; null for a teen it is not shared with
+             */
+            to_account_id: string | null;
+            /** To Account Name */
+            to_account_name: string | null;
             /**
              * Transfer Id
              * Format: uuid
@@ -7590,6 +7610,8 @@ export interface operations {
                 category_id?: string | null;
                 /** @description Case-insensitive part of the payee */
                 payee?: string | null;
+                /** @description Case-insensitive part of the payee, memo or category name, or an amount in the household's currency: 12.50 or 12,50 matches money out or in of that amount, -12.50 only money out */
+                q?: string | null;
                 min_amount_minor?: number | null;
                 max_amount_minor?: number | null;
                 /** @description true: only transactions with no category, not split, not transfers */
@@ -7618,14 +7640,12 @@ export interface operations {
                     "application/json": components["schemas"]["Page_TransactionRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid_date_range: from is after to */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };

@@ -5,6 +5,8 @@ import {
   filtersFromParams,
   filtersToParams,
   listQuery,
+  isIsoDate,
+  isValidRange,
   transactionsHref,
   UNCATEGORIZED,
 } from "@/features/transactions/filters";
@@ -17,13 +19,15 @@ describe("transaction filters in the URL", () => {
   it("defaults to this month and everything", () => {
     expect(filtersFromParams(new URLSearchParams(), NOW)).toEqual({
       month: "2026-11",
+      from: null,
+      to: null,
       accountId: null,
       category: null,
       search: "",
     });
     expect(
       filtersToParams(
-        { month: "2026-11", accountId: null, category: null, search: "  " },
+        { month: "2026-11", from: null, to: null, accountId: null, category: null, search: "  " },
         NOW,
       ).toString(),
     ).toBe("");
@@ -32,12 +36,21 @@ describe("transaction filters in the URL", () => {
   it("round-trips every filter", () => {
     const filters = {
       month: "2025-02",
+      from: null,
+      to: null,
       accountId: ACCOUNT,
       category: UNCATEGORIZED,
       search: "Café & co",
     };
     expect(filtersFromParams(filtersToParams(filters, NOW), NOW)).toEqual(filters);
-    const all = { month: ALL_MONTHS, accountId: null, category: CATEGORY, search: "" };
+    const all = {
+      month: ALL_MONTHS,
+      from: null,
+      to: null,
+      accountId: null,
+      category: CATEGORY,
+      search: "",
+    };
     expect(filtersFromParams(filtersToParams(all, NOW), NOW)).toEqual(all);
   });
 
@@ -49,7 +62,13 @@ describe("transaction filters in the URL", () => {
       q: "a".repeat(300),
     });
     const filters = filtersFromParams(params, NOW);
-    expect(filters).toMatchObject({ month: "2026-11", accountId: null, category: null });
+    expect(filters).toMatchObject({
+      month: "2026-11",
+      from: null,
+      to: null,
+      accountId: null,
+      category: null,
+    });
     expect(filters.search).toHaveLength(200);
   });
 
@@ -61,6 +80,8 @@ describe("transaction filters in the URL", () => {
     expect(href.pathname).toBe("/h/h1/transactions");
     expect(filtersFromParams(href.searchParams, NOW)).toEqual({
       month: "2025-02",
+      from: null,
+      to: null,
       accountId: null,
       category: UNCATEGORIZED,
       search: "",
@@ -70,7 +91,16 @@ describe("transaction filters in the URL", () => {
 
 describe("listQuery", () => {
   it("turns a month into an inclusive date range", () => {
-    expect(listQuery({ month: "2024-02", accountId: null, category: null, search: "" })).toEqual({
+    expect(
+      listQuery({
+        month: "2024-02",
+        from: null,
+        to: null,
+        accountId: null,
+        category: null,
+        search: "",
+      }),
+    ).toEqual({
       from: "2024-02-01",
       to: "2024-02-29",
     });
@@ -80,13 +110,59 @@ describe("listQuery", () => {
     expect(
       listQuery({
         month: ALL_MONTHS,
+        from: null,
+        to: null,
         accountId: ACCOUNT,
         category: UNCATEGORIZED,
         search: " rent ",
       }),
-    ).toEqual({ account_id: ACCOUNT, uncategorized: true, payee: "rent" });
+    ).toEqual({ account_id: ACCOUNT, uncategorized: true, q: "rent" });
     expect(
-      listQuery({ month: ALL_MONTHS, accountId: null, category: CATEGORY, search: "" }),
+      listQuery({
+        month: ALL_MONTHS,
+        from: null,
+        to: null,
+        accountId: null,
+        category: CATEGORY,
+        search: "",
+      }),
     ).toEqual({ category_id: CATEGORY });
+  });
+});
+
+describe("a date range instead of the month", () => {
+  const base = { month: "2026-11", accountId: null, category: null, search: "" };
+
+  it("round-trips through the URL and replaces the month in the query", () => {
+    const ranged = { ...base, from: "2026-10-20", to: "2026-11-03" };
+    const params = filtersToParams(ranged, NOW);
+    expect(params.toString()).toBe("from=2026-10-20&to=2026-11-03");
+    expect(filtersFromParams(params, NOW)).toEqual(ranged);
+    expect(listQuery(ranged)).toEqual({ from: "2026-10-20", to: "2026-11-03" });
+  });
+
+  it("may be open at either end", () => {
+    expect(listQuery({ ...base, from: "2026-10-20", to: null })).toEqual({ from: "2026-10-20" });
+    expect(listQuery({ ...base, from: null, to: "2026-10-20" })).toEqual({ to: "2026-10-20" });
+  });
+
+  it("includes a single day and refuses an end before the start", () => {
+    expect(isValidRange("2026-02-28", "2026-02-28")).toBe(true);
+    expect(isValidRange("2026-03-01", "2026-02-28")).toBe(false);
+    expect(isValidRange(null, null)).toBe(true);
+  });
+
+  it("drops a bad range from a hand-edited link and shows the month", () => {
+    for (const query of ["from=2026-03-02&to=2026-03-01", "from=2026-02-30", "to=soon"]) {
+      const filters = filtersFromParams(new URLSearchParams(query), NOW);
+      expect(filters).toMatchObject({ from: null, to: null, month: "2026-11" });
+    }
+  });
+
+  it("knows real calendar days", () => {
+    expect(isIsoDate("2024-02-29")).toBe(true);
+    expect(isIsoDate("2023-02-29")).toBe(false);
+    expect(isIsoDate("2024-13-01")).toBe(false);
+    expect(isIsoDate("2024-1-01")).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import {
   parseTags,
   splitIsComplete,
   updateBody,
+  withPayee,
   withPrefill,
   type Transaction,
 } from "@/features/transactions/form";
@@ -191,5 +192,31 @@ describe("withPrefill (a transaction made from a receipt)", () => {
   it("keeps the draft's own values for what the receipt did not say", () => {
     const prefilled = withPrefill(draft({ payee: "Typed" }), { amountMinor: null }, EUR);
     expect(prefilled).toEqual(draft({ payee: "Typed", lines: prefilled.lines }));
+  });
+});
+
+describe("withPayee", () => {
+  const suggestions = [
+    { payee: "Green Grocer", category_id: FOOD },
+    { payee: "Green Bank", category_id: null },
+  ];
+
+  it("fills in a known payee's usual category", () => {
+    expect(withPayee(draft(), "Green Grocer", suggestions)).toMatchObject({
+      payee: "Green Grocer",
+      categoryId: FOOD,
+    });
+  });
+
+  it("keeps a category already chosen, a split, and unknown or uncategorized payees alone", () => {
+    expect(withPayee(draft({ categoryId: HOME }), "Green Grocer", suggestions).categoryId).toBe(
+      HOME,
+    );
+    expect(withPayee(draft({ splitMode: true }), "Green Grocer", suggestions).categoryId).toBe("");
+    expect(withPayee(draft(), "Green Gro", suggestions)).toMatchObject({
+      payee: "Green Gro",
+      categoryId: "",
+    });
+    expect(withPayee(draft(), "Green Bank", suggestions).categoryId).toBe("");
   });
 });

@@ -62,6 +62,7 @@ from family_budget.models import (
 )
 from family_budget.months import month_of
 from family_budget.rules.service import apply_rules_to_new_rows
+from family_budget.transactions.bulk import number_bulk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -564,6 +565,7 @@ def _kept_edit(
 
 
 async def _write_inserts(session: AsyncSession, batch: _Batch) -> None:
+    await number_bulk_rows(session, batch.inserts)
     for chunk in _chunks(batch.inserts):
         await session.execute(insert(Transaction), list(chunk))
     for chunk in _chunks(batch.splits):

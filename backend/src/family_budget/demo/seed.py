@@ -52,6 +52,7 @@ from family_budget.models import (
 )
 from family_budget.months import add_months
 from family_budget.security import hash_password
+from family_budget.transactions.bulk import number_bulk_rows
 
 BATCH_SIZE = 5_000
 
@@ -283,6 +284,7 @@ async def _create_demo(
         for name, category_id in expense_categories.items()
     ]
     await session.flush()
+    await number_bulk_rows(session, ledger.transactions)
     await bulk_insert(session, Transaction, ledger.transactions)
     await bulk_insert(session, TransactionSplit, ledger.splits)
     await bulk_insert(session, TransactionTag, ledger.tags)

@@ -64,6 +64,7 @@ from family_budget.models import (
 from family_budget.models.base import utcnow
 from family_budget.rules.engine import Facts, actions_for
 from family_budget.rules.service import apply_rules_to_new_rows, enabled_rule_specs
+from family_budget.transactions.bulk import number_bulk_rows
 from family_budget.transactions.queries import visible_transactions
 from family_budget.worker.jobs import enqueue
 
@@ -716,6 +717,7 @@ async def write_transactions(
     # The household's payee rules: a rule's payee and tags (its category was already the
     # preview's suggestion, which the user saw and could change).
     tags = await apply_rules_to_new_rows(session, household.id, values)
+    await number_bulk_rows(session, values)  # in file order
     await bulk_insert(session, Transaction.__table__, values)
     if tags:
         await bulk_insert(session, TransactionTag.__table__, tags)

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, Enum, FetchedValue, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from family_budget.models.base import Base, IdMixin, Money, TimestampMixin
@@ -36,8 +36,10 @@ class Transaction(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "transactions"
     __table_args__ = (
-        Index("ix_transactions_household_posted", "household_id", "posted_on", "id"),
-        Index("ix_transactions_account_posted", "account_id", "posted_on"),
+        # The lists' order and keyset (transactions.queries.ledger_order).
+        Index("ix_transactions_household_posted", "household_id", "posted_on", "entry_seq"),
+        Index("ix_transactions_account_posted", "account_id", "posted_on", "entry_seq"),
+        Index("uq_transactions_entry_seq", "entry_seq", unique=True),
         Index(
             "ix_transactions_household_category_posted", "household_id", "category_id", "posted_on"
         ),
@@ -115,8 +117,14 @@ class Transaction(IdMixin, TimestampMixin, Base):
     )
     # Optimistic concurrency: every update bumps it; clients send it back as If-Match.
     version: Mapped[int] = mapped_column(default=1)
+    # The order transactions were entered in, unique across the table: same-day transactions sort
+    # by it. The database numbers every inserted row itself (a PostgreSQL identity, a SQLite
+    # trigger; see migration 5e7a1c9d3b20), so no insert path sets it. It is not fetched back
+    # after an INSERT (SQLite's RETURNING would report the value before its trigger ran): read it
+    # with a query, never from a just-inserted object.
+    entry_seq: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
 
 
 class TransactionSplit(IdMixin, Base):

@@ -11,10 +11,10 @@ import base64
 import binascii
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,32 +24,115 @@ from family_budget.errors import (
     NotFound,
 )
 from family_budget.households.context import HouseholdContext
+from family_budget.imports.parsing.amounts import parse_amount
 from family_budget.models import (
+    Account,
     AccountShare,
+    Category,
     Receipt,
     Transaction,
     TransactionSplit,
     TransactionStatus,
     TransactionTag,
 )
+from family_budget.money import exponent
 
-# --- Cursors ----------------------------------------------------------------------------------
+# --- The order of transactions and its cursors ------------------------------------------------
 
 
-def encode_cursor(posted_on: date, transaction_id: uuid.UUID) -> str:
-    """Opaque to clients: base64url of the last row's sort keys."""
-    raw = f"{posted_on.isoformat()}|{transaction_id.hex}".encode("ascii")
+@dataclass(frozen=True, slots=True)
+class LedgerPosition:
+    """Where a transaction stands in ledger_order: its date, then when it was entered."""
+
+    posted_on: date
+    entry_seq: int
+
+
+def ledger_order(
+    *, newest_first: bool = True
+) -> tuple[UnaryExpression[date], UnaryExpression[int]]:
+    """The one order of transactions, for every list of them (and an account's register): by
+    date, then by the order they were entered (Transaction.entry_seq, unique, so the order is
+    total and stable across pages). Newest first puts the latest entry of a day on top; oldest
+    first lists a day's entries, and an import's rows, in the order they were entered. Page with
+    after_position over the same direction; the household and account indexes end in
+    (posted_on, entry_seq) for it."""
+    if newest_first:
+        return Transaction.posted_on.desc(), Transaction.entry_seq.desc()
+    return Transaction.posted_on.asc(), Transaction.entry_seq.asc()
+
+
+def after_position(position: LedgerPosition, *, newest_first: bool = True) -> ColumnElement[bool]:
+    """The rows that come after `position` in ledger_order of the same direction."""
+    key = tuple_(Transaction.posted_on, Transaction.entry_seq)
+    bound = tuple_(position.posted_on, position.entry_seq)
+    return key < bound if newest_first else key > bound
+
+
+def encode_cursor(position: LedgerPosition) -> str:
+    """Opaque to clients: base64url of the last row's ledger position."""
+    raw = f"{position.posted_on.isoformat()}|{position.entry_seq}".encode("ascii")
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
+def decode_cursor(cursor: str) -> LedgerPosition:
     """Raises ValueError for anything encode_cursor did not produce."""
     try:
         raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
-        posted_on, transaction_id = raw.decode("ascii").split("|")
-        return date.fromisoformat(posted_on), uuid.UUID(hex=transaction_id)
+        posted_on, entry_seq = raw.decode("ascii").split("|")
+        if not (entry_seq.isascii() and entry_seq.isdigit()) or len(entry_seq) > 19:
+            raise ValueError("not an entry number")
+        return LedgerPosition(date.fromisoformat(posted_on), int(entry_seq))
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise ValueError("not a cursor") from exc
+
+
+# --- Searching by amount ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AmountQuery:
+    minor: int
+    # "-12.50" or "+12.50" name one direction; a bare "12.50" matches money out or in.
+    signed: bool
+
+
+_SIGNS = "+-\u2212("
+
+
+def parse_amount_query(text: str, currency: str) -> AmountQuery | None:
+    """The amount a search text names, in minor units of `currency`, or None if it names none.
+
+    "12.50", "12,50", "-12,50", "1,234.50", "1.234,50" and "12" (whole units) are amounts. When
+    both "." and "," appear the last one is the decimal separator. When one of them appears
+    alone it groups thousands if it appears more than once, or if every group after it has three
+    digits and the currency does not have three decimals ("1,250" and "1.250" in dollars are a
+    thousand two hundred and fifty); otherwise it is the decimal separator. Digits finer than
+    the currency's minor unit name no amount (no rounding)."""
+    stripped = text.strip()
+    places = exponent(currency)
+    if not any(char.isdigit() for char in stripped):
+        return None
+    dot, comma = stripped.rfind("."), stripped.rfind(",")
+    if dot >= 0 and comma >= 0:
+        separator = "." if dot > comma else ","
+    elif dot >= 0 or comma >= 0:
+        mark = "." if dot >= 0 else ","
+        groups = [group.rstrip(")") for group in stripped.split(mark)[1:]]
+        grouping = len(groups) > 1 or (
+            places != 3 and all(len(group) == 3 and group.isdigit() for group in groups)
+        )
+        separator = ("," if mark == "." else ".") if grouping else mark
+    else:
+        separator = "."
+    fraction = stripped.rpartition(separator)[2] if separator in stripped else ""
+    if len(fraction.rstrip(")").rstrip("0")) > places:
+        return None
+    try:
+        minor = parse_amount(stripped, places, separator)
+    except ValueError:
+        return None
+    return AmountQuery(minor, signed=stripped[:1] in _SIGNS)
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -61,6 +144,10 @@ class TransferInfo:
     # None for a teen when the other account is not shared with them (see mask_for_viewer).
     counterpart_transaction_id: uuid.UUID | None
     counterpart_account_id: uuid.UUID | None
+    # The names of this leg's account and of the other leg's (name_transfer_accounts); the
+    # counterpart's is None whenever its id is.
+    account_name: str | None = None
+    counterpart_account_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -84,6 +171,8 @@ class TransactionFilters:
     uncategorized: bool = False
     tag: str | None = None
     status: TransactionStatus | None = None
+    # Part of the payee, memo or category name, or an amount (parse_amount_query).
+    text: str | None = None
 
 
 def visible_transactions(household: HouseholdContext) -> ColumnElement[bool]:
@@ -200,7 +289,40 @@ async def mask_for_viewer(
     for leg in legs:
         assert leg.transfer is not None
         if leg.transfer.counterpart_account_id not in shared:
-            leg.transfer = TransferInfo(leg.transfer.transfer_id, None, None)
+            leg.transfer = replace(
+                leg.transfer,
+                counterpart_transaction_id=None,
+                counterpart_account_id=None,
+                counterpart_account_name=None,
+            )
+
+
+async def name_transfer_accounts(
+    session: AsyncSession, details: Sequence[TransactionDetails]
+) -> None:
+    """Fill in the account names of transfer legs read one at a time (the list joins them)."""
+    legs = [d for d in details if d.transfer is not None]
+    if not legs:
+        return
+    ids = {d.transaction.account_id for d in legs}
+    ids |= {
+        d.transfer.counterpart_account_id
+        for d in legs
+        if d.transfer and d.transfer.counterpart_account_id
+    }
+    names = dict(
+        (await session.execute(select(Account.id, Account.name).where(Account.id.in_(ids)))).all()
+    )
+    for leg in legs:
+        assert leg.transfer is not None
+        counterpart_account_id = leg.transfer.counterpart_account_id
+        leg.transfer = replace(
+            leg.transfer,
+            account_name=names.get(leg.transaction.account_id),
+            counterpart_account_name=names.get(counterpart_account_id)
+            if counterpart_account_id
+            else None,
+        )
 
 
 def transfer_info(transaction: Transaction, counterpart: Transaction | None) -> TransferInfo | None:
@@ -257,7 +379,35 @@ def _filter_conditions(
         )
     if filters.status is not None:
         conditions.append(Transaction.status == filters.status)
+    if filters.text:
+        conditions.append(_text_matches(household, filters.text))
     return conditions
+
+
+def _text_matches(household: HouseholdContext, text: str) -> ColumnElement[bool]:
+    needle = text.lower()
+    # autoescape: a user's "%" or "_" is a literal character, not a LIKE wildcard.
+    named_categories = select(Category.id).where(
+        Category.household_id == household.id,
+        func.lower(Category.name).contains(needle, autoescape=True),
+    )
+    split_matches = select(TransactionSplit.transaction_id).where(
+        TransactionSplit.household_id == household.id,
+        TransactionSplit.category_id.in_(named_categories),
+    )
+    matches = [
+        func.lower(Transaction.payee).contains(needle, autoescape=True),
+        func.lower(Transaction.memo).contains(needle, autoescape=True),
+        Transaction.category_id.in_(named_categories),
+        Transaction.id.in_(split_matches),
+    ]
+    amount = parse_amount_query(text, household.currency)
+    if amount is not None:
+        if amount.signed:
+            matches.append(Transaction.amount_minor == amount.minor)
+        else:
+            matches.append(Transaction.amount_minor.in_([amount.minor, -amount.minor]))
+    return or_(*matches)
 
 
 def list_statement(
@@ -265,13 +415,41 @@ def list_statement(
     filters: TransactionFilters,
     *,
     limit: int,
-    after: tuple[date, uuid.UUID] | None = None,
-) -> Select[Transaction, uuid.UUID, uuid.UUID]:
-    """One page, newest first, walking the (household_id, posted_on, id) index backwards. The
-    transfer counterpart comes from a self-join so that a page costs one query plus two."""
+    after: LedgerPosition | None = None,
+) -> Select[Transaction, uuid.UUID, uuid.UUID, str, str]:
+    """One page in ledger_order, newest first, walking the (household_id, posted_on, entry_seq)
+    index backwards. The transfer counterpart and both accounts' names come from joins so that a
+    page costs one query plus two.
+
+    Without an account filter a transfer is one row, its outgoing leg (the one with the negative
+    amount): the incoming leg is left out whenever the viewer can see the outgoing one (a teen
+    who sees only the receiving account still gets that leg). The other filters apply to the row
+    shown, so an amount filter for money in (min_amount_minor >= 0) shows no transfers."""
     counterpart = aliased(Transaction)
-    statement = (
-        select(Transaction, counterpart.id, counterpart.account_id)
+    account = aliased(Account)
+    counterpart_account = aliased(Account)
+    conditions = _filter_conditions(household, filters)
+    if filters.account_id is None:
+        conditions.append(
+            not_(
+                and_(
+                    Transaction.transfer_id.is_not(None),
+                    Transaction.amount_minor > 0,
+                    counterpart.id.is_not(None),
+                    visible_account_ids_filter(household, counterpart.account_id),
+                )
+            )
+        )
+    if after is not None:
+        conditions.append(after_position(after))
+    return (
+        select(
+            Transaction,
+            counterpart.id,
+            counterpart.account_id,
+            account.name,
+            counterpart_account.name,
+        )
         .outerjoin(
             counterpart,
             and_(
@@ -283,13 +461,13 @@ def list_statement(
                 counterpart.id != Transaction.id,
             ),
         )
-        .where(*_filter_conditions(household, filters))
-        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
+        # Names only for transfer legs: the other rows need none.
+        .outerjoin(account, and_(counterpart.id.is_not(None), account.id == Transaction.account_id))
+        .outerjoin(counterpart_account, counterpart_account.id == counterpart.account_id)
+        .where(*conditions)
+        .order_by(*ledger_order())
         .limit(limit)
     )
-    if after is not None:
-        statement = statement.where(tuple_(Transaction.posted_on, Transaction.id) < after)
-    return statement
 
 
 async def list_transactions(
@@ -306,19 +484,26 @@ async def list_transactions(
             after = decode_cursor(cursor)
         except ValueError:
             raise BadRequest("The cursor is not valid", code="invalid_cursor") from None
-    rows = (
-        await session.execute(list_statement(household, filters, limit=limit + 1, after=after))
-    ).all()
+    statement = list_statement(household, filters, limit=limit + 1, after=after)
+    # entry_seq comes with the row rather than from the ORM object: an object inserted earlier
+    # in the same session does not carry it (see Transaction.entry_seq).
+    rows = (await session.execute(statement.add_columns(Transaction.entry_seq))).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     transactions = [row[0] for row in rows]
     tags, splits = await load_lines(session, transactions)
     receipts = await receipt_counts(session, [t.id for t in transactions])
     page = []
-    for transaction, counterpart_id, counterpart_account_id in rows:
+    for transaction, counterpart_id, counterpart_account_id, name, counterpart_name, _ in rows:
         transfer = None
         if transaction.transfer_id is not None and counterpart_id is not None:
-            transfer = TransferInfo(transaction.transfer_id, counterpart_id, counterpart_account_id)
+            transfer = TransferInfo(
+                transaction.transfer_id,
+                counterpart_id,
+                counterpart_account_id,
+                name,
+                counterpart_name,
+            )
         page.append(
             TransactionDetails(
                 transaction,
@@ -329,7 +514,7 @@ async def list_transactions(
             )
         )
     next_cursor = None
-    if has_more and transactions:
-        last = transactions[-1]
-        next_cursor = encode_cursor(last.posted_on, last.id)
+    if has_more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor(LedgerPosition(last[0].posted_on, last[-1]))
     return page, next_cursor

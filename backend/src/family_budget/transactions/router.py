@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from family_budget.accounts.register_schemas import ConfirmReconciled
 from family_budget.db import after_commit
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
-from family_budget.errors import PreconditionRequired
+from family_budget.errors import PreconditionRequired, Unprocessable
+from family_budget.households.context import HouseholdContext
 from family_budget.models import Transaction, TransactionStatus
 from family_budget.money import MAX_AMOUNT_MINOR
 from family_budget.schemas import Page, SaneDate, SearchText
@@ -76,6 +77,33 @@ def _etag(transaction: Transaction) -> str:
     return f'W/"{transaction.version}"'
 
 
+def _transfer_link(t: Transaction, transfer: queries.TransferInfo) -> TransferLink:
+    this_side = (t.account_id, transfer.account_name)
+    other_side = (transfer.counterpart_account_id, transfer.counterpart_account_name)
+    (from_id, from_name), (to_id, to_name) = (
+        (this_side, other_side) if t.amount_minor < 0 else (other_side, this_side)
+    )
+    return TransferLink(
+        transfer_id=transfer.transfer_id,
+        counterpart_account_id=transfer.counterpart_account_id,
+        counterpart_transaction_id=transfer.counterpart_transaction_id,
+        from_account_id=from_id,
+        from_account_name=from_name,
+        to_account_id=to_id,
+        to_account_name=to_name,
+        moved_minor=abs(t.amount_minor),
+    )
+
+
+async def _present(
+    session: AsyncSession, household: HouseholdContext, details: list[queries.TransactionDetails]
+) -> None:
+    """What one transaction's response needs beyond the row: account names, then the teen's
+    view of them."""
+    await queries.name_transfer_accounts(session, details)
+    await queries.mask_for_viewer(session, household, details)
+
+
 def _read(details: queries.TransactionDetails) -> TransactionRead:
     t = details.transaction
     transfer = details.transfer
@@ -99,13 +127,7 @@ def _read(details: queries.TransactionDetails) -> TransactionRead:
             )
             for line in details.splits
         ],
-        transfer=TransferLink(
-            transfer_id=transfer.transfer_id,
-            counterpart_account_id=transfer.counterpart_account_id,
-            counterpart_transaction_id=transfer.counterpart_transaction_id,
-        )
-        if transfer
-        else None,
+        transfer=_transfer_link(t, transfer) if transfer else None,
         receipt_count=details.receipt_count,
         version=t.version,
         created_at=t.created_at,
@@ -113,7 +135,7 @@ def _read(details: queries.TransactionDetails) -> TransactionRead:
     )
 
 
-@router.get("")
+@router.get("", responses={422: {"description": "invalid_date_range: from is after to"}})
 async def list_transactions(
     household: HouseholdDep,
     session: SessionDep,
@@ -130,6 +152,15 @@ async def list_transactions(
     payee: Annotated[
         SearchText | None,
         Query(max_length=200, description="Case-insensitive part of the payee"),
+    ] = None,
+    q: Annotated[
+        SearchText | None,
+        Query(
+            max_length=200,
+            description="Case-insensitive part of the payee, memo or category name, or an "
+            "amount in the household's currency: 12.50 or 12,50 matches money out or in of "
+            "that amount, -12.50 only money out",
+        ),
     ] = None,
     min_amount_minor: Annotated[
         int | None, Query(ge=-MAX_AMOUNT_MINOR, le=MAX_AMOUNT_MINOR)
@@ -148,7 +179,10 @@ async def list_transactions(
         str | None, Query(max_length=200, description="next_cursor of the previous page")
     ] = None,
 ) -> Page[TransactionRead]:
-    """List transactions, newest first, one page at a time."""
+    """List transactions, newest first, one page at a time; without account_id a transfer is
+    one row (its outgoing leg)."""
+    if posted_from is not None and posted_to is not None and posted_from > posted_to:
+        raise Unprocessable("from must not be after to", code="invalid_date_range")
     filters = queries.TransactionFilters(
         posted_from=posted_from,
         posted_to=posted_to,
@@ -160,6 +194,7 @@ async def list_transactions(
         uncategorized=uncategorized,
         tag=tag,
         status=transaction_status,
+        text=q.strip() if q else None,
     )
     rows, next_cursor = await queries.list_transactions(
         session, household, filters, limit=limit, cursor=cursor
@@ -178,7 +213,7 @@ async def create_transaction(
 ) -> TransactionRead:
     """Record a transaction, optionally split across categories and tagged."""
     details = await service.create_transaction(session, household, body)
-    await queries.mask_for_viewer(session, household, [details])
+    await _present(session, household, [details])
     count_created(request, session, 1)
     response.headers["ETag"] = _etag(details.transaction)
     return _read(details)
@@ -190,6 +225,7 @@ async def create_transfer(
 ) -> TransferRead:
     """Move money between two accounts of the household (a linked pair of transactions)."""
     transfer_id, outflow, inflow = await service.create_transfer(session, household, body)
+    await _present(session, household, [outflow, inflow])
     count_created(request, session, 2)
     return TransferRead(
         transfer_id=transfer_id, from_transaction=_read(outflow), to_transaction=_read(inflow)
@@ -210,7 +246,7 @@ async def get_transaction(
 ) -> TransactionRead:
     """Get one transaction; its ETag is what If-Match must carry to change it."""
     details = await queries.transaction_details(session, transaction)
-    await queries.mask_for_viewer(session, household, [details])
+    await _present(session, household, [details])
     response.headers["ETag"] = _etag(transaction)
     return _read(details)
 
@@ -234,7 +270,7 @@ async def update_transaction(
         body,
         confirm_reconciled=confirm_reconciled,
     )
-    await queries.mask_for_viewer(session, household, [details])
+    await _present(session, household, [details])
     response.headers["ETag"] = _etag(details.transaction)
     return _read(details)
 

@@ -143,6 +143,17 @@ class TransferLink(BaseModel):
     counterpart_transaction_id: uuid.UUID | None = Field(
         description="The other leg; null for a teen its account is not shared with"
     )
+    from_account_id: uuid.UUID | None = Field(
+        description="The account the money left; null for a teen it is not shared with"
+    )
+    from_account_name: str | None
+    to_account_id: uuid.UUID | None = Field(
+        description="The account the money went to; null for a teen it is not shared with"
+    )
+    to_account_name: str | None
+    moved_minor: int = Field(
+        gt=0, description="The amount moved, positive (each leg carries it with its own sign)"
+    )
 
 
 class TransactionRead(BaseModel):

@@ -9,6 +9,7 @@ import { useAccounts } from "@/features/accounts/api";
 import { flattenCategories, useCategoryGroups } from "@/features/categories/api";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { accountCurrency } from "@/features/accounts/logic";
+import { payeeLabel } from "@/features/transactions/TransactionRow";
 import { formatDate } from "@/lib/dates";
 
 import { RECENT_COUNT, useRecentTransactions } from "./api";
@@ -29,12 +30,8 @@ export function RecentTransactions() {
   const transactionsHref = `/h/${household.id}/transactions`;
 
   function categoryLabel(transaction: NonNullable<typeof recent.data>["items"][number]): string {
-    if (transaction.transfer) {
-      // Null for a teen when the other account is not shared with them.
-      const otherId = transaction.transfer.counterpart_account_id;
-      const counterpart = otherId ? accountsById.get(otherId) : undefined;
-      return `Transfer · ${counterpart?.name ?? "another account"}`;
-    }
+    // The list has no account filter: a transfer is one row whose payee names its route.
+    if (transaction.transfer) return "Transfer";
     if (transaction.splits.length > 0) return "Split";
     return transaction.category_id
       ? (categoryNames.get(transaction.category_id) ?? "Category")
@@ -74,18 +71,18 @@ export function RecentTransactions() {
               <li key={transaction.id} className="flex items-center justify-between gap-3 py-2">
                 <div className="min-w-0">
                   <p className="truncate font-medium">
-                    {transaction.payee || "(no payee)"}
+                    {payeeLabel(transaction, false)}
                     {transaction.status === "pending" ? (
                       <span className="ml-2 text-xs font-normal text-muted">Pending</span>
                     ) : null}
                   </p>
                   <p className="truncate text-xs text-muted">
                     {formatDate(transaction.posted_on)} · {categoryLabel(transaction)}
-                    {account ? ` · ${account.name}` : ""}
+                    {account && !transaction.transfer ? ` · ${account.name}` : ""}
                   </p>
                 </div>
                 <Amount
-                  minor={transaction.amount_minor}
+                  minor={transaction.transfer?.moved_minor ?? transaction.amount_minor}
                   currency={accountCurrency(account, household.currency)}
                   className="font-medium"
                 />

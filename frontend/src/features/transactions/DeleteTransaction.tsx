@@ -16,15 +16,21 @@ import {
 } from "./api";
 import type { Transaction } from "./form";
 
-/** Delete with a second, explicit confirmation (adults only; the caller decides to render it). */
+/**
+ * Delete with a second, explicit confirmation (adults only; the caller decides to render it).
+ * With `onDeferredDelete` the page holds the delete back behind an undo (useDeferredDelete);
+ * without it the delete is sent at once.
+ */
 export function DeleteTransaction({
   transaction,
   onDeleted,
   onConflict,
+  onDeferredDelete,
 }: {
   transaction: Transaction;
   onDeleted: () => void;
   onConflict: () => void;
+  onDeferredDelete?: ((transaction: Transaction) => void) | undefined;
 }) {
   const household = useHousehold();
   const remove = useDeleteTransaction(household.id);
@@ -47,7 +53,8 @@ export function DeleteTransaction({
       <p className="text-sm text-danger">
         {transaction.transfer
           ? "Delete this transfer? Both sides are deleted."
-          : "Delete this transaction? This cannot be undone."}
+          : "Delete this transaction?"}{" "}
+        {onDeferredDelete ? "You can undo it for a few seconds." : "This cannot be undone."}
       </p>
       {isVersionConflict(remove.error) ? (
         <Alert tone="warning">{VERSION_CONFLICT_MESSAGE}</Alert>
@@ -67,7 +74,13 @@ export function DeleteTransaction({
         <Button
           variant="danger"
           busy={remove.isPending}
-          onClick={() =>
+          onClick={() => {
+            // A reconciled row goes to the API at once: it must ask before deleting it.
+            if (onDeferredDelete && transaction.cleared !== "reconciled") {
+              onDeferredDelete(transaction);
+              onDeleted();
+              return;
+            }
             remove.mutate(
               // After the API asked, pressing again is the go-ahead for a reconciled one.
               { transaction, confirmReconciled: reconciled },
@@ -75,8 +88,8 @@ export function DeleteTransaction({
                 onSuccess: onDeleted,
                 onError: (error) => isVersionConflict(error) && onConflict(),
               },
-            )
-          }
+            );
+          }}
         >
           {reconciled ? "Delete anyway" : "Yes, delete"}
         </Button>

@@ -35,12 +35,14 @@ import {
   emptyDraft,
   splitIsComplete,
   updateBody,
+  withPayee,
   withPrefill,
   type DraftErrors,
   type Transaction,
   type TransactionDraft,
   type TransactionPrefill,
 } from "./form";
+import { initialAccountId, rememberLastAccount } from "./lastAccount";
 import { SplitEditor } from "./SplitEditor";
 import { TransactionReceipts } from "@/features/receipts/TransactionReceipts";
 import { useRuleFromTransaction } from "@/features/rules/api";
@@ -58,6 +60,8 @@ interface Props {
   defaultAccountId?: string | null;
   /** Called with a transaction just added, before the dialog closes (to attach a receipt). */
   onCreated?: (transaction: Transaction) => Promise<unknown>;
+  /** Deleting hands the transaction here (to be held behind an undo) instead of sending it. */
+  onDelete?: (transaction: Transaction) => void;
 }
 
 export function TransactionDialog({
@@ -67,6 +71,7 @@ export function TransactionDialog({
   groups,
   defaultAccountId,
   onCreated,
+  onDelete,
 }: Props) {
   return (
     <Dialog
@@ -83,6 +88,7 @@ export function TransactionDialog({
           groups={groups}
           defaultAccountId={defaultAccountId}
           onCreated={onCreated}
+          onDelete={onDelete}
         />
       ) : null}
     </Dialog>
@@ -98,6 +104,7 @@ function TransactionForm({
   groups,
   defaultAccountId,
   onCreated,
+  onDelete,
 }: Props & { mode: TransactionDialogMode }) {
   const household = useHousehold();
   const editing = mode.kind === "edit" ? mode.transaction : null;
@@ -112,7 +119,11 @@ function TransactionForm({
   const [base, setBase] = useState<Transaction | null>(editing);
   const [draft, setDraft] = useState<TransactionDraft>(() => {
     if (editing) return draftFromTransaction(editing, currencyOf(editing.account_id));
-    const accountId = initialAccountId(openAccounts, defaultAccountId);
+    const accountId = initialAccountId(
+      household.id,
+      openAccounts.map((account) => account.id),
+      defaultAccountId,
+    );
     const draft = emptyDraft(accountId, todayIso());
     return mode.kind === "add" && mode.prefill
       ? withPrefill(draft, mode.prefill, currencyOf(accountId))
@@ -136,15 +147,8 @@ function TransactionForm({
     setDraft((current) => ({ ...current, ...change }));
   const payees = usePayeeSuggestions(household.id, draft.payee);
   const payeeListId = `payees-${editing?.id ?? "new"}`;
-  // Picking a known payee fills in its usual category when none is chosen yet.
-  const choosePayee = (payee: string) => {
-    const known = payees.data?.items.find((item) => item.payee === payee);
-    set(
-      known?.category_id && !draft.categoryId
-        ? { payee, categoryId: known.category_id }
-        : { payee },
-    );
-  };
+  const choosePayee = (payee: string) =>
+    setDraft((current) => withPayee(current, payee, payees.data?.items ?? []));
 
   const isTransfer = editing?.transfer != null;
   // A teen may change only the categorization and tags of an existing transaction.
@@ -176,6 +180,7 @@ function TransactionForm({
         onClose(await withRule(saved));
       } else {
         const created = await create.mutateAsync(built.body);
+        rememberLastAccount(household.id, created.account_id);
         await onCreated?.(created);
         onClose("Transaction added.");
       }
@@ -381,8 +386,9 @@ function TransactionForm({
         {editing && household.isAdult ? (
           <DeleteTransaction
             transaction={base ?? editing}
-            onDeleted={() => onClose("Transaction deleted.")}
+            onDeleted={() => onClose(onDelete ? undefined : "Transaction deleted.")}
             onConflict={reloadAfterConflict}
+            onDeferredDelete={onDelete}
           />
         ) : (
           <span />
@@ -402,11 +408,6 @@ function TransactionForm({
       </div>
     </form>
   );
-}
-
-function initialAccountId(openAccounts: Account[], preferred: string | null | undefined): string {
-  if (preferred && openAccounts.some((account) => account.id === preferred)) return preferred;
-  return openAccounts.length === 1 ? (openAccounts[0]?.id ?? "") : "";
 }
 
 function firstTagError(error: unknown): string | undefined {

@@ -8,7 +8,14 @@ import type { Account } from "@/features/accounts/api";
 import type { CategoryGroup } from "@/features/categories/api";
 import { addMonths, currentMonth, formatMonth } from "@/lib/dates";
 
-import { ALL_MONTHS, MAX_SEARCH_LENGTH, UNCATEGORIZED, type TransactionFilters } from "./filters";
+import { DateRangeFields } from "./DateRangeFields";
+import {
+  ALL_MONTHS,
+  hasDateRange,
+  MAX_SEARCH_LENGTH,
+  UNCATEGORIZED,
+  type TransactionFilters,
+} from "./filters";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -21,34 +28,39 @@ interface Props {
 
 export function TransactionFiltersBar({ filters, onChange, accounts, groups }: Props) {
   const allMonths = filters.month === ALL_MONTHS;
+  const ranged = hasDateRange(filters);
+  // Picking a month leaves the date range.
+  const noRange = { from: null, to: null };
   return (
     <div className="mb-3 flex flex-col gap-3 lg:flex-row lg:flex-wrap lg:items-end">
       <div role="group" aria-label="Month" className="flex items-center gap-1">
         <Button
           variant="secondary"
           aria-label="Previous month"
-          disabled={allMonths}
-          onClick={() => onChange({ month: addMonths(filters.month, -1) })}
+          disabled={allMonths && !ranged}
+          onClick={() => onChange({ ...noRange, month: addMonths(monthShown(filters), -1) })}
         >
           ‹
         </Button>
         <span className="min-w-36 text-center font-medium" aria-live="polite">
-          {allMonths ? "All months" : formatMonth(filters.month)}
+          {ranged ? "Chosen dates" : allMonths ? "All months" : formatMonth(filters.month)}
         </span>
         <Button
           variant="secondary"
           aria-label="Next month"
-          disabled={allMonths}
-          onClick={() => onChange({ month: addMonths(filters.month, 1) })}
+          disabled={allMonths && !ranged}
+          onClick={() => onChange({ ...noRange, month: addMonths(monthShown(filters), 1) })}
         >
           ›
         </Button>
         <Button
           variant="ghost"
-          aria-pressed={allMonths}
-          onClick={() => onChange({ month: allMonths ? currentMonth() : ALL_MONTHS })}
+          aria-pressed={allMonths && !ranged}
+          onClick={() =>
+            onChange({ ...noRange, month: allMonths && !ranged ? currentMonth() : ALL_MONTHS })
+          }
         >
-          {allMonths ? "This month" : "All months"}
+          {allMonths && !ranged ? "This month" : "All months"}
         </Button>
       </div>
       <div className="grid grid-cols-2 gap-x-2 gap-y-3 sm:grid-cols-3 sm:gap-x-3 lg:flex-1">
@@ -86,9 +98,17 @@ export function TransactionFiltersBar({ filters, onChange, accounts, groups }: P
           value={filters.search}
           onSearch={(search) => onChange({ search }, { replace: true })}
         />
+        <DateRangeFields from={filters.from} to={filters.to} onChange={onChange} />
       </div>
     </div>
   );
+}
+
+/** The month the arrows step from: the range's first month while dates are chosen. */
+function monthShown(filters: TransactionFilters): string {
+  const start = filters.from ?? filters.to;
+  if (start) return start.slice(0, 7);
+  return filters.month === ALL_MONTHS ? currentMonth() : filters.month;
 }
 
 /** Keeps its own text while typing and tells the page only after a pause. */
@@ -109,12 +129,12 @@ function SearchField({ value, onSearch }: { value: string; onSearch: (text: stri
   }, [text, value]);
   return (
     <TextField
-      label="Search payee"
+      label="Search"
       containerClassName="col-span-2 sm:col-span-1"
       type="search"
       value={text}
       maxLength={MAX_SEARCH_LENGTH}
-      placeholder="e.g. grocery"
+      placeholder="Payee, memo, category, 12.50"
       onChange={(event) => setText(event.target.value)}
     />
   );

@@ -27,6 +27,8 @@ interface Props {
   accountsById: Map<string, Account>;
   groups: CategoryGroup[];
   householdCurrency: Currency;
+  /** Filtered to one account (transfers then show that account's leg). */
+  oneAccount: boolean;
   selectedIds: ReadonlySet<string>;
   selectableIds: string[];
   savingIds: ReadonlySet<string>;
@@ -185,6 +187,7 @@ export function TransactionList(props: Props) {
                 accountsById={props.accountsById}
                 groups={props.groups}
                 householdCurrency={props.householdCurrency}
+                oneAccount={props.oneAccount}
                 selected={selectedIds.has(transaction.id)}
                 saving={props.savingIds.has(transaction.id)}
                 onToggle={props.onToggle}

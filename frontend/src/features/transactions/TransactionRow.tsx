@@ -12,6 +12,7 @@ import type { Currency } from "@/lib/money";
 import { accountCurrency } from "@/features/accounts/logic";
 import type { Transaction } from "./form";
 import { RowCategorySelect } from "./RowCategorySelect";
+import { transferRoute, transferSide } from "./transferLabels";
 
 /**
  * One grid for both layouts. Phone: checkbox | payee, amount / date · account, category (two
@@ -20,8 +21,14 @@ import { RowCategorySelect } from "./RowCategorySelect";
 export const ROW_GRID =
   "grid grid-cols-[2.75rem_minmax(0,1fr)_auto] items-center gap-x-2 md:grid-cols-[2.75rem_6.5rem_minmax(0,1fr)_11rem_9rem_8.5rem_4.5rem]";
 
-export function payeeLabel(transaction: Pick<Transaction, "payee">): string {
-  return transaction.payee || "(no payee)";
+export function payeeLabel(
+  transaction: Pick<Transaction, "payee" | "amount_minor" | "transfer">,
+  oneAccount = true,
+): string {
+  const link = transaction.transfer;
+  if (link && !oneAccount) return transferRoute(link);
+  if (transaction.payee) return transaction.payee;
+  return link ? transferSide(transaction, link) : "(no payee)";
 }
 
 export function isBulkCategorizable(
@@ -39,6 +46,8 @@ interface Props {
   accountsById: Map<string, Account>;
   groups: CategoryGroup[];
   householdCurrency: Currency;
+  /** The list shows one account: a transfer shows that account's leg, not the whole move. */
+  oneAccount: boolean;
   selected: boolean;
   saving: boolean;
   onToggle: (id: string) => void;
@@ -54,6 +63,7 @@ export const TransactionRow = memo(function TransactionRow({
   accountsById,
   groups,
   householdCurrency,
+  oneAccount,
   selected,
   saving,
   onToggle,
@@ -62,7 +72,9 @@ export const TransactionRow = memo(function TransactionRow({
 }: Props) {
   const account = accountsById.get(transaction.account_id);
   const currency = accountCurrency(account, householdCurrency);
-  const payee = payeeLabel(transaction);
+  const payee = payeeLabel(transaction, oneAccount);
+  // One row for a whole transfer: the amount moved, neither in nor out of the household.
+  const whole = transaction.transfer && !oneAccount ? transaction.transfer : null;
   const date = formatDate(transaction.posted_on);
   const selectable = isBulkCategorizable(transaction);
   const editName = `Edit ${payee}, ${date}`;
@@ -102,7 +114,7 @@ export const TransactionRow = memo(function TransactionRow({
         className="col-start-2 row-start-2 min-w-0 truncate text-xs text-muted md:col-start-2 md:row-start-1 md:text-sm md:text-fg"
       >
         {date}
-        <span className="md:hidden"> · {account?.name ?? "…"}</span>
+        {whole ? null : <span className="md:hidden"> · {account?.name ?? "…"}</span>}
       </div>
       <div role="cell" className="col-start-2 row-start-1 min-w-0 md:col-start-3">
         <button
@@ -111,7 +123,9 @@ export const TransactionRow = memo(function TransactionRow({
           aria-label={editName}
           className="flex min-h-11 w-full min-w-0 items-center gap-2 rounded text-left hover:underline"
         >
-          <span className={cn("truncate font-medium", !transaction.payee && "text-muted")}>
+          <span
+            className={cn("truncate font-medium", !transaction.payee && !whole && "text-muted")}
+          >
             {payee}
           </span>
           <Badges transaction={transaction} />
@@ -123,7 +137,7 @@ export const TransactionRow = memo(function TransactionRow({
       >
         <CategoryCell
           transaction={transaction}
-          accountsById={accountsById}
+          oneAccount={oneAccount}
           groups={groups}
           payee={payee}
           saving={saving}
@@ -134,10 +148,10 @@ export const TransactionRow = memo(function TransactionRow({
         role="cell"
         className="hidden min-w-0 truncate text-sm md:col-start-5 md:row-start-1 md:block"
       >
-        {account?.name ?? "…"}
+        {whole ? "" : (account?.name ?? "…")}
       </div>
       <div role="cell" className="col-start-3 row-start-1 text-right font-medium md:col-start-6">
-        <Amount minor={transaction.amount_minor} currency={currency} />
+        <Amount minor={whole ? whole.moved_minor : transaction.amount_minor} currency={currency} />
       </div>
       <div role="cell" className="hidden md:col-start-7 md:row-start-1 md:flex md:justify-end">
         <button
@@ -189,26 +203,24 @@ function Badge({ className, children }: { className: string; children: string })
 
 function CategoryCell({
   transaction,
-  accountsById,
+  oneAccount,
   groups,
   payee,
   saving,
   onCategoryChange,
 }: {
   transaction: Transaction;
-  accountsById: Map<string, Account>;
+  oneAccount: boolean;
   groups: CategoryGroup[];
   payee: string;
   saving: boolean;
   onCategoryChange: (transaction: Transaction, categoryId: string | null) => void;
 }) {
   if (transaction.transfer) {
-    // Null for a teen when the other account is not shared with them.
-    const otherId = transaction.transfer.counterpart_account_id;
-    const other = (otherId && accountsById.get(otherId)?.name) || "another account";
+    // A transfer is neither spending nor income: it names where the money went instead.
     return (
       <span className="block truncate text-sm text-muted">
-        {transaction.amount_minor < 0 ? `To ${other}` : `From ${other}`}
+        {oneAccount ? transferSide(transaction, transaction.transfer) : "Transfer"}
       </span>
     );
   }

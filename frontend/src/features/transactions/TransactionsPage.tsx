@@ -18,8 +18,16 @@ import {
   VERSION_CONFLICT_MESSAGE,
 } from "./api";
 import { BulkCategorizeBar } from "./BulkCategorizeBar";
-import { ALL_MONTHS, listQuery, narrowsBeyondMonth, type TransactionFilters } from "./filters";
+import {
+  ALL_MONTHS,
+  hasDateRange,
+  listQuery,
+  narrowsBeyondMonth,
+  type TransactionFilters,
+} from "./filters";
 import type { Transaction } from "./form";
+import { UndoDeleteToast } from "./UndoDeleteToast";
+import { isHeldBack, useDeferredDelete } from "./useDeferredDelete";
 import { TransactionDialog, type TransactionDialogMode } from "./TransactionDialog";
 import { TransactionFiltersBar } from "./TransactionFiltersBar";
 import { TransactionList } from "./TransactionList";
@@ -43,7 +51,16 @@ export function TransactionsPage() {
     () => new Map<string, Account>(accountList.map((account) => [account.id, account])),
     [accountList],
   );
-  const items = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
+  const [notice, setNotice] = useState<Notice>(null);
+  const deferredDelete = useDeferredDelete(household.id, setNotice);
+  const heldBack = deferredDelete.pending;
+  const items = useMemo(
+    () =>
+      (pages.data?.pages.flatMap((page) => page.items) ?? []).filter(
+        (item) => !isHeldBack(item, heldBack),
+      ),
+    [pages.data, heldBack],
+  );
   const selectableIds = useMemo(
     () => items.filter(isBulkCategorizable).map((item) => item.id),
     [items],
@@ -51,7 +68,6 @@ export function TransactionsPage() {
 
   const [dialog, setDialog] = useState<TransactionDialogMode | null>(null);
   const [transferOpen, setTransferOpen] = useState(false);
-  const [notice, setNotice] = useState<Notice>(null);
   useEffect(() => {
     if (notice?.tone !== "success") return;
     const timer = setTimeout(() => setNotice(null), SUCCESS_NOTICE_MS);
@@ -182,6 +198,7 @@ export function TransactionsPage() {
           accountsById={accountsById}
           groups={groups}
           householdCurrency={household.currency}
+          oneAccount={filters.accountId !== null}
           selectedIds={selectedIds}
           selectableIds={selectableIds}
           savingIds={savingIds}
@@ -208,7 +225,15 @@ export function TransactionsPage() {
         accounts={accountList}
         groups={groups}
         defaultAccountId={filters.accountId}
+        onDelete={household.isAdult ? deferredDelete.schedule : undefined}
       />
+      {heldBack ? (
+        <UndoDeleteToast
+          transaction={heldBack}
+          oneAccount={filters.accountId !== null}
+          onUndo={deferredDelete.undo}
+        />
+      ) : null}
       {household.isAdult ? (
         <TransferDialog open={transferOpen} onClose={closeWith} accounts={accountList} />
       ) : null}
@@ -230,7 +255,12 @@ function EmptyResult({
   onAdd: (() => void) | null;
 }) {
   const narrowed = narrowsBeyondMonth(filters);
-  const where = filters.month === ALL_MONTHS ? "" : ` in ${formatMonth(filters.month)}`;
+  const ranged = hasDateRange(filters);
+  const where = ranged
+    ? " on these dates"
+    : filters.month === ALL_MONTHS
+      ? ""
+      : ` in ${formatMonth(filters.month)}`;
   return (
     <EmptyState
       title={
@@ -246,8 +276,11 @@ function EmptyResult({
             Clear filters
           </Button>
         ) : null}
-        {filters.month !== ALL_MONTHS ? (
-          <Button variant="secondary" onClick={() => onChange({ month: ALL_MONTHS })}>
+        {ranged || filters.month !== ALL_MONTHS ? (
+          <Button
+            variant="secondary"
+            onClick={() => onChange({ month: ALL_MONTHS, from: null, to: null })}
+          >
             Show all months
           </Button>
         ) : null}

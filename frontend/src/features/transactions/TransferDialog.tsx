@@ -14,6 +14,7 @@ import { todayIso } from "@/lib/dates";
 import { useCreateTransfer } from "./api";
 import { accountCurrency } from "@/features/accounts/logic";
 import { parseMagnitude, type DraftErrors } from "./form";
+import { NewAccountInline } from "./NewAccountInline";
 
 interface Props {
   open: boolean;
@@ -39,8 +40,12 @@ export function TransferDialog({ open, onClose, accounts }: Props) {
   );
 }
 
-function TransferForm({ onClose, accounts }: Omit<Props, "open">) {
+function TransferForm({ onClose, accounts: listed }: Omit<Props, "open">) {
   const household = useHousehold();
+  // Accounts made here show at once, before the household's account list is fetched again.
+  const [made, setMade] = useState<Account[]>([]);
+  const accounts = [...listed, ...made.filter((a) => !listed.some((b) => b.id === a.id))];
+  const [creatingFor, setCreatingFor] = useState<"to" | null>(null);
   const transfer = useCreateTransfer(household.id);
   const [fromId, setFromId] = useState("");
   const [toId, setToId] = useState("");
@@ -102,6 +107,25 @@ function TransferForm({ onClose, accounts }: Omit<Props, "open">) {
           <AccountOptions accounts={accounts} />
         </SelectField>
       </div>
+      {creatingFor ? (
+        <NewAccountInline
+          onCancel={() => setCreatingFor(null)}
+          onCreated={(account) => {
+            setMade((current) => [...current, account]);
+            setToId(account.id);
+            setCreatingFor(null);
+          }}
+        />
+      ) : (
+        <Button
+          size="sm"
+          variant="ghost"
+          className="self-start"
+          onClick={() => setCreatingFor("to")}
+        >
+          + New account to move the money to
+        </Button>
+      )}
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         <TextField
           label="Date"

@@ -163,6 +163,32 @@ export function useUpdateTransaction(householdId: string) {
   });
 }
 
+/**
+ * DELETE one transaction at the version that was read (a transfer leg takes its pair with it).
+ * `keepalive` lets the request outlive the page (sent while the tab closes).
+ */
+export function deleteTransaction(
+  householdId: string,
+  transaction: Pick<Transaction, "id" | "version">,
+  options: { keepalive?: boolean; confirmReconciled?: boolean } = {},
+): Promise<unknown> {
+  return unwrap(
+    api.DELETE("/api/v1/households/{household_id}/transactions/{transaction_id}", {
+      params: {
+        path: { household_id: householdId, transaction_id: transaction.id },
+        header: { "if-match": ifMatch(transaction) },
+        query: options.confirmReconciled ? { confirm_reconciled: true } : {},
+      },
+      ...(options.keepalive ? { keepalive: true } : {}),
+    }),
+  );
+}
+
+/** Balances, budgets and reports all depend on transactions: refresh the household's data. */
+export function refreshTransactions(queryClient: QueryClient, householdId: string): Promise<void> {
+  return refreshHousehold(queryClient, householdId);
+}
+
 export function useDeleteTransaction(householdId: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -172,16 +198,7 @@ export function useDeleteTransaction(householdId: string) {
     }: {
       transaction: Pick<Transaction, "id" | "version">;
       confirmReconciled?: boolean;
-    }) =>
-      unwrap(
-        api.DELETE("/api/v1/households/{household_id}/transactions/{transaction_id}", {
-          params: {
-            path: { household_id: householdId, transaction_id: transaction.id },
-            header: { "if-match": ifMatch(transaction) },
-            query: confirmReconciled ? { confirm_reconciled: true } : {},
-          },
-        }),
-      ),
+    }) => deleteTransaction(householdId, transaction, { confirmReconciled }),
     onSuccess: () => refreshHousehold(queryClient, householdId),
     onError: (error) => {
       if (isVersionConflict(error)) void refreshHousehold(queryClient, householdId);

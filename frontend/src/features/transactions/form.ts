@@ -122,6 +122,23 @@ export function draftFromTransaction(
   };
 }
 
+/** What the payee autocomplete offers: a payee the household used, with its usual category. */
+export type PayeeSuggestion = Pick<components["schemas"]["PayeeRead"], "payee" | "category_id">;
+
+/**
+ * The draft after the payee field changed. Picking (or typing exactly) a known payee fills in its
+ * usual category, unless a category is chosen already or the amount is split.
+ */
+export function withPayee(
+  draft: TransactionDraft,
+  payee: string,
+  suggestions: readonly PayeeSuggestion[],
+): TransactionDraft {
+  const known = suggestions.find((item) => item.payee === payee);
+  const fill = known?.category_id && !draft.categoryId && !draft.splitMode;
+  return fill ? { ...draft, payee, categoryId: known.category_id ?? "" } : { ...draft, payee };
+}
+
 /** A typed leading minus means money going out, whatever the toggle said. */
 export function directionAfterTyping(text: string, current: Direction): Direction {
   return /^\s*[-\u2212]/.test(text) ? "expense" : current;
