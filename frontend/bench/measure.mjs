@@ -2,7 +2,9 @@
 //  - first-load JavaScript of each main page: every script the browser fetches for a cold load
 //    (no cache) until the network is idle, compressed as transferred and uncompressed;
 //  - time to interactive of the transactions page: navigation start → first transaction rows on
-//    screen, and → the end of the last long task (>50 ms main-thread work) before a quiet second.
+//    screen, and → the end of the last long task (>50 ms main-thread work) before a quiet second;
+//  - every signed-in page, cold: navigation start → the page's own content on screen (its data,
+//    not a spinner), at a desktop and a phone viewport.
 // Run through bench/run.sh, which starts the servers with a large demo household.
 import { chromium } from "@playwright/test";
 
@@ -11,6 +13,7 @@ const email = process.env.BENCH_EMAIL;
 const password = process.env.BENCH_PASSWORD;
 const householdId = process.env.BENCH_HOUSEHOLD_ID;
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+const pageRuns = Number(process.env.BENCH_PAGE_RUNS ?? 3);
 if (!base || !email || !password || !householdId) throw new Error("run through bench/run.sh");
 
 const browser = await chromium.launch({
@@ -128,6 +131,62 @@ async function transactionsColdLoad() {
   };
 }
 
+/**
+ * What "the page's content is on screen" means, per page: a browser-side predicate over the DOM.
+ * Each names the data the page exists for (rows, cards, list items) or, for pages whose data is
+ * a short list that may be empty, "its heading is there and nothing in <main> is still loading".
+ */
+const CONTENT = {
+  dashboard: `[...document.querySelectorAll("main h2")].some((h) => h.textContent.trim() === "Left to assign")`,
+  transactions: `document.querySelectorAll('main [aria-label="Transactions"] [role="row"]').length >= 6`,
+  budget: `!!document.querySelector('main table caption, main section[aria-labelledby^="budget-group-"], main [aria-label="Budget by category"] li')`,
+  accounts: `!!document.querySelector('main table tbody tr, main li button[aria-label^="Edit "]')`,
+  categories: `!!document.querySelector('main ul[aria-label^="Categories in "] li')`,
+  members: `!!document.querySelector("main table tbody tr")`,
+  profile: `!!document.querySelector('main input[autocomplete="name"]')?.value`,
+};
+const SETTLED = `!!document.querySelector("main h1") && !document.querySelector("main .animate-spin")`;
+
+/** Milliseconds from navigation start to `section`'s content visible, in a cold signed-in tab. */
+async function contentVisibleMs(section, viewport) {
+  const { context, page } = await signedInContext({ viewport });
+  await page.goto(`${base}/h/${householdId}/${section}`, { waitUntil: "commit" });
+  const predicate = CONTENT[section] ?? SETTLED;
+  try {
+    // Polled every animation frame, the predicate returns the time it first held.
+    const handle = await page.waitForFunction(`(${predicate}) && performance.now()`, undefined, {
+      polling: "raf",
+      timeout: 60_000,
+    });
+    const ms = await handle.jsonValue();
+    await context.close();
+    return ms;
+  } catch (error) {
+    await page.screenshot({ path: process.env.BENCH_FAILURE_SCREENSHOT ?? "bench-failure.png" });
+    throw error;
+  }
+}
+
+const SECTIONS = [
+  ["Dashboard", "dashboard"],
+  ["Transactions", "transactions"],
+  ["Budget", "budget"],
+  ["Accounts", "accounts"],
+  ["Categories", "categories"],
+  ["Bills", "bills"],
+  ["Receipts", "receipts"],
+  ["Rules", "rules"],
+  ["Import", "import"],
+  ["Exports", "exports"],
+  ["Banks", "bank-connections"],
+  ["Household", "members"],
+  ["Profile", "profile"],
+];
+const VIEWPORTS = [
+  ["desktop 1280×800", { width: 1280, height: 800 }],
+  ["phone 390×844", { width: 390, height: 844 }],
+];
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const pages = [
@@ -165,4 +224,19 @@ console.log(
 console.log(`- rendered rows in the DOM (virtualized): ${loads[0].renderedRows}`);
 const inputDelayMs = median(loads.map((l) => l.inputDelayMs)).toFixed(1);
 console.log(`- focus-to-next-frame on the search box: ${inputDelayMs} ms`);
+
+console.log(
+  `\nEvery page, cold load: navigation start → its content visible, ${pageRuns} runs (median; all runs in ms):`,
+);
+console.log(`\n| Page | ${VIEWPORTS.map(([name]) => name).join(" | ")} |`);
+console.log(`|---|${VIEWPORTS.map(() => "---:").join("|")}|`);
+for (const [name, section] of SECTIONS) {
+  const cells = [];
+  for (const [, viewport] of VIEWPORTS) {
+    const times = [];
+    for (let run = 0; run < pageRuns; run++) times.push(await contentVisibleMs(section, viewport));
+    cells.push(`${median(times).toFixed(0)} ms [${times.map((t) => t.toFixed(0)).join(", ")}]`);
+  }
+  console.log(`| ${name} | ${cells.join(" | ")} |`);
+}
 await browser.close();
