@@ -7,6 +7,8 @@ import { cn } from "@/components/ui/cn";
 import { Dialog } from "@/components/ui/Dialog";
 import { useHousehold, type CurrentHousehold } from "@/features/households/HouseholdContext";
 
+import { formatMoney } from "@/lib/money";
+
 import type { BudgetLine } from "./api";
 import type { BudgetGridProps } from "./BudgetGrid";
 import { Activity, Assigned, CategoryName, Rollover } from "./BudgetLineParts";
@@ -77,6 +79,7 @@ function LineButton({ line, onOpen }: { line: BudgetLine; onOpen: () => void }) 
     <button
       type="button"
       aria-haspopup="dialog"
+      aria-label={`${line.name}: ${formatMoney(line.available_minor, currency)} available, ${STATUS_LABELS[status]}`}
       onClick={onOpen}
       className="flex min-h-12 w-full items-center justify-between gap-3 px-3 text-left hover:bg-bg"
     >
@@ -89,7 +92,6 @@ function LineButton({ line, onOpen }: { line: BudgetLine; onOpen: () => void }) 
           currency={currency}
           className={cn("font-semibold", STATUS_AMOUNT_CLASSES[status])}
         />
-        <span className="sr-only"> available, {STATUS_LABELS[status]}</span>
       </span>
     </button>
   );

@@ -86,15 +86,21 @@ function Form({
   );
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(create.error, field);
 
-  // Picking a known payee fills in its usual category when none is chosen yet.
+  // A known payee brings its usual category when none is chosen yet: on picking it from the
+  // list, or when the suggestions for a payee typed in full arrive after it.
+  const usualCategory = (payee: string) =>
+    payees.data?.items.find((item) => item.payee === payee)?.category_id ?? null;
   const choosePayee = (payee: string) => {
-    const known = payees.data?.items.find((item) => item.payee === payee);
-    set(
-      known?.category_id && !draft.categoryId
-        ? { payee, categoryId: known.category_id }
-        : { payee },
-    );
+    const known = usualCategory(payee);
+    set(known && !draft.categoryId ? { payee, categoryId: known } : { payee });
   };
+  const arrived = usualCategory(draft.payee);
+  const [filledFor, setFilledFor] = useState<string | null>(null);
+  if (arrived && !draft.categoryId && filledFor !== draft.payee) {
+    // Adjusting state while rendering, once per payee, as React's docs describe for props.
+    setFilledFor(draft.payee);
+    set({ categoryId: arrived });
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
