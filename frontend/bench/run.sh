@@ -8,6 +8,7 @@
 #   BENCH_TRANSACTIONS  transactions in the demo household   (100000)
 #   BENCH_RUNS          cold loads of the transactions page  (5; the median is reported)
 #   BENCH_PAGE_RUNS     cold loads of every page per viewport (3; the median is reported)
+#   BENCH_PAGES_ONLY    1: only the time to content of every page
 #   CHROMIUM_PATH       the browser                          (/usr/bin/chromium)
 #   NEXT_DIST_DIR       the web build to serve               (.next)
 set -euo pipefail
