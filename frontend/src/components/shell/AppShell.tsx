@@ -38,7 +38,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-border bg-card">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-3">
+        <div className="mx-auto flex h-[55px] max-w-6xl items-center gap-2 px-3">
           <Link
             href={`${base}/dashboard`}
             className="shrink-0 text-base font-bold md:mr-2 md:text-lg"

@@ -31,7 +31,7 @@ export function QuickAdd() {
           setNotice(null);
           setOpen(true);
         }}
-        className="fixed right-4 bottom-[calc(4.5rem+env(safe-area-inset-bottom))] z-30 flex size-14 items-center justify-center rounded-full bg-primary text-primary-fg shadow-lg hover:opacity-90 md:right-6 md:bottom-6"
+        className="fixed right-4 bottom-[calc(4.5rem+env(safe-area-inset-bottom))] z-20 flex size-14 items-center justify-center rounded-full bg-primary text-primary-fg shadow-lg hover:opacity-90 md:right-6 md:bottom-6"
       >
         <svg aria-hidden viewBox="0 0 24 24" className="size-7" fill="none" stroke="currentColor">
           <path d="M12 5v14M5 12h14" strokeWidth={2.5} strokeLinecap="round" />
@@ -39,7 +39,7 @@ export function QuickAdd() {
       </button>
       <div
         role="status"
-        className="pointer-events-none fixed inset-x-0 bottom-[calc(8.5rem+env(safe-area-inset-bottom))] z-30 flex justify-center px-4 md:bottom-24"
+        className="pointer-events-none fixed inset-x-0 bottom-[calc(8.5rem+env(safe-area-inset-bottom))] z-20 flex justify-center px-4 md:bottom-24"
       >
         {notice ? (
           <p className="pointer-events-auto max-w-full truncate rounded-full bg-fg px-4 py-2 text-sm text-bg shadow-lg">
