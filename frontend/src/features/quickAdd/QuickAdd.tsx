@@ -1,10 +1,15 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
 
 import { Dialog } from "@/components/ui/Dialog";
 
-import { QuickAddForm } from "./QuickAddForm";
+// Every household page carries the "+", few loads use it: the form's code (transaction
+// validation, payee suggestions) comes when the sheet first opens.
+const QuickAddForm = dynamic(() => import("./QuickAddForm").then((module) => module.QuickAddForm), {
+  loading: () => <p className="text-sm text-muted">Loading…</p>,
+});
 
 const NOTICE_MS = 6000;
 
