@@ -47,7 +47,8 @@ help:
 	@echo "                 (see docs/benchmarks.md)"
 	@echo "make mutation    the household-filter probe, then mutmut over the money and tenant code"
 	@echo "                 (slow: see docs/testing.md)"
-	@echo "make bench-web   measure the web app in Chromium: first-load JS, transactions page load"
+	@echo "make bench-web   measure the web app in Chromium: first-load JS, transactions page load,"
+	@echo "                 every page's time to content (desktop and phone)"
 	@echo "make clean       remove installed tools, virtualenvs, node_modules, web builds and local data"
 
 $(UV):

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# `make bench-web`: first-load JavaScript of the main pages and the time to interactive of the
-# transactions page for a household with 100,000 transactions, in Debian's Chromium against the
-# production build and the real API. Results: docs/benchmarks.md.
+# `make bench-web`: first-load JavaScript of the main pages, the time to interactive of the
+# transactions page and the time until every page's content shows (desktop and phone viewports)
+# for a household with 100,000 transactions, in Debian's Chromium against the production build
+# and the real API. Results: docs/benchmarks.md.
 #
 # Settings (environment):
 #   BENCH_TRANSACTIONS  transactions in the demo household   (100000)
 #   BENCH_RUNS          cold loads of the transactions page  (5; the median is reported)
+#   BENCH_PAGE_RUNS     cold loads of every page per viewport (3; the median is reported)
+#   BENCH_PAGES_ONLY    1: only the time to content of every page
 #   CHROMIUM_PATH       the browser                          (/usr/bin/chromium)
 #   NEXT_DIST_DIR       the web build to serve               (.next)
 set -euo pipefail

@@ -11,6 +11,20 @@
 
 const CSRF_COOKIE = "fb_csrf";
 const REFRESH_MARGIN_MS = 30_000;
+const REFRESH_LOCK = "family-budget-refresh";
+/** Where EARLY_REFRESH_SCRIPT leaves its request, and the flag saying this module got there first. */
+const EARLY_REFRESH = "__fbEarlyRefresh";
+const REFRESH_STARTED = "__fbRefreshStarted";
+
+/**
+ * Inlined into every page's <head> (app/layout.tsx): on a page load with a session cookie, the
+ * refresh goes out while the HTML is still being parsed, instead of after the page's JavaScript
+ * has downloaded and run (a few hundred milliseconds on a phone). It holds the same cross-tab
+ * lock as refreshAccessToken until the answer (and its rotated cookie) is in, and does nothing
+ * if this module has already started a refresh; refreshAccessToken adopts the answer, so the
+ * one-time refresh token is still presented once.
+ */
+export const EARLY_REFRESH_SCRIPT = `(function(){try{if(window.${REFRESH_STARTED})return;var m=document.cookie.match(/(?:^|;\\s*)${CSRF_COOKIE}=([^;]*)/);if(!m)return;var t=decodeURIComponent(m[1]);var go=function(){return fetch("/api/v1/auth/refresh",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":t},keepalive:true});};window.${EARLY_REFRESH}=navigator.locks?navigator.locks.request("${REFRESH_LOCK}",go):go();}catch(e){}})();`;
 
 let accessToken: string | null = null;
 let expiresAt = 0;
@@ -52,10 +66,36 @@ export async function currentAccessToken(): Promise<string | null> {
 
 /** Exchange the refresh cookie for a new access token; null when there is no valid session. */
 export function refreshAccessToken(): Promise<string | null> {
-  inFlight ??= withCrossTabLock(doRefresh).finally(() => {
-    inFlight = null;
-  });
+  if (!inFlight) {
+    const early = takeEarlyRefresh();
+    inFlight = (early ? adoptEarlyRefresh(early) : withCrossTabLock(doRefresh)).finally(() => {
+      inFlight = null;
+    });
+  }
   return inFlight;
+}
+
+/** The page-load refresh EARLY_REFRESH_SCRIPT started, handed out once. */
+function takeEarlyRefresh(): Promise<Response> | null {
+  if (typeof window === "undefined") return null;
+  const slots = window as unknown as Record<string, unknown>;
+  slots[REFRESH_STARTED] = true;
+  const early = slots[EARLY_REFRESH];
+  delete slots[EARLY_REFRESH];
+  return early instanceof Promise ? (early as Promise<Response>) : null;
+}
+
+async function adoptEarlyRefresh(early: Promise<Response>): Promise<string | null> {
+  let response: Response;
+  try {
+    response = await early;
+  } catch {
+    // The network failed before an answer: nothing was presented, or nothing was rotated.
+    return withCrossTabLock(doRefresh);
+  }
+  if (response.status === 401 && (await problemCode(response)) === "refresh_token_superseded")
+    return withCrossTabLock(doRefresh);
+  return finishRefresh(response);
 }
 
 const SUPERSEDED_RETRY_DELAY_MS = 300;
@@ -72,6 +112,11 @@ async function doRefresh(): Promise<string | null> {
     await new Promise((resolve) => setTimeout(resolve, SUPERSEDED_RETRY_DELAY_MS));
     response = await postRefresh();
   }
+  return finishRefresh(response);
+}
+
+/** The new access token from a refresh's answer; null (signed out) when it was refused. */
+async function finishRefresh(response: Response): Promise<string | null> {
   if (!response.ok) {
     if (response.status >= 500) throw new Error(`refresh failed with ${response.status}`);
     clearAccessToken();
@@ -104,7 +149,7 @@ async function problemCode(response: Response): Promise<string | undefined> {
 
 async function withCrossTabLock<T>(work: () => Promise<T>): Promise<T> {
   if (typeof navigator !== "undefined" && navigator.locks) {
-    return navigator.locks.request("family-budget-refresh", work);
+    return navigator.locks.request(REFRESH_LOCK, work);
   }
   return work();
 }

@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
+import { EARLY_REFRESH_SCRIPT } from "@/api/session";
 import { THEME_SCRIPT } from "@/features/theme/theme";
 
 import "./globals.css";
@@ -27,6 +28,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <head>
         {/* Applies the saved or system theme before first paint, so there is no light flash. */}
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        {/* Restores the session while the page's JavaScript is still on its way. */}
+        <script dangerouslySetInnerHTML={{ __html: EARLY_REFRESH_SCRIPT }} />
       </head>
       <body className="min-h-dvh">
         <Providers>{children}</Providers>

@@ -92,10 +92,21 @@ export async function openSection(
     | "Household"
     | "Profile",
 ): Promise<void> {
-  await page
-    .getByRole("navigation", { name: "Sections" })
-    .getByRole("link", { name: label, exact: true })
-    .click();
+  // One "Sections" navigation is shown at a time: the header's tabs from the md breakpoint on,
+  // the bottom tabs below it, where the sections without a tab are behind "More".
+  const sections = page.getByRole("navigation", { name: "Sections" });
+  await expect(sections).toBeVisible();
+  if ((await sections.getByRole("link", { name: label, exact: true }).count()) === 0) {
+    await sections.getByRole("button", { name: "More" }).click();
+    const sheet = page.getByRole("dialog", { name: "More" });
+    const link = sheet.getByRole("link", { name: label, exact: true });
+    const href = await link.getAttribute("href");
+    await link.click();
+    await expect(sheet).toBeHidden();
+    await page.waitForURL((url) => url.pathname === href);
+    return;
+  }
+  await sections.getByRole("link", { name: label, exact: true }).click();
   await expect(
     page
       .getByRole("navigation", { name: "Sections" })

@@ -69,13 +69,20 @@ const PAGES: {
     name: "budget",
     heading: /^Budget/,
     shows: async (page) => {
+      // A phone lists one line per category; its numbers open in a sheet when tapped.
+      const phone = (page.viewportSize()?.width ?? 0) < 640;
       for (const [category, assigned] of SEED_BUDGET) {
+        if (phone) await page.getByRole("button", { name: `${category}: `, exact: false }).click();
         await expect(
           page.getByRole("button", {
             name: `Assigned to ${category}: ${usd(assigned)}`,
             exact: true,
           }),
         ).toBeVisible();
+        if (phone) {
+          await page.keyboard.press("Escape");
+          await expect(page.getByRole("dialog")).toBeHidden();
+        }
       }
     },
   },

@@ -7,30 +7,23 @@ import type { ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { NotificationBell } from "@/features/notifications/NotificationBell";
-import { useMe, useSession } from "@/features/session/SessionProvider";
+import { QuickAdd } from "@/features/quickAdd/QuickAdd";
+import { useMe } from "@/features/session/SessionProvider";
 import { ThemeToggle } from "@/features/theme/ThemeToggle";
 
-const SECTIONS = [
-  { href: "dashboard", label: "Dashboard" },
-  { href: "transactions", label: "Transactions" },
-  { href: "import", label: "Import" },
-  { href: "budget", label: "Budget" },
-  { href: "bills", label: "Bills" },
-  { href: "receipts", label: "Receipts" },
-  { href: "accounts", label: "Accounts" },
-  { href: "bank-connections", label: "Banks" },
-  { href: "categories", label: "Categories" },
-  { href: "rules", label: "Rules" },
-  { href: "exports", label: "Exports" },
-  { href: "members", label: "Household" },
-  { href: "profile", label: "Profile" },
-] as const;
+import { BottomTabs } from "./BottomTabs";
+import { SECTIONS } from "./sections";
+import { SignOutButton } from "./SignOutButton";
 
-/** The signed-in frame of every household page: household switcher, sections, theme, sign out. */
+/**
+ * The signed-in frame of every household page. On a phone: a one-line header (56 px) with the
+ * household switcher and notifications, tabs at the bottom with "More" for the rest, and a "+"
+ * for a quick transaction. From the `md` breakpoint on, the header also carries every section as
+ * a tab, the theme and sign out.
+ */
 export function AppShell({ children }: { children: ReactNode }) {
   const household = useHousehold();
   const me = useMe();
-  const { logout } = useSession();
   const pathname = usePathname();
   const router = useRouter();
   const base = `/h/${household.id}`;
@@ -45,8 +38,11 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-border bg-card">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-2 px-3 py-2">
-          <Link href={`${base}/dashboard`} className="mr-2 text-lg font-bold">
+        <div className="mx-auto flex h-[55px] max-w-6xl items-center gap-2 px-3">
+          <Link
+            href={`${base}/dashboard`}
+            className="shrink-0 text-base font-bold md:mr-2 md:text-lg"
+          >
             Family Budget
           </Link>
           <label className="sr-only" htmlFor="household-switcher">
@@ -54,7 +50,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </label>
           <select
             id="household-switcher"
-            className="min-h-11 max-w-48 rounded-md border border-border bg-card px-2 text-sm"
+            className="min-h-11 w-0 min-w-0 flex-1 truncate rounded-md border border-border bg-card px-2 text-sm md:w-auto md:max-w-48 md:flex-none"
             value={household.id}
             onChange={(event) => {
               const value = event.target.value;
@@ -70,26 +66,19 @@ export function AppShell({ children }: { children: ReactNode }) {
             ))}
             <option value="__new__">+ New household…</option>
           </select>
-          <div className="ml-auto flex items-center gap-1">
-            <span className="hidden text-sm text-muted sm:inline" title={me.email}>
+          <div className="ml-auto flex shrink-0 items-center gap-1">
+            <span className="hidden text-sm text-muted lg:inline" title={me.email}>
               {me.name} · {household.role}
             </span>
             <NotificationBell />
-            <ThemeToggle />
-            <button
-              type="button"
-              className="min-h-11 rounded-md px-3 text-sm hover:bg-bg"
-              onClick={async () => {
-                await logout();
-                router.replace("/login");
-              }}
-            >
-              Sign out
-            </button>
+            <span className="hidden md:contents">
+              <ThemeToggle />
+              <SignOutButton />
+            </span>
           </div>
         </div>
-        <nav aria-label="Sections" className="mx-auto max-w-6xl overflow-x-auto px-1">
-          <ul className="flex gap-1">
+        <nav aria-label="Sections" className="mx-auto hidden max-w-6xl px-1 md:block">
+          <ul className="flex flex-wrap gap-x-1">
             {SECTIONS.map((item) => {
               const active = section === item.href;
               return (
@@ -117,9 +106,12 @@ export function AppShell({ children }: { children: ReactNode }) {
       ) : !me.email_verified ? (
         <VerifyEmailBanner />
       ) : null}
-      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-3 py-4 sm:px-4">
+      {/* On a phone the bottom tabs and the "+" float over the end of the page: room for both. */}
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-3 pt-4 pb-36 sm:px-4 md:pb-24">
         {children}
       </main>
+      <QuickAdd />
+      <BottomTabs base={base} section={section} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useMutation, useQuery } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import type { components } from "@/api/schema";
@@ -18,7 +18,12 @@ export function accountsKey(householdId: string): unknown[] {
 
 /** Every account the caller may see (a teen: the ones shared with them), archived ones included. */
 export function useAccounts(householdId: string) {
-  return useQuery({
+  return useQuery(accountsQuery(householdId));
+}
+
+/** The query of useAccounts, for prefetching before the page that shows it mounts. */
+export function accountsQuery(householdId: string) {
+  return queryOptions({
     queryKey: accountsKey(householdId),
     queryFn: () =>
       unwrap(
@@ -31,7 +36,12 @@ export function useAccounts(householdId: string) {
 
 /** The household's members; accounts can be shared with the teens among them. */
 export function useMembers(householdId: string, options: { enabled?: boolean } = {}) {
-  return useQuery({
+  return useQuery({ ...membersQuery(householdId), enabled: options.enabled ?? true });
+}
+
+/** The query of useMembers, for prefetching before the page that shows it mounts. */
+export function membersQuery(householdId: string) {
+  return queryOptions({
     queryKey: householdKey(householdId, "members"),
     queryFn: () =>
       unwrap(
@@ -39,7 +49,6 @@ export function useMembers(householdId: string, options: { enabled?: boolean } =
           params: { path: { household_id: householdId } },
         }),
       ),
-    enabled: options.enabled ?? true,
   });
 }
 

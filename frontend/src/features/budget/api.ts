@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import type { components } from "@/api/schema";
@@ -22,7 +22,12 @@ export function budgetMonthKey(householdId: string, month: string): unknown[] {
 
 /** Assigned, activity and available per category for one month (YYYY-MM), with the totals. */
 export function useBudgetMonth(householdId: string, month: string) {
-  return useQuery({
+  return useQuery(budgetMonthQuery(householdId, month));
+}
+
+/** The query of useBudgetMonth, for prefetching before the page that shows it mounts. */
+export function budgetMonthQuery(householdId: string, month: string) {
+  return queryOptions({
     queryKey: budgetMonthKey(householdId, month),
     queryFn: ({ signal }) =>
       unwrap(

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/api/client";
 import type { components } from "@/api/schema";
@@ -23,7 +23,12 @@ export function categoriesKey(householdId: string): unknown[] {
  * hidden ones out (flattenCategories, CategoryOptions).
  */
 export function useCategoryGroups(householdId: string) {
-  return useQuery({
+  return useQuery(categoryGroupsQuery(householdId));
+}
+
+/** The query of useCategoryGroups, for prefetching before the page that shows it mounts. */
+export function categoryGroupsQuery(householdId: string) {
+  return queryOptions({
     queryKey: categoriesKey(householdId),
     queryFn: () =>
       unwrap(

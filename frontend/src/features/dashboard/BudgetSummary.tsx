@@ -12,10 +12,10 @@ import {
   spentOfAssignedPercent,
   usedPercent,
 } from "@/features/budget/status";
+
+import { ATTENTION_PERCENT, needsAttention } from "./logic";
 import { StatusBadge } from "@/features/budget/StatusBadge";
 import type { Currency } from "@/lib/money";
-
-const WATCH_COUNT = 5;
 
 function leftToAssignNote(totals: BudgetMonth["totals"]): string {
   if (totals.left_to_assign_minor > 0) return "Income not yet given a job.";
@@ -89,7 +89,10 @@ export function BudgetSummaryCards({
   );
 }
 
-/** The categories closest to, or over, what they had to spend this month. */
+/**
+ * Only the categories that need attention this month (overspent, or 80 % or more of their money
+ * gone), the most urgent first.
+ */
 export function WatchList({
   budget,
   currency,
@@ -99,13 +102,11 @@ export function WatchList({
   currency: Currency;
   budgetHref: string;
 }) {
-  const lines = closestToLimit(
-    budget.groups.flatMap((group) => group.categories),
-    WATCH_COUNT,
-  );
+  const attention = budget.groups.flatMap((group) => group.categories).filter(needsAttention);
+  const lines = closestToLimit(attention, attention.length);
   return (
     <Card
-      title="Categories to watch"
+      title="Needs attention"
       action={
         <Link
           href={budgetHref}
@@ -116,7 +117,9 @@ export function WatchList({
       }
     >
       {lines.length === 0 ? (
-        <p className="text-sm text-muted">No category has money or spending this month yet.</p>
+        <p className="text-sm text-muted">
+          No category is overspent or has used {ATTENTION_PERCENT} % of its money.
+        </p>
       ) : (
         <ul className="flex flex-col divide-y divide-border">
           {lines.map((line) => {

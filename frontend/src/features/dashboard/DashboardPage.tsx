@@ -3,14 +3,15 @@
 import dynamic from "next/dynamic";
 import Link from "next/link";
 
-import { Alert } from "@/components/ui/Alert";
 import { Card, ChartPlaceholder, PageHeader, Spinner } from "@/components/ui/Card";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 import { useAccounts } from "@/features/accounts/api";
 import { useBudgetMonth } from "@/features/budget/api";
 import { hasAssignments } from "@/features/budget/assign";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { currentMonth, formatMonth } from "@/lib/dates";
 
+import { AccountBalances } from "./AccountBalances";
 import { BudgetSummaryCards, WatchList } from "./BudgetSummary";
 import { RecentTransactions } from "./RecentTransactions";
 
@@ -25,7 +26,7 @@ const SpendingChart = dynamic(
 const IncomeExpensesChart = dynamic(
   () => import("./IncomeExpensesChart").then((module) => module.IncomeExpensesChart),
   {
-    loading: () => <ChartPlaceholder title="Income vs expenses · last 12 months" />,
+    loading: () => <ChartPlaceholder title="Income vs expenses" />,
   },
 );
 
@@ -108,20 +109,27 @@ export function DashboardPage() {
         />
       ) : null}
       {budget.isPending ? <Spinner label="Loading this month's budget" /> : null}
-      {budget.isError ? <Alert>{budget.error.message}</Alert> : null}
-      {budget.data ? (
-        <>
-          <BudgetSummaryCards
-            budget={budget.data}
-            currency={household.currency}
-            budgetHref={budgetHref}
-          />
-          <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 [&>*]:min-w-0">
-            <WatchList budget={budget.data} currency={household.currency} budgetHref={budgetHref} />
-            <RecentTransactions />
-          </div>
-        </>
+      {budget.isError ? (
+        <RetryAlert
+          error={budget.error}
+          onRetry={() => budget.refetch()}
+          retrying={budget.isFetching}
+        />
       ) : null}
+      {budget.data ? (
+        <BudgetSummaryCards
+          budget={budget.data}
+          currency={household.currency}
+          budgetHref={budgetHref}
+        />
+      ) : null}
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 [&>*]:min-w-0">
+        {budget.data ? (
+          <WatchList budget={budget.data} currency={household.currency} budgetHref={budgetHref} />
+        ) : null}
+        <AccountBalances />
+        <RecentTransactions />
+      </div>
       {household.isAdult ? (
         <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 [&>*]:min-w-0">
           <SpendingChart month={month} />

@@ -2,40 +2,55 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 
-import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
 import { ChartDataTable } from "@/components/ui/ChartDataTable";
 import { Card, Spinner } from "@/components/ui/Card";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 import { formatWholeMoney } from "@/features/accounts/logic";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { useIncomeVsExpenses } from "@/features/reports/api";
 import { formatMonth } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
 
-import { describeFlows, summarizeFlows } from "./logic";
+import { describeFlows, fromFirstMonthWithData, summarizeFlows } from "./logic";
 
 const MONTHS = 12;
 const shortMonth = (month: string) => formatMonth(month, undefined, "short");
 
 /**
- * Income against expenses for the twelve months ending with `month`, with a table of the numbers.
+ * Income against expenses for up to twelve months ending with `month`, starting at the first of
+ * them with any money moving (a new household sees its own months, not a row of empty ones),
+ * with a table of the numbers.
  */
 export function IncomeExpensesChart({ month }: { month: string }) {
   const household = useHousehold();
   const report = useIncomeVsExpenses(household.id, MONTHS, month);
   const currency = household.currency;
-  const months = report.data?.months ?? [];
+  const months = fromFirstMonthWithData(report.data?.months ?? []);
   const summary = summarizeFlows(months);
+  const since = months.length > 0 && months.length < MONTHS ? months[0]?.month : undefined;
   // An empty chart of zero bars says nothing the sentence does not.
   const hasFlows = summary.incomeMinor !== 0 || summary.expensesMinor !== 0;
 
   return (
-    <Card title="Income vs expenses · last 12 months">
+    <Card
+      title={`Income vs expenses · ${since ? `since ${formatMonth(since)}` : "last 12 months"}`}
+    >
       {report.isPending ? <Spinner label="Loading income and expenses" /> : null}
-      {report.isError ? <Alert>{report.error.message}</Alert> : null}
+      {report.isError ? (
+        <RetryAlert
+          error={report.error}
+          onRetry={() => report.refetch()}
+          retrying={report.isFetching}
+        />
+      ) : null}
       {report.data ? (
         <>
-          <p className="mb-3 text-sm text-muted">{describeFlows(months, currency)}</p>
+          <p className="mb-3 text-sm text-muted">
+            {months.length === 0
+              ? "No income or expenses recorded yet."
+              : describeFlows(months, currency)}
+          </p>
           {hasFlows ? (
             <>
               <div aria-hidden="true">

@@ -2,9 +2,9 @@
 
 import Link from "next/link";
 
-import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
 import { Card, Spinner } from "@/components/ui/Card";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 import { useAccounts } from "@/features/accounts/api";
 import { flattenCategories, useCategoryGroups } from "@/features/categories/api";
 import { useHousehold } from "@/features/households/HouseholdContext";
@@ -51,7 +51,13 @@ export function RecentTransactions() {
       }
     >
       {recent.isPending ? <Spinner label="Loading transactions" /> : null}
-      {recent.isError ? <Alert>{recent.error.message}</Alert> : null}
+      {recent.isError ? (
+        <RetryAlert
+          error={recent.error}
+          onRetry={() => recent.refetch()}
+          retrying={recent.isFetching}
+        />
+      ) : null}
       {recent.data && recent.data.items.length === 0 ? (
         <p className="text-sm text-muted">
           No transactions yet.{" "}
@@ -70,7 +76,7 @@ export function RecentTransactions() {
             return (
               <li key={transaction.id} className="flex items-center justify-between gap-3 py-2">
                 <div className="min-w-0">
-                  <p className="truncate font-medium">
+                  <p className="truncate font-medium" title={payeeLabel(transaction, false)}>
                     {payeeLabel(transaction, false)}
                     {transaction.status === "pending" ? (
                       <span className="ml-2 text-xs font-normal text-muted">Pending</span>

@@ -3,10 +3,10 @@
 import Link from "next/link";
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 
-import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
 import { ChartDataTable } from "@/components/ui/ChartDataTable";
 import { Card, Spinner } from "@/components/ui/Card";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 import { formatWholeMoney } from "@/features/accounts/logic";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { useSpendingByCategory } from "@/features/reports/api";
@@ -30,7 +30,13 @@ export function SpendingChart({ month }: { month: string }) {
   return (
     <Card title={`Spending by category · ${formatMonth(month)}`}>
       {report.isPending ? <Spinner label="Loading spending" /> : null}
-      {report.isError ? <Alert>{report.error.message}</Alert> : null}
+      {report.isError ? (
+        <RetryAlert
+          error={report.error}
+          onRetry={() => report.refetch()}
+          retrying={report.isFetching}
+        />
+      ) : null}
       {report.data ? (
         bars.length === 0 ? (
           <p className="text-sm text-muted">

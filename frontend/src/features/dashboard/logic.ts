@@ -95,3 +95,35 @@ export function describeFlows(months: readonly MonthFlowLike[], currency: Curren
     `${inSurplus} ended with more coming in than going out.`
   );
 }
+
+/** A category needs attention from this share of what it had to spend. */
+export const ATTENTION_PERCENT = 80;
+
+interface BudgetLineLike {
+  /** Signed: spending is negative, refunds positive. */
+  activity_minor: number;
+  available_minor: number;
+}
+
+/**
+ * Whether a category needs looking at: overspent (less than nothing available), or with at least
+ * 80 % of what it had to spend this month (assigned plus rollover, i.e. available minus activity)
+ * already gone. Integer arithmetic: spent × 100 ≥ to-spend × 80.
+ */
+export function needsAttention(line: BudgetLineLike): boolean {
+  if (line.available_minor < 0) return true;
+  const spent = line.activity_minor < 0 ? -line.activity_minor : 0;
+  const toSpend = line.available_minor - line.activity_minor;
+  if (spent === 0 || toSpend <= 0) return false;
+  return spent * 100 >= toSpend * ATTENTION_PERCENT;
+}
+
+/**
+ * The months from the first one with any income or expenses on: a household that started two
+ * months ago sees two bars, not ten empty months before them. Empty months after the first one
+ * with data stay (a quiet month is information). No month with data: none.
+ */
+export function fromFirstMonthWithData<T extends MonthFlowLike>(months: readonly T[]): T[] {
+  const first = months.findIndex((month) => month.income_minor !== 0 || month.expenses_minor !== 0);
+  return first === -1 ? [] : months.slice(first);
+}

@@ -1,9 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useId, useRef, useState } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
+import { useHousehold } from "@/features/households/HouseholdContext";
 
 import { useMarkAllRead, useMarkRead, useNotifications, type NotificationItem } from "./api";
 import { ago } from "./kinds";
@@ -75,9 +77,24 @@ export function NotificationBell() {
           className="absolute right-0 z-40 mt-1 w-80 max-w-[90vw] rounded-lg border border-border bg-card shadow-lg"
         >
           <NotificationPanel items={notifications.data?.items ?? []} unread={unread} />
+          <SettingsLink onFollow={() => setOpen(false)} />
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** Where what arrives, and how, is chosen: the notification switches on the profile page. */
+function SettingsLink({ onFollow }: { onFollow: () => void }) {
+  const household = useHousehold();
+  return (
+    <Link
+      href={`/h/${household.id}/profile#notifications`}
+      onClick={onFollow}
+      className="flex min-h-11 items-center justify-center border-t border-border text-sm font-medium text-primary underline"
+    >
+      Notification settings
+    </Link>
   );
 }
 

@@ -19,7 +19,14 @@ import { useChangeEmail, useChangePassword, useUpdateName } from "./api";
 export function ProfilePage() {
   return (
     <div className="flex flex-col gap-4">
-      <PageHeader title="Profile" />
+      <PageHeader title="Profile">
+        <p className="text-sm text-muted">
+          Your name, email address and password.{" "}
+          <a href="#notifications" className="font-medium text-primary underline">
+            Notification settings
+          </a>
+        </p>
+      </PageHeader>
       <div className="grid gap-4 lg:grid-cols-2">
         <NameCard />
         <EmailCard />
@@ -28,7 +35,10 @@ export function ProfilePage() {
         <PushOptIn />
       </div>
       <SessionsCard />
-      <PreferencesCard />
+      {/* Below the sticky header when jumped to. */}
+      <div id="notifications" className="scroll-mt-20">
+        <PreferencesCard />
+      </div>
     </div>
   );
 }

@@ -57,6 +57,29 @@ async function fetchMe(): Promise<Me> {
   return unwrap(api.GET("/api/v1/me"));
 }
 
+/** The signed-in user behind the refresh cookie, or null when there is no valid session. */
+async function restoreSession(): Promise<Me | null> {
+  const token = await refreshAccessToken();
+  return token ? fetchMe() : null;
+}
+
+let pageLoadRestore: Promise<Me | null> | null = null;
+
+// Started when this module is evaluated in the browser, before React hydrates: the refresh and
+// `me` are on the wire while the page's JavaScript still runs, and the page's own queries (which
+// wait for the same refresh, see api/session.ts) go out beside `me` instead of after it.
+if (typeof window !== "undefined") {
+  pageLoadRestore = restoreSession();
+  pageLoadRestore.catch(() => null);
+}
+
+/** The restore started at page load, handed out once; later mounts restore afresh. */
+function takePageLoadRestore(): Promise<Me | null> {
+  const started = pageLoadRestore ?? restoreSession();
+  pageLoadRestore = null;
+  return started;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<SessionState>({ status: "loading", me: null });
@@ -75,14 +98,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   // On first load, a valid refresh cookie silently restores the session.
   useEffect(() => {
     let cancelled = false;
-    refreshAccessToken()
-      .then(async (token) => {
+    takePageLoadRestore()
+      .then((me) => {
         if (cancelled) return;
-        if (!token) {
-          setState({ status: "anonymous", me: null });
-          return;
-        }
-        await reloadMe();
+        setState(me ? { status: "authenticated", me } : { status: "anonymous", me: null });
       })
       .catch(() => {
         if (!cancelled) setState({ status: "anonymous", me: null });
@@ -90,7 +109,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-  }, [reloadMe]);
+  }, []);
 
   // A refused refresh (session revoked elsewhere, expired) signs this tab out.
   useEffect(
