@@ -60,7 +60,9 @@ test("always do this makes a rule; apply to existing shows its count first; rule
   await expect(rule).toContainText("Then: Category: Groceries");
 
   // Apply to existing: the other Corner Grocery row is the only one to change.
-  await rule.getByRole("button", { name: "Apply Corner Grocery" }).click();
+  await rule
+    .getByRole("button", { name: "Apply to existing transactions: Corner Grocery" })
+    .click();
   const apply = page.getByRole("dialog", { name: /Apply “Corner Grocery”/ });
   await expect(apply.getByTestId("apply-preview")).toHaveText(
     "This would change 1 transaction (of 2 transactions that match).",
@@ -70,7 +72,9 @@ test("always do this makes a rule; apply to existing shows its count first; rule
   await apply.getByRole("button", { name: "Apply to 1 transaction" }).click();
   await expect(apply).toHaveCount(0);
   await expect(page.getByText("“Corner Grocery” changed 1 transaction.")).toBeVisible();
-  await rule.getByRole("button", { name: "Apply Corner Grocery" }).click();
+  await rule
+    .getByRole("button", { name: "Apply to existing transactions: Corner Grocery" })
+    .click();
   await expect(apply.getByTestId("apply-preview")).toHaveText(
     "Nothing to change: 2 transactions match, and already look like this.",
   );

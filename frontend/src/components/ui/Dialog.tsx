@@ -1,9 +1,17 @@
 "use client";
 
 import * as RadixDialog from "@radix-ui/react-dialog";
-import type { ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 
-/** A modal with a title, focus trapped inside, closed by Escape or the Close button. */
+/** What a person fills in; the Close button comes first in the dialog, but is not where to start. */
+const FIELDS =
+  "input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled)";
+
+/**
+ * A modal with a title, focus trapped inside, closed by Escape or the Close button. Opening it
+ * puts focus on its first field (or, with none, on its first button); closing it gives focus back
+ * to what opened it, which Radix only does for its own Trigger, and our dialogs open from state.
+ */
 export function Dialog({
   open,
   onOpenChange,
@@ -17,11 +25,32 @@ export function Dialog({
   description?: ReactNode;
   children: ReactNode;
 }) {
+  const content = useRef<HTMLDivElement>(null);
+  const opener = useRef<Element | null>(null);
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="fixed inset-0 z-40 bg-black/50" />
         <RadixDialog.Content
+          ref={content}
+          onOpenAutoFocus={(event) => {
+            // Focus has not moved yet: it is still on whatever opened the dialog.
+            opener.current = document.activeElement;
+            const field = content.current?.querySelector<HTMLElement>(FIELDS);
+            if (field) {
+              event.preventDefault();
+              field.focus();
+            }
+          }}
+          onCloseAutoFocus={(event) => {
+            const target = opener.current;
+            opener.current = null;
+            // The opener may be gone (a deleted row): then focus stays where Radix leaves it.
+            if (target instanceof HTMLElement && target.isConnected) {
+              event.preventDefault();
+              target.focus();
+            }
+          }}
           className="fixed inset-x-0 bottom-0 z-50 max-h-[92dvh] overflow-y-auto rounded-t-xl border border-border bg-card p-5 text-fg shadow-xl sm:inset-auto sm:top-1/2 sm:left-1/2 sm:w-full sm:max-w-lg sm:-translate-x-1/2 sm:-translate-y-1/2 sm:rounded-xl"
           {...(description ? {} : { "aria-describedby": undefined })}
         >

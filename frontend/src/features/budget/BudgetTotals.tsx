@@ -14,18 +14,21 @@ function Figure({
   currency,
   note,
   emphasis = false,
+  className,
 }: {
   label: string;
   minor: number;
   currency: Currency;
   note?: string;
   emphasis?: boolean;
+  className?: string;
 }) {
   return (
     <div
       className={cn(
         "rounded-lg border border-border bg-card p-3",
         emphasis && minor < 0 && "border-danger bg-danger-bg",
+        className,
       )}
     >
       <dt className="text-xs font-medium text-muted">{label}</dt>
@@ -51,15 +54,16 @@ export function BudgetTotals({
   return (
     <section aria-label="Month totals" className="mb-4">
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-5">
-        <div className="col-span-2 sm:col-span-1">
-          <Figure
-            label="Left to assign"
-            minor={totals.left_to_assign_minor}
-            currency={currency}
-            emphasis
-            {...(totals.left_to_assign_minor < 0 ? { note: "More assigned than received" } : {})}
-          />
-        </div>
+        {/* Each figure is a <div> straight inside the <dl>: a <dl> may group its terms in divs, one
+            level deep, and nothing else. */}
+        <Figure
+          label="Left to assign"
+          minor={totals.left_to_assign_minor}
+          currency={currency}
+          emphasis
+          className="col-span-2 sm:col-span-1"
+          {...(totals.left_to_assign_minor < 0 ? { note: "More assigned than received" } : {})}
+        />
         <Figure label="Income" minor={totals.income_minor} currency={currency} />
         <Figure label="Assigned" minor={totals.assigned_minor} currency={currency} />
         <Figure label="Spent" minor={totals.spent_minor} currency={currency} />

@@ -99,8 +99,8 @@ export function RuleItem({
         <Button variant="secondary" size="sm" onClick={onEdit} aria-label={`Edit ${rule.name}`}>
           Edit
         </Button>
-        <Button variant="secondary" size="sm" onClick={onApply} aria-label={`Apply ${rule.name}`}>
-          Apply to existing
+        <Button variant="secondary" size="sm" onClick={onApply}>
+          Apply to existing<span className="sr-only"> transactions: {rule.name}</span>
         </Button>
         <Button variant="ghost" size="sm" onClick={onDelete} aria-label={`Delete ${rule.name}`}>
           Delete

@@ -62,7 +62,6 @@ export function SplitEditor({ lines, onChange, totalText, currency, groups, erro
             <Button
               variant="ghost"
               className="mt-6 self-start"
-              aria-label={`Put the remaining amount on line ${number}`}
               disabled={!total.ok}
               onClick={() =>
                 total.ok &&
@@ -74,7 +73,7 @@ export function SplitEditor({ lines, onChange, totalText, currency, groups, erro
                 })
               }
             >
-              Fill
+              Fill<span className="sr-only"> line {number} with the remaining amount</span>
             </Button>
             <Button
               variant="ghost"
