@@ -6,7 +6,7 @@ tracking); a category's positive available always carries over, and `rollover` b
 next month's money to assign); categories get an optional target. No transaction changes.
 
 Revision ID: 5d0c3b7e9a41
-Revises: a62df1c35a3d
+Revises: c41f6b2d9e85
 Create Date: 2026-12-02 07:20:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d0c3b7e9a41"
-down_revision: str | None = "a62df1c35a3d"
+down_revision: str | None = "c41f6b2d9e85"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

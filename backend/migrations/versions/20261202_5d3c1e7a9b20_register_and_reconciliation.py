@@ -5,7 +5,7 @@ bank (`transactions.cleared`; every existing row starts uncleared) and the state
 was reconciled against (`reconciliations`).
 
 Revision ID: 5d3c1e7a9b20
-Revises: a62df1c35a3d
+Revises: 5d0c3b7e9a41
 Create Date: 2026-12-02 07:10:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5d3c1e7a9b20"
-down_revision: str | None = "a62df1c35a3d"
+down_revision: str | None = "5d0c3b7e9a41"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,7 +18,7 @@ order the rows are inserted:
   tests/transactions/test_order.py inserts through Core and fails if it is missing.
 
 Revision ID: 5e7a1c9d3b20
-Revises: a62df1c35a3d
+Revises: 5d3c1e7a9b20
 Create Date: 2026-12-02 07:05:00.000000
 """
 
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5e7a1c9d3b20"
-down_revision: str | None = "a62df1c35a3d"
+down_revision: str | None = "5d3c1e7a9b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

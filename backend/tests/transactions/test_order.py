@@ -175,7 +175,7 @@ class TestEntryOrder:
         branch differs only in how new rows are numbered)."""
         path = tmp_path / "old.db"
         config = alembic_config(f"sqlite+aiosqlite:///{path.as_posix()}")
-        command.upgrade(config, "a62df1c35a3d")
+        command.upgrade(config, "5d3c1e7a9b20")  # the revision before entry order
         created = ["2024-01-02 10:00:00", "2024-01-01 09:00:00", "2024-01-02 10:00:00"]
         ids = [uuid.UUID(int=3).hex, uuid.UUID(int=9).hex, uuid.UUID(int=1).hex]
         with sqlite3.connect(path) as db:  # foreign keys are off: bare rows are enough
