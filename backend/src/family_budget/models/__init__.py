@@ -23,8 +23,8 @@ from family_budget.models.import_batch import Import, ImportRow, ImportRowStatus
 from family_budget.models.job import Job
 from family_budget.models.notification import Notification, NotificationPreference
 from family_budget.models.receipt import Receipt, ReceiptStatus
-from family_budget.models.recovery_code import RecoveryCode
 from family_budget.models.reconciliation import Reconciliation
+from family_budget.models.recovery_code import RecoveryCode
 from family_budget.models.rule import PayeeMatch, Rule
 from family_budget.models.scheduled import (
     BillCalendarFeed,
@@ -82,8 +82,8 @@ __all__ = [
     "PushDevice",
     "Receipt",
     "ReceiptStatus",
-    "RecoveryCode",
     "Reconciliation",
+    "RecoveryCode",
     "RefreshToken",
     "Role",
     "Rule",
