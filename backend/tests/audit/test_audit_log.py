@@ -125,6 +125,60 @@ class TestRecording:
         assert details[5] == {"role": "adult"}
         assert details[6] == {"role": ["teen", "adult"]}
 
+    async def test_moving_money_quick_assign_and_targets(
+        self, client: httpx.AsyncClient, session: AsyncSession, family: Family
+    ) -> None:
+        owner = family.headers()
+        await client.put(
+            f"{family.base}/budgets/2024-05/{family.groceries.id}",
+            json={"assigned_minor": 10_000},
+            headers=owner,
+        )
+        moved = await client.post(
+            f"{family.base}/budgets/2024-05/move",
+            json={
+                "from_category_id": str(family.groceries.id),
+                "to_category_id": None,
+                "amount_minor": 2_500,
+            },
+            headers=owner,
+        )
+        assert moved.status_code == 200, moved.text
+        target = f"{family.base}/categories/{family.dining.id}/target"
+        set_target = await client.put(
+            target, json={"kind": "monthly", "amount_minor": 8_000}, headers=owner
+        )
+        assert set_target.status_code == 200, set_target.text
+        funded = await client.post(
+            f"{family.base}/budgets/2024-05/quick-assign",
+            json={"strategy": "fund_targets"},
+            headers=owner,
+        )
+        assert funded.status_code == 200, funded.text
+        await client.delete(target, headers=owner)
+        await client.delete(target, headers=owner)  # no target left: nothing to record
+
+        actions = [(a, label, d) for a, _, label, d in summary(await events(client, family))]
+
+        assert actions[:4] == [
+            ("budget.target_cleared", "Dining out", {}),
+            (
+                "budget.quick_assigned",
+                "May 2024",
+                {"month": "2024-05-01", "strategy": "fund_targets", "changed_count": 1},
+            ),
+            (
+                "budget.target_set",
+                "Dining out",
+                {"kind": "monthly", "amount_minor": 8_000, "month": None},
+            ),
+            (
+                "budget.moved",
+                "Groceries → To assign",
+                {"month": "2024-05-01", "amount_minor": 2_500},
+            ),
+        ]
+
     async def test_a_refused_change_records_nothing(
         self, client: httpx.AsyncClient, session: AsyncSession, family: Family
     ) -> None:

@@ -52,6 +52,14 @@ describe("describeEvent", () => {
       "Olive assigned $400.50 to Groceries for May 2024",
     ],
     [
+      event({
+        action: "budget.moved",
+        target_label: "Dining out → Groceries",
+        details: { month: "2024-05-01", amount_minor: 2_500 },
+      }),
+      "Olive moved $25.00 (Dining out → Groceries) in May 2024",
+    ],
+    [
       event({ action: "bank_connection.removed", target_label: "Chase" }),
       "Olive disconnected Chase",
     ],

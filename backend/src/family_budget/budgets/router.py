@@ -29,11 +29,14 @@ from family_budget.budgets.schemas import (
     TargetRead,
     TargetSet,
 )
+from family_budget.categories.service import get_category
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.models import AuditAction
 from family_budget.months import MonthPath
 
 router = APIRouter(prefix="/budgets", tags=["budgets"])
+# How the audit log names the money not yet assigned to a category.
+TO_ASSIGN = "To assign"
 # A category's budget alert thresholds (family_budget.budgets.alerts).
 alert_router = APIRouter(prefix="/categories", tags=["budgets"])
 
@@ -108,6 +111,16 @@ async def move_budget_money(
     view = await service.move_money(
         session, household, month, body.from_category_id, body.to_category_id, body.amount_minor
     )
+    names = {line.category_id: line.name for group in view.groups for line in group.categories}
+    source = names.get(body.from_category_id, TO_ASSIGN) if body.from_category_id else TO_ASSIGN
+    destination = names.get(body.to_category_id, TO_ASSIGN) if body.to_category_id else TO_ASSIGN
+    await audit.record(
+        session,
+        household,
+        AuditAction.BUDGET_MOVED,
+        Target("budget", None, f"{source} → {destination}"),
+        {"month": month.isoformat(), "amount_minor": body.amount_minor},
+    )
     return BudgetMonthRead.model_validate(view)
 
 
@@ -123,6 +136,14 @@ async def quick_assign(
     changes = await service.quick_assign(
         session, household, month, body.strategy, body.category_ids
     )
+    if changes:
+        await audit.record(
+            session,
+            household,
+            AuditAction.BUDGET_QUICK_ASSIGNED,
+            Target("budget", None, month.strftime("%B %Y")),
+            {"month": month.isoformat(), "strategy": body.strategy, "changed_count": len(changes)},
+        )
     return QuickAssignRead(
         month=month, changes=[AssignmentChangeRead.model_validate(c) for c in changes]
     )
@@ -140,6 +161,17 @@ async def set_category_target(
     category = await service.set_target(
         session, household, category_id, body.kind, body.amount_minor, body.month
     )
+    await audit.record(
+        session,
+        household,
+        AuditAction.TARGET_SET,
+        Target("category", category.id, category.name),
+        {
+            "kind": body.kind,
+            "amount_minor": body.amount_minor,
+            "month": body.month.isoformat() if body.month else None,
+        },
+    )
     return TargetRead(
         kind=body.kind, amount_minor=category.target_amount_minor or 0, month=category.target_month
     )
@@ -150,7 +182,16 @@ async def clear_category_target(
     household: AdultHouseholdDep, session: SessionDep, category_id: uuid.UUID
 ) -> None:
     """Remove a category's target (nothing happens when it has none)."""
+    category = await get_category(session, household, category_id)
+    had_target = category.target_kind is not None
     await service.clear_target(session, household, category_id)
+    if had_target:
+        await audit.record(
+            session,
+            household,
+            AuditAction.TARGET_CLEARED,
+            Target("category", category.id, category.name),
+        )
 
 
 @alert_router.get("/{category_id}/alert-thresholds")

@@ -52,15 +52,18 @@ export function describeEvent(event: AuditEvent, currency: Currency, locale?: st
       return `${who} brought back the account ${what}`;
     case "account.deleted":
       return `${who} deleted the account ${what}`;
-    case "budget.assigned": {
-      const amount =
-        typeof details.assigned_minor === "number"
-          ? formatMoney(details.assigned_minor, currency, { locale })
-          : "an amount";
-      return `${who} assigned ${amount} to ${what} for ${monthName(details.month, locale)}`;
-    }
+    case "budget.assigned":
+      return `${who} assigned ${amountText(details.assigned_minor, currency, locale)} to ${what} for ${monthName(details.month, locale)}`;
     case "budget.copied":
       return `${who} copied last month's budget into ${what}`;
+    case "budget.moved":
+      return `${who} moved ${amountText(details.amount_minor, currency, locale)} (${what}) in ${monthName(details.month, locale)}`;
+    case "budget.quick_assigned":
+      return `${who} used quick assign in ${what}`;
+    case "budget.target_set":
+      return `${who} set a target of ${amountText(details.amount_minor, currency, locale)} for ${what}`;
+    case "budget.target_cleared":
+      return `${who} removed the target of ${what}`;
     case "bank_connection.linked":
       return `${who} connected ${what}`;
     case "bank_connection.removed":
@@ -70,6 +73,10 @@ export function describeEvent(event: AuditEvent, currency: Currency, locale?: st
     default:
       return `${who}: ${event.action} ${what}`;
   }
+}
+
+function amountText(value: unknown, currency: Currency, locale?: string): string {
+  return typeof value === "number" ? formatMoney(value, currency, { locale }) : "an amount";
 }
 
 function monthName(value: unknown, locale?: string): string {
