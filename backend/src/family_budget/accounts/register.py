@@ -48,11 +48,11 @@ CLEARED_STATES = (ClearedState.CLEARED, ClearedState.RECONCILED)
 
 
 def entry_order() -> tuple[InstrumentedAttribute[Any], ...]:
-    """The register's order, oldest first: the date, then the order the rows were entered.
-
-    The one place that says it (the running balance, the page order and the cursor all follow
-    it): point it at the transactions' entry-order column when there is one."""
-    return (Transaction.posted_on, Transaction.created_at, Transaction.id)
+    """The register's order, oldest first: the date, then the order the rows were entered
+    (the same order as every list of transactions, transactions.queries.ledger_order; entry_seq
+    is unique, so the order is total). The running balance, the page order and the cursor all
+    follow it."""
+    return (Transaction.posted_on, Transaction.entry_seq)
 
 
 # --- Cursors ----------------------------------------------------------------------------------
