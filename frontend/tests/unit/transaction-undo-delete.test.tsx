@@ -42,6 +42,7 @@ function transaction(id: string, transferId: string | null = null): Transaction 
     memo: "",
     category_id: null,
     status: "posted",
+    cleared: "uncleared",
     tags: [],
     splits: [],
     transfer: transferId
