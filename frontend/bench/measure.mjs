@@ -39,7 +39,8 @@ const browser = await chromium.launch({
 async function signedInContext(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
+  // Until the page has hydrated, "Sign in" would submit the form natively and reload the page.
+  await page.goto(`${base}/login`, { waitUntil: "networkidle" });
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: /sign in|log in/i }).click();
