@@ -124,6 +124,7 @@ export const TransactionRow = memo(function TransactionRow({
           className="flex min-h-11 w-full min-w-0 items-center gap-2 rounded text-left hover:underline"
         >
           <span
+            title={payee}
             className={cn("truncate font-medium", !transaction.payee && !whole && "text-muted")}
           >
             {payee}
@@ -133,7 +134,7 @@ export const TransactionRow = memo(function TransactionRow({
       </div>
       <div
         role="cell"
-        className="col-start-3 row-start-2 min-w-0 justify-self-end md:col-start-4 md:row-start-1 md:justify-self-stretch"
+        className="col-start-3 row-start-2 min-w-0 max-w-32 justify-self-end md:col-start-4 md:row-start-1 md:max-w-none md:justify-self-stretch"
       >
         <CategoryCell
           transaction={transaction}
