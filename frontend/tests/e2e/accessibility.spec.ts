@@ -252,6 +252,8 @@ for (const size of VIEWPORTS) {
   test(`no serious or critical axe violations: ${size.name}, ${THEMES.join(" and ")}`, async ({
     browser,
   }) => {
+    // Some 45 pages and dialog states, each checked twice: more than the default minute on a
+    // busy machine (about two minutes per viewport where it was written, with the CPUs shared).
     test.setTimeout(180_000);
     const found = await checkEverything(browser, size);
     expect(found, found.join("\n\n")).toEqual([]);
