@@ -88,3 +88,42 @@ test("overspending is covered by moving money, and quick assign funds a target",
   await expect(supplies).toContainText("funded this month");
   await expect(totals).toContainText(`Left to assign${usd(OPENING - SPENT - TARGET)}`);
 });
+
+test("a payment into a tracking loan account is spending in its category", async ({ page }) => {
+  test.skip(test.info().project.name !== "desktop", "the budget table is the desktop layout");
+  const PAYMENT = 25_000;
+  await signUp(page, { name: "Morgan Loan", householdName: "Borrowers" });
+
+  await openSection(page, "Accounts");
+  for (const [name, kind, opening] of [
+    ["Checking", "Checking", OPENING],
+    ["Car loan", "Loan", -900_000],
+  ] as const) {
+    await page.getByRole("button", { name: "New account" }).click();
+    const dialog = page.getByRole("dialog", { name: "New account" });
+    await dialog.getByLabel("Name").fill(name);
+    await dialog.getByLabel("Kind").selectOption({ label: kind });
+    await dialog.getByLabel("Opening balance").fill(typed(opening));
+    const onBudget = dialog.getByRole("checkbox", { name: /On budget/ });
+    await expect(onBudget).toBeChecked({ checked: kind !== "Loan" });
+    await dialog.getByRole("button", { name: "Create account" }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  await openSection(page, "Transactions");
+  await page.getByRole("button", { name: "Record transfer" }).click();
+  const transfer = page.getByRole("dialog", { name: "Record a transfer" });
+  await transfer.getByLabel("From account").selectOption({ label: "Checking" });
+  await transfer.getByLabel("To account").selectOption({ label: "Car loan" });
+  await transfer.getByLabel("Amount").fill(typed(PAYMENT));
+  await transfer.getByLabel("Category").selectOption({ label: "Groceries" });
+  await transfer.getByRole("button", { name: "Record transfer" }).click();
+  await expect(transfer).toBeHidden();
+
+  await openSection(page, "Budget");
+  // The loan's opening balance is not money to assign; the payment is Groceries spending.
+  const totals = page.getByRole("region", { name: "Month totals" });
+  await expect(totals).toContainText(`Left to assign${usd(OPENING)}`);
+  await expect(totals).toContainText(`Spent${usd(PAYMENT)}`);
+  await expect(row(page, "Groceries").getByRole("cell").nth(3)).toHaveText(usd(-PAYMENT));
+});
