@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { onBudgetByDefault, onBudgetChange } from "@/features/accounts/onBudget";
+import {
+  onBudgetByDefault,
+  onBudgetChange,
+  transferCrossesBudgetEdge,
+} from "@/features/accounts/onBudget";
 import {
   moveSources,
   overspentMinor,
@@ -81,5 +85,17 @@ describe("on budget", () => {
     expect(onBudgetChange(null, "loan", true)).toEqual({});
     expect(onBudgetChange(true, "loan", true)).toEqual({});
     expect(onBudgetChange(false, "cash", true)).toEqual({ on_budget: false });
+  });
+});
+
+describe("transfers across the budget's edge", () => {
+  it("take a category only between an on-budget and a tracking account", () => {
+    const onBudget = { on_budget: true };
+    const tracking = { on_budget: false };
+    expect(transferCrossesBudgetEdge(onBudget, tracking)).toBe(true);
+    expect(transferCrossesBudgetEdge(tracking, onBudget)).toBe(true);
+    expect(transferCrossesBudgetEdge(onBudget, onBudget)).toBe(false);
+    expect(transferCrossesBudgetEdge(tracking, tracking)).toBe(false);
+    expect(transferCrossesBudgetEdge(onBudget, undefined)).toBe(false);
   });
 });

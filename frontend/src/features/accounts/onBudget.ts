@@ -18,3 +18,15 @@ export function onBudgetChange(
   if (current === undefined) return { on_budget: value };
   return value === current ? {} : { on_budget: value };
 }
+
+/**
+ * A transfer between an on-budget and a tracking account crosses the budget's edge: its
+ * on-budget leg is spending or income and can take a category (a mortgage payment into the loan
+ * account is spending in "Mortgage"). Between two on-budget (or two tracking) accounts it cannot.
+ */
+export function transferCrossesBudgetEdge(
+  from: { on_budget: boolean } | undefined,
+  to: { on_budget: boolean } | undefined,
+): boolean {
+  return from !== undefined && to !== undefined && from.on_budget !== to.on_budget;
+}

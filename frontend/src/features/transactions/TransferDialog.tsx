@@ -13,6 +13,10 @@ import { todayIso } from "@/lib/dates";
 
 import { useCreateTransfer } from "./api";
 import { accountCurrency } from "@/features/accounts/logic";
+import { transferCrossesBudgetEdge } from "@/features/accounts/onBudget";
+import { useCategoryGroups } from "@/features/categories/api";
+
+import { CategoryOptions } from "./CategoryOptions";
 import { parseMagnitude, type DraftErrors } from "./form";
 import { NewAccountInline } from "./NewAccountInline";
 
@@ -52,6 +56,12 @@ function TransferForm({ onClose, accounts: listed }: Omit<Props, "open">) {
   const [postedOn, setPostedOn] = useState(todayIso);
   const [amountText, setAmountText] = useState("");
   const [memo, setMemo] = useState("");
+  const [categoryId, setCategoryId] = useState("");
+  const categories = useCategoryGroups(household.id);
+  const crossesEdge = transferCrossesBudgetEdge(
+    accounts.find((account) => account.id === fromId),
+    accounts.find((account) => account.id === toId),
+  );
   const [clientErrors, setClientErrors] = useState<DraftErrors>({});
   const errorFor = (field: string) => clientErrors[field] ?? fieldError(transfer.error, field);
   const currency = accountCurrency(
@@ -79,6 +89,7 @@ function TransferForm({ onClose, accounts: listed }: Omit<Props, "open">) {
         amount_minor: amount.minor,
         memo: memo.trim(),
         payee: "",
+        ...(crossesEdge && categoryId ? { category_id: categoryId } : {}),
       },
       { onSuccess: () => onClose("Transfer recorded.") },
     );
@@ -144,6 +155,17 @@ function TransferForm({ onClose, accounts: listed }: Omit<Props, "open">) {
           required
         />
       </div>
+      {crossesEdge ? (
+        <SelectField
+          label="Category"
+          value={categoryId}
+          onChange={(event) => setCategoryId(event.target.value)}
+          error={errorFor("category_id")}
+          hint="One account is a tracking account, so this is spending or income in the budget."
+        >
+          <CategoryOptions groups={categories.data ?? []} />
+        </SelectField>
+      ) : null}
       <TextField
         label="Memo"
         value={memo}
