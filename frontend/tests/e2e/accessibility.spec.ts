@@ -77,7 +77,11 @@ const HOUSEHOLD_PAGES: PageCheck[] = [
   {
     name: "budget",
     path: "budget",
-    loaded: (page) => page.getByRole("button", { name: /^Assigned to Groceries:/ }),
+    // The table's editable amounts on a desktop, one line per category on a phone.
+    loaded: (page) =>
+      page
+        .getByRole("button", { name: /^Assigned to Groceries:/ })
+        .or(page.getByRole("button", { name: /^Groceries: / })),
   },
   { name: "bills", path: "bills", loaded: (page) => page.getByText("Power & Light Co") },
   {
@@ -91,6 +95,11 @@ const HOUSEHOLD_PAGES: PageCheck[] = [
   { name: "banks", path: "bank-connections" },
   { name: "receipts", path: "receipts" },
   { name: "exports", path: "exports" },
+  {
+    name: "account register",
+    path: "accounts/{checking}",
+    loaded: (page) => page.getByRole("button", { name: "Reconcile" }),
+  },
   {
     name: "household",
     path: "members",
@@ -143,6 +152,21 @@ const DIALOGS: DialogCheck[] = [
     path: "budget",
     opener: (page) => button(page, "Copy last month"),
   },
+  {
+    // A desktop moves money from the table; a phone opens the category's sheet first.
+    name: "move money or a category's sheet",
+    path: "budget",
+    opener: (page) =>
+      button(page, "Move money from Groceries")
+        .or(button(page, /^Groceries: /))
+        .first(),
+  },
+  {
+    name: "quick add",
+    path: "dashboard",
+    opener: (page) => button(page, "Quick add a transaction"),
+  },
+  { name: "reconcile", path: "accounts/{checking}", opener: (page) => button(page, "Reconcile") },
   { name: "new account", path: "accounts", opener: (page) => button(page, "New account") },
   { name: "edit account", path: "accounts", opener: (page) => button(page, "Edit Joint checking") },
   {
@@ -222,6 +246,8 @@ const THEMES = ["light", "dark"] as const;
 interface Household {
   id: string;
   ownerEmail: string;
+  /** Joint checking's id, for its register page (`{checking}` in a path). */
+  checkingId: string;
 }
 
 let household: Household;
@@ -297,7 +323,11 @@ async function checkEverything(
     }
     await signIn(page, household.ownerEmail);
     for (const entry of HOUSEHOLD_PAGES) {
-      await visit(page, `/h/${household.id}/${entry.path}`, entry);
+      await visit(
+        page,
+        `/h/${household.id}/${entry.path.replace("{checking}", household.checkingId)}`,
+        entry,
+      );
       await check(`${entry.name} page`);
       for (const dialogEntry of DIALOGS.filter((dialog) => dialog.path === entry.path)) {
         const dialog = await openDialog(page, dialogEntry);
@@ -467,7 +497,8 @@ async function seedEverything(api: APIRequestContext): Promise<Household> {
       data: { token: new URL(link, "http://localhost").searchParams.get("token") },
     }),
   );
-  return { id: householdId, ownerEmail };
+  const checkingId = accounts.find((account) => account.name === "Joint checking")!.id;
+  return { id: householdId, ownerEmail, checkingId };
 }
 
 async function expectOk(response: Promise<APIResponse>): Promise<unknown> {

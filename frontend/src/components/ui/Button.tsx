@@ -5,9 +5,9 @@ import { cn } from "./cn";
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
 const VARIANTS: Record<Variant, string> = {
-  primary: "bg-primary text-primary-fg hover:opacity-90",
+  primary: "bg-primary text-primary-fg hover:ring-2 hover:ring-fg/25",
   secondary: "border border-border bg-card text-fg hover:bg-bg",
-  danger: "bg-danger text-card hover:opacity-90",
+  danger: "bg-danger text-card hover:ring-2 hover:ring-fg/25",
   ghost: "text-fg hover:bg-bg",
 };
 

@@ -8,6 +8,22 @@ const FIELDS =
   "input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled)";
 
 /**
+ * The element focused last outside any dialog. A field with autoFocus takes focus as it mounts,
+ * before Radix reports the opening, so by then document.activeElement no longer names the opener.
+ */
+let lastFocusOutsideDialogs: Element | null = null;
+if (typeof document !== "undefined") {
+  document.addEventListener(
+    "focusin",
+    (event) => {
+      if (event.target instanceof Element && !event.target.closest('[role="dialog"]'))
+        lastFocusOutsideDialogs = event.target;
+    },
+    true,
+  );
+}
+
+/**
  * A modal with a title, focus trapped inside, closed by Escape or the Close button. Opening it
  * puts focus on its first field (or, with none, on its first button); closing it gives focus back
  * to what opened it, which Radix only does for its own Trigger, and our dialogs open from state.
@@ -34,8 +50,10 @@ export function Dialog({
         <RadixDialog.Content
           ref={content}
           onOpenAutoFocus={(event) => {
-            // Focus has not moved yet: it is still on whatever opened the dialog.
-            opener.current = document.activeElement;
+            // Focus is still on whatever opened the dialog, unless a field inside took it first.
+            const active = document.activeElement;
+            opener.current =
+              active && !content.current?.contains(active) ? active : lastFocusOutsideDialogs;
             const field = content.current?.querySelector<HTMLElement>(FIELDS);
             if (field) {
               event.preventDefault();

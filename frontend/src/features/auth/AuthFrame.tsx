@@ -67,7 +67,7 @@ export function LinkButton({
         "inline-flex min-h-11 items-center justify-center rounded-md px-4 text-sm font-medium",
         secondary
           ? "border border-border bg-card text-fg hover:bg-bg"
-          : "bg-primary text-primary-fg hover:opacity-90",
+          : "bg-primary text-primary-fg hover:ring-2 hover:ring-fg/25",
       )}
     >
       {children}

@@ -36,7 +36,7 @@ export function QuickAdd() {
           setNotice(null);
           setOpen(true);
         }}
-        className="fixed right-4 bottom-[calc(4.5rem+env(safe-area-inset-bottom))] z-20 flex size-14 items-center justify-center rounded-full bg-primary text-primary-fg shadow-lg hover:opacity-90 md:right-6 md:bottom-6"
+        className="fixed right-4 bottom-[calc(4.5rem+env(safe-area-inset-bottom))] z-20 flex size-14 items-center justify-center rounded-full bg-primary text-primary-fg shadow-lg hover:ring-2 hover:ring-fg/25 md:right-6 md:bottom-6"
       >
         <svg aria-hidden viewBox="0 0 24 24" className="size-7" fill="none" stroke="currentColor">
           <path d="M12 5v14M5 12h14" strokeWidth={2.5} strokeLinecap="round" />

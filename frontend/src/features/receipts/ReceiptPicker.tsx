@@ -45,7 +45,7 @@ export function ReceiptPicker({
         htmlFor={id}
         aria-busy={busy || undefined}
         className={cn(
-          "inline-flex min-h-11 cursor-pointer items-center justify-center gap-2 rounded-md bg-primary px-4 text-sm font-medium text-primary-fg hover:opacity-90",
+          "inline-flex min-h-11 cursor-pointer items-center justify-center gap-2 rounded-md bg-primary px-4 text-sm font-medium text-primary-fg hover:ring-2 hover:ring-fg/25",
           "peer-focus-visible:outline peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-primary",
           busy && "cursor-wait opacity-60",
         )}
