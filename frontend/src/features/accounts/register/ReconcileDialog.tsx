@@ -86,7 +86,6 @@ export function ReconcileDialog({
           value={balanceText}
           onValueChange={setBalanceText}
           error={parsed && !parsed.ok ? parsed.error : undefined}
-          autoFocus
         />
         <TextField
           label="Statement date"
