@@ -103,8 +103,10 @@ lint: install
 typecheck: install
 	cd $(BACKEND) && .venv/bin/mypy
 
+# The backend suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test-backend: install
-	cd $(BACKEND) && .venv/bin/pytest -q
+	cd $(BACKEND) && .venv/bin/pytest -q -n $(PYTEST_WORKERS)
 
 # The infrastructure tests run promtool and amtool over the monitoring configuration (Debian's
 # prometheus and prometheus-alertmanager packages); without them those checks are skipped, and

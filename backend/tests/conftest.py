@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -33,6 +34,21 @@ from tests.arrange import Arranged, Family, build_arrangement, load_family
 from tests.outbox import sent_emails
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist every worker runs its own session: its own SQLite file or PostgreSQL
+    database already (the fixtures below), and here its own Redis database, counting down from
+    the one TEST_REDIS_URL names (15 for worker gw0, 14 for gw1, ...), since tests flush it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not worker or not redis_url:
+        return
+    parsed = urlsplit(redis_url)
+    database = int(parsed.path.lstrip("/") or 0) - int(worker.removeprefix("gw"))
+    if database < 0:
+        raise pytest.UsageError(f"TEST_REDIS_URL's database leaves no Redis database for {worker}")
+    os.environ["TEST_REDIS_URL"] = urlunsplit(parsed._replace(path=f"/{database}"))
 
 
 def _postgres_test_database(server_url: str) -> tuple[str, str]:

@@ -122,7 +122,10 @@ class TestFromSettings:
         assert not (tmp_path / "bank_token_key").exists()
 
     @pytest.mark.parametrize(
-        "bad", ["not base64!", base64.b64encode(b"short").decode(), encoded(new_key()) + "AAAA"]
+        "bad",
+        ["not base64!", base64.b64encode(b"short").decode(), encoded(new_key()) + "AAAA"],
+        # Named, not shown: the random key would give every pytest-xdist worker another test id.
+        ids=["not-base64", "too-short", "too-long"],
     )
     def test_malformed_key_stops_start_up(self, bad: str) -> None:
         with pytest.raises(ValidationError, match="32 bytes"):
