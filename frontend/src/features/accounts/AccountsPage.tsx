@@ -4,9 +4,9 @@ import dynamic from "next/dynamic";
 import { useState } from "react";
 
 import { Alert } from "@/components/ui/Alert";
-import { Amount } from "@/components/ui/Amount";
 import { Button } from "@/components/ui/Button";
 import { Card, ChartPlaceholder, EmptyState, PageHeader, Spinner } from "@/components/ui/Card";
+import { Figures } from "@/components/ui/Figures";
 import { useHousehold } from "@/features/households/HouseholdContext";
 
 import { AccountFormDialog } from "./AccountFormDialog";
@@ -140,19 +140,7 @@ function Totals({ accounts }: { accounts: Account[] }) {
   ];
   return (
     <Card>
-      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3">
-        {items.map((item) => (
-          <div
-            key={item.label}
-            className="flex items-baseline justify-between gap-2 sm:flex-col sm:items-start"
-          >
-            <dt className="text-sm text-muted">{item.label}</dt>
-            <dd className="text-xl font-semibold">
-              <Amount minor={item.minor} currency={currency} />
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <Figures items={items} currency={currency} />
       <p className="mt-3 text-xs text-muted">
         {household.isAdult ? "All accounts, archived ones included. " : ""}Debts are what is owed on
         credit cards and loans.

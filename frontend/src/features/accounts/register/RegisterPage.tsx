@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Amount } from "@/components/ui/Amount";
 import { Button } from "@/components/ui/Button";
 import { Card, EmptyState, PageHeader, Spinner } from "@/components/ui/Card";
+import { Figures } from "@/components/ui/Figures";
 import { useCategoryGroups } from "@/features/categories/api";
 import { useHousehold } from "@/features/households/HouseholdContext";
 import { formatDate } from "@/lib/dates";
@@ -159,19 +160,7 @@ function Balances({ page, currency }: { page: Page; currency: Currency }) {
   ];
   return (
     <Card>
-      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3">
-        {items.map((item) => (
-          <div
-            key={item.label}
-            className="flex items-baseline justify-between gap-2 sm:flex-col sm:items-start"
-          >
-            <dt className="text-sm text-muted">{item.label}</dt>
-            <dd className="text-xl font-semibold">
-              <Amount minor={item.minor} currency={currency} />
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <Figures items={items} currency={currency} />
       <p className="mt-3 text-xs text-muted">
         {last ? (
           <>
