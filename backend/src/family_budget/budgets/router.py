@@ -29,7 +29,6 @@ from family_budget.budgets.schemas import (
     TargetRead,
     TargetSet,
 )
-from family_budget.categories.service import get_category
 from family_budget.deps import AdultHouseholdDep, HouseholdDep, SessionDep
 from family_budget.models import AuditAction
 from family_budget.months import MonthPath
@@ -182,10 +181,8 @@ async def clear_category_target(
     household: AdultHouseholdDep, session: SessionDep, category_id: uuid.UUID
 ) -> None:
     """Remove a category's target (nothing happens when it has none)."""
-    category = await get_category(session, household, category_id)
-    had_target = category.target_kind is not None
-    await service.clear_target(session, household, category_id)
-    if had_target:
+    category = await service.clear_target(session, household, category_id)
+    if category is not None:
         await audit.record(
             session,
             household,

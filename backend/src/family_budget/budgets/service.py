@@ -497,12 +497,16 @@ async def set_target(
 
 async def clear_target(
     session: AsyncSession, household: HouseholdContext, category_id: uuid.UUID
-) -> None:
+) -> Category | None:
+    """Remove a category's target; returns the category if it had one (None: nothing changed)."""
     category = await get_category(session, household, category_id)
+    if category.target_kind is None:
+        return None
     category.target_kind = None
     category.target_amount_minor = None
     category.target_month = None
     await session.flush()
+    return category
 
 
 # --- Quick assign ------------------------------------------------------------------------------
