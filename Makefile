@@ -136,9 +136,8 @@ test-e2e: install build-web
 
 test: lint typecheck test-backend test-infra test-web
 
-bench: $(UV)
-	cd $(BACKEND) && $(UV) sync --frozen --quiet --group bench
-	bash $(BACKEND)/bench/run.sh
+bench: install
+	$(BACKEND)/.venv/bin/python $(BACKEND)/bench/run.py
 
 # 1,000,000 generated transactions as CSV and as OFX through the import service, on the local
 # PostgreSQL (BENCH_DATABASE_SERVER) and on SQLite; one JSON line per 100,000-transaction batch.

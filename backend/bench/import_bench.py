@@ -40,7 +40,7 @@ def _statement_rows(batch: int, size: int) -> list[tuple[date, int, str, str]]:
     rows: list[tuple[date, int, str, str]] = []
     start = batch * size - (OVERLAP if batch else 0)
     for index in range(start, start + size + (OVERLAP if batch else 0)):
-        generator = random.Random(index)  # noqa: S311 - benchmark data, not secrets
+        generator = random.Random(index)
         # ~250 transactions a day: 100k rows cover about 400 days, consecutive per statement.
         rows.append(
             (

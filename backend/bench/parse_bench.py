@@ -46,7 +46,7 @@ def _description(generator: random.Random) -> str:
 
 
 def _rows(count: int, seed: int) -> Iterator[tuple[date, int, str, str]]:
-    generator = random.Random(seed)  # noqa: S311 - benchmark data, not secrets
+    generator = random.Random(seed)
     start = date(2021, 1, 1)
     for index in range(count):
         yield (
@@ -164,7 +164,7 @@ def measure_dedupe(count: int) -> dict[str, float | str]:
     from family_budget.imports.dedupe import ExistingTransaction, FileRow, find_duplicates
     from family_budget.imports.payees import clean_payee, normalize_payee
 
-    generator = random.Random(3)  # noqa: S311 - benchmark data, not secrets
+    generator = random.Random(3)
     file_rows = [
         FileRow(posted_on, cents, normalize_payee(clean_payee(description)))
         for posted_on, cents, description, _ in _rows(count, seed=4)
@@ -197,7 +197,7 @@ def measure_dedupe(count: int) -> dict[str, float | str]:
 
 
 def _in_fresh_process(*arguments: str) -> dict[str, float | str]:
-    output = subprocess.run(  # noqa: S603 - this script, with our own arguments
+    output = subprocess.run(
         [sys.executable, __file__, *arguments], check=True, capture_output=True, text=True
     ).stdout
     result: dict[str, float | str] = json.loads(output.strip().splitlines()[-1])

@@ -1,0 +1,137 @@
+"""What the bench reads off the machine (Linux /proc): whether it is quiet, the load average,
+the CPU time and memory of the server's processes and of PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+class MachineBusy(RuntimeError):
+    """Raised instead of measuring on a machine that other work keeps busy."""
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from the first line of /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    total = sum(fields[:8])  # guest time is already inside user time
+    return total - idle, total
+
+
+def busy_fraction(seconds: float) -> float:
+    """Share of all CPUs in use during the next `seconds` (0 = idle, 1 = every core busy)."""
+    busy_before, total_before = _cpu_times()
+    time.sleep(seconds)
+    busy_after, total_after = _cpu_times()
+    elapsed = total_after - total_before
+    return (busy_after - busy_before) / elapsed if elapsed else 0.0
+
+
+def wait_until_quiet(
+    max_busy: float, *, patience_seconds: float, sample_seconds: float = 3.0
+) -> float:
+    """Return the measured busy share once it is at most `max_busy` (the server under test is
+    idle then, so whatever runs is someone else's); raise MachineBusy after `patience_seconds`."""
+    deadline = time.monotonic() + patience_seconds
+    while True:
+        busy = busy_fraction(sample_seconds)
+        if busy <= max_busy:
+            return busy
+        if time.monotonic() >= deadline:
+            raise MachineBusy(
+                f"{busy:.0%} of the CPUs were busy with other work just before the run "
+                f"(allowed: {max_busy:.0%}); figures from a busy machine say nothing"
+            )
+
+
+def load_average() -> tuple[float, float, float]:
+    return os.getloadavg()
+
+
+def _stat_fields(pid: int) -> list[str]:
+    # The command name (field 2) may hold spaces; everything after its closing parenthesis is
+    # space-separated.
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat_fields(int(entry.name))[1]) == pid:
+                    found.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                continue
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(children(current))
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = _stat_fields(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / CLOCK_TICKS_PER_SECOND
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in {"postgres", "postmaster"}:
+                    pids.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return pids
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class MachineInfo:
+    cpus: int
+    cpu_model: str
+    memory_gib: float
+
+
+def machine_info() -> MachineInfo:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    memory_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return MachineInfo(os.cpu_count() or 1, model, memory_kib / 1024 / 1024)
