@@ -161,6 +161,7 @@ async def app(
     if app.state.redis is not None:
         await app.state.redis.flushdb()
     app.state.session_factory = session_factory
+    app.state.read_session_factory = session_factory
     app.state.metrics = Metrics()
     app.state.rate_limiter = build_rate_limiter(settings)
     app.state.refresh_store = build_refresh_store(settings, app.state.redis, session_factory)

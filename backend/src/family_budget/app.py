@@ -34,7 +34,7 @@ from family_budget.budgets.router import alert_router as budget_alerts_router
 from family_budget.budgets.router import router as budgets_router
 from family_budget.categories.router import router as categories_router
 from family_budget.config import Settings
-from family_budget.db import create_engine, create_session_factory
+from family_budget.db import create_engine, create_session_factory, read_only_bind
 from family_budget.errors import install_error_handlers
 from family_budget.exports.router import router as exports_router
 from family_budget.households.router import router as households_router
@@ -107,6 +107,10 @@ def create_app(
         )
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine, job_nudge=dispatcher.nudge)
+        # Requests that only read (GET, HEAD) take their sessions from here.
+        app.state.read_session_factory = create_session_factory(
+            read_only_bind(engine) or engine, job_nudge=dispatcher.nudge
+        )
         app.state.redis = redis_client
         app.state.rate_limiter = build_rate_limiter(settings)
         app.state.refresh_store = build_refresh_store(

@@ -6,9 +6,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -16,11 +18,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.pool import NullPool
 
 from family_budget.budgets.activity import keep_activity_totals
 from family_budget.config import Settings
+
+StatementT = TypeVar("StatementT")
 
 
 def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
@@ -37,12 +41,32 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         return engine
     if not pooled:
         return create_async_engine(url, **pool)
-    return create_async_engine(
-        url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+    engine = create_async_engine(
+        url, pool_size=settings.database_pool_size, max_overflow=settings.database_pool_size
     )
+    # Instead of pool_pre_ping, which costs three round trips (BEGIN, a ping, ROLLBACK) on every
+    # checkout: a connection the server closed (a restart, a failover, an idle timeout) is known
+    # to the driver already, and is replaced before use at no cost.
+    event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
+    return engine
+
+
+def read_only_bind(engine: AsyncEngine) -> AsyncEngine | None:
+    """Where requests that only read (GET, HEAD) run, or None to run them as writes do.
+
+    On PostgreSQL they run without a transaction: at READ COMMITTED every statement takes a new
+    snapshot anyway, so BEGIN and COMMIT would only add two round trips to every page. SQLite
+    keeps its deferred transaction (family_budget.db._sqlite_begin)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _replace_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    if dbapi_connection.driver_connection.is_closed():
+        # The pool discards this connection and checks out another (SQLAlchemy's documented
+        # way for a checkout handler to refuse a connection).
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -74,6 +98,29 @@ def _sqlite_begin(connection: Any) -> None:
     # waits up to the busy timeout for it, so concurrent writers queue instead of failing. Reads
     # keep the deferred BEGIN and, with WAL, never wait.
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_writer.get() else "BEGIN")
+
+
+class ByIds(Generic[StatementT]):
+    """A statement over a list of ids passed as the parameter `ids`, built once in the form that
+    suits each database. PostgreSQL gets one array parameter (`= ANY($1)`): the statement is the
+    same for any number of ids, so it is compiled and prepared once and the driver sends one
+    value instead of a hundred. SQLite gets an expanding IN.
+
+    `build` receives the condition to use: `build(lambda column: <column is one of ids>)`."""
+
+    def __init__(
+        self,
+        build: Callable[[Callable[[InstrumentedAttribute[Any]], ColumnElement[bool]]], StatementT],
+    ) -> None:
+        self._postgresql = build(
+            lambda column: column == any_(bindparam("ids", type_=ARRAY(column.type)))
+        )
+        self._other = build(lambda column: column.in_(bindparam("ids", expanding=True)))
+
+    def for_session(self, session: AsyncSession | Session) -> StatementT:
+        if session.get_bind().dialect.name == "postgresql":
+            return self._postgresql
+        return self._other
 
 
 def affected_rows(result: Any) -> int:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import Uuid, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.auth.refresh_store import RefreshTokenStore
@@ -17,10 +17,10 @@ from family_budget.db import expect_writes, unit_of_work
 from family_budget.errors import NotFound, Unauthorized
 from family_budget.households.context import HouseholdContext
 from family_budget.models import Household, Membership, Role, User
-from family_budget.security import InvalidToken, TokenType, decode_token
+from family_budget.security import InvalidToken, TokenClaims, TokenType, decode_token
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -32,9 +32,12 @@ _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    if request.method not in _READ_ONLY_METHODS:
+    if request.method in _READ_ONLY_METHODS:
+        factory = request.app.state.read_session_factory
+    else:
         expect_writes()
-    async with unit_of_work(request.app.state.session_factory) as session:
+        factory = request.app.state.session_factory
+    async with unit_of_work(factory) as session:
         yield session
 
 
@@ -45,26 +48,36 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
 
 
-async def get_current_user(
-    request: Request,
-    session: SessionDep,
+_NOT_ACCEPTED = "The access token is invalid or expired"
+
+
+async def get_access_claims(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
+) -> TokenClaims:
+    """The claims of a well-signed, unexpired access token; whether its user and session still
+    stand is checked with the first query (get_current_user, get_household)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     try:
-        claims = decode_token(settings, credentials.credentials, expected_type=TokenType.ACCESS)
+        return decode_token(settings, credentials.credentials, expected_type=TokenType.ACCESS)
     except InvalidToken:
-        raise Unauthorized("The access token is invalid or expired", code="invalid_token") from None
-    user = await session.get(User, claims.user_id)
+        raise Unauthorized(_NOT_ACCEPTED, code="invalid_token") from None
+
+
+AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
+
+
+async def _accept_caller(
+    request: Request, session: AsyncSession, claims: TokenClaims, user: User | None
+) -> User:
     if user is None:
-        raise Unauthorized("The access token is invalid or expired", code="invalid_token")
+        raise Unauthorized(_NOT_ACCEPTED, code="invalid_token")
     # Tokens issued before a password change stop working (the change revokes every session).
     if user.password_changed_at and claims.issued_at < user.password_changed_at.replace(
         microsecond=0
     ):
-        raise Unauthorized("The access token is invalid or expired", code="invalid_token")
+        raise Unauthorized(_NOT_ACCEPTED, code="invalid_token")
     # Every access token the API issues names its session: logging out, a revocation (refresh
     # token reuse, a password change, signing out a device) ends it at once, not at its expiry.
     if claims.family_id is not None:
@@ -76,26 +89,44 @@ async def get_current_user(
     return user
 
 
+async def get_current_user(request: Request, session: SessionDep, claims: AccessClaims) -> User:
+    return await _accept_caller(request, session, claims, await session.get(User, claims.user_id))
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+# Built once: the caller, their membership and the household in one round trip on every
+# household route (the user is there even when the membership is not, to tell 401 from 404).
+_CALLER_IN_HOUSEHOLD = (
+    select(User, Membership, Household)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.user_id == User.id,
+            Membership.household_id == bindparam("household_id", type_=Uuid()),
+        ),
+    )
+    .outerjoin(Household, Household.id == Membership.household_id)
+    .where(User.id == bindparam("user_id", type_=Uuid()))
+)
 
 
 async def get_household(
     household_id: Annotated[uuid.UUID, Path(description="The household's id")],
-    user: CurrentUser,
+    request: Request,
     session: SessionDep,
+    claims: AccessClaims,
 ) -> HouseholdContext:
     row = (
         await session.execute(
-            select(Household, Membership)
-            .join(Membership, Membership.household_id == Household.id)
-            .where(Household.id == household_id, Membership.user_id == user.id)
+            _CALLER_IN_HOUSEHOLD, {"household_id": household_id, "user_id": claims.user_id}
         )
     ).first()
-    if row is None:
+    user = await _accept_caller(request, session, claims, row[0] if row else None)
+    if row is None or row[1] is None or row[2] is None:
         # 404, not 403: a non-member cannot tell a foreign household from a missing one.
         raise NotFound("Household not found", code="household_not_found")
-    household, membership = row
-    return HouseholdContext.for_member(household, membership, user)
+    return HouseholdContext.for_member(row[2], row[1], user)
 
 
 HouseholdDep = Annotated[HouseholdContext, Depends(get_household)]

@@ -100,7 +100,7 @@ MonthInput = Annotated[
 ]
 
 
-def _month_path(
+async def _month_path(
     month: Annotated[str, Path(description="The month, written YYYY-MM", examples=["2024-03"])],
 ) -> date:
     return month_argument(month, "month")

@@ -38,6 +38,7 @@ async def s3_client(
     app: FastAPI = create_app(s3_settings, configure_logs=False)
     async with app.router.lifespan_context(app):
         app.state.session_factory = session_factory
+        app.state.read_session_factory = session_factory
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
             yield client

@@ -1,6 +1,6 @@
 """A database or Redis that is down answers 503 with Retry-After, never 500, and the clients
 recover by themselves once it is back (hardening audit item 4). Real servers: a closed port is a
-database or Redis that is down; a local TCP relay that drops every connection is a Redis restart."""
+database or Redis that is down; a local TCP relay that drops every connection is a restart."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import make_url
 
 from family_budget.app import create_app
 from family_budget.config import Settings
@@ -105,4 +106,25 @@ async def test_the_first_request_after_a_redis_restart_succeeds(settings: Settin
             # A pooled connection exists, then Redis "restarts" under it.
             assert (await client.post(LOGIN, json=CREDENTIALS)).status_code == 401
             relay.drop()
+            assert (await client.post(LOGIN, json=CREDENTIALS)).status_code == 401
+
+
+async def test_the_first_request_after_a_database_restart_succeeds(settings: Settings) -> None:
+    # Pooled connections are not pinged before use (three round trips each time); one that the
+    # server closed is replaced when it is checked out instead.
+    if settings.is_sqlite:
+        pytest.skip("SQLite has no server to restart")
+    database_url = make_url(settings.database_url)
+    async with _DroppingRelay(database_url.host or "127.0.0.1", database_url.port or 5432) as relay:
+        through_relay = with_servers(
+            settings,
+            database_url=database_url.set(host="127.0.0.1", port=relay.port).render_as_string(
+                hide_password=False
+            ),
+        )
+        async with _client(through_relay) as (_, client):
+            # A pooled connection exists, then PostgreSQL "restarts" under it.
+            assert (await client.post(LOGIN, json=CREDENTIALS)).status_code == 401
+            relay.drop()
+            await asyncio.sleep(0.05)  # the driver hears of the closed socket
             assert (await client.post(LOGIN, json=CREDENTIALS)).status_code == 401

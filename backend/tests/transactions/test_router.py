@@ -1452,8 +1452,9 @@ class TestListTransactions:
         await _transfer(client, family)
         large = await count_for_page()
 
-        # user + household membership + the page + tags + split lines + receipt counts
-        assert small == large == 6
+        # the caller with their membership (one query) + the page + tags + split lines +
+        # receipt counts
+        assert small == large == 5
 
 
 class TestBulkCategorize:

@@ -61,12 +61,12 @@ RESET_REQUEST_ANSWER = (
 )
 
 
-def get_refresh_store(request: Request) -> RefreshTokenStore:
+async def get_refresh_store(request: Request) -> RefreshTokenStore:
     store: RefreshTokenStore = request.app.state.refresh_store
     return store
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
+async def get_rate_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.rate_limiter
     return limiter
 
@@ -197,7 +197,7 @@ async def login(
     return _token_pair(response, signed_in.tokens)
 
 
-def get_token_cipher(request: Request) -> TokenCipher:
+async def get_token_cipher(request: Request) -> TokenCipher:
     cipher: TokenCipher = request.app.state.token_cipher
     return cipher
 

@@ -50,7 +50,7 @@ router = APIRouter(prefix="/bank-connections", tags=["bank connections"])
 webhook_router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
-def _plaid(request: Request) -> PlaidClient:
+async def _plaid(request: Request) -> PlaidClient:
     client: PlaidClient | None = request.app.state.plaid
     if client is None:
         raise ServiceUnavailable(
@@ -60,12 +60,12 @@ def _plaid(request: Request) -> PlaidClient:
     return client
 
 
-def _cipher(request: Request) -> TokenCipher:
+async def _cipher(request: Request) -> TokenCipher:
     cipher: TokenCipher = request.app.state.token_cipher
     return cipher
 
 
-def _cache(request: Request) -> SyncStatusCache:
+async def _cache(request: Request) -> SyncStatusCache:
     cache: SyncStatusCache = request.app.state.sync_status_cache
     return cache
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
     Connection,
     Date,
@@ -108,10 +109,10 @@ _leaves_or_enters_budget = (
 
 def activity_arms(
     *,
-    ranges: Sequence[tuple[date, date]],
-    household_id: uuid.UUID | None = None,
+    ranges: Sequence[tuple[date | BindParameter[date], date | BindParameter[date]]],
+    household_id: uuid.UUID | BindParameter[uuid.UUID] | None = None,
     account_ids: Collection[uuid.UUID] | None = None,
-    exclude_account_ids: Collection[uuid.UUID] = (),
+    exclude_account_ids: Collection[uuid.UUID] | BindParameter[uuid.UUID] = (),
 ) -> list[ActivityRow]:
     """The rule, once: rows (household_id, account_id, category_id, posted_on, amount_minor) of
     the money of on-budget accounts (tracking accounts' money never counts) posted within one
@@ -167,15 +168,22 @@ def activity_arms(
         accounts = sorted(account_ids)
         whole = whole.where(Transaction.account_id.in_(accounts))
         lines = lines.where(Transaction.account_id.in_(accounts))
-    if exclude_account_ids:
-        excluded = sorted(exclude_account_ids)
+    if isinstance(exclude_account_ids, BindParameter) or exclude_account_ids:
+        # A statement built once for many requests names the excluded accounts as an
+        # expanding parameter; otherwise they are values.
+        excluded = (
+            exclude_account_ids
+            if isinstance(exclude_account_ids, BindParameter)
+            else sorted(exclude_account_ids)
+        )
         whole = whole.where(Transaction.account_id.not_in(excluded))
         lines = lines.where(Transaction.account_id.not_in(excluded))
     return [whole, lines]
 
 
 def _within(
-    posted_on: SQLColumnExpression[date], ranges: Sequence[tuple[date, date]]
+    posted_on: SQLColumnExpression[date],
+    ranges: Sequence[tuple[date | BindParameter[date], date | BindParameter[date]]],
 ) -> ColumnElement[bool]:
     return or_(*(posted_on.between(first, last) for first, last in ranges))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import not_, select
+from sqlalchemy import Date, Uuid, bindparam, not_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,15 +124,7 @@ async def _on_budget_money(
 ) -> tuple[int, list[uuid.UUID]]:
     """(opening balances of the on-budget accounts opened by the end of `month`, the ids of the
     foreign-currency accounts, whose money is left out). A teen counts only shared accounts."""
-    rows = await session.execute(
-        select(
-            Account.id,
-            Account.currency,
-            Account.on_budget,
-            Account.opening_balance_minor,
-            Account.opened_on,
-        ).where(Account.household_id == household.id)
-    )
+    rows = await session.execute(_ACCOUNTS_MONEY, {"household_id": household.id})
     opening = 0
     foreign: list[uuid.UUID] = []
     visible = None if not household.is_teen else await _visible_account_ids(session, household)
@@ -158,37 +150,58 @@ async def _visible_account_ids(
     )
 
 
+# The month view's statements, built once (household_id and month are parameters): building
+# them for every request cost more than running them.
+_HOUSEHOLD = bindparam("household_id", type_=Uuid())
+_ACCOUNTS_MONEY = select(
+    Account.id,
+    Account.currency,
+    Account.on_budget,
+    Account.opening_balance_minor,
+    Account.opened_on,
+).where(Account.household_id == _HOUSEHOLD)
+_ASSIGNED_THROUGH = (
+    select(
+        BudgetAssignment.category_id,
+        BudgetAssignment.month,
+        total(BudgetAssignment.assigned_minor),
+    )
+    .where(
+        BudgetAssignment.household_id == _HOUSEHOLD,
+        BudgetAssignment.month <= bindparam("month", type_=Date()),
+    )
+    .group_by(BudgetAssignment.category_id, BudgetAssignment.month)
+)
+_ACTIVITY_THROUGH = (
+    select(ActivityTotal.category_id, ActivityTotal.month, total(ActivityTotal.amount_minor))
+    .where(
+        ActivityTotal.household_id == _HOUSEHOLD,
+        ActivityTotal.month <= bindparam("month", type_=Date()),
+    )
+    .group_by(ActivityTotal.category_id, ActivityTotal.month)
+)
+
+
 async def _load(session: AsyncSession, household: HouseholdContext, month: date) -> _Ledger:
     categories = await categories_in_display_order(session, household)
     opening, foreign = await _on_budget_money(session, household, month)
+    through_month = {"household_id": household.id, "month": month}
     assigned = {
         (category_id, assigned_month): amount
         for category_id, assigned_month, amount in await session.execute(
-            select(
-                BudgetAssignment.category_id,
-                BudgetAssignment.month,
-                total(BudgetAssignment.assigned_minor),
-            )
-            .where(BudgetAssignment.household_id == household.id, BudgetAssignment.month <= month)
-            .group_by(BudgetAssignment.category_id, BudgetAssignment.month)
+            _ASSIGNED_THROUGH, through_month
         )
     }
-    totals = ActivityTotal
-    conditions = [
-        totals.household_id == household.id,
-        totals.month <= month,
+    activity_rows = _ACTIVITY_THROUGH
+    if household.is_teen or foreign:
         # A teen's budget counts the money of the accounts shared with them, nothing else.
-        visible_account_ids_filter(household, totals.account_id),
-    ]
-    if foreign:
-        conditions.append(totals.account_id.not_in(foreign))
+        conditions = [visible_account_ids_filter(household, ActivityTotal.account_id)]
+        if foreign:
+            conditions.append(ActivityTotal.account_id.not_in(foreign))
+        activity_rows = activity_rows.where(*conditions)
     activity: dict[CategoryMonthKey, int] = {}
     uncategorized: dict[date, int] = {}
-    for category_id, activity_month, amount in await session.execute(
-        select(totals.category_id, totals.month, total(totals.amount_minor))
-        .where(*conditions)
-        .group_by(totals.category_id, totals.month)
-    ):
+    for category_id, activity_month, amount in await session.execute(activity_rows, through_month):
         if category_id is None:
             uncategorized[activity_month] = amount
         else:

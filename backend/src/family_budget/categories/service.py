@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import BindParameter, Select, Uuid, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.accounts.service import lock_accounts
@@ -40,7 +40,9 @@ DEFAULT_CATEGORIES: list[tuple[str, list[tuple[str, bool]]]] = [
 ]
 
 
-def household_categories(household_id: uuid.UUID) -> Select[Category]:
+def household_categories(
+    household_id: uuid.UUID | BindParameter[uuid.UUID],
+) -> Select[Category]:
     """The one place that scopes categories to a household."""
     return select(Category).where(Category.household_id == household_id)
 
@@ -68,23 +70,27 @@ async def create_default_categories(session: AsyncSession, household: HouseholdC
     await session.flush()
 
 
+# Built once (every budget and report page reads it): the household is a parameter.
+_IN_DISPLAY_ORDER = (
+    household_categories(bindparam("household_id", type_=Uuid()))
+    .add_columns(CategoryGroup)
+    .join(CategoryGroup, CategoryGroup.id == Category.group_id)
+    .order_by(
+        CategoryGroup.sort_order,
+        CategoryGroup.name,
+        CategoryGroup.id,
+        Category.sort_order,
+        Category.name,
+        Category.id,
+    )
+)
+
+
 async def categories_in_display_order(
     session: AsyncSession, household: HouseholdContext
 ) -> Sequence[tuple[Category, CategoryGroup]]:
     """Every category of the household with its group, in the order the app shows them."""
-    rows = await session.execute(
-        household_categories(household.id)
-        .add_columns(CategoryGroup)
-        .join(CategoryGroup, CategoryGroup.id == Category.group_id)
-        .order_by(
-            CategoryGroup.sort_order,
-            CategoryGroup.name,
-            CategoryGroup.id,
-            Category.sort_order,
-            Category.name,
-            Category.id,
-        )
-    )
+    rows = await session.execute(_IN_DISPLAY_ORDER, {"household_id": household.id})
     return [(category, group) for category, group in rows.all()]
 
 

@@ -19,7 +19,7 @@ from family_budget.storage import Storage, storages_for
 router = APIRouter(prefix="/exports", tags=["exports"])
 
 
-def _storage(settings: SettingsDep) -> Storage:
+async def _storage(settings: SettingsDep) -> Storage:
     return storages_for(settings).exports
 
 

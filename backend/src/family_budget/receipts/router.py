@@ -39,7 +39,7 @@ class UnsupportedMediaType(AppError):
     status, code = 415, "unsupported_media_type"
 
 
-def _storage(settings: SettingsDep) -> Storage:
+async def _storage(settings: SettingsDep) -> Storage:
     return storages_for(settings).receipts
 
 

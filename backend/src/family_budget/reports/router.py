@@ -16,7 +16,7 @@ from family_budget.schemas import SaneDate
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-def _report_months(
+async def _report_months(
     months: Annotated[
         int, Query(ge=1, le=60, description="How many months, ending with `end`")
     ] = 12,

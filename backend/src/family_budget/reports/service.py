@@ -7,16 +7,21 @@ Net worth is about balances instead, so there transfers do count (each leg moves
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Select,
     SQLColumnExpression,
+    Uuid,
+    bindparam,
     cast,
     extract,
     func,
@@ -84,6 +89,54 @@ class SpendingReport:
         return sum(g.spent_minor for g in self.groups) + self.uncategorized_minor
 
 
+@functools.cache
+def _spending_statement(
+    whole_months: bool, raw_ranges: int, foreign_accounts: bool
+) -> Select[uuid.UUID | None, int]:
+    """Net activity per category of a range, built once per shape of range (whether it has whole
+    months, how many partial months at its edges, whether some accounts are left out) with the
+    days, the household and the accounts left out as parameters: household_id, first_month,
+    last_month, raw_first_N / raw_last_N, foreign. Building it for every request cost more
+    than running it, and left hundreds of objects in reference cycles each time."""
+    household_id = bindparam("household_id", type_=Uuid())
+    foreign = bindparam("foreign", expanding=True, type_=Uuid())
+    parts: list[Select[uuid.UUID | None, int]] = []
+    if whole_months:
+        conditions = [
+            ActivityTotal.household_id == household_id,
+            ActivityTotal.month >= bindparam("first_month", type_=Date()),
+            ActivityTotal.month <= bindparam("last_month", type_=Date()),
+        ]
+        if foreign_accounts:
+            conditions.append(ActivityTotal.account_id.not_in(foreign))
+        parts.append(
+            select(
+                ActivityTotal.category_id.label("category_id"),
+                ActivityTotal.amount_minor.label("amount_minor"),
+            ).where(*conditions)
+        )
+    if raw_ranges:
+        ranges = [
+            (
+                bindparam(f"raw_first_{index}", type_=Date()),
+                bindparam(f"raw_last_{index}", type_=Date()),
+            )
+            for index in range(raw_ranges)
+        ]
+        raw = union_all(
+            *activity_arms(
+                ranges=ranges,
+                household_id=household_id,
+                exclude_account_ids=foreign if foreign_accounts else (),
+            )
+        ).subquery("raw")
+        parts.append(select(raw.c.category_id, raw.c.amount_minor))
+    activity = union_all(*parts).subquery("spending") if len(parts) > 1 else parts[0].subquery()
+    return select(activity.c.category_id, total(activity.c.amount_minor)).group_by(
+        activity.c.category_id
+    )
+
+
 async def spending_by_category(
     session: AsyncSession, household: HouseholdContext, starts_on: date, ends_on: date
 ) -> SpendingReport:
@@ -94,48 +147,27 @@ async def spending_by_category(
     """
     check_range(starts_on, ends_on)
     foreign = await foreign_account_ids(session, household)
-    parts: list[Select[uuid.UUID | None, int]] = []
+    parameters: dict[str, Any] = {"household_id": household.id, "foreign": foreign}
     raw_ranges: list[tuple[date, date]] = []
     first_full = starts_on if starts_on.day == 1 else add_months(month_of(starts_on), 1)
     last_full = (
         month_of(ends_on) if ends_on == month_end(ends_on) else add_months(month_of(ends_on), -1)
     )
-    if first_full <= last_full:
+    whole_months = first_full <= last_full
+    if whole_months:
         # Whole months from the monthly totals, the partial months at either edge from raw rows.
-        conditions = [
-            ActivityTotal.household_id == household.id,
-            ActivityTotal.month >= first_full,
-            ActivityTotal.month <= last_full,
-        ]
-        if foreign:
-            conditions.append(ActivityTotal.account_id.not_in(foreign))
-        parts.append(
-            select(
-                ActivityTotal.category_id.label("category_id"),
-                ActivityTotal.amount_minor.label("amount_minor"),
-            ).where(*conditions)
-        )
+        parameters |= {"first_month": first_full, "last_month": last_full}
         if starts_on < first_full:
             raw_ranges.append((starts_on, first_full - timedelta(days=1)))
         if ends_on > month_end(last_full):
             raw_ranges.append((month_end(last_full) + timedelta(days=1), ends_on))
     else:
         raw_ranges.append((starts_on, ends_on))
-    if raw_ranges:
-        raw = union_all(
-            *activity_arms(
-                ranges=raw_ranges, household_id=household.id, exclude_account_ids=foreign
-            )
-        ).subquery("raw")
-        parts.append(select(raw.c.category_id, raw.c.amount_minor))
-    activity = union_all(*parts).subquery("spending") if len(parts) > 1 else parts[0].subquery()
+    for index, (first, last) in enumerate(raw_ranges):
+        parameters |= {f"raw_first_{index}": first, f"raw_last_{index}": last}
+    statement = _spending_statement(whole_months, len(raw_ranges), bool(foreign))
     spent = {
-        category_id: -amount
-        for category_id, amount in await session.execute(
-            select(activity.c.category_id, total(activity.c.amount_minor)).group_by(
-                activity.c.category_id
-            )
-        )
+        category_id: -amount for category_id, amount in await session.execute(statement, parameters)
     }
     uncategorized = spent.pop(None, 0)
     categories = await categories_in_display_order(session, household)

@@ -12,13 +12,15 @@ import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from family_budget.accounts.service import visible_account_ids_filter
+from family_budget.db import ByIds
 from family_budget.errors import (
     BadRequest,
     NotFound,
@@ -29,6 +31,7 @@ from family_budget.models import (
     Account,
     AccountShare,
     Category,
+    ClearedState,
     Receipt,
     Transaction,
     TransactionSplit,
@@ -150,9 +153,44 @@ class TransferInfo:
     counterpart_account_name: str | None = None
 
 
+class TransactionFields(Protocol):
+    """What a response reads of a transaction: the ORM object, or a row of the page query
+    (list_statement reads plain columns: building a hundred ORM objects cost more than the
+    query)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def account_id(self) -> uuid.UUID: ...
+    @property
+    def posted_on(self) -> date: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def memo(self) -> str: ...
+    @property
+    def category_id(self) -> uuid.UUID | None: ...
+    @property
+    def status(self) -> TransactionStatus: ...
+    @property
+    def cleared(self) -> ClearedState: ...
+    @property
+    def is_split(self) -> bool: ...
+    @property
+    def transfer_id(self) -> uuid.UUID | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
 @dataclass(slots=True)
 class TransactionDetails:
-    transaction: Transaction
+    transaction: TransactionFields
     tags: list[str] = field(default_factory=list)
     splits: list[TransactionSplit] = field(default_factory=list)
     transfer: TransferInfo | None = None
@@ -214,8 +252,31 @@ async def counterpart_of(session: AsyncSession, transaction: Transaction) -> Tra
     ).scalar_one_or_none()
 
 
+_TAGS_OF = ByIds(
+    lambda one_of: (
+        select(TransactionTag.transaction_id, TransactionTag.tag)
+        .where(one_of(TransactionTag.transaction_id))
+        .order_by(TransactionTag.tag)
+    )
+)
+_SPLITS_OF = ByIds(
+    lambda one_of: (
+        select(TransactionSplit)
+        .where(one_of(TransactionSplit.transaction_id))
+        .order_by(TransactionSplit.id)
+    )
+)
+_RECEIPT_COUNTS = ByIds(
+    lambda one_of: (
+        select(Receipt.transaction_id, func.count())
+        .where(one_of(Receipt.transaction_id))
+        .group_by(Receipt.transaction_id)
+    )
+)
+
+
 async def load_lines(
-    session: AsyncSession, transactions: Sequence[Transaction]
+    session: AsyncSession, transactions: Sequence[TransactionFields]
 ) -> tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[TransactionSplit]]]:
     """Tags and split lines of many transactions in at most two queries."""
     ids = [t.id for t in transactions]
@@ -223,20 +284,12 @@ async def load_lines(
     splits: dict[uuid.UUID, list[TransactionSplit]] = {i: [] for i in ids}
     if not ids:
         return tags, splits
-    tag_rows = await session.execute(
-        select(TransactionTag.transaction_id, TransactionTag.tag)
-        .where(TransactionTag.transaction_id.in_(ids))
-        .order_by(TransactionTag.tag)
-    )
+    tag_rows = await session.execute(_TAGS_OF.for_session(session), {"ids": ids})
     for transaction_id, tag in tag_rows:
         tags[transaction_id].append(tag)
     split_ids = [t.id for t in transactions if t.is_split]
     if split_ids:
-        split_rows = await session.execute(
-            select(TransactionSplit)
-            .where(TransactionSplit.transaction_id.in_(split_ids))
-            .order_by(TransactionSplit.id)
-        )
+        split_rows = await session.execute(_SPLITS_OF.for_session(session), {"ids": split_ids})
         for line in split_rows.scalars():
             splits[line.transaction_id].append(line)
     return tags, splits
@@ -248,11 +301,7 @@ async def receipt_counts(
     """How many receipts are attached to each of the transactions (absent: none)."""
     if not transaction_ids:
         return {}
-    rows = await session.execute(
-        select(Receipt.transaction_id, func.count())
-        .where(Receipt.transaction_id.in_(transaction_ids))
-        .group_by(Receipt.transaction_id)
-    )
+    rows = await session.execute(_RECEIPT_COUNTS.for_session(session), {"ids": transaction_ids})
     return {transaction_id: int(count) for transaction_id, count in rows if transaction_id}
 
 
@@ -410,13 +459,44 @@ def _text_matches(household: HouseholdContext, text: str) -> ColumnElement[bool]
     return or_(*matches)
 
 
+# Made once, not per request: each new alias re-derives the columns of its table on first use
+# (about a thousand objects, left in reference cycles for the collector, on every page).
+_COUNTERPART = aliased(Transaction, name="counterpart")
+_ACCOUNT = aliased(Account, name="account")
+_COUNTERPART_ACCOUNT = aliased(Account, name="counterpart_account")
+# The columns of TransactionFields, and the entry number for the cursor.
+_PAGE_COLUMNS = (
+    Transaction.id,
+    Transaction.account_id,
+    Transaction.posted_on,
+    Transaction.amount_minor,
+    Transaction.payee,
+    Transaction.memo,
+    Transaction.category_id,
+    Transaction.status,
+    Transaction.cleared,
+    Transaction.is_split,
+    Transaction.transfer_id,
+    Transaction.version,
+    Transaction.created_at,
+    Transaction.updated_at,
+    Transaction.entry_seq,
+)
+_INCOMING_TRANSFER_LEG = and_(
+    Transaction.transfer_id.is_not(None),
+    Transaction.amount_minor > 0,
+    _COUNTERPART.id.is_not(None),
+)
+_NOT_INCOMING_TRANSFER_LEG = not_(_INCOMING_TRANSFER_LEG)
+
+
 def list_statement(
     household: HouseholdContext,
     filters: TransactionFilters,
     *,
     limit: int,
     after: LedgerPosition | None = None,
-) -> Select[Transaction, uuid.UUID, uuid.UUID, str, str]:
+) -> Select[*tuple[Any, ...]]:
     """One page in ledger_order, newest first, walking the (household_id, posted_on, entry_seq)
     index backwards. The transfer counterpart and both accounts' names come from joins so that a
     page costs one query plus two.
@@ -425,30 +505,30 @@ def list_statement(
     amount): the incoming leg is left out whenever the viewer can see the outgoing one (a teen
     who sees only the receiving account still gets that leg). The other filters apply to the row
     shown, so an amount filter for money in (min_amount_minor >= 0) shows no transfers."""
-    counterpart = aliased(Transaction)
-    account = aliased(Account)
-    counterpart_account = aliased(Account)
+    counterpart, account, counterpart_account = _COUNTERPART, _ACCOUNT, _COUNTERPART_ACCOUNT
     conditions = _filter_conditions(household, filters)
     if filters.account_id is None:
-        conditions.append(
-            not_(
-                and_(
-                    Transaction.transfer_id.is_not(None),
-                    Transaction.amount_minor > 0,
-                    counterpart.id.is_not(None),
-                    visible_account_ids_filter(household, counterpart.account_id),
+        if household.is_teen:
+            conditions.append(
+                not_(
+                    and_(
+                        _INCOMING_TRANSFER_LEG,
+                        visible_account_ids_filter(household, counterpart.account_id),
+                    )
                 )
             )
-        )
+        else:
+            # Everyone else sees every account: the condition is the same for every request.
+            conditions.append(_NOT_INCOMING_TRANSFER_LEG)
     if after is not None:
         conditions.append(after_position(after))
     return (
         select(
-            Transaction,
-            counterpart.id,
-            counterpart.account_id,
-            account.name,
-            counterpart_account.name,
+            *_PAGE_COLUMNS,
+            counterpart.id.label("counterpart_id"),
+            counterpart.account_id.label("counterpart_account_id"),
+            account.name.label("account_name"),
+            counterpart_account.name.label("counterpart_account_name"),
         )
         .outerjoin(
             counterpart,
@@ -485,36 +565,27 @@ async def list_transactions(
         except ValueError:
             raise BadRequest("The cursor is not valid", code="invalid_cursor") from None
     statement = list_statement(household, filters, limit=limit + 1, after=after)
-    # entry_seq comes with the row rather than from the ORM object: an object inserted earlier
-    # in the same session does not carry it (see Transaction.entry_seq).
-    rows = (await session.execute(statement.add_columns(Transaction.entry_seq))).all()
+    rows = (await session.execute(statement)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    transactions = [row[0] for row in rows]
-    tags, splits = await load_lines(session, transactions)
-    receipts = await receipt_counts(session, [t.id for t in transactions])
+    tags, splits = await load_lines(session, rows)
+    receipts = await receipt_counts(session, [row.id for row in rows])
     page = []
-    for transaction, counterpart_id, counterpart_account_id, name, counterpart_name, _ in rows:
+    for row in rows:
         transfer = None
-        if transaction.transfer_id is not None and counterpart_id is not None:
+        if row.transfer_id is not None and row.counterpart_id is not None:
             transfer = TransferInfo(
-                transaction.transfer_id,
-                counterpart_id,
-                counterpart_account_id,
-                name,
-                counterpart_name,
+                row.transfer_id,
+                row.counterpart_id,
+                row.counterpart_account_id,
+                row.account_name,
+                row.counterpart_account_name,
             )
         page.append(
-            TransactionDetails(
-                transaction,
-                tags[transaction.id],
-                splits[transaction.id],
-                transfer,
-                receipts.get(transaction.id, 0),
-            )
+            TransactionDetails(row, tags[row.id], splits[row.id], transfer, receipts.get(row.id, 0))
         )
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
-        next_cursor = encode_cursor(LedgerPosition(last[0].posted_on, last[-1]))
+        next_cursor = encode_cursor(LedgerPosition(last.posted_on, last.entry_seq))
     return page, next_cursor

@@ -41,7 +41,7 @@ async def _transaction_from_path(
 TransactionDep = Annotated[Transaction, Depends(_transaction_from_path)]
 
 
-def _expected_versions(
+async def _expected_versions(
     if_match: Annotated[
         str | None,
         Header(description='The ETag of the version you read (W/"3"), or its bare number (3)'),
@@ -73,11 +73,11 @@ def count_created(request: Request, session: AsyncSession, transactions: int) ->
     after_commit(session, count)
 
 
-def _etag(transaction: Transaction) -> str:
+def _etag(transaction: queries.TransactionFields) -> str:
     return f'W/"{transaction.version}"'
 
 
-def _transfer_link(t: Transaction, transfer: queries.TransferInfo) -> TransferLink:
+def _transfer_link(t: queries.TransactionFields, transfer: queries.TransferInfo) -> TransferLink:
     this_side = (t.account_id, transfer.account_name)
     other_side = (transfer.counterpart_account_id, transfer.counterpart_account_name)
     (from_id, from_name), (to_id, to_name) = (
