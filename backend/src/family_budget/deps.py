@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Uuid, and_, bindparam, select
+from sqlalchemy import ColumnElement, Row, Select, Uuid, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.auth.refresh_store import RefreshTokenStore
@@ -69,8 +71,14 @@ AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
 
 
 async def _accept_caller(
-    request: Request, session: AsyncSession, claims: TokenClaims, user: User | None
+    request: Request,
+    session: AsyncSession,
+    claims: TokenClaims,
+    user: User | None,
+    family_active: bool | None,
 ) -> User:
+    """`family_active` is what the caller's query found, or None when the store must be asked
+    (family_budget.auth.refresh_store: the database store answers within that query)."""
     if user is None:
         raise Unauthorized(_NOT_ACCEPTED, code="invalid_token")
     # Tokens issued before a password change stop working (the change revokes every session).
@@ -81,16 +89,49 @@ async def _accept_caller(
     # Every access token the API issues names its session: logging out, a revocation (refresh
     # token reuse, a password change, signing out a device) ends it at once, not at its expiry.
     if claims.family_id is not None:
-        store: RefreshTokenStore = request.app.state.refresh_store
-        if not await store.family_active(claims.family_id, session=session):
+        if family_active is None:
+            store: RefreshTokenStore = request.app.state.refresh_store
+            family_active = await store.family_active(claims.family_id, session=session)
+        if not family_active:
             raise Unauthorized("The session has ended; sign in again", code="session_ended")
     # Which session is asking: the list of sessions marks it, "sign out the others" keeps it.
     request.state.session_id = claims.family_id
     return user
 
 
+_CALLER = select(User).where(User.id == bindparam("user_id", type_=Uuid()))
+
+
+@functools.cache
+def _with_condition(
+    statement: Select[*tuple[Any, ...]], condition: ColumnElement[bool]
+) -> Select[*tuple[Any, ...]]:
+    return statement.add_columns(condition)
+
+
+async def _caller_row(
+    request: Request,
+    session: AsyncSession,
+    claims: TokenClaims,
+    statement: Select[*tuple[Any, ...]],
+    parameters: dict[str, Any],
+) -> tuple[Row[*tuple[Any, ...]] | None, bool | None]:
+    """The first row of the caller's query, and whether their session goes on when the refresh
+    token store is the database: the check then rides along as the row's last column, saving a
+    round trip on every request. None when another store (Redis) must be asked."""
+    condition = request.app.state.refresh_store.family_active_condition
+    if condition is None or claims.family_id is None:
+        return (await session.execute(statement, parameters)).first(), None
+    parameters |= {"family_id": claims.family_id, "now": datetime.now(UTC)}
+    row = (await session.execute(_with_condition(statement, condition), parameters)).first()
+    return row, None if row is None else bool(row[-1])
+
+
 async def get_current_user(request: Request, session: SessionDep, claims: AccessClaims) -> User:
-    return await _accept_caller(request, session, claims, await session.get(User, claims.user_id))
+    row, family_active = await _caller_row(
+        request, session, claims, _CALLER, {"user_id": claims.user_id}
+    )
+    return await _accept_caller(request, session, claims, row[0] if row else None, family_active)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -117,12 +158,14 @@ async def get_household(
     session: SessionDep,
     claims: AccessClaims,
 ) -> HouseholdContext:
-    row = (
-        await session.execute(
-            _CALLER_IN_HOUSEHOLD, {"household_id": household_id, "user_id": claims.user_id}
-        )
-    ).first()
-    user = await _accept_caller(request, session, claims, row[0] if row else None)
+    row, family_active = await _caller_row(
+        request,
+        session,
+        claims,
+        _CALLER_IN_HOUSEHOLD,
+        {"household_id": household_id, "user_id": claims.user_id},
+    )
+    user = await _accept_caller(request, session, claims, row[0] if row else None, family_active)
     if row is None or row[1] is None or row[2] is None:
         # 404, not 403: a non-member cannot tell a foreign household from a missing one.
         raise NotFound("Household not found", code="household_not_found")

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 import redis.asyncio as redis_async
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, DateTime, Uuid, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
@@ -76,8 +76,22 @@ class RefreshTokenStore(Protocol):
         Access tokens name their family, so ending a session ends them at once."""
         ...
 
+    # The same question as a condition the caller's own query can carry (over the parameters
+    # `family_id` and `now`), when the store is the database; None otherwise.
+    family_active_condition: ColumnElement[bool] | None
+
+
+# A family goes on while one of its tokens is neither revoked nor expired.
+FAMILY_ACTIVE = exists().where(
+    RefreshToken.family_id == bindparam("family_id", type_=Uuid()),
+    RefreshToken.revoked_at.is_(None),
+    RefreshToken.expires_at > bindparam("now", type_=DateTime(timezone=True)),
+)
+
 
 class DatabaseRefreshTokenStore:
+    family_active_condition: ColumnElement[bool] | None = FAMILY_ACTIVE
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
@@ -150,17 +164,12 @@ class DatabaseRefreshTokenStore:
     async def family_active(
         self, family_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> bool:
-        statement = select(
-            exists().where(
-                RefreshToken.family_id == family_id,
-                RefreshToken.revoked_at.is_(None),
-                RefreshToken.expires_at > datetime.now(UTC),
-            )
-        )
+        statement = select(FAMILY_ACTIVE)
+        parameters = {"family_id": family_id, "now": datetime.now(UTC)}
         if session is not None:
-            return bool(await session.scalar(statement))
+            return bool(await session.scalar(statement, parameters))
         async with self._session_factory() as own_session:
-            return bool(await own_session.scalar(statement))
+            return bool(await own_session.scalar(statement, parameters))
 
     async def _revoke(self, condition: Any, session: AsyncSession | None) -> None:
         statement = (
@@ -206,6 +215,8 @@ return 1
 
 
 class RedisRefreshTokenStore:
+    family_active_condition: ColumnElement[bool] | None = None
+
     def __init__(self, client: redis_async.Redis, prefix: str = "refresh") -> None:
         self._redis = client
         self._prefix = prefix
