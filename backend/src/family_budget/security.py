@@ -38,7 +38,14 @@ def password_needs_rehash(password_hash: str) -> bool:
 
 
 # Verifying against this keeps login time the same for unknown emails (no enumeration by timing).
-DUMMY_PASSWORD_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+# It is the hash of a random password nobody kept, written out rather than computed at import (an
+# Argon2 hash is ~90 ms of every process's start). Its cost parameters must stay those of
+# `_password_hasher`, or the verification would take another time: tests/auth/test_passwords.py
+# checks that `password_needs_rehash` says no to it.
+DUMMY_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$9LCh7TasNcsRFv4MsVk2yg"  # noqa: S105 - a hash, of no known password
+    "$ed2Dj5oqJHrjMVgkoVmSmfRH03hYW2bogmcwnz/weRw"
+)
 
 
 def hash_token(token: str) -> str:

@@ -9,6 +9,12 @@ from family_budget.auth.passwords import (
     check_password,
     common_passwords,
 )
+from family_budget.security import (
+    DUMMY_PASSWORD_HASH,
+    hash_password,
+    password_needs_rehash,
+    verify_password,
+)
 
 EMAIL = "ann@example.com"
 NAME = "Ann Example"
@@ -57,3 +63,15 @@ class TestCheckPassword:
 
     def test_is_a_value_error_for_the_cli(self) -> None:
         assert issubclass(WeakPasswordError, ValueError)
+
+
+class TestDummyPasswordHash:
+    """The constant an unknown email is verified against, so that it takes a real one's time."""
+
+    def test_has_the_hashers_parameters(self) -> None:
+        assert not password_needs_rehash(DUMMY_PASSWORD_HASH)
+        assert not password_needs_rehash(hash_password("correct horse battery staple"))
+
+    def test_matches_no_likely_password(self) -> None:
+        assert not verify_password(DUMMY_PASSWORD_HASH, "")
+        assert not verify_password(DUMMY_PASSWORD_HASH, "password")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+import pillow_heif
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A6
 from reportlab.pdfgen.canvas import Canvas
@@ -14,6 +15,9 @@ from reportlab.pdfgen.canvas import Canvas
 GPS_LATITUDE = (52.0, 31.0, 12.5)
 GPS_LONGITUDE = (13.0, 24.0, 3.0)
 CAMERA_MAKE = "ReceiptCam 3000"
+
+# The app registers HEIF with Pillow only when it reads an upload; the tests write HEIF first.
+pillow_heif.register_heif_opener()
 
 
 def receipt_image(lines: Sequence[str], *, width: int = 800, font_size: int = 36) -> Image.Image:

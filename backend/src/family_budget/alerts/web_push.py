@@ -12,14 +12,15 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
-from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
 
 from family_budget.config import Settings
+
+if TYPE_CHECKING:
+    from py_vapid import Vapid
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,11 @@ def check_subscription(settings: Settings, subscription: WebSubscription) -> Non
 
 
 def vapid(settings: Settings) -> Vapid:
+    # py_vapid and pywebpush (which brings aiohttp and requests: ~170 ms and several MB) are
+    # imported on first use: the API needs py_vapid only to serve the public key, and pushes are
+    # sent by the job worker.
+    from py_vapid import Vapid
+
     return Vapid.from_pem(settings.vapid_key.encode())
 
 
@@ -95,6 +101,8 @@ class SubscriptionGone(Exception):
 
 
 def _send(settings: Settings, subscription: WebSubscription, body: str) -> None:
+    from pywebpush import WebPushException, webpush
+
     try:
         webpush(
             subscription.as_pywebpush(),

@@ -23,7 +23,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pyotp
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,6 +68,8 @@ def accepted_step(secret: str, code: str, *, after_step: int | None, now: dateti
     code = re.sub(r"\s", "", code)
     if not _TOTP_CODE.fullmatch(code):
         return None
+    import pyotp  # only two-step sign-ins need it; keeps it out of the server's start
+
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
     for step in (current - 1, current, current + 1):
@@ -89,6 +90,7 @@ class Setup:
 def begin_setup(cipher: TokenCipher, user: User) -> Setup:
     """A new secret, kept pending until `enable` sees a code made from it. Replaces any pending
     one; two-step sign-in, if on, stays on with its current secret until then."""
+    import pyotp
     import segno  # only needed here; keeps it out of the server's start
 
     secret = pyotp.random_base32()

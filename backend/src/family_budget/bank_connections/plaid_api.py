@@ -31,28 +31,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-import plaid
-import urllib3.exceptions
-from plaid.api import plaid_api
-from plaid.model.accounts_get_request import AccountsGetRequest
-from plaid.model.country_code import CountryCode
-from plaid.model.item_get_request import ItemGetRequest
-from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
-from plaid.model.item_remove_request import ItemRemoveRequest
-from plaid.model.link_token_create_request import LinkTokenCreateRequest
-from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
-from plaid.model.link_token_transactions import LinkTokenTransactions
-from plaid.model.products import Products
-from plaid.model.sandbox_item_fire_webhook_request import SandboxItemFireWebhookRequest
-from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
-from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
-from plaid.model.sandbox_public_token_create_request_options import (
-    SandboxPublicTokenCreateRequestOptions,
-)
-from plaid.model.transactions_sync_request import TransactionsSyncRequest
-from plaid.model.webhook_verification_key_get_request import WebhookVerificationKeyGetRequest
+if TYPE_CHECKING:
+    from plaid.api import plaid_api
+    from plaid.exceptions import ApiException
 
 from family_budget import money
 from family_budget.config import Settings
@@ -67,10 +50,11 @@ CLIENT_NAME: Final = "Family Budget"  # at most 30 characters, or Link shows "Th
 # (connect, read) seconds; a sync page of 500 transactions can take a while to assemble.
 REQUEST_TIMEOUT: Final = (10.0, 60.0)
 
+# Names of plaid-python's `plaid.Environment` hosts, read when a client is built.
 _HOSTS: Final = {
-    "sandbox": plaid.Environment.Sandbox,
-    "production": plaid.Environment.Production,
-    "development": plaid.Environment.Production,
+    "sandbox": "Sandbox",
+    "production": "Production",
+    "development": "Production",
 }
 
 ITEM_LOGIN_REQUIRED: Final = "ITEM_LOGIN_REQUIRED"
@@ -127,7 +111,7 @@ class PlaidApiError(Exception):
         return self.error_code == ITEM_LOGIN_REQUIRED
 
     @classmethod
-    def from_api_exception(cls, exc: plaid.ApiException) -> PlaidApiError:
+    def from_api_exception(cls, exc: ApiException) -> PlaidApiError:
         status = int(exc.status) if exc.status is not None else None
         body = _json_object(exc.body)
         if body is None or "error_code" not in body:
@@ -306,13 +290,23 @@ class SyncResult:
 
 
 def plaid_host(settings: Settings) -> str:
-    return settings.plaid_api_url or _HOSTS[settings.plaid_env]
+    if settings.plaid_api_url:
+        return settings.plaid_api_url
+    import plaid
+
+    host: str = getattr(plaid.Environment, _HOSTS[settings.plaid_env])
+    return host
 
 
 def build_plaid_api(settings: Settings) -> plaid_api.PlaidApi:
     """plaid-python's PlaidApi from the settings (not at import: the app's lifespan calls it)."""
     if not settings.plaid_client_id or not settings.plaid_secret:
         raise PlaidNotConfiguredError("PLAID_CLIENT_ID and PLAID_SECRET are not set")
+    # plaid-python and its thousands of generated models take ~120 ms to import and several MB
+    # of every API worker's memory: only a worker with Plaid configured pays for them, here.
+    import plaid
+    from plaid.api import plaid_api
+
     configuration = plaid.Configuration(
         host=plaid_host(settings),
         api_key={
@@ -371,6 +365,12 @@ class PlaidClient:
         `client_user_id` identifies our user to Plaid and must not be personal data (use the
         user's id). Update mode sends no products, as Plaid requires.
         """
+        from plaid.model.country_code import CountryCode
+        from plaid.model.link_token_create_request import LinkTokenCreateRequest
+        from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
+        from plaid.model.link_token_transactions import LinkTokenTransactions
+        from plaid.model.products import Products
+
         fields: dict[str, Any] = {
             "client_name": CLIENT_NAME,
             "language": language,
@@ -391,6 +391,8 @@ class PlaidClient:
         return LinkToken(link_token=response["link_token"], expiration=expiration.astimezone(UTC))
 
     def exchange_public_token(self, public_token: str) -> ExchangedItem:
+        from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
+
         response = self._call(
             self._api.item_public_token_exchange,
             ItemPublicTokenExchangeRequest(public_token=public_token),
@@ -401,6 +403,12 @@ class PlaidClient:
         self, institution_id: str, *, webhook: str | None = None
     ) -> str:
         """Sandbox (and demo bank) only: an item without going through Link."""
+        from plaid.model.products import Products
+        from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
+        from plaid.model.sandbox_public_token_create_request_options import (
+            SandboxPublicTokenCreateRequestOptions,
+        )
+
         options: dict[str, Any] = {}
         if webhook or self._webhook_url:
             options["webhook"] = webhook or self._webhook_url
@@ -414,6 +422,8 @@ class PlaidClient:
 
     def fire_sandbox_webhook(self, access_token: str, webhook_code: str) -> None:
         """Sandbox (and demo bank) only: make Plaid send this webhook for the item now."""
+        from plaid.model.sandbox_item_fire_webhook_request import SandboxItemFireWebhookRequest
+
         request = SandboxItemFireWebhookRequest(
             access_token=access_token,
             webhook_code=webhook_code,
@@ -422,16 +432,22 @@ class PlaidClient:
 
     def reset_sandbox_login(self, access_token: str) -> None:
         """Sandbox (and demo bank) only: put the item into ITEM_LOGIN_REQUIRED."""
+        from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
+
         self._call(
             self._api.sandbox_item_reset_login,
             SandboxItemResetLoginRequest(access_token=access_token),
         )
 
     def get_accounts(self, access_token: str) -> list[PlaidAccount]:
+        from plaid.model.accounts_get_request import AccountsGetRequest
+
         response = self._call(self._api.accounts_get, AccountsGetRequest(access_token=access_token))
         return [_account(account) for account in response["accounts"]]
 
     def get_item(self, access_token: str) -> PlaidItem:
+        from plaid.model.item_get_request import ItemGetRequest
+
         response = self._call(self._api.item_get, ItemGetRequest(access_token=access_token))
         item = response["item"]
         error = item.get("error")
@@ -446,10 +462,16 @@ class PlaidClient:
 
     def remove_item(self, access_token: str) -> None:
         """Ends the item at Plaid (billing stops; the access token stops working)."""
+        from plaid.model.item_remove_request import ItemRemoveRequest
+
         self._call(self._api.item_remove, ItemRemoveRequest(access_token=access_token))
 
     def get_webhook_verification_key(self, key_id: str) -> dict[str, Any]:
         """The JWK (ES256 public key) that signs webhooks with this `kid`."""
+        from plaid.model.webhook_verification_key_get_request import (
+            WebhookVerificationKeyGetRequest,
+        )
+
         response = self._call(
             self._api.webhook_verification_key_get,
             WebhookVerificationKeyGetRequest(key_id=key_id),
@@ -490,6 +512,8 @@ class PlaidClient:
             return dataclasses.replace(result, restarts=restarts)
 
     def _sync_all_pages(self, access_token: str, first_cursor: str) -> SyncResult:
+        from plaid.model.transactions_sync_request import TransactionsSyncRequest
+
         added: list[SyncedTransaction] = []
         modified: list[SyncedTransaction] = []
         removed: list[RemovedTransaction] = []
@@ -571,6 +595,9 @@ class PlaidClient:
     def _call_once(
         self, operation: Callable[..., T], request: object, *, preload: bool = True
     ) -> T:
+        import plaid
+        import urllib3.exceptions
+
         try:
             return operation(request, _request_timeout=REQUEST_TIMEOUT, _preload_content=preload)
         except plaid.ApiException as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,6 +94,9 @@ async def render_feed(
 
 
 def to_ical(settings: Settings, household: HouseholdContext, bills: list[Bill]) -> bytes:
+    # Imported when a feed is read, not at the start of every API process.
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", "-//Family Budget//Bills//EN")
     calendar.add("version", "2.0")

@@ -21,7 +21,7 @@ from family_budget.db import unit_of_work
 from family_budget.errors import NotFound, Unprocessable
 from family_budget.exports.csv_files import budget_csv, transactions_csv
 from family_budget.exports.schemas import ExportCreate
-from family_budget.exports.statement import collect_statement, render_statement
+from family_budget.exports.statement import collect_statement
 from family_budget.households.context import HouseholdContext
 from family_budget.models import Export, ExportKind, ExportStatus, Household
 from family_budget.models.base import utcnow
@@ -165,6 +165,9 @@ async def run_export(ctx: JobContext, export_id: uuid.UUID) -> None:
             else:
                 content = await _CSV_BUILDERS[kind](session, context, starts_on, ends_on)
         if kind is ExportKind.MONTHLY_STATEMENT_PDF:
+            # ReportLab is imported by the job that needs it, not by every API process at start.
+            from family_budget.exports.statement_pdf import render_statement
+
             content = await asyncio.to_thread(render_statement, statement)
         await asyncio.to_thread(storage.put, key, content, content_type=content_type)
     except Exception as error:

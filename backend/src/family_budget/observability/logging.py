@@ -8,7 +8,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-import structlog
+from family_budget.structlog_lean import structlog
 
 _SENSITIVE_KEY = re.compile(
     r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|credential", re.IGNORECASE

@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-import structlog
 from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from family_budget.errors import problem
 from family_budget.observability.metrics import Metrics
+from family_budget.structlog_lean import structlog
 
 access_logger = logging.getLogger("family_budget.access")
 REQUEST_ID_HEADER = b"x-request-id"

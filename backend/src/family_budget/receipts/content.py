@@ -13,12 +13,11 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-from typing import Final
+from functools import cache
+from typing import TYPE_CHECKING, Final
 
-import pillow_heif
-from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_RECEIPT_BYTES: Final = 10 * 1024 * 1024
 MAX_SIDE_PIXELS: Final = 4000
@@ -33,7 +32,15 @@ EXTENSIONS: Final = {JPEG: "jpg", PNG: "png", PDF: "pdf"}
 # ISO BMFF brands of HEIF images (HEIC proper, image sequences, and the generic HEIF brands).
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
-pillow_heif.register_heif_opener()
+
+@cache
+def _open_heif_too() -> None:
+    # Pillow, pillow-heif and pypdf are imported by the functions that read a file, not with this
+    # module: the app imports it at start for the limits above, and every API process would
+    # carry them (tens of ms and several MB) before its first receipt upload.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
 
 
 class UnsupportedReceipt(ValueError):
@@ -87,6 +94,9 @@ def prepare(data: bytes) -> StoredReceipt:
 
 
 def _check_pdf(data: bytes) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PyPdfError, ValueError, OSError) as exc:
@@ -96,6 +106,9 @@ def _check_pdf(data: bytes) -> None:
 
 
 def _decode(data: bytes) -> Image.Image:
+    from PIL import Image
+
+    _open_heif_too()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -116,6 +129,8 @@ def _decode(data: bytes) -> Image.Image:
 
 
 def _without_metadata(image: Image.Image, *, keep_alpha: bool) -> Image.Image:
+    from PIL import Image, ImageOps
+
     upright = ImageOps.exif_transpose(image)
     mode = "RGBA" if keep_alpha and "A" in upright.getbands() else "RGB"
     if upright.mode == "L" and not keep_alpha:

@@ -11,12 +11,10 @@ import io
 import shutil
 from functools import cache
 
-import pytesseract
-from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
 from family_budget.receipts.content import PDF
+
+# pytesseract, Pillow and pypdf are imported where a receipt is read (the worker's job), not with
+# this module: the receipts router imports it for `ocr_available`, at every API process's start.
 
 MAX_PDF_PAGES = 5
 # Tesseract reads small print better when the text is at least ~30 px high; phone photos of
@@ -27,6 +25,8 @@ OCR_TIMEOUT_SECONDS = 60
 
 @cache
 def ocr_available() -> bool:
+    import pytesseract
+
     return shutil.which(pytesseract.pytesseract.tesseract_cmd) is not None
 
 
@@ -39,6 +39,9 @@ def read_text(data: bytes, content_type: str) -> str:
         return _pdf_text(data)
     if not ocr_available():
         raise OcrUnavailable("tesseract is not installed")
+    import pytesseract
+    from PIL import Image, ImageOps
+
     with Image.open(io.BytesIO(data)) as image:
         gray = ImageOps.grayscale(image)
     if gray.width < MIN_OCR_WIDTH:
@@ -50,6 +53,9 @@ def read_text(data: bytes, content_type: str) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         return "\n".join(page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES])

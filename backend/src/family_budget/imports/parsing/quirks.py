@@ -11,8 +11,6 @@ import html.entities
 import re
 from collections.abc import Sequence
 
-from charset_normalizer import from_bytes
-
 # --- Encodings --------------------------------------------------------------------------------
 
 UTF8_FALLBACK_ERRORS = "family_budget_cp1252_fallback"
@@ -53,6 +51,10 @@ def detect_single_byte_charset(sample: bytes) -> str:
     exports (`gls.csv`, `CSV_A`, `8859-1.qfx`): for their letters (é, ä, ü, ç) cp1250 and cp1252
     share byte values, so both decode the same text and it picks the first. When cp1252 decodes
     the sample to exactly the guessed text, cp1252 is the answer: same text, the Western name."""
+    # Imported on first use: the parsing package is imported at every API process's start (for
+    # amounts), charset-normalizer is needed only to read a bank file.
+    from charset_normalizer import from_bytes
+
     best = from_bytes(sample, cp_isolation=list(BANK_CHARSET_CANDIDATES)).best()
     if best is None:
         return "cp1252"
