@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
@@ -46,17 +46,37 @@ def _clean_text(value: str) -> str:
     return normalized
 
 
+# What the schema can say of `_clean_text`: no C0/C1 controls but tab, no bidi controls, no
+# private use (unassigned code points cannot be listed; they are refused all the same).
+_CLEAN_TEXT_PATTERN = (
+    "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f"
+    "\\u202a-\\u202e\\u2066-\\u2069\\ue000-\\uf8ff]*$"
+)
+# Multiline text keeps its line breaks.
+_CLEAN_MULTILINE_PATTERN = _CLEAN_TEXT_PATTERN.replace("\\u000a-\\u001f", "\\u000b-\\u001f")
+_CLEAN_TEXT_SCHEMA = Field(json_schema_extra={"pattern": _CLEAN_TEXT_PATTERN})
+
+
 def _clean_multiline(value: str) -> str:
     return "\n".join(_clean_text(line) for line in value.replace("\r\n", "\n").split("\n"))
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_clean_text)]
-LongName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
-Payee = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
-Memo = Annotated[str, Field(max_length=2000), AfterValidator(_clean_multiline)]
+Name = Annotated[
+    str, Field(min_length=1, max_length=100), AfterValidator(_clean_text), _CLEAN_TEXT_SCHEMA
+]
+LongName = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_clean_text), _CLEAN_TEXT_SCHEMA
+]
+Payee = Annotated[str, Field(max_length=200), AfterValidator(_clean_text), _CLEAN_TEXT_SCHEMA]
+Memo = Annotated[
+    str,
+    Field(max_length=2000),
+    AfterValidator(_clean_multiline),
+    Field(json_schema_extra={"pattern": _CLEAN_MULTILINE_PATTERN}),
+]
 # Free text searched for (query parameters): the same characters as stored text, so a NUL byte is a
 # 422 here instead of an error from the database.
-SearchText = Annotated[str, AfterValidator(_clean_text)]
+SearchText = Annotated[str, AfterValidator(_clean_text), _CLEAN_TEXT_SCHEMA]
 Tag = Annotated[
     str, Field(min_length=1, max_length=50, pattern=r"^[^\s,][^,]*$"), AfterValidator(_clean_text)
 ]
@@ -81,7 +101,22 @@ def sane_date(value: date) -> date:
     return value
 
 
-SaneDate = Annotated[date, AfterValidator(sane_date)]
+# The schema's spelling of that range: a date whose year is 1900-2199.
+SaneDate = Annotated[
+    date,
+    AfterValidator(sane_date),
+    Field(json_schema_extra={"pattern": r"^(19|20|21)\d{2}-\d{2}-\d{2}$"}),
+]
+
+
+def not_nullable(schema: dict[str, Any]) -> None:
+    """json_schema_extra of an optional field that may be omitted but not sent as null."""
+    schema.pop("default", None)
+    branches = [branch for branch in schema.pop("anyOf", []) if branch.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
 
 
 class Page(BaseModel, Generic[T]):

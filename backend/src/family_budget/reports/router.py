@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from family_budget.deps import AdultHouseholdDep, SessionDep
-from family_budget.months import month_argument, trailing_months
+from family_budget.months import MONTH_SCHEMA_PATTERN, month_argument, trailing_months
 from family_budget.reports import service
 from family_budget.reports.schemas import IncomeVsExpensesRead, NetWorthRead, SpendingReportRead
 from family_budget.schemas import SaneDate
@@ -25,6 +25,7 @@ def _report_months(
         Query(
             description="Last month, YYYY-MM (default: the current month, UTC)",
             examples=["2024-03"],
+            json_schema_extra={"pattern": MONTH_SCHEMA_PATTERN},
         ),
     ] = None,
 ) -> list[date]:
