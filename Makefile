@@ -42,7 +42,7 @@ help:
 	@echo "make test-web    only the web app: API client freshness, formatting, types, lint, unit tests, build,"
 	@echo "                 end-to-end"
 	@echo "make test-contract  schemathesis against the API over HTTP as two users (every check, stateful"
-	@echo "                 links, fixed seed, about 90 s); the API must answer what its OpenAPI schema says"
+	@echo "                 links, fixed seed, about 75 s); the API must answer what its OpenAPI schema says"
 	@echo "make api-client  regenerate frontend/openapi.json and the typed client after an API change"
 	@echo "make bench       benchmark the API on the local PostgreSQL (see docs/benchmarks.md)"
 	@echo "make bench-import  import 1,000,000 transactions (CSV and OFX) into PostgreSQL and SQLite"
@@ -141,7 +141,7 @@ test-e2e: install build-web
 		echo "Chromium not found: end-to-end tests SKIPPED (install Debian's chromium package)"; \
 	fi
 
-test: lint typecheck test-backend test-infra test-web
+test: lint typecheck test-backend test-contract test-infra test-web
 
 bench: $(UV)
 	cd $(BACKEND) && $(UV) sync --frozen --quiet --group bench

@@ -1952,10 +1952,10 @@ export interface components {
              * Currency
              * @description ISO 4217 code; the household's currency when absent
              */
-            currency?: string | null;
+            currency?: ("AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYI" | "UYU" | "UYW" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG") | null;
             kind: components["schemas"]["AccountKind"];
             /** Name */
-            name: string;
+            name: string & unknown;
             /**
              * On Budget
              * @description On-budget accounts hold the money the budget assigns; a tracking account (false) only shows its balance, and its transactions are never budget activity. A transfer between an on-budget and a tracking account is spending or income of its category; absent: false for loan and investment accounts, true for the others
@@ -2060,9 +2060,9 @@ export interface components {
              * Currency
              * @description Can change only while the account has no transactions
              */
-            currency?: string | null;
+            currency?: ("AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYI" | "UYU" | "UYW" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG") | null;
             /** Name */
-            name?: string | null;
+            name?: (string & unknown) | null;
             /**
              * On Budget
              * @description On-budget accounts hold the money the budget assigns; a tracking account (false) only shows its balance, and its transactions are never budget activity. A transfer between an on-budget and a tracking account is spending or income of its category
@@ -2491,12 +2491,12 @@ export interface components {
              */
             is_income: boolean;
             /** Name */
-            name: string;
+            name: string & unknown;
         };
         /** CategoryGroupCreate */
         CategoryGroupCreate: {
             /** Name */
-            name: string;
+            name: string & unknown;
         };
         /** CategoryGroupRead */
         CategoryGroupRead: {
@@ -2519,7 +2519,7 @@ export interface components {
             /** Hidden */
             hidden?: boolean | null;
             /** Name */
-            name?: string | null;
+            name?: (string & unknown) | null;
             /** Sort Order */
             sort_order?: number | null;
         };
@@ -2577,7 +2577,7 @@ export interface components {
             /** Hidden */
             hidden?: boolean | null;
             /** Name */
-            name?: string | null;
+            name?: (string & unknown) | null;
             /** Sort Order */
             sort_order?: number | null;
         };
@@ -2833,10 +2833,11 @@ export interface components {
             /**
              * Currency
              * @description ISO 4217 code of the household's budget
+             * @enum {string}
              */
-            currency: string;
+            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYI" | "UYU" | "UYW" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
             /** Name */
-            name: string;
+            name: string & unknown;
         };
         /** HouseholdRead */
         HouseholdRead: {
@@ -2870,10 +2871,11 @@ export interface components {
             /**
              * Currency
              * @description Can change only while the household has no transactions
+             * @enum {string}
              */
-            currency?: string;
+            currency?: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYI" | "UYU" | "UYW" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
             /** Name */
-            name?: string;
+            name?: string & unknown;
         };
         /** ImportCounts */
         ImportCounts: {
@@ -3199,7 +3201,7 @@ export interface components {
         /** MeUpdate */
         MeUpdate: {
             /** Name */
-            name: string;
+            name: string & unknown;
         };
         /** MemberRead */
         MemberRead: {
@@ -3756,7 +3758,7 @@ export interface components {
              * Currency
              * @description Currency of the first household; defaults to USD
              */
-            currency?: string | null;
+            currency?: ("AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYI" | "UYU" | "UYW" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG") | null;
             /**
              * Email
              * Format: email
@@ -3766,9 +3768,9 @@ export interface components {
              * Household Name
              * @description Name of the first household; defaults to “{name}'s household”
              */
-            household_name?: string | null;
+            household_name?: (string & unknown) | null;
             /** Name */
-            name: string;
+            name: string & unknown;
             /** Password */
             password: string;
         };
@@ -3847,8 +3849,14 @@ export interface components {
              * Tags
              * @description Added to the transaction's tags
              */
-            tags?: string[];
-        };
+            tags?: (string & unknown)[];
+        } & ({
+            category_id: unknown;
+        } | {
+            payee: unknown;
+        } | {
+            tags: unknown;
+        });
         /** RuleActionsRead */
         RuleActionsRead: {
             /**
@@ -3949,7 +3957,17 @@ export interface components {
              */
             min_amount_minor?: number | null;
             payee?: components["schemas"]["PayeeCondition"] | null;
-        };
+        } & ({
+            payee: unknown;
+        } | {
+            memo_contains: unknown;
+        } | {
+            min_amount_minor: unknown;
+        } | {
+            max_amount_minor: unknown;
+        } | {
+            account_id: unknown;
+        });
         /** RuleConditionsRead */
         RuleConditionsRead: {
             /** Account Id */
@@ -3972,7 +3990,7 @@ export interface components {
              */
             enabled: boolean;
             /** Name */
-            name: string;
+            name: string & unknown;
         };
         /**
          * RuleFromTransaction
@@ -4037,7 +4055,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Name */
-            name?: string | null;
+            name?: (string & unknown) | null;
         };
         /** ScheduledCreate */
         ScheduledCreate: {
@@ -4404,7 +4422,7 @@ export interface components {
             /** @default posted */
             status: components["schemas"]["TransactionStatus"];
             /** Tags */
-            tags?: string[];
+            tags?: (string & unknown)[];
         };
         /** TransactionRead */
         TransactionRead: {
@@ -4491,7 +4509,7 @@ export interface components {
             splits?: components["schemas"]["SplitLineIn"][] | null;
             status?: components["schemas"]["TransactionStatus"] | null;
             /** Tags */
-            tags?: string[] | null;
+            tags?: (string & unknown)[] | null;
         };
         /** TransferCreate */
         TransferCreate: {
@@ -4631,7 +4649,11 @@ export interface components {
              * @default false
              */
             remember_device: boolean;
-        } & (unknown | unknown);
+        } & ({
+            code: string;
+        } | {
+            recovery_code: string;
+        });
         /** TwoFactorStatus */
         TwoFactorStatus: {
             /** Enabled */
@@ -9533,7 +9555,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportRead"];
                 };
             };
-            /** @description Bad Request: `invalid_idempotency_key` */
+            /** @description Bad Request: `invalid_idempotency_key`. The multipart body is malformed, or has more than 4 other fields */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10747,7 +10769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptRead"] | components["schemas"]["ReceiptUploadRead"];
                 };
             };
-            /** @description Bad Request: `invalid_idempotency_key` */
+            /** @description Bad Request: `invalid_idempotency_key`. The body is malformed, or has more than 4 fields beside the file */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11190,7 +11212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `invalid_month`, `validation_error`. Validation Error */
+            /** @description Unprocessable Entity: `invalid_month`, `invalid_range`, `validation_error`. Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11267,7 +11289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `invalid_month`, `validation_error`. Validation Error */
+            /** @description Unprocessable Entity: `invalid_month`, `invalid_range`, `validation_error`. Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;

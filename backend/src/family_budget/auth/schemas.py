@@ -38,6 +38,19 @@ OpaqueToken = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 class RegisterRequest(Schema):
+    # What _only_with_a_household below requires, for the schema.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {
+                "required": ["create_household"],
+                "properties": {"create_household": {"const": False}},
+            },
+            "then": {
+                "properties": {"household_name": {"type": "null"}, "currency": {"type": "null"}}
+            },
+        }
+    )
+
     email: Email
     password: NewPassword
     name: Name
@@ -196,8 +209,19 @@ class TwoFactorSignIn(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "oneOf": [
-                {"required": ["code"], "not": {"required": ["recovery_code"]}},
-                {"required": ["recovery_code"], "not": {"required": ["code"]}},
+                {
+                    "required": ["code"],
+                    "properties": {"code": {"type": "string"}},
+                    "not": {
+                        "required": ["recovery_code"],
+                        "properties": {"recovery_code": {"type": "string"}},
+                    },
+                },
+                {
+                    "required": ["recovery_code"],
+                    "properties": {"recovery_code": {"type": "string"}},
+                    "not": {"required": ["code"], "properties": {"code": {"type": "string"}}},
+                },
             ]
         }
     )

@@ -130,6 +130,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    "additionalProperties": False,
                     "properties": {
                         "file": {
                             "type": "string",
@@ -154,6 +155,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     openapi_extra=_UPLOAD_BODY,
     response_model=ReceiptRead | ReceiptUploadRead,
     responses={
+        400: {"description": "The body is malformed, or has more than 4 fields beside the file"},
         413: {"description": "The body is larger than a receipt may be"},
         415: {"description": "Neither multipart/form-data nor JSON"},
         409: {"description": "JSON (presigned upload) asked of a server that keeps files itself"},
@@ -200,6 +202,18 @@ async def create_receipt(
 async def _read_upload(request: Request) -> tuple[bytes, str]:
     form = await request.form(max_files=1, max_fields=4)
     try:
+        # Unknown fields are refused, as in every JSON body (Schema forbids extra fields).
+        for name in form:
+            if name != "file":
+                raise RequestValidationError(
+                    [
+                        {
+                            "loc": ("body", name),
+                            "msg": "Extra inputs are not permitted",
+                            "type": "extra_forbidden",
+                        }
+                    ]
+                )
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise RequestValidationError(

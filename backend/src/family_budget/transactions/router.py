@@ -240,7 +240,7 @@ async def bulk_categorize_transactions(
     return BulkCategorizeResult(updated=await service.bulk_categorize(session, household, body))
 
 
-@router.get("/{transaction_id}")
+@router.get("/{transaction_id:uuid}")
 async def get_transaction(
     household: HouseholdDep, transaction: TransactionDep, session: SessionDep, response: Response
 ) -> TransactionRead:
@@ -251,7 +251,7 @@ async def get_transaction(
     return _read(details)
 
 
-@router.patch("/{transaction_id}")
+@router.patch("/{transaction_id:uuid}")
 async def update_transaction(
     household: HouseholdDep,
     transaction: TransactionDep,
@@ -275,7 +275,7 @@ async def update_transaction(
     return _read(details)
 
 
-@router.delete("/{transaction_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{transaction_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_transaction(
     household: AdultHouseholdDep,
     transaction: TransactionDep,
