@@ -119,13 +119,13 @@ _FORM_FIELDS = frozenset({"file", "account_id", "options"})
 async def _read_form(request: Request) -> tuple[bytes, str, uuid.UUID, dict[str, Any] | None]:
     form = await request.form(max_files=1, max_fields=4)
     try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise _invalid("file", "Field required: the bank file", "missing")
         # Unknown fields are refused, as in every JSON body (Schema forbids extra fields).
         for name in form:
             if name not in _FORM_FIELDS:
                 raise _invalid(name, "Extra inputs are not permitted", "extra_forbidden")
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise _invalid("file", "Field required: the bank file", "missing")
         data = await upload.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise PayloadTooLarge(

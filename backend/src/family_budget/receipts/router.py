@@ -202,6 +202,17 @@ async def create_receipt(
 async def _read_upload(request: Request) -> tuple[bytes, str]:
     form = await request.form(max_files=1, max_fields=4)
     try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "file"),
+                        "msg": "Field required: the receipt file",
+                        "type": "missing",
+                    }
+                ]
+            )
         # Unknown fields are refused, as in every JSON body (Schema forbids extra fields).
         for name in form:
             if name != "file":
@@ -214,17 +225,6 @@ async def _read_upload(request: Request) -> tuple[bytes, str]:
                         }
                     ]
                 )
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("body", "file"),
-                        "msg": "Field required: the receipt file",
-                        "type": "missing",
-                    }
-                ]
-            )
         data = await upload.read(MAX_RECEIPT_BYTES + 1)
         if len(data) > MAX_RECEIPT_BYTES:
             raise PayloadTooLarge(
