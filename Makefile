@@ -32,7 +32,7 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
 .PHONY: help install install-web build-web api-client check-api-client run test test-backend \
-	test-infra test-web test-e2e lint typecheck bench bench-import bench-web mutation clean
+	test-infra test-web test-e2e test-contract lint typecheck bench bench-import bench-web mutation clean
 
 help:
 	@echo "make run         install, build and migrate, then serve the web app on http://localhost:$(WEB_PORT)"
@@ -41,6 +41,8 @@ help:
 	@echo "                 tests (the web app's end-to-end tests need Chromium: /usr/bin/chromium or CHROMIUM_PATH)"
 	@echo "make test-web    only the web app: API client freshness, formatting, types, lint, unit tests, build,"
 	@echo "                 end-to-end"
+	@echo "make test-contract  schemathesis against the API over HTTP as two users (every check, stateful"
+	@echo "                 links, fixed seed, about 75 s); the API must answer what its OpenAPI schema says"
 	@echo "make api-client  regenerate frontend/openapi.json and the typed client after an API change"
 	@echo "make bench       benchmark the API on the local PostgreSQL (see docs/benchmarks.md)"
 	@echo "make bench-import  import 1,000,000 transactions (CSV and OFX) into PostgreSQL and SQLite"
@@ -116,6 +118,11 @@ test-infra:
 		echo "promtool/amtool not found: Prometheus and Alertmanager configuration checks SKIPPED (install Debian's prometheus and prometheus-alertmanager packages)"
 	$(MAKE) -C infrastructure test
 
+# The OpenAPI schema is the contract: schemathesis runs every check against a real server (SQLite in
+# a temporary folder, no Redis) as two users, bounded in time and with a fixed seed.
+test-contract: install
+	$(BACKEND)/.venv/bin/python scripts/contract.py
+
 test-web: check-api-client
 	cd $(FRONTEND) && npm run --silent format:check
 	cd $(FRONTEND) && npm run --silent typecheck
@@ -134,7 +141,7 @@ test-e2e: install build-web
 		echo "Chromium not found: end-to-end tests SKIPPED (install Debian's chromium package)"; \
 	fi
 
-test: lint typecheck test-backend test-infra test-web
+test: lint typecheck test-backend test-contract test-infra test-web
 
 bench: install
 	$(BACKEND)/.venv/bin/python $(BACKEND)/bench/run.py

@@ -534,9 +534,10 @@ def _household_operations() -> tuple[list[Operation], dict[str, Any]]:
     for route in iter_route_contexts(app.routes):
         if isinstance(route.original_route, APIRoute) and route.path.startswith(HOUSEHOLD_PREFIX):
             for method in sorted(route.methods or ()):
-                described = spec["paths"][route.path][method.lower()]
+                # path_format: the path as OpenAPI writes it ({id}, not {id:uuid}).
+                described = spec["paths"][route.path_format][method.lower()]
                 operations.append(
-                    Operation(method, route.path, described["operationId"], route, described)
+                    Operation(method, route.path_format, described["operationId"], route, described)
                 )
     return operations, spec
 

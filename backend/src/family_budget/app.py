@@ -46,6 +46,7 @@ from family_budget.imports.router import router as imports_router
 from family_budget.observability.logging import configure_logging
 from family_budget.observability.metrics import Metrics
 from family_budget.observability.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from family_budget.openapi_contract import contract_openapi
 from family_budget.receipts.content import MAX_RECEIPT_BYTES
 from family_budget.receipts.router import router as receipts_router
 from family_budget.redis_client import connect as connect_redis
@@ -205,6 +206,8 @@ def create_app(
     app.include_router(system_router)
     if settings.docs_enabled:
         _serve_docs(app)
+    # Every error status each route can answer, with the problem+json body errors.py sends.
+    app.openapi = lambda: contract_openapi(app)  # type: ignore[method-assign]
 
     # The last added is the outermost: the request id exists before anything else runs or
     # fails; idempotency runs innermost, on a body whose size is already limited.

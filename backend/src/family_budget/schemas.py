@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-from family_budget.money import MAX_AMOUNT_MINOR, is_currency
+from family_budget.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, is_currency
 
 T = TypeVar("T")
 
@@ -46,19 +47,46 @@ def _clean_text(value: str) -> str:
     return normalized
 
 
+# What the schema can say of `_clean_text`: no C0/C1 controls but tab, no bidi controls, no
+# private use (unassigned code points cannot be listed; they are refused all the same).
+_CLEAN_TEXT_PATTERN = (
+    "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f"
+    "\\u202a-\\u202e\\u2066-\\u2069\\ue000-\\uf8ff]*$"
+)
+# Multiline text keeps its line breaks.
+_CLEAN_MULTILINE_PATTERN = _CLEAN_TEXT_PATTERN.replace("\\u000a-\\u001f", "\\u000b-\\u001f")
+_CLEAN_TEXT_SCHEMA = Field(json_schema_extra={"pattern": _CLEAN_TEXT_PATTERN})
+# A required name: surrounding whitespace is stripped first, so it needs a character besides.
+_CLEAN_NAME_SCHEMA = Field(
+    json_schema_extra={"pattern": _CLEAN_TEXT_PATTERN, "allOf": [{"pattern": r"\S"}]}
+)
+
+
 def _clean_multiline(value: str) -> str:
     return "\n".join(_clean_text(line) for line in value.replace("\r\n", "\n").split("\n"))
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_clean_text)]
-LongName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
-Payee = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
-Memo = Annotated[str, Field(max_length=2000), AfterValidator(_clean_multiline)]
+Name = Annotated[
+    str, Field(min_length=1, max_length=100), AfterValidator(_clean_text), _CLEAN_NAME_SCHEMA
+]
+LongName = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_clean_text), _CLEAN_NAME_SCHEMA
+]
+Payee = Annotated[str, Field(max_length=200), AfterValidator(_clean_text), _CLEAN_TEXT_SCHEMA]
+Memo = Annotated[
+    str,
+    Field(max_length=2000),
+    AfterValidator(_clean_multiline),
+    Field(json_schema_extra={"pattern": _CLEAN_MULTILINE_PATTERN}),
+]
 # Free text searched for (query parameters): the same characters as stored text, so a NUL byte is a
 # 422 here instead of an error from the database.
-SearchText = Annotated[str, AfterValidator(_clean_text)]
+SearchText = Annotated[str, AfterValidator(_clean_text), _CLEAN_TEXT_SCHEMA]
 Tag = Annotated[
-    str, Field(min_length=1, max_length=50, pattern=r"^[^\s,][^,]*$"), AfterValidator(_clean_text)
+    str,
+    Field(min_length=1, max_length=50, pattern=r"^[^\s,][^,]*$"),
+    AfterValidator(_clean_text),
+    Field(json_schema_extra={"allOf": [{"pattern": _CLEAN_TEXT_PATTERN}]}),
 ]
 
 
@@ -68,11 +96,25 @@ def _currency(value: str) -> str:
     return value
 
 
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
+CurrencyCode = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": sorted(CURRENCY_EXPONENTS)}),
+    AfterValidator(_currency),
+]
 
 # Dates far outside a budget's life are almost always typos (e.g. year 20240).
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_text(value: object) -> object:
+    # Pydantic would read "0" or "1700000000" as a Unix time; the API takes YYYY-MM-DD only.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
 
 
 def sane_date(value: date) -> date:
@@ -81,7 +123,36 @@ def sane_date(value: date) -> date:
     return value
 
 
-SaneDate = Annotated[date, AfterValidator(sane_date)]
+# The schema's spelling of that range: a date whose year is 1900-2199.
+SaneDate = Annotated[
+    date,
+    BeforeValidator(_iso_date_text),
+    AfterValidator(sane_date),
+    Field(
+        json_schema_extra={"pattern": r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}
+    ),
+]
+
+
+def at_least_one_of(*names: str) -> dict[str, Any]:
+    """json_schema_extra of a model that needs at least one of these fields, and not as null."""
+    # Under allOf, so the generated TypeScript type stays the object with its fields.
+    return {"allOf": [{"anyOf": [given(name) for name in names]}]}
+
+
+def given(name: str) -> dict[str, Any]:
+    """A JSON Schema clause: the field is sent, and not as null."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+def not_nullable(schema: dict[str, Any]) -> None:
+    """json_schema_extra of an optional field that may be omitted but not sent as null."""
+    schema.pop("default", None)
+    branches = [branch for branch in schema.pop("anyOf", []) if branch.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
 
 
 class Page(BaseModel, Generic[T]):

@@ -4,21 +4,12 @@
  * and `message` above the form.
  */
 
-export interface ProblemFieldError {
-  field: string;
-  location?: string;
-  message: string;
-  type?: string;
-}
+import type { components } from "./schema";
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  errors?: ProblemFieldError[];
-}
+/** The error body every API error has, as the OpenAPI schema describes it (generated, never written by hand). */
+export type Problem = components["schemas"]["Problem"];
+/** One invalid input of a `validation_error`. */
+export type ProblemFieldError = components["schemas"]["ProblemFieldError"];
 
 export class ApiError extends Error {
   readonly status: number;

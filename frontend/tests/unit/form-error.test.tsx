@@ -5,7 +5,15 @@ import { ApiError, type Problem } from "@/api/problem";
 import { fieldError, FormError } from "@/components/ui/FormError";
 
 /** An ApiError as the client makes it from a problem+json answer. */
-function refusal(problem: Problem, headers: Record<string, string> = {}): ApiError {
+function refusal(
+  fields: Pick<Problem, "status" | "code" | "detail"> & Partial<Problem>,
+  headers: Record<string, string> = {},
+): ApiError {
+  const problem: Problem = {
+    type: `https://family-budget.app/problems/${fields.code.replaceAll("_", "-")}`,
+    title: "Error",
+    ...fields,
+  };
   const response = new Response(JSON.stringify(problem), {
     status: problem.status,
     headers: { "Content-Type": "application/problem+json", ...headers },
@@ -18,8 +26,18 @@ const validationError = refusal({
   code: "validation_error",
   detail: "The request has invalid fields",
   errors: [
-    { field: "name", location: "body", message: "Value error, name must not be blank" },
-    { field: "splits.0.amount_minor", location: "body", message: "Input should be less than 1" },
+    {
+      field: "name",
+      location: "body",
+      message: "Value error, name must not be blank",
+      type: "value_error",
+    },
+    {
+      field: "splits.0.amount_minor",
+      location: "body",
+      message: "Input should be less than 1",
+      type: "less_than",
+    },
   ],
 });
 

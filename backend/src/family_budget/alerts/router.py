@@ -154,7 +154,7 @@ async def register_device(
     return _device(row)
 
 
-@router.delete("/me/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/me/devices/{device_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def unregister_device(
     device_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> Response:

@@ -18,7 +18,8 @@ async def list_audit_events(
     household: OwnerHouseholdDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    # Ids are 64-bit: a larger cursor is a 422, not an overflow in the database driver (a 500).
+    before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> AuditEventPage:
     """Who changed what in the household, newest first (owners only)."""
     events = await service.list_events(session, household, limit=limit + 1, before_id=before_id)

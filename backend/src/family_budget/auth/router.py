@@ -398,7 +398,7 @@ async def list_sessions(
     return [SessionRead.model_validate(item) for item in active]
 
 
-@router.delete("/me/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/me/sessions/{session_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def sign_out_session(
     session_id: uuid.UUID, user: CurrentUser, session: SessionDep, store: RefreshStoreDep
 ) -> Response:

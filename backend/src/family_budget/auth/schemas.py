@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from family_budget.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from family_budget.models import Role
 from family_budget.schemas import CurrencyCode, LongName, Name, Schema
 
@@ -26,12 +27,32 @@ Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(str.lower)]
 # Passwords are taken exactly as typed: no whitespace stripping. The policy (auth/passwords.py)
 # bounds new passwords; this bound only caps the work a login can cause.
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=4096)]
+# A new password: the policy's bounds (auth/passwords.py) are in the schema; it answers 422
+# weak_password for one outside them.
+NewPassword = Annotated[
+    str,
+    StringConstraints(strip_whitespace=False, min_length=1, max_length=4096),
+    Field(json_schema_extra={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH}),
+]
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 class RegisterRequest(Schema):
+    # What _only_with_a_household below requires, for the schema.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {
+                "required": ["create_household"],
+                "properties": {"create_household": {"const": False}},
+            },
+            "then": {
+                "properties": {"household_name": {"type": "null"}, "currency": {"type": "null"}}
+            },
+        }
+    )
+
     email: Email
-    password: Password
+    password: NewPassword
     name: Name
     # Declared before the household's fields: their validator reads it.
     create_household: bool = Field(
@@ -84,7 +105,7 @@ class MeUpdate(Schema):
 
 class PasswordChange(Schema):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class VerifyEmailRequest(Schema):
@@ -97,7 +118,7 @@ class ForgotPasswordRequest(Schema):
 
 class ResetPasswordRequest(Schema):
     token: OpaqueToken
-    new_password: Password
+    new_password: NewPassword
 
 
 class Accepted(BaseModel):
@@ -184,6 +205,27 @@ class RecoveryCodesRead(BaseModel):
 
 
 class TwoFactorSignIn(Schema):
+    # Exactly one of code and recovery_code, as the validator below requires.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["code"],
+                    "properties": {"code": {"type": "string"}},
+                    "not": {
+                        "required": ["recovery_code"],
+                        "properties": {"recovery_code": {"type": "string"}},
+                    },
+                },
+                {
+                    "required": ["recovery_code"],
+                    "properties": {"recovery_code": {"type": "string"}},
+                    "not": {"required": ["code"], "properties": {"code": {"type": "string"}}},
+                },
+            ]
+        }
+    )
+
     challenge_token: str = Field(
         max_length=2000, description="From the two_factor_required answer of /auth/login"
     )

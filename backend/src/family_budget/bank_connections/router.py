@@ -172,7 +172,7 @@ async def list_bank_connections(
     return [_read(d) for d in await service.list_connections(session, household, cache)]
 
 
-@router.get("/{connection_id}")
+@router.get("/{connection_id:uuid}")
 async def get_bank_connection(
     connection: ConnectionDep, household: HouseholdDep, session: SessionDep, cache: CacheDep
 ) -> BankConnectionRead:
@@ -180,7 +180,7 @@ async def get_bank_connection(
     return _read(await service.connection_details(session, household, connection, cache))
 
 
-@router.post("/{connection_id}/sync", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/{connection_id:uuid}/sync", status_code=status.HTTP_202_ACCEPTED)
 async def sync_bank_connection(
     household: AdultHouseholdDep, connection: ConnectionDep, session: SessionDep
 ) -> SyncQueued:
@@ -193,7 +193,7 @@ async def sync_bank_connection(
     return SyncQueued(queued=await service.request_sync(session, connection))
 
 
-@router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{connection_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_bank_connection(
     household: AdultHouseholdDep, connection: ConnectionDep, session: SessionDep
 ) -> None:

@@ -56,7 +56,7 @@ async def get_budget_month(
     return BudgetMonthRead.model_validate(view)
 
 
-@router.put("/{month}/{category_id}", response_model=BudgetCategoryRead)
+@router.put("/{month}/{category_id:uuid}", response_model=BudgetCategoryRead)
 async def set_budget_assignment(
     household: AdultHouseholdDep,
     session: SessionDep,

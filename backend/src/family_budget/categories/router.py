@@ -91,7 +91,7 @@ async def create_category(
     return CategoryRead.model_validate(category)
 
 
-@router.patch("/{category_id}", response_model=CategoryRead)
+@router.patch("/{category_id:uuid}", response_model=CategoryRead)
 async def update_category(
     category_id: uuid.UUID, body: CategoryUpdate, household: AdultHouseholdDep, session: SessionDep
 ) -> CategoryRead:
@@ -100,7 +100,7 @@ async def update_category(
     return CategoryRead.model_validate(category)
 
 
-@router.post("/{category_id}/merge", response_model=CategoryMergeRead)
+@router.post("/{category_id:uuid}/merge", response_model=CategoryMergeRead)
 async def merge_category(
     category_id: uuid.UUID, body: CategoryMerge, household: AdultHouseholdDep, session: SessionDep
 ) -> CategoryMergeRead:

@@ -9,7 +9,7 @@ from pydantic import EmailStr, Field, field_validator
 
 from family_budget import money
 from family_budget.models import Household, Invitation, Membership, Role, User
-from family_budget.schemas import CurrencyCode, LongName, ReadSchema, Schema
+from family_budget.schemas import CurrencyCode, LongName, ReadSchema, Schema, not_nullable
 
 # An invitation token is `secrets.token_urlsafe(32)` (43 characters); anything far longer is junk.
 MAX_TOKEN_LENGTH = 200
@@ -23,9 +23,12 @@ class HouseholdCreate(Schema):
 class HouseholdUpdate(Schema):
     """Only the fields sent change; a field sent as null is an error, not a reset."""
 
-    name: LongName | None = None
+    # Not nullable in the schema either: None only stands for "not sent".
+    name: LongName | None = Field(default=None, json_schema_extra=not_nullable)
     currency: CurrencyCode | None = Field(
-        default=None, description="Can change only while the household has no transactions"
+        default=None,
+        description="Can change only while the household has no transactions",
+        json_schema_extra=not_nullable,
     )
 
     @field_validator("name", "currency", mode="before")

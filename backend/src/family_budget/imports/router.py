@@ -83,6 +83,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file", "account_id"],
+                    "additionalProperties": False,
                     "properties": {
                         "file": {
                             "type": "string",
@@ -112,12 +113,19 @@ def _invalid(field: str, message: str, kind: str = "value_error") -> RequestVali
     return RequestValidationError([{"loc": ("body", field), "msg": message, "type": kind}])
 
 
+_FORM_FIELDS = frozenset({"file", "account_id", "options"})
+
+
 async def _read_form(request: Request) -> tuple[bytes, str, uuid.UUID, dict[str, Any] | None]:
     form = await request.form(max_files=1, max_fields=4)
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise _invalid("file", "Field required: the bank file", "missing")
+        # Unknown fields are refused, as in every JSON body (Schema forbids extra fields).
+        for name in form:
+            if name not in _FORM_FIELDS:
+                raise _invalid(name, "Extra inputs are not permitted", "extra_forbidden")
         data = await upload.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise PayloadTooLarge(
@@ -156,6 +164,7 @@ async def _read_form(request: Request) -> tuple[bytes, str, uuid.UUID, dict[str,
     status_code=status.HTTP_201_CREATED,
     openapi_extra=_UPLOAD_BODY,
     responses={
+        400: {"description": "The multipart body is malformed, or has more than 4 other fields"},
         409: {"description": "The account is archived"},
         413: {"description": "The file is larger than 20 MB"},
         422: {

@@ -130,6 +130,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    "additionalProperties": False,
                     "properties": {
                         "file": {
                             "type": "string",
@@ -154,6 +155,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     openapi_extra=_UPLOAD_BODY,
     response_model=ReceiptRead | ReceiptUploadRead,
     responses={
+        400: {"description": "The body is malformed, or has more than 4 fields beside the file"},
         413: {"description": "The body is larger than a receipt may be"},
         415: {"description": "Neither multipart/form-data nor JSON"},
         409: {"description": "JSON (presigned upload) asked of a server that keeps files itself"},
@@ -211,6 +213,18 @@ async def _read_upload(request: Request) -> tuple[bytes, str]:
                     }
                 ]
             )
+        # Unknown fields are refused, as in every JSON body (Schema forbids extra fields).
+        for name in form:
+            if name != "file":
+                raise RequestValidationError(
+                    [
+                        {
+                            "loc": ("body", name),
+                            "msg": "Extra inputs are not permitted",
+                            "type": "extra_forbidden",
+                        }
+                    ]
+                )
         data = await upload.read(MAX_RECEIPT_BYTES + 1)
         if len(data) > MAX_RECEIPT_BYTES:
             raise PayloadTooLarge(

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from family_budget.deps import AdultHouseholdDep, SessionDep
-from family_budget.months import month_argument, trailing_months
+from family_budget.errors import Unprocessable
+from family_budget.months import MONTH_SCHEMA_PATTERN, month_argument, trailing_months
 from family_budget.reports import service
 from family_budget.reports.schemas import IncomeVsExpensesRead, NetWorthRead, SpendingReportRead
-from family_budget.schemas import SaneDate
+from family_budget.schemas import EARLIEST_DATE, SaneDate
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -25,11 +26,18 @@ async def _report_months(
         Query(
             description="Last month, YYYY-MM (default: the current month, UTC)",
             examples=["2024-03"],
+            json_schema_extra={"pattern": MONTH_SCHEMA_PATTERN},
         ),
     ] = None,
 ) -> list[date]:
     last = datetime.now(UTC).date() if end is None else month_argument(end, "end")
-    return trailing_months(last, months)
+    report_months = trailing_months(last, months)
+    if report_months[0] < EARLIEST_DATE:
+        # Months before 1900 are outside what any date here may be (and what the answer says).
+        raise Unprocessable(
+            f"The months may not start before {EARLIEST_DATE:%Y-%m}", code="invalid_range"
+        )
+    return report_months
 
 
 ReportMonths = Annotated[list[date], Depends(_report_months)]

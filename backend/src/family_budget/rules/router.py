@@ -108,13 +108,13 @@ async def create_rule_from_transaction(
     return _read(rule)
 
 
-@router.get("/{rule_id}", response_model=RuleRead)
+@router.get("/{rule_id:uuid}", response_model=RuleRead)
 async def get_rule(rule: RuleDep) -> RuleRead:
     """One rule."""
     return _read(rule)
 
 
-@router.patch("/{rule_id}", response_model=RuleRead)
+@router.patch("/{rule_id:uuid}", response_model=RuleRead)
 async def update_rule(
     rule: RuleDep, body: RuleUpdate, household: AdultHouseholdDep, session: SessionDep
 ) -> RuleRead:
@@ -122,14 +122,14 @@ async def update_rule(
     return _read(await service.update_rule(session, household, rule, body))
 
 
-@router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{rule_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_rule(rule: RuleDep, session: SessionDep) -> Response:
     """Delete a rule (what it already did to transactions stays)."""
     await service.delete_rule(session, rule)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{rule_id}/apply", response_model=RuleApplyResult)
+@router.post("/{rule_id:uuid}/apply", response_model=RuleApplyResult)
 async def apply_rule(
     rule: RuleDep,
     household: AdultHouseholdDep,

@@ -6,11 +6,11 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from family_budget.imports.payees import normalize_payee
 from family_budget.models import PayeeMatch
-from family_budget.schemas import AmountMinor, Name, Payee, Schema
+from family_budget.schemas import AmountMinor, Name, Payee, Schema, at_least_one_of, given
 from family_budget.transactions.schemas import Tags
 
 MAX_RULE_IDS = 1000
@@ -38,6 +38,12 @@ class PayeeCondition(Schema):
 
 class RuleConditions(Schema):
     """Every condition given must hold; at least one is needed."""
+
+    model_config = ConfigDict(
+        json_schema_extra=at_least_one_of(
+            "payee", "memo_contains", "min_amount_minor", "max_amount_minor", "account_id"
+        )
+    )
 
     payee: PayeeCondition | None = None
     memo_contains: MemoText | None = Field(default=None, description="Case-insensitive")
@@ -70,6 +76,20 @@ class RuleConditions(Schema):
 
 class RuleActions(Schema):
     """At least one action is needed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "anyOf": [
+                        given("category_id"),
+                        given("payee"),
+                        {"required": ["tags"], "properties": {"tags": {"minItems": 1}}},
+                    ]
+                }
+            ]
+        }
+    )
 
     category_id: uuid.UUID | None = None
     payee: NewPayee | None = Field(default=None, description="Replaces the payee")

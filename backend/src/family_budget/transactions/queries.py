@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -280,8 +281,9 @@ async def load_lines(
 ) -> tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[TransactionSplit]]]:
     """Tags and split lines of many transactions in at most two queries."""
     ids = [t.id for t in transactions]
-    tags: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
-    splits: dict[uuid.UUID, list[TransactionSplit]] = {i: [] for i in ids}
+    # Only the transactions that have tags or lines get an entry (most have neither).
+    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
+    splits: dict[uuid.UUID, list[TransactionSplit]] = defaultdict(list)
     if not ids:
         return tags, splits
     tag_rows = await session.execute(_TAGS_OF.for_session(session), {"ids": ids})

@@ -4,7 +4,13 @@ import { useSyncExternalStore } from "react";
 
 import { SelectField, type SelectFieldProps } from "@/components/ui/Field";
 
-import { COMMON_CURRENCIES, currencyLabel, DEFAULT_CURRENCY, guessCurrency } from "./currencies";
+import {
+  COMMON_CURRENCIES,
+  currencyLabel,
+  type CurrencyCode,
+  DEFAULT_CURRENCY,
+  guessCurrency,
+} from "./currencies";
 
 const noSubscription = () => () => {};
 
@@ -12,7 +18,7 @@ const noSubscription = () => () => {};
  * The browser's likely currency. The server renders the neutral default and the browser its own
  * guess after hydration, so the two never disagree about the first paint.
  */
-export function useGuessedCurrency(): string {
+export function useGuessedCurrency(): CurrencyCode {
   return useSyncExternalStore(
     noSubscription,
     () => guessCurrency(navigator.languages.length ? navigator.languages : [navigator.language]),
@@ -26,16 +32,20 @@ export function CurrencySelect({
   onValueChange,
   ...rest
 }: Omit<SelectFieldProps, "value" | "onChange" | "children"> & {
-  value: string;
-  onValueChange: (code: string) => void;
+  value: CurrencyCode;
+  onValueChange: (code: CurrencyCode) => void;
 }) {
-  const codes: readonly string[] = COMMON_CURRENCIES.includes(
-    value as (typeof COMMON_CURRENCIES)[number],
+  const codes: readonly CurrencyCode[] = (COMMON_CURRENCIES as readonly CurrencyCode[]).includes(
+    value,
   )
     ? COMMON_CURRENCIES
     : [value, ...COMMON_CURRENCIES];
   return (
-    <SelectField value={value} onChange={(event) => onValueChange(event.target.value)} {...rest}>
+    <SelectField
+      value={value}
+      onChange={(event) => onValueChange(event.target.value as CurrencyCode)}
+      {...rest}
+    >
       {codes.map((code) => (
         <option key={code} value={code}>
           {currencyLabel(code)}

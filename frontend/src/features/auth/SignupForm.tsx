@@ -14,6 +14,7 @@ import { safeNextPath } from "@/features/session/RequireSession";
 import { useSession } from "@/features/session/SessionProvider";
 
 import { AuthHeading, TextLink } from "./AuthFrame";
+import type { CurrencyCode } from "./currencies";
 import { CurrencySelect, useGuessedCurrency } from "./CurrencySelect";
 import { ACCEPT_INVITATION_PATH, withNext } from "./links";
 import { useSignedInRedirect } from "./useSignedInRedirect";
@@ -33,7 +34,7 @@ export function SignupForm({ next }: { next: string | null }) {
   const joining = nextPath?.startsWith(ACCEPT_INVITATION_PATH) ?? false;
   const { status, setDestination } = useSignedInRedirect(nextPath ?? "/");
   const guessedCurrency = useGuessedCurrency();
-  const [chosenCurrency, setChosenCurrency] = useState<string | null>(null);
+  const [chosenCurrency, setChosenCurrency] = useState<CurrencyCode | null>(null);
   const [fields, setFields] = useState({ name: "", email: "", password: "", householdName: "" });
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const values: SignupValues = { ...fields, currency: chosenCurrency ?? guessedCurrency };

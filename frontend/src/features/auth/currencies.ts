@@ -1,3 +1,8 @@
+import type { components } from "@/api/schema";
+
+/** An ISO 4217 code the API accepts (the schema lists them all). */
+export type CurrencyCode = components["schemas"]["HouseholdCreate"]["currency"];
+
 /**
  * The currencies offered when a household is created: the common ones, each of which the
  * backend accepts (backend/src/family_budget/money.py lists them all). Someone needing another
@@ -44,10 +49,10 @@ export const COMMON_CURRENCIES = [
   "THB",
   "VND",
   "UAH",
-] as const;
+] as const satisfies readonly CurrencyCode[];
 
 // The region of a locale ("en-GB" → GB) says more about someone's money than the language does.
-const REGION_CURRENCY: Readonly<Record<string, string>> = {
+const REGION_CURRENCY: Readonly<Record<string, CurrencyCode>> = {
   US: "USD",
   PR: "USD",
   EC: "USD",
@@ -114,7 +119,7 @@ const REGION_CURRENCY: Readonly<Record<string, string>> = {
   SK: "EUR",
 };
 
-export const DEFAULT_CURRENCY = "USD";
+export const DEFAULT_CURRENCY: CurrencyCode = "USD";
 
 function regionOf(locale: string): string | undefined {
   try {
@@ -125,7 +130,7 @@ function regionOf(locale: string): string | undefined {
 }
 
 /** The likely currency of someone whose browser prefers these locales (first match wins). */
-export function guessCurrency(locales: readonly string[]): string {
+export function guessCurrency(locales: readonly string[]): CurrencyCode {
   for (const locale of locales) {
     const region = regionOf(locale);
     const currency = region ? REGION_CURRENCY[region] : undefined;

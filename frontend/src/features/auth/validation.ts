@@ -4,6 +4,8 @@
  * (common passwords, taken addresses) and its answers are shown at the same fields.
  */
 
+import type { CurrencyCode } from "./currencies";
+
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 1000;
 export const MAX_NAME_LENGTH = 100;
@@ -20,7 +22,7 @@ export interface SignupValues {
   email: string;
   password: string;
   householdName: string;
-  currency: string;
+  currency: CurrencyCode;
 }
 
 // Deliberately loose: one "@", something on both sides, a dot in the domain. The server has

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
-import { currencyLabel } from "@/features/auth/currencies";
+import { type CurrencyCode, currencyLabel } from "@/features/auth/currencies";
 import { CurrencySelect } from "@/features/auth/CurrencySelect";
 import { validateHouseholdName } from "@/features/auth/validation";
 
@@ -41,7 +41,8 @@ export function HouseholdSettings() {
 function SettingsForm() {
   const household = useHousehold();
   const [name, setName] = useState(household.name);
-  const [currency, setCurrency] = useState(household.currency.code);
+  // The API only ever stores a code it accepts.
+  const [currency, setCurrency] = useState(household.currency.code as CurrencyCode);
   const [nameError, setNameError] = useState<string | undefined>();
   const update = useUpdateHousehold(household.id);
   const errors = mergeFieldErrors(

@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/Button";
 import { TextField } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormError";
 import { AuthHeading, TextLink } from "@/features/auth/AuthFrame";
+import type { CurrencyCode } from "@/features/auth/currencies";
 import { CurrencySelect, useGuessedCurrency } from "@/features/auth/CurrencySelect";
 import { validateHouseholdName } from "@/features/auth/validation";
 import { useMe, useSession } from "@/features/session/SessionProvider";
@@ -21,7 +22,7 @@ export function NewHouseholdForm() {
   const router = useRouter();
   const guessedCurrency = useGuessedCurrency();
   const [name, setName] = useState("");
-  const [chosenCurrency, setChosenCurrency] = useState<string | null>(null);
+  const [chosenCurrency, setChosenCurrency] = useState<CurrencyCode | null>(null);
   const [nameError, setNameError] = useState<string | undefined>();
   const create = useCreateHousehold();
   const currency = chosenCurrency ?? guessedCurrency;

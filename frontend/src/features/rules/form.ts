@@ -81,7 +81,8 @@ export function buildRule(draft: RuleDraft, currency: Currency): Built {
     errors["conditions.payee.value"] = "Enter the payee text, or match any payee";
   if (draft.name.trim() === "") errors.name = "Give the rule a name";
 
-  const conditions: RuleCreateBody["conditions"] = {};
+  // Built field by field; the schema's "at least one condition" is checked just below.
+  const conditions: Partial<RuleCreateBody["conditions"]> = {};
   if (draft.payeeMatch !== "any" && payeeValue)
     conditions.payee = { match: draft.payeeMatch, value: payeeValue };
   if (draft.memoContains.trim()) conditions.memo_contains = draft.memoContains.trim();
@@ -92,7 +93,7 @@ export function buildRule(draft: RuleDraft, currency: Currency): Built {
     errors.conditions = "Add at least one condition";
 
   const tags = parseTags(draft.tagsText);
-  const actions: RuleCreateBody["actions"] = { tags };
+  const actions: Partial<RuleCreateBody["actions"]> = { tags };
   if (draft.categoryId) actions.category_id = draft.categoryId;
   if (draft.newPayee.trim()) actions.payee = draft.newPayee.trim();
   if (!actions.category_id && !actions.payee && tags.length === 0)
@@ -101,7 +102,13 @@ export function buildRule(draft: RuleDraft, currency: Currency): Built {
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    body: { name: draft.name.trim(), enabled: draft.enabled, conditions, actions },
+    body: {
+      name: draft.name.trim(),
+      enabled: draft.enabled,
+      // Sound: with no error, a condition and an action were set above.
+      conditions: conditions as RuleCreateBody["conditions"],
+      actions: actions as RuleCreateBody["actions"],
+    },
   };
 }
 
