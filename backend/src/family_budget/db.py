@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, any_, bindparam, event
+from sqlalchemy import ColumnElement, SQLColumnExpression, Uuid, any_, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from family_budget.budgets.activity import keep_activity_totals
@@ -101,19 +101,19 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 class ByIds(Generic[StatementT]):
-    """A statement over a list of ids passed as the parameter `ids`, built once in the form that
-    suits each database. PostgreSQL gets one array parameter (`= ANY($1)`): the statement is the
-    same for any number of ids, so it is compiled and prepared once and the driver sends one
-    value instead of a hundred. SQLite gets an expanding IN.
+    """A statement over a list of UUIDs passed as the parameter `ids`, built once in the form
+    that suits each database. PostgreSQL gets one array parameter (`= ANY($1)`): the statement
+    is the same for any number of ids, so it is compiled and prepared once and the driver sends
+    one value instead of a hundred. SQLite gets an expanding IN.
 
     `build` receives the condition to use: `build(lambda column: <column is one of ids>)`."""
 
     def __init__(
         self,
-        build: Callable[[Callable[[InstrumentedAttribute[Any]], ColumnElement[bool]]], StatementT],
+        build: Callable[[Callable[[SQLColumnExpression[Any]], ColumnElement[bool]]], StatementT],
     ) -> None:
         self._postgresql = build(
-            lambda column: column == any_(bindparam("ids", type_=ARRAY(column.type)))
+            lambda column: column == any_(bindparam("ids", type_=ARRAY(Uuid())))
         )
         self._other = build(lambda column: column.in_(bindparam("ids", expanding=True)))
 

@@ -19,7 +19,7 @@ from family_budget.db import expect_writes, unit_of_work
 from family_budget.errors import NotFound, Unauthorized
 from family_budget.households.context import HouseholdContext
 from family_budget.models import Household, Membership, Role, User
-from family_budget.security import InvalidToken, TokenClaims, TokenType, decode_token
+from family_budget.security import InvalidToken, TokenClaims, decode_access_token
 
 
 async def get_settings(request: Request) -> Settings:
@@ -62,7 +62,7 @@ async def get_access_claims(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     try:
-        return decode_token(settings, credentials.credentials, expected_type=TokenType.ACCESS)
+        return decode_access_token(settings, credentials.credentials)
     except InvalidToken:
         raise Unauthorized(_NOT_ACCEPTED, code="invalid_token") from None
 

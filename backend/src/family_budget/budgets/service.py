@@ -153,32 +153,30 @@ async def _visible_account_ids(
 # The month view's statements, built once (household_id and month are parameters): building
 # them for every request cost more than running them.
 _HOUSEHOLD = bindparam("household_id", type_=Uuid())
+# Over the tables, not the mapped classes: a statement without ORM entities skips the ORM's
+# per-execution compile step, a measurable share of a request this size.
+_accounts = Account.__table__.c
+_assignments = BudgetAssignment.__table__.c
+_totals = ActivityTotal.__table__.c
 _ACCOUNTS_MONEY = select(
-    Account.id,
-    Account.currency,
-    Account.on_budget,
-    Account.opening_balance_minor,
-    Account.opened_on,
-).where(Account.household_id == _HOUSEHOLD)
+    _accounts.id,
+    _accounts.currency,
+    _accounts.on_budget,
+    _accounts.opening_balance_minor,
+    _accounts.opened_on,
+).where(_accounts.household_id == _HOUSEHOLD)
 _ASSIGNED_THROUGH = (
-    select(
-        BudgetAssignment.category_id,
-        BudgetAssignment.month,
-        total(BudgetAssignment.assigned_minor),
-    )
+    select(_assignments.category_id, _assignments.month, total(_assignments.assigned_minor))
     .where(
-        BudgetAssignment.household_id == _HOUSEHOLD,
-        BudgetAssignment.month <= bindparam("month", type_=Date()),
+        _assignments.household_id == _HOUSEHOLD,
+        _assignments.month <= bindparam("month", type_=Date()),
     )
-    .group_by(BudgetAssignment.category_id, BudgetAssignment.month)
+    .group_by(_assignments.category_id, _assignments.month)
 )
 _ACTIVITY_THROUGH = (
-    select(ActivityTotal.category_id, ActivityTotal.month, total(ActivityTotal.amount_minor))
-    .where(
-        ActivityTotal.household_id == _HOUSEHOLD,
-        ActivityTotal.month <= bindparam("month", type_=Date()),
-    )
-    .group_by(ActivityTotal.category_id, ActivityTotal.month)
+    select(_totals.category_id, _totals.month, total(_totals.amount_minor))
+    .where(_totals.household_id == _HOUSEHOLD, _totals.month <= bindparam("month", type_=Date()))
+    .group_by(_totals.category_id, _totals.month)
 )
 
 
@@ -197,7 +195,7 @@ async def _load(session: AsyncSession, household: HouseholdContext, month: date)
         # A teen's budget counts the money of the accounts shared with them, nothing else.
         conditions = [visible_account_ids_filter(household, ActivityTotal.account_id)]
         if foreign:
-            conditions.append(ActivityTotal.account_id.not_in(foreign))
+            conditions.append(_totals.account_id.not_in(foreign))
         activity_rows = activity_rows.where(*conditions)
     activity: dict[CategoryMonthKey, int] = {}
     uncategorized: dict[date, int] = {}

@@ -253,11 +253,14 @@ async def counterpart_of(session: AsyncSession, transaction: Transaction) -> Tra
     ).scalar_one_or_none()
 
 
+# Over the tables where no ORM object is wanted: such a statement skips the ORM's compile step.
+_tags = TransactionTag.__table__.c
+_receipts = Receipt.__table__.c
 _TAGS_OF = ByIds(
     lambda one_of: (
-        select(TransactionTag.transaction_id, TransactionTag.tag)
-        .where(one_of(TransactionTag.transaction_id))
-        .order_by(TransactionTag.tag)
+        select(_tags.transaction_id, _tags.tag)
+        .where(one_of(_tags.transaction_id))
+        .order_by(_tags.tag)
     )
 )
 _SPLITS_OF = ByIds(
@@ -269,9 +272,9 @@ _SPLITS_OF = ByIds(
 )
 _RECEIPT_COUNTS = ByIds(
     lambda one_of: (
-        select(Receipt.transaction_id, func.count())
-        .where(one_of(Receipt.transaction_id))
-        .group_by(Receipt.transaction_id)
+        select(_receipts.transaction_id, func.count())
+        .where(one_of(_receipts.transaction_id))
+        .group_by(_receipts.transaction_id)
     )
 )
 
