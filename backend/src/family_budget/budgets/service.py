@@ -11,14 +11,27 @@ each month's end. The rules are written for people in docs/budgeting.md.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, Uuid, bindparam, not_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    String,
+    Uuid,
+    bindparam,
+    literal,
+    not_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from family_budget.accounts.service import visible_account_ids_filter
 from family_budget.budgets.activity import total
@@ -119,91 +132,101 @@ class _Ledger:
     uncategorized: dict[date, int]
 
 
-async def _on_budget_money(
-    session: AsyncSession, household: HouseholdContext, month: date
-) -> tuple[int, list[uuid.UUID]]:
-    """(opening balances of the on-budget accounts opened by the end of `month`, the ids of the
-    foreign-currency accounts, whose money is left out). A teen counts only shared accounts."""
-    rows = await session.execute(_ACCOUNTS_MONEY, {"household_id": household.id})
-    opening = 0
-    foreign: list[uuid.UUID] = []
-    visible = None if not household.is_teen else await _visible_account_ids(session, household)
-    next_month = add_months(month, 1)
-    for account_id, currency, on_budget, opening_minor, opened_on in rows:
-        if currency != household.currency:
-            foreign.append(account_id)
-        elif on_budget and opened_on < next_month and (visible is None or account_id in visible):
-            opening += opening_minor
-    return opening, foreign
-
-
-async def _visible_account_ids(
-    session: AsyncSession, household: HouseholdContext
-) -> set[uuid.UUID]:
-    return set(
-        await session.scalars(
-            select(Account.id).where(
-                Account.household_id == household.id,
-                visible_account_ids_filter(household, Account.id),
-            )
-        )
-    )
-
-
 # The month view's statements, built once (household_id and month are parameters): building
 # them for every request cost more than running them.
 _HOUSEHOLD = bindparam("household_id", type_=Uuid())
+_CURRENCY = bindparam("currency", type_=String())
 # Over the tables, not the mapped classes: a statement without ORM entities skips the ORM's
 # per-execution compile step, a measurable share of a request this size.
 _accounts = Account.__table__.c
 _assignments = BudgetAssignment.__table__.c
 _totals = ActivityTotal.__table__.c
-_ACCOUNTS_MONEY = select(
-    _accounts.id,
-    _accounts.currency,
-    _accounts.on_budget,
-    _accounts.opening_balance_minor,
-    _accounts.opened_on,
-).where(_accounts.household_id == _HOUSEHOLD)
-_ASSIGNED_THROUGH = (
-    select(_assignments.category_id, _assignments.month, total(_assignments.assigned_minor))
-    .where(
-        _assignments.household_id == _HOUSEHOLD,
-        _assignments.month <= bindparam("month", type_=Date()),
+_MONTH = bindparam("month", type_=Date())
+
+
+def _money_through_month(
+    visible: Callable[[InstrumentedAttribute[uuid.UUID]], ColumnElement[bool]] | None = None,
+) -> CompoundSelect[*tuple[Any, ...]]:
+    """Everything the month math reads but the categories, in one round trip, as rows
+    (kind, category_id, month, amount):
+    - ("opening", None, None, sum): the opening balances of the household's on-budget accounts
+      in its currency opened before `next_month`;
+    - ("assigned", category, month, sum) for every month through `month`;
+    - ("activity", category or None, month, sum) for every month through `month`, of the
+      accounts in the household's currency (the others' money cannot be added up with it).
+    Parameters: household_id, currency, month, next_month. `visible` narrows the accounts (a
+    teen's: those shared with them)."""
+    opening = select(
+        literal("opening"),
+        literal(None, Uuid()),
+        literal(None, Date()),
+        total(_accounts.opening_balance_minor),
+    ).where(
+        _accounts.household_id == _HOUSEHOLD,
+        _accounts.on_budget.is_(True),
+        _accounts.currency == _CURRENCY,
+        _accounts.opened_on < bindparam("next_month", type_=Date()),
     )
-    .group_by(_assignments.category_id, _assignments.month)
-)
-_ACTIVITY_THROUGH = (
-    select(_totals.category_id, _totals.month, total(_totals.amount_minor))
-    .where(_totals.household_id == _HOUSEHOLD, _totals.month <= bindparam("month", type_=Date()))
-    .group_by(_totals.category_id, _totals.month)
-)
+    assigned = (
+        select(
+            literal("assigned"),
+            _assignments.category_id,
+            _assignments.month,
+            total(_assignments.assigned_minor),
+        )
+        .where(_assignments.household_id == _HOUSEHOLD, _assignments.month <= _MONTH)
+        .group_by(_assignments.category_id, _assignments.month)
+    )
+    activity = (
+        select(literal("activity"), _totals.category_id, _totals.month, total(_totals.amount_minor))
+        .join(Account.__table__, _accounts.id == _totals.account_id)
+        .where(
+            _totals.household_id == _HOUSEHOLD,
+            _totals.month <= _MONTH,
+            _accounts.currency == _CURRENCY,
+        )
+        .group_by(_totals.category_id, _totals.month)
+    )
+    if visible is not None:
+        opening = opening.where(visible(Account.id))
+        activity = activity.where(visible(ActivityTotal.account_id))
+    return union_all(opening, assigned, activity)
+
+
+# Built once for owners and adults, who see every account; a teen's is built per request.
+_MONEY_THROUGH_MONTH = _money_through_month()
 
 
 async def _load(session: AsyncSession, household: HouseholdContext, month: date) -> _Ledger:
     categories = await categories_in_display_order(session, household)
-    opening, foreign = await _on_budget_money(session, household, month)
-    through_month = {"household_id": household.id, "month": month}
-    assigned = {
-        (category_id, assigned_month): amount
-        for category_id, assigned_month, amount in await session.execute(
-            _ASSIGNED_THROUGH, through_month
-        )
-    }
-    activity_rows = _ACTIVITY_THROUGH
-    if household.is_teen or foreign:
+    statement = _MONEY_THROUGH_MONTH
+    if household.is_teen:
         # A teen's budget counts the money of the accounts shared with them, nothing else.
-        conditions = [visible_account_ids_filter(household, ActivityTotal.account_id)]
-        if foreign:
-            conditions.append(_totals.account_id.not_in(foreign))
-        activity_rows = activity_rows.where(*conditions)
+        statement = _money_through_month(
+            lambda account_id: visible_account_ids_filter(household, account_id)
+        )
+    rows = await session.execute(
+        statement,
+        {
+            "household_id": household.id,
+            "currency": household.currency,
+            "month": month,
+            "next_month": add_months(month, 1),
+        },
+    )
+    opening = 0
+    assigned: dict[CategoryMonthKey, int] = {}
     activity: dict[CategoryMonthKey, int] = {}
     uncategorized: dict[date, int] = {}
-    for category_id, activity_month, amount in await session.execute(activity_rows, through_month):
-        if category_id is None:
-            uncategorized[activity_month] = amount
+    for kind, category_id, row_month, amount in rows:
+        if kind == "opening":
+            opening = amount
+        elif kind == "assigned":
+            assigned[(category_id, row_month)] = amount
+        elif category_id is None:
+            uncategorized[row_month] = amount
         else:
-            activity[(category_id, activity_month)] = amount
+            activity[(category_id, row_month)] = amount
     return _Ledger(categories, opening, assigned, activity, uncategorized)
 
 

@@ -487,6 +487,15 @@ _PAGE_COLUMNS = (
     Transaction.updated_at,
     Transaction.entry_seq,
 )
+# Each row's receipts, counted in the page query itself (an indexed lookup per row) rather than
+# in a query of its own: one round trip less.
+_RECEIPT_COUNT = (
+    select(func.count())
+    .where(Receipt.transaction_id == Transaction.id)
+    .correlate(Transaction)
+    .scalar_subquery()
+    .label("receipt_count")
+)
 _INCOMING_TRANSFER_LEG = and_(
     Transaction.transfer_id.is_not(None),
     Transaction.amount_minor > 0,
@@ -534,6 +543,7 @@ def list_statement(
             counterpart.account_id.label("counterpart_account_id"),
             account.name.label("account_name"),
             counterpart_account.name.label("counterpart_account_name"),
+            _RECEIPT_COUNT,
         )
         .outerjoin(
             counterpart,
@@ -574,7 +584,6 @@ async def list_transactions(
     has_more = len(rows) > limit
     rows = rows[:limit]
     tags, splits = await load_lines(session, rows)
-    receipts = await receipt_counts(session, [row.id for row in rows])
     page = []
     for row in rows:
         transfer = None
@@ -587,7 +596,7 @@ async def list_transactions(
                 row.counterpart_account_name,
             )
         page.append(
-            TransactionDetails(row, tags[row.id], splits[row.id], transfer, receipts.get(row.id, 0))
+            TransactionDetails(row, tags[row.id], splits[row.id], transfer, row.receipt_count)
         )
     next_cursor = None
     if has_more and rows:
