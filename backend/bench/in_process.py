@@ -169,12 +169,14 @@ async def _sql_floor(
 ) -> dict[str, float]:
     """Median milliseconds to run one request's statements, prepared, on a raw connection."""
     url = make_url(database_url)
+    # With the session settings the app's connections have (family_budget.db.create_engine).
     connection = await asyncpg.connect(
         host=url.host,
         port=url.port,
         user=url.username,
         password=url.password,
         database=url.database,
+        server_settings={"jit": "off"},
     )
     try:
         floor = {}
