@@ -23,6 +23,10 @@ class TestBroker:
         assert transport["data_folder_in"] == transport["data_folder_out"] == str(messages)
         assert transport["control_folder"] == str(tmp_path / "queue" / "control")
         assert messages.is_dir()
+        # A password-reset email is four hops through this folder; at kombu's default of one
+        # poll a second it took ~4 s to arrive (and an end-to-end test waiting 10 s failed on a
+        # loaded machine). A tenth of a second brings it to ~0.4 s.
+        assert transport["polling_interval"] <= 0.1
 
     def test_redis_when_configured(self, tmp_path: Path) -> None:
         options = broker_settings(_settings(tmp_path, redis_url="redis://cache:6379/0"))

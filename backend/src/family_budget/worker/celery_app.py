@@ -35,6 +35,9 @@ def queue_dir(settings: Settings) -> Path:
     return settings.data_dir / "queue"
 
 
+FILESYSTEM_POLLING_SECONDS = 0.1
+
+
 def broker_settings(settings: Settings) -> dict[str, Any]:
     """Celery settings naming the broker: Redis, or folders under the data directory."""
     redis_url = settings.resolved_redis_url
@@ -58,6 +61,10 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
             "processed_folder": str(processed),
             "control_folder": str(control),
             "store_processed": False,
+            # The folder is polled, once a second by default. A password-reset email is four
+            # hops (API -> relay -> lookup job -> relay -> email job): ~4 s at the default,
+            # ~0.4 s at a tenth of a second, for ~0.6% of a core in the idle worker (0.2%).
+            "polling_interval": FILESYSTEM_POLLING_SECONDS,
         },
     }
 
