@@ -1186,7 +1186,7 @@ class TestListTransactions:
             family.private,
             posted_on=at(5),
             amount_minor=-450,
-            payee="Café 50%_off",
+            payee="Café 50%_off / to go",
             status="pending",
         )
         salary = await create_transaction(
@@ -1206,7 +1206,11 @@ class TestListTransactions:
             session, family.private, posted_on=date(2024, 2, 29), amount_minor=-1
         )
         await create_transaction(
-            session, family.other.checking, posted_on=at(5), amount_minor=-450, payee="Café 50%_off"
+            session,
+            family.other.checking,
+            posted_on=at(5),
+            amount_minor=-450,
+            payee="Café 50%_off / to go",
         )
         session.add(
             TransactionTag(transaction_id=cafe.id, tag="coffee", household_id=family.household.id)
@@ -1239,6 +1243,9 @@ class TestListTransactions:
         assert await ids(payee="50%_") == {str(cafe.id)}
         assert await ids(payee="%") == {str(cafe.id)}
         assert await ids(payee="_") == {str(cafe.id)}
+        # "/" escapes the wildcards in the LIKE pattern: the user's own "/" is literal too.
+        assert await ids(payee="/ to") == {str(cafe.id)}
+        assert await ids(payee="//") == set()
         assert await ids(min_amount_minor=0) == {str(salary.id)}
         assert await ids(min_amount_minor=0, account_id=str(family.shared.id)) == {in_leg}
         assert await ids(min_amount_minor=-1_000, max_amount_minor=-450) == {

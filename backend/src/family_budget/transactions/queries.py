@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,7 +17,20 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, not_, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    UnaryExpression,
+    and_,
+    bindparam,
+    func,
+    not_,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -58,19 +72,12 @@ def ledger_order(
     """The one order of transactions, for every list of them (and an account's register): by
     date, then by the order they were entered (Transaction.entry_seq, unique, so the order is
     total and stable across pages). Newest first puts the latest entry of a day on top; oldest
-    first lists a day's entries, and an import's rows, in the order they were entered. Page with
-    after_position over the same direction; the household and account indexes end in
-    (posted_on, entry_seq) for it."""
+    first lists a day's entries, and an import's rows, in the order they were entered. A page
+    goes on after the last row's position (page_statement); the household and account indexes
+    end in (posted_on, entry_seq) for it."""
     if newest_first:
         return Transaction.posted_on.desc(), Transaction.entry_seq.desc()
     return Transaction.posted_on.asc(), Transaction.entry_seq.asc()
-
-
-def after_position(position: LedgerPosition, *, newest_first: bool = True) -> ColumnElement[bool]:
-    """The rows that come after `position` in ledger_order of the same direction."""
-    key = tuple_(Transaction.posted_on, Transaction.entry_seq)
-    bound = tuple_(position.posted_on, position.entry_seq)
-    return key < bound if newest_first else key > bound
 
 
 def encode_cursor(position: LedgerPosition) -> str:
@@ -156,7 +163,7 @@ class TransferInfo:
 
 class TransactionFields(Protocol):
     """What a response reads of a transaction: the ORM object, or a row of the page query
-    (list_statement reads plain columns: building a hundred ORM objects cost more than the
+    (page_statement reads plain columns: building a hundred ORM objects cost more than the
     query)."""
 
     @property
@@ -240,7 +247,7 @@ async def get_transaction(
 async def counterpart_of(session: AsyncSession, transaction: Transaction) -> Transaction | None:
     """The other leg of a transfer. `transaction` was found in the household; transfer_id alone
     finds its counterpart (both legs are written together, in one household, with a new id), as
-    in list_statement."""
+    in page_statement."""
     if transaction.transfer_id is None:
         return None
     return (
@@ -385,37 +392,91 @@ def transfer_info(transaction: Transaction, counterpart: Transaction | None) -> 
     return TransferInfo(transaction.transfer_id, counterpart.id, counterpart.account_id)
 
 
-def _filter_conditions(
-    household: HouseholdContext, filters: TransactionFilters
-) -> list[ColumnElement[bool]]:
-    conditions = [visible_transactions(household)]
+def _contains_pattern(needle: str) -> str:
+    """A LIKE pattern (ESCAPE "/") for `needle` anywhere, its "%" and "_" literal characters,
+    not wildcards: contains(autoescape=True), with the value passed as a parameter."""
+    escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _contains(column: SQLColumnExpression[str], parameter: str) -> ColumnElement[bool]:
+    return func.lower(column).like(bindparam(parameter), escape="/")
+
+
+def page_parameters(
+    household: HouseholdContext,
+    filters: TransactionFilters,
+    *,
+    limit: int,
+    after: LedgerPosition | None = None,
+) -> dict[str, Any]:
+    """The values of one page query, by parameter name. Which names are present picks the
+    statement (page_statement): a filter left out has no parameter."""
+    values: dict[str, Any] = {"household_id": household.id, "page_limit": limit}
+    if household.is_teen:
+        values["viewer_id"] = household.user_id
     if filters.posted_from is not None:
-        conditions.append(Transaction.posted_on >= filters.posted_from)
+        values["posted_from"] = filters.posted_from
     if filters.posted_to is not None:
-        conditions.append(Transaction.posted_on <= filters.posted_to)
+        values["posted_to"] = filters.posted_to
     if filters.account_id is not None:
-        conditions.append(Transaction.account_id == filters.account_id)
+        values["account_id"] = filters.account_id
     if filters.category_id is not None:
+        values["category_id"] = filters.category_id
+    if filters.payee:
+        values["payee_pattern"] = _contains_pattern(filters.payee.lower())
+    if filters.min_amount_minor is not None:
+        values["min_amount"] = filters.min_amount_minor
+    if filters.max_amount_minor is not None:
+        values["max_amount"] = filters.max_amount_minor
+    if filters.tag is not None:
+        values["tag"] = filters.tag
+    if filters.status is not None:
+        values["status"] = filters.status
+    if filters.text:
+        values["text_pattern"] = _contains_pattern(filters.text.lower())
+        amount = parse_amount_query(filters.text, household.currency)
+        if amount is not None:
+            # Signed ("-12.50"): that amount; unsigned ("12.50"): money out or in of it.
+            values["text_amounts"] = (
+                [amount.minor] if amount.signed else [amount.minor, -amount.minor]
+            )
+    if after is not None:
+        values["after_posted_on"] = after.posted_on
+        values["after_entry_seq"] = after.entry_seq
+    return values
+
+
+def _filter_conditions(names: frozenset[str], uncategorized: bool) -> list[ColumnElement[bool]]:
+    """The page's conditions for the parameters `names` (see page_parameters)."""
+    household_id = bindparam("household_id", type_=Transaction.household_id.type)
+    conditions: list[ColumnElement[bool]] = [Transaction.household_id == household_id]
+    if "viewer_id" in names:
+        conditions.append(Transaction.account_id.in_(_shared_with_viewer()))
+    if "posted_from" in names:
+        conditions.append(Transaction.posted_on >= bindparam("posted_from"))
+    if "posted_to" in names:
+        conditions.append(Transaction.posted_on <= bindparam("posted_to"))
+    if "account_id" in names:
+        conditions.append(Transaction.account_id == bindparam("account_id"))
+    if "category_id" in names:
         split_matches = select(TransactionSplit.transaction_id).where(
-            TransactionSplit.household_id == household.id,
-            TransactionSplit.category_id == filters.category_id,
+            TransactionSplit.household_id == household_id,
+            TransactionSplit.category_id == bindparam("category_id"),
         )
         conditions.append(
             or_(
-                Transaction.category_id == filters.category_id,
+                Transaction.category_id == bindparam("category_id"),
                 Transaction.id.in_(split_matches),
             )
         )
-    if filters.payee:
-        # autoescape: a user's "%" or "_" is a literal character, not a LIKE wildcard.
-        conditions.append(
-            func.lower(Transaction.payee).contains(filters.payee.lower(), autoescape=True)
-        )
-    if filters.min_amount_minor is not None:
-        conditions.append(Transaction.amount_minor >= filters.min_amount_minor)
-    if filters.max_amount_minor is not None:
-        conditions.append(Transaction.amount_minor <= filters.max_amount_minor)
-    if filters.uncategorized:
+    if "payee_pattern" in names:
+        conditions.append(_contains(Transaction.payee, "payee_pattern"))
+    if "min_amount" in names:
+        conditions.append(Transaction.amount_minor >= bindparam("min_amount"))
+    if "max_amount" in names:
+        conditions.append(Transaction.amount_minor <= bindparam("max_amount"))
+    if uncategorized:
         conditions.extend(
             [
                 Transaction.category_id.is_(None),
@@ -423,44 +484,52 @@ def _filter_conditions(
                 Transaction.transfer_id.is_(None),
             ]
         )
-    if filters.tag is not None:
+    if "tag" in names:
         conditions.append(
             Transaction.id.in_(
                 select(TransactionTag.transaction_id).where(
-                    TransactionTag.household_id == household.id, TransactionTag.tag == filters.tag
+                    TransactionTag.household_id == household_id,
+                    TransactionTag.tag == bindparam("tag"),
                 )
             )
         )
-    if filters.status is not None:
-        conditions.append(Transaction.status == filters.status)
-    if filters.text:
-        conditions.append(_text_matches(household, filters.text))
+    if "status" in names:
+        conditions.append(Transaction.status == bindparam("status"))
+    if "text_pattern" in names:
+        conditions.append(_text_matches("text_amounts" in names))
+    if "after_posted_on" in names:
+        conditions.append(
+            tuple_(Transaction.posted_on, Transaction.entry_seq)
+            < tuple_(
+                bindparam("after_posted_on", type_=Transaction.posted_on.type),
+                bindparam("after_entry_seq", type_=Transaction.entry_seq.type),
+            )
+        )
     return conditions
 
 
-def _text_matches(household: HouseholdContext, text: str) -> ColumnElement[bool]:
-    needle = text.lower()
-    # autoescape: a user's "%" or "_" is a literal character, not a LIKE wildcard.
+def _shared_with_viewer() -> Select[uuid.UUID]:
+    """The accounts shared with the teen `viewer_id` (visible_account_ids_filter)."""
+    return select(AccountShare.account_id).where(AccountShare.user_id == bindparam("viewer_id"))
+
+
+def _text_matches(with_amount: bool) -> ColumnElement[bool]:
     named_categories = select(Category.id).where(
-        Category.household_id == household.id,
-        func.lower(Category.name).contains(needle, autoescape=True),
+        Category.household_id == bindparam("household_id"),
+        _contains(Category.name, "text_pattern"),
     )
     split_matches = select(TransactionSplit.transaction_id).where(
-        TransactionSplit.household_id == household.id,
+        TransactionSplit.household_id == bindparam("household_id"),
         TransactionSplit.category_id.in_(named_categories),
     )
     matches = [
-        func.lower(Transaction.payee).contains(needle, autoescape=True),
-        func.lower(Transaction.memo).contains(needle, autoescape=True),
+        _contains(Transaction.payee, "text_pattern"),
+        _contains(Transaction.memo, "text_pattern"),
         Transaction.category_id.in_(named_categories),
         Transaction.id.in_(split_matches),
     ]
-    amount = parse_amount_query(text, household.currency)
-    if amount is not None:
-        if amount.signed:
-            matches.append(Transaction.amount_minor == amount.minor)
-        else:
-            matches.append(Transaction.amount_minor.in_([amount.minor, -amount.minor]))
+    if with_amount:
+        matches.append(Transaction.amount_minor.in_(bindparam("text_amounts", expanding=True)))
     return or_(*matches)
 
 
@@ -496,6 +565,19 @@ _RECEIPT_COUNT = (
     .scalar_subquery()
     .label("receipt_count")
 )
+# What a page row holds, in order: the columns above, the transfer counterpart and both
+# accounts' names (for transfer legs), the receipt count.
+_PAGE_SELECTION = (
+    *_PAGE_COLUMNS,
+    _COUNTERPART.id.label("counterpart_id"),
+    _COUNTERPART.account_id.label("counterpart_account_id"),
+    _ACCOUNT.name.label("account_name"),
+    _COUNTERPART_ACCOUNT.name.label("counterpart_account_name"),
+    _RECEIPT_COUNT,
+)
+# The names of a page row's values: dict(zip(PAGE_ROW_KEYS, row)) is a row as a dict, at a third
+# of the cost of Row._asdict().
+PAGE_ROW_KEYS = tuple(column.key for column in _PAGE_SELECTION)
 _INCOMING_TRANSFER_LEG = and_(
     Transaction.transfer_id.is_not(None),
     Transaction.amount_minor > 0,
@@ -504,47 +586,34 @@ _INCOMING_TRANSFER_LEG = and_(
 _NOT_INCOMING_TRANSFER_LEG = not_(_INCOMING_TRANSFER_LEG)
 
 
-def list_statement(
-    household: HouseholdContext,
-    filters: TransactionFilters,
-    *,
-    limit: int,
-    after: LedgerPosition | None = None,
-) -> Select[*tuple[Any, ...]]:
+@functools.lru_cache(maxsize=256)
+def page_statement(names: frozenset[str], uncategorized: bool) -> Select[*tuple[Any, ...]]:
     """One page in ledger_order, newest first, walking the (household_id, posted_on, entry_seq)
-    index backwards. The transfer counterpart and both accounts' names come from joins so that a
-    page costs one query plus two.
+    index backwards, for the parameters `names` (page_parameters). Built once per combination of
+    filters, every value a parameter: building it for each request cost more than running it.
+    The transfer counterpart and both accounts' names come from joins so that a page costs one
+    query plus two.
 
     Without an account filter a transfer is one row, its outgoing leg (the one with the negative
     amount): the incoming leg is left out whenever the viewer can see the outgoing one (a teen
     who sees only the receiving account still gets that leg). The other filters apply to the row
     shown, so an amount filter for money in (min_amount_minor >= 0) shows no transfers."""
     counterpart, account, counterpart_account = _COUNTERPART, _ACCOUNT, _COUNTERPART_ACCOUNT
-    conditions = _filter_conditions(household, filters)
-    if filters.account_id is None:
-        if household.is_teen:
+    conditions = _filter_conditions(names, uncategorized)
+    if "account_id" not in names:
+        if "viewer_id" in names:
             conditions.append(
                 not_(
                     and_(
                         _INCOMING_TRANSFER_LEG,
-                        visible_account_ids_filter(household, counterpart.account_id),
+                        counterpart.account_id.in_(_shared_with_viewer()),
                     )
                 )
             )
         else:
-            # Everyone else sees every account: the condition is the same for every request.
             conditions.append(_NOT_INCOMING_TRANSFER_LEG)
-    if after is not None:
-        conditions.append(after_position(after))
     return (
-        select(
-            *_PAGE_COLUMNS,
-            counterpart.id.label("counterpart_id"),
-            counterpart.account_id.label("counterpart_account_id"),
-            account.name.label("account_name"),
-            counterpart_account.name.label("counterpart_account_name"),
-            _RECEIPT_COUNT,
-        )
+        select(*_PAGE_SELECTION)
         .outerjoin(
             counterpart,
             and_(
@@ -561,7 +630,7 @@ def list_statement(
         .outerjoin(counterpart_account, counterpart_account.id == counterpart.account_id)
         .where(*conditions)
         .order_by(*ledger_order())
-        .limit(limit)
+        .limit(bindparam("page_limit", type_=Integer))
     )
 
 
@@ -579,8 +648,9 @@ async def list_transactions(
             after = decode_cursor(cursor)
         except ValueError:
             raise BadRequest("The cursor is not valid", code="invalid_cursor") from None
-    statement = list_statement(household, filters, limit=limit + 1, after=after)
-    rows = (await session.execute(statement)).all()
+    values = page_parameters(household, filters, limit=limit + 1, after=after)
+    statement = page_statement(frozenset(values), filters.uncategorized)
+    rows = (await session.execute(statement, values)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     tags, splits = await load_lines(session, rows)

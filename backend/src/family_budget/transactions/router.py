@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.accounts.register_schemas import ConfirmReconciled
@@ -103,37 +104,46 @@ async def _present(
     await queries.mask_for_viewer(session, household, details)
 
 
+# TransactionRead's fields that are the transaction's own columns.
+_COLUMN_FIELDS = (
+    "id",
+    "account_id",
+    "posted_on",
+    "amount_minor",
+    "payee",
+    "memo",
+    "category_id",
+    "status",
+    "cleared",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
 def _fields(details: queries.TransactionDetails) -> dict[str, Any]:
     """A transaction as TransactionRead's fields, validated by the caller in one go (for a page,
-    one validation of the whole page instead of a model built per row)."""
+    one validation of the whole page instead of a model per row)."""
     t = details.transaction
-    transfer = details.transfer
-    return {
-        "id": t.id,
-        "account_id": t.account_id,
-        "posted_on": t.posted_on,
-        "amount_minor": t.amount_minor,
-        "payee": t.payee,
-        "memo": t.memo,
-        "category_id": t.category_id,
-        "status": t.status,
-        "cleared": t.cleared,
-        "tags": details.tags,
-        "splits": [
-            {
-                "id": line.id,
-                "category_id": line.category_id,
-                "amount_minor": line.amount_minor,
-                "memo": line.memo,
-            }
-            for line in details.splits
-        ],
-        "transfer": _transfer_link(t, transfer) if transfer else None,
-        "receipt_count": details.receipt_count,
-        "version": t.version,
-        "created_at": t.created_at,
-        "updated_at": t.updated_at,
-    }
+    # A page's row is zipped with its column names (the extra columns are ignored by the
+    # validation); an ORM object is read by name.
+    if isinstance(t, Row):
+        fields = dict(zip(queries.PAGE_ROW_KEYS, t, strict=True))
+    else:
+        fields = {name: getattr(t, name) for name in _COLUMN_FIELDS}
+    fields["tags"] = details.tags
+    fields["splits"] = [
+        {
+            "id": line.id,
+            "category_id": line.category_id,
+            "amount_minor": line.amount_minor,
+            "memo": line.memo,
+        }
+        for line in details.splits
+    ]
+    fields["transfer"] = _transfer_link(t, details.transfer) if details.transfer else None
+    fields["receipt_count"] = details.receipt_count
+    return fields
 
 
 def _read(details: queries.TransactionDetails) -> TransactionRead:
