@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import Counter
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from family_budget.errors import Unprocessable
 from family_budget.households.context import HouseholdContext
 from family_budget.models import AccountKind
-from family_budget.months import month_end
+from family_budget.months import add_months, month_end
 from family_budget.reports import service
 from tests.arrange import Family
 from tests.factories import (
@@ -64,6 +67,47 @@ class TestCheckRange:
             "invalid_range",
             "from must not be after to",
         )
+
+
+class TestPlanRange:
+    @given(
+        starts_on=st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+        length=st.integers(min_value=0, max_value=800),
+    )
+    def test_every_day_of_the_range_counts_once_and_no_other(
+        self, starts_on: date, length: int
+    ) -> None:
+        ends_on = date.fromordinal(min(starts_on.toordinal() + length, date.max.toordinal()))
+        plan = service.plan_range(starts_on, ends_on)
+        counts: Counter[date] = Counter()
+        if plan.first_month is not None:
+            assert plan.last_month is not None
+            month = plan.first_month
+            while True:
+                counts.update(_days(month, month_end(month)))
+                if month == plan.last_month:
+                    break
+                month = add_months(month, 1)
+        for first, last in plan.added:
+            counts.update(_days(first, last))
+        for first, last in plan.subtracted:
+            counts.subtract(_days(first, last))
+        assert {day: n for day, n in counts.items() if n} == dict.fromkeys(
+            _days(starts_on, ends_on), 1
+        )
+
+    def test_a_rolling_year_reads_a_few_days_of_raw_rows(self) -> None:
+        plan = service.plan_range(date(2025, 12, 2), date(2026, 12, 2))
+        assert plan == service.RangePlan(
+            date(2025, 12, 1),
+            date(2026, 11, 1),
+            added=((date(2026, 12, 1), date(2026, 12, 2)),),
+            subtracted=((date(2025, 12, 1), date(2025, 12, 1)),),
+        )
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
 
 
 class TestReportsAgree:

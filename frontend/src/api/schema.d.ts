@@ -1239,7 +1239,8 @@ export interface paths {
         };
         /**
          * Get Spending By Category
-         * @description Report net spending per category and group between two days (at most five years).
+         * @description Report net spending per category and group between two days (at most five years);
+         *     categories whose money nets to nothing in the range are left out.
          */
         get: operations["get_spending_by_category"];
         put?: never;

@@ -50,7 +50,8 @@ async def get_spending_by_category(
     starts_on: Annotated[SaneDate, Query(alias="from", description="First day, YYYY-MM-DD")],
     ends_on: Annotated[SaneDate, Query(alias="to", description="Last day (included), YYYY-MM-DD")],
 ) -> SpendingReportRead:
-    """Report net spending per category and group between two days (at most five years)."""
+    """Report net spending per category and group between two days (at most five years);
+    categories whose money nets to nothing in the range are left out."""
     report = await service.spending_by_category(session, household, starts_on, ends_on)
     return SpendingReportRead.model_validate(report)
 

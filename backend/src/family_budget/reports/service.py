@@ -15,11 +15,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     Integer,
     Select,
     SQLColumnExpression,
+    Subquery,
     Uuid,
     bindparam,
     cast,
@@ -89,17 +91,89 @@ class SpendingReport:
         return sum(g.spent_minor for g in self.groups) + self.uncategorized_minor
 
 
+DayRange = tuple[date, date]
+
+
+@dataclass(frozen=True, slots=True)
+class RangePlan:
+    """How a range of days is read: the months from `first_month` to `last_month` from the
+    monthly totals (none if first_month is None), plus the raw rows of the days in `added`,
+    minus the raw rows of the days in `subtracted` (first and last day, both included).
+
+    A partial month at an edge of the range is read from whichever side has fewer days of raw
+    rows: its own days, or the month's total less the days it leaves out. A rolling year
+    (the 2nd of a month to the 2nd a year later) then reads a day or two of raw rows instead of
+    most of a month."""
+
+    first_month: date | None
+    last_month: date | None
+    added: tuple[DayRange, ...]
+    subtracted: tuple[DayRange, ...]
+
+
+def _days(day_range: DayRange) -> int:
+    return (day_range[1] - day_range[0]).days + 1
+
+
+def plan_range(starts_on: date, ends_on: date) -> RangePlan:
+    first_month, last_month = month_of(starts_on), month_of(ends_on)
+    in_totals: list[date] = []
+    if first_month < last_month and add_months(first_month, 1) < last_month:
+        in_totals += [add_months(first_month, 1), add_months(last_month, -1)]
+    added: list[DayRange] = []
+    subtracted: list[DayRange] = []
+    for month in sorted({first_month, last_month}):
+        first, last = max(starts_on, month), min(ends_on, month_end(month))
+        # The days of the month outside the range (never computed past 0001-01-01 or 9999-12-31).
+        left_out: list[DayRange] = []
+        if first > month:
+            left_out.append((month, first - timedelta(days=1)))
+        if last < month_end(month):
+            left_out.append((last + timedelta(days=1), month_end(month)))
+        if sum(_days(r) for r in left_out) < _days((first, last)):
+            in_totals.append(month)
+            subtracted += left_out
+        else:
+            added.append((first, last))
+    return RangePlan(
+        min(in_totals, default=None), max(in_totals, default=None), tuple(added), tuple(subtracted)
+    )
+
+
+def _raw_activity(
+    prefix: str,
+    count: int,
+    household_id: BindParameter[uuid.UUID],
+    foreign: BindParameter[uuid.UUID] | None,
+) -> Subquery:
+    ranges = [
+        (
+            bindparam(f"{prefix}_first_{index}", type_=Date()),
+            bindparam(f"{prefix}_last_{index}", type_=Date()),
+        )
+        for index in range(count)
+    ]
+    return union_all(
+        *activity_arms(
+            ranges=ranges,
+            household_id=household_id,
+            exclude_account_ids=foreign if foreign is not None else (),
+        )
+    ).subquery(prefix)
+
+
 @functools.cache
 def _spending_statement(
-    whole_months: bool, raw_ranges: int, foreign_accounts: bool
+    whole_months: bool, added: int, subtracted: int, foreign_accounts: bool
 ) -> Select[uuid.UUID | None, int]:
-    """Net activity per category of a range, built once per shape of range (whether it has whole
-    months, how many partial months at its edges, whether some accounts are left out) with the
-    days, the household and the accounts left out as parameters: household_id, first_month,
-    last_month, raw_first_N / raw_last_N, foreign. Building it for every request cost more
+    """Net activity per category of a range (RangePlan), built once per shape of range (whether
+    it has months from the totals, how many day ranges added and subtracted, whether some
+    accounts are left out) with the days, the household and the accounts left out as
+    parameters: household_id, first_month, last_month, added_first_N / added_last_N,
+    subtracted_first_N / subtracted_last_N, foreign. Building it for every request cost more
     than running it, and left hundreds of objects in reference cycles each time."""
     household_id = bindparam("household_id", type_=Uuid())
-    foreign = bindparam("foreign", expanding=True, type_=Uuid())
+    foreign = bindparam("foreign", expanding=True, type_=Uuid()) if foreign_accounts else None
     parts: list[Select[uuid.UUID | None, int]] = []
     if whole_months:
         conditions = [
@@ -107,7 +181,7 @@ def _spending_statement(
             ActivityTotal.month >= bindparam("first_month", type_=Date()),
             ActivityTotal.month <= bindparam("last_month", type_=Date()),
         ]
-        if foreign_accounts:
+        if foreign is not None:
             conditions.append(ActivityTotal.account_id.not_in(foreign))
         parts.append(
             select(
@@ -115,22 +189,12 @@ def _spending_statement(
                 ActivityTotal.amount_minor.label("amount_minor"),
             ).where(*conditions)
         )
-    if raw_ranges:
-        ranges = [
-            (
-                bindparam(f"raw_first_{index}", type_=Date()),
-                bindparam(f"raw_last_{index}", type_=Date()),
-            )
-            for index in range(raw_ranges)
-        ]
-        raw = union_all(
-            *activity_arms(
-                ranges=ranges,
-                household_id=household_id,
-                exclude_account_ids=foreign if foreign_accounts else (),
-            )
-        ).subquery("raw")
+    if added:
+        raw = _raw_activity("added", added, household_id, foreign)
         parts.append(select(raw.c.category_id, raw.c.amount_minor))
+    if subtracted:
+        raw = _raw_activity("subtracted", subtracted, household_id, foreign)
+        parts.append(select(raw.c.category_id, (-raw.c.amount_minor).label("amount_minor")))
     activity = union_all(*parts).subquery("spending") if len(parts) > 1 else parts[0].subquery()
     return select(activity.c.category_id, total(activity.c.amount_minor)).group_by(
         activity.c.category_id
@@ -147,25 +211,16 @@ async def spending_by_category(
     """
     check_range(starts_on, ends_on)
     foreign = await foreign_account_ids(session, household)
+    plan = plan_range(starts_on, ends_on)
     parameters: dict[str, Any] = {"household_id": household.id, "foreign": foreign}
-    raw_ranges: list[tuple[date, date]] = []
-    first_full = starts_on if starts_on.day == 1 else add_months(month_of(starts_on), 1)
-    last_full = (
-        month_of(ends_on) if ends_on == month_end(ends_on) else add_months(month_of(ends_on), -1)
+    if plan.first_month is not None:
+        parameters |= {"first_month": plan.first_month, "last_month": plan.last_month}
+    for prefix, day_ranges in (("added", plan.added), ("subtracted", plan.subtracted)):
+        for index, (first, last) in enumerate(day_ranges):
+            parameters |= {f"{prefix}_first_{index}": first, f"{prefix}_last_{index}": last}
+    statement = _spending_statement(
+        plan.first_month is not None, len(plan.added), len(plan.subtracted), bool(foreign)
     )
-    whole_months = first_full <= last_full
-    if whole_months:
-        # Whole months from the monthly totals, the partial months at either edge from raw rows.
-        parameters |= {"first_month": first_full, "last_month": last_full}
-        if starts_on < first_full:
-            raw_ranges.append((starts_on, first_full - timedelta(days=1)))
-        if ends_on > month_end(last_full):
-            raw_ranges.append((month_end(last_full) + timedelta(days=1), ends_on))
-    else:
-        raw_ranges.append((starts_on, ends_on))
-    for index, (first, last) in enumerate(raw_ranges):
-        parameters |= {f"raw_first_{index}": first, f"raw_last_{index}": last}
-    statement = _spending_statement(whole_months, len(raw_ranges), bool(foreign))
     spent = {
         category_id: -amount for category_id, amount in await session.execute(statement, parameters)
     }
@@ -173,8 +228,10 @@ async def spending_by_category(
     categories = await categories_in_display_order(session, household)
     groups: dict[uuid.UUID, SpendingGroup] = {}
     for category, group in categories:
-        amount = spent.pop(category.id, None)
-        if amount is None or category.is_income:
+        amount = spent.pop(category.id, 0)
+        # A category whose money nets to nothing in the range is left out, like one without
+        # money: a month's total less its other days cannot tell the two apart.
+        if amount == 0 or category.is_income:
             continue
         groups.setdefault(group.id, SpendingGroup(group.id, group.name)).categories.append(
             SpendingCategory(category.id, category.name, amount)
