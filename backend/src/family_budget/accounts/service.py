@@ -8,7 +8,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, ColumnElement, and_, cast, delete, func, select, true
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    cast,
+    delete,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -40,8 +51,15 @@ def visible_account_ids_filter(
     Combine with the table's own `household_id == household.id` condition."""
     if not household.is_teen:
         return true()
-    shared = select(AccountShare.account_id).where(AccountShare.user_id == household.user_id)
-    return account_id.in_(shared)
+    return account_id.in_(shared_account_ids(household.user_id))
+
+
+def shared_account_ids(
+    user_id: uuid.UUID | BindParameter[uuid.UUID] | None,
+) -> Select[uuid.UUID]:
+    """The ids of the accounts shared with a teen: a value, or a parameter of a statement built
+    once (no user, None, has none)."""
+    return select(AccountShare.account_id).where(AccountShare.user_id == user_id)
 
 
 def _account_scope(household: HouseholdContext) -> ColumnElement[bool]:

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from family_budget.accounts.service import visible_account_ids_filter
+from family_budget.accounts.service import shared_account_ids, visible_account_ids_filter
 from family_budget.db import ByIds
 from family_budget.errors import (
     BadRequest,
@@ -44,7 +44,6 @@ from family_budget.households.context import HouseholdContext
 from family_budget.imports.parsing.amounts import parse_amount
 from family_budget.models import (
     Account,
-    AccountShare,
     Category,
     ClearedState,
     Receipt,
@@ -342,11 +341,7 @@ async def mask_for_viewer(
     legs = [d for d in details if d.transfer is not None and d.transfer.counterpart_account_id]
     if not legs:
         return
-    shared = set(
-        await session.scalars(
-            select(AccountShare.account_id).where(AccountShare.user_id == household.user_id)
-        )
-    )
+    shared = set(await session.scalars(shared_account_ids(household.user_id)))
     for leg in legs:
         assert leg.transfer is not None
         if leg.transfer.counterpart_account_id not in shared:
@@ -403,6 +398,19 @@ def _contains(column: SQLColumnExpression[str], parameter: str) -> ColumnElement
     return func.lower(column).like(bindparam(parameter), escape="/")
 
 
+# The filters whose value is the parameter's, under the same name.
+_FILTERS_AS_GIVEN = (
+    "posted_from",
+    "posted_to",
+    "account_id",
+    "category_id",
+    "min_amount_minor",
+    "max_amount_minor",
+    "tag",
+    "status",
+)
+
+
 def page_parameters(
     household: HouseholdContext,
     filters: TransactionFilters,
@@ -415,24 +423,12 @@ def page_parameters(
     values: dict[str, Any] = {"household_id": household.id, "page_limit": limit}
     if household.is_teen:
         values["viewer_id"] = household.user_id
-    if filters.posted_from is not None:
-        values["posted_from"] = filters.posted_from
-    if filters.posted_to is not None:
-        values["posted_to"] = filters.posted_to
-    if filters.account_id is not None:
-        values["account_id"] = filters.account_id
-    if filters.category_id is not None:
-        values["category_id"] = filters.category_id
+    for name in _FILTERS_AS_GIVEN:
+        value = getattr(filters, name)
+        if value is not None:
+            values[name] = value
     if filters.payee:
         values["payee_pattern"] = _contains_pattern(filters.payee.lower())
-    if filters.min_amount_minor is not None:
-        values["min_amount"] = filters.min_amount_minor
-    if filters.max_amount_minor is not None:
-        values["max_amount"] = filters.max_amount_minor
-    if filters.tag is not None:
-        values["tag"] = filters.tag
-    if filters.status is not None:
-        values["status"] = filters.status
     if filters.text:
         values["text_pattern"] = _contains_pattern(filters.text.lower())
         amount = parse_amount_query(filters.text, household.currency)
@@ -452,7 +448,7 @@ def _filter_conditions(names: frozenset[str], uncategorized: bool) -> list[Colum
     household_id = bindparam("household_id", type_=Transaction.household_id.type)
     conditions: list[ColumnElement[bool]] = [Transaction.household_id == household_id]
     if "viewer_id" in names:
-        conditions.append(Transaction.account_id.in_(_shared_with_viewer()))
+        conditions.append(Transaction.account_id.in_(shared_account_ids(bindparam("viewer_id"))))
     if "posted_from" in names:
         conditions.append(Transaction.posted_on >= bindparam("posted_from"))
     if "posted_to" in names:
@@ -472,10 +468,10 @@ def _filter_conditions(names: frozenset[str], uncategorized: bool) -> list[Colum
         )
     if "payee_pattern" in names:
         conditions.append(_contains(Transaction.payee, "payee_pattern"))
-    if "min_amount" in names:
-        conditions.append(Transaction.amount_minor >= bindparam("min_amount"))
-    if "max_amount" in names:
-        conditions.append(Transaction.amount_minor <= bindparam("max_amount"))
+    if "min_amount_minor" in names:
+        conditions.append(Transaction.amount_minor >= bindparam("min_amount_minor"))
+    if "max_amount_minor" in names:
+        conditions.append(Transaction.amount_minor <= bindparam("max_amount_minor"))
     if uncategorized:
         conditions.extend(
             [
@@ -506,11 +502,6 @@ def _filter_conditions(names: frozenset[str], uncategorized: bool) -> list[Colum
             )
         )
     return conditions
-
-
-def _shared_with_viewer() -> Select[uuid.UUID]:
-    """The accounts shared with the teen `viewer_id` (visible_account_ids_filter)."""
-    return select(AccountShare.account_id).where(AccountShare.user_id == bindparam("viewer_id"))
 
 
 def _text_matches(with_amount: bool) -> ColumnElement[bool]:
@@ -606,7 +597,7 @@ def page_statement(names: frozenset[str], uncategorized: bool) -> Select[*tuple[
                 not_(
                     and_(
                         _INCOMING_TRANSFER_LEG,
-                        counterpart.account_id.in_(_shared_with_viewer()),
+                        counterpart.account_id.in_(shared_account_ids(bindparam("viewer_id"))),
                     )
                 )
             )

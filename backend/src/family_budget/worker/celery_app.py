@@ -63,7 +63,7 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
             "store_processed": False,
             # The folder is polled, once a second by default. A password-reset email is four
             # hops (API -> relay -> lookup job -> relay -> email job): ~4 s at the default,
-            # ~0.4 s at a tenth of a second, for ~0.6% of a core in the idle worker (0.2%).
+            # ~0.4 s at a tenth of a second, for ~0.6% of a core in the idle worker (was ~0.2%).
             "polling_interval": FILESYSTEM_POLLING_SECONDS,
         },
     }
