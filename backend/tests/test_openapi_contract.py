@@ -12,9 +12,14 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from family_budget.alerts.schemas import WebPushSubscription
 from family_budget.app import create_app
+from family_budget.auth.schemas import TwoFactorEnable
 from family_budget.config import Settings
 from family_budget.errors import PROBLEM_CONTENT_TYPE
 from tests.factories import auth_headers, create_household, create_user
@@ -222,3 +227,26 @@ class TestDefectsTheFuzzerFound:
 
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "surprise"
+
+    @given(
+        endpoint=st.text(alphabet=" \tab", max_size=4),
+        # Within maxLength: a string longer only by its surrounding whitespace is still taken
+        # (the schema cannot count after stripping; the fuzzer's too-long strings are not that).
+        code=st.text(alphabet=" \t1", min_size=4, max_size=10),
+    )
+    def test_a_stripped_string_is_schema_valid_exactly_when_the_api_takes_it(
+        self, endpoint: str, code: str
+    ) -> None:
+        # The fuzzer sent a push subscription key " ": schema-valid (minLength 1), yet stripped
+        # to "" and refused. The schema now asks for the characters that stay after stripping.
+        for model, values in (
+            (WebPushSubscription, {"endpoint": endpoint, "keys": {"p256dh": "k", "auth": "a"}}),
+            (TwoFactorEnable, {"code": code}),
+        ):
+            schema = model.model_json_schema()
+            try:
+                model.model_validate(values)
+                taken = True
+            except ValidationError:
+                taken = False
+            assert jsonschema.Draft202012Validator(schema).is_valid(values) == taken, values

@@ -7,17 +7,58 @@ import unicodedata
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictInt,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from family_budget.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, is_currency
 
 T = TypeVar("T")
 
 
+def _say_strings_are_stripped(property_schema: dict[str, Any]) -> None:
+    """Surrounding whitespace is stripped before a string's length is checked, so " " is too
+    short for minLength 1: a string without a pattern of its own gets one that asks for
+    minLength characters from its first to its last non-whitespace one (what Name's does)."""
+    for schema in (property_schema, *property_schema.get("anyOf", ())):
+        length = schema.get("minLength", 0)
+        if schema.get("type") != "string" or length < 1 or "pattern" in schema or "allOf" in schema:
+            continue
+        between = f"[\\s\\S]{{{length - 2},}}\\S" if length > 1 else ""
+        schema["allOf"] = [{"pattern": f"\\S{between}"}]
+
+
 class Schema(BaseModel):
-    """Request bodies: unknown fields are an error, not silently dropped."""
+    """Request bodies: unknown fields are an error, not silently dropped; strings are stripped of
+    surrounding whitespace (and their schemas say so)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        if not cls.model_config.get("str_strip_whitespace"):
+            return json_schema
+        properties = handler.resolve_ref_schema(json_schema).get("properties", {})
+        for name, field_info in cls.model_fields.items():
+            # A field may keep its whitespace: a password (strip_whitespace=False).
+            kept = any(
+                getattr(item, "strip_whitespace", None) is False for item in field_info.metadata
+            )
+            property_schema = properties.get(field_info.alias or name)
+            if property_schema is not None and not kept:
+                _say_strings_are_stripped(property_schema)
+        return json_schema
 
 
 class ReadSchema(BaseModel):

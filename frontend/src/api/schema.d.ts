@@ -2182,7 +2182,7 @@ export interface components {
              * Public Token
              * @description From Link's onSuccess
              */
-            public_token: string;
+            public_token: string & unknown;
         };
         /** BankConnectionRead */
         BankConnectionRead: {
@@ -3074,7 +3074,7 @@ export interface components {
         /** InvitationAccept */
         InvitationAccept: {
             /** Token */
-            token: string;
+            token: string & unknown;
         };
         /** InvitationCreate */
         InvitationCreate: {
@@ -3420,7 +3420,7 @@ export interface components {
             /** @description equals: the whole payee; contains: a part of it. Compared without case, accents, punctuation or digits */
             match: components["schemas"]["PayeeMatch"];
             /** Value */
-            value: string;
+            value: string & unknown;
         };
         /** PayeeConditionRead */
         PayeeConditionRead: {
@@ -3719,7 +3719,7 @@ export interface components {
              * Refresh Token
              * @description Omit to use the refresh cookie (then the X-CSRF-Token header is required)
              */
-            refresh_token?: string | null;
+            refresh_token?: (string & unknown) | null;
         };
         /** RegisterPage */
         RegisterPage: {
@@ -3817,7 +3817,7 @@ export interface components {
             /** New Password */
             new_password: string;
             /** Token */
-            token: string;
+            token: string & unknown;
         };
         /**
          * Role
@@ -4098,7 +4098,7 @@ export interface components {
              * @description An RFC 5545 RRULE without DTSTART or UNTIL, e.g. FREQ=MONTHLY;BYMONTHDAY=31 (a day past the month's end lands on its last day), FREQ=WEEKLY;INTERVAL=2, FREQ=YEARLY
              * @example FREQ=MONTHLY;BYMONTHDAY=1
              */
-            rrule: string;
+            rrule: string & unknown;
             /**
              * Starts On
              * Format: date
@@ -4603,7 +4603,7 @@ export interface components {
              * Code
              * @description The 6 digits the app shows now
              */
-            code: string;
+            code: string & unknown;
         };
         /** TwoFactorPassword */
         TwoFactorPassword: {
@@ -4641,9 +4641,9 @@ export interface components {
              */
             challenge_token: string;
             /** Code */
-            code?: string | null;
+            code?: (string & unknown) | null;
             /** Recovery Code */
-            recovery_code?: string | null;
+            recovery_code?: (string & unknown) | null;
             /**
              * Remember Device
              * @description Skip the second step in this browser for 30 days
@@ -4688,7 +4688,7 @@ export interface components {
         /** VerifyEmailRequest */
         VerifyEmailRequest: {
             /** Token */
-            token: string;
+            token: string & unknown;
         };
         /** WebDeviceCreate */
         WebDeviceCreate: {
@@ -4710,9 +4710,9 @@ export interface components {
         /** WebPushKeys */
         WebPushKeys: {
             /** Auth */
-            auth: string;
+            auth: string & unknown;
             /** P256Dh */
-            p256dh: string;
+            p256dh: string & unknown;
         };
         /**
          * WebPushSubscription
@@ -4720,7 +4720,7 @@ export interface components {
          */
         WebPushSubscription: {
             /** Endpoint */
-            endpoint: string;
+            endpoint: string & unknown;
             /** Expirationtime */
             expirationTime?: unknown;
             keys: components["schemas"]["WebPushKeys"];
