@@ -30,6 +30,7 @@ LAZY = (
     "segno",
     "boto3",  # S3, SES, SNS, SQS: only with their settings
     "botocore",
+    "redis",  # only with REDIS_URL: the embedded default (and the bench) run without it
     "celery",  # the worker's
     "kombu",
     "pygments",  # structlog's console renderer would pull in rich; logs are JSON

@@ -53,6 +53,9 @@ def serve(
         server_header=False,
         access_log=False,
         log_config=None,
+        # The API has no WebSocket route: without this, uvicorn loads the websockets library into
+        # every worker to answer upgrade requests with a 404.
+        ws="none",
     )
 
 

@@ -6,12 +6,13 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-import redis.exceptions
 import sqlalchemy.exc
 from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from family_budget import redis_client
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -157,15 +158,19 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 # Failures of the database or Redis themselves (refused, dropped or timed-out connections, a
 # locked SQLite file), as opposed to errors in what we asked of them.
-DEPENDENCY_FAILURES: tuple[type[BaseException], ...] = (
+_DEPENDENCY_FAILURES: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.TimeoutError,
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
     ConnectionError,
     TimeoutError,
 )
+
+
+def is_dependency_failure(exc: BaseException) -> bool:
+    return isinstance(exc, _DEPENDENCY_FAILURES) or redis_client.is_unavailable(exc)
+
+
 DEPENDENCY_RETRY_AFTER_SECONDS = 5
 
 
@@ -228,7 +233,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, DEPENDENCY_FAILURES):
+        if is_dependency_failure(exc):
             # Nothing is wrong with the request: the database or Redis is down or restarting.
             # Clients retry after the pause; the pools reconnect by themselves (pre-ping, retries).
             logger.warning(

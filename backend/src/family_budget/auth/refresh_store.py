@@ -22,15 +22,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import redis.asyncio as redis_async
 from sqlalchemy import ColumnElement, DateTime, Uuid, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
 from family_budget.db import affected_rows, unit_of_work
 from family_budget.models import RefreshToken
+
+if TYPE_CHECKING:
+    import redis.asyncio as redis_async
 
 
 class ConsumeOutcome(StrEnum):

@@ -24,12 +24,12 @@ from family_budget.config import Settings
 from family_budget.db import unit_of_work
 from family_budget.emails import EmailMessage, compose_email
 from family_budget.errors import (
-    DEPENDENCY_FAILURES,
     BadRequest,
     Conflict,
     Forbidden,
     Unauthorized,
     Unprocessable,
+    is_dependency_failure,
 )
 from family_budget.households.service import create_household
 from family_budget.models import OneTimeToken, TokenPurpose, User
@@ -409,10 +409,11 @@ async def rotate_session(
         # Committed here, not after the route: the old token may stay used only once the new
         # one is saved for sure.
         await session.commit()
-    except DEPENDENCY_FAILURES:
-        # The database failed after the token was used: it works again, so the client's retry
-        # rotates normally instead of reading as theft and ending the whole session.
-        await _restore_quietly(store, token_hash)
+    except Exception as exc:
+        if is_dependency_failure(exc):
+            # The database failed after the token was used: it works again, so the client's
+            # retry rotates normally instead of reading as theft and ending the whole session.
+            await _restore_quietly(store, token_hash)
         raise
     return tokens
 

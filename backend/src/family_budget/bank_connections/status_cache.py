@@ -14,10 +14,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import redis.asyncio as redis_async
-from redis.exceptions import RedisError
+from family_budget.redis_client import client_failures
+
+if TYPE_CHECKING:
+    import redis.asyncio as redis_async
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ class SyncStatusCache:
             await self._client.set(
                 KEY_PREFIX + str(connection_id), status.as_json(), ex=int(KEPT.total_seconds())
             )
-        except (RedisError, OSError) as exc:
+        except client_failures() as exc:
             logger.warning("sync status cache write failed: %s", type(exc).__name__)
 
     async def get_many(self, connection_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SyncStatus]:
@@ -85,7 +87,7 @@ class SyncStatusCache:
             return {}
         try:
             values = await self._client.mget([KEY_PREFIX + str(i) for i in connection_ids])
-        except (RedisError, OSError) as exc:
+        except client_failures() as exc:
             logger.warning("sync status cache read failed: %s", type(exc).__name__)
             return {}
         found: dict[uuid.UUID, SyncStatus] = {}
@@ -105,5 +107,5 @@ class SyncStatusCache:
             return
         try:
             await self._client.delete(KEY_PREFIX + str(connection_id))
-        except (RedisError, OSError) as exc:
+        except client_failures() as exc:
             logger.warning("sync status cache delete failed: %s", type(exc).__name__)
