@@ -94,16 +94,40 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / CLOCK_TICKS_PER_SECOND
 
 
-def postgres_pids() -> list[int]:
-    pids = []
+def postgres_cpu_seconds() -> float:
+    """User + system CPU time PostgreSQL has used so far: each server's postmaster with what its
+    exited children used (the kernel adds a reaped child's time to its parent's cutime/cstime)
+    and its live children. Summing a list of pids taken once went backwards whenever a backend or
+    an autovacuum worker exited during the measured step, and missed the ones started during it."""
+    names: dict[int, tuple[str, list[str]]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() in {"postgres", "postmaster"}:
-                    pids.append(int(entry.name))
+                names[int(entry.name)] = (
+                    (entry / "comm").read_text().strip(),
+                    _stat_fields(int(entry.name)),
+                )
             except (FileNotFoundError, ProcessLookupError):
                 continue
-    return pids
+    is_postgres = {pid for pid, (comm, _) in names.items() if comm in {"postgres", "postmaster"}}
+    ticks = 0
+    for pid in is_postgres:
+        fields = names[pid][1]
+        if int(fields[1]) in is_postgres:  # a backend or a helper: its parent counts it once gone
+            ticks += int(fields[11]) + int(fields[12])
+        else:  # a postmaster
+            ticks += sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / CLOCK_TICKS_PER_SECOND
+
+
+def pss_mib(pid: int) -> float:
+    """The process's proportional set size: its private pages, plus each shared page (libraries,
+    the interpreter, pages both workers map) divided by the processes that map it — what the
+    process adds to the task's memory, where RSS counts a shared page in full in every worker."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def rss_mib(pid: int) -> float:

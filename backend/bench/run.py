@@ -310,18 +310,17 @@ def capacity_profile(
     server: Server, token: str, paths_file: Path, step_seconds: float, max_busy: float
 ) -> list[CapacityStep]:
     server_pids = machine.process_tree(server.process.pid)
-    database_pids = machine.postgres_pids()
     wrk_result(run_wrk(server, token, paths_file, 2, 3, think=False))  # warm-up
     steps = []
     for connections in CONNECTION_STEPS:
         busy, load_before = quiet(max_busy)
         server_before = machine.cpu_seconds(server_pids)
-        database_before = machine.cpu_seconds(database_pids)
+        database_before = machine.postgres_cpu_seconds()
         result = wrk_result(
             run_wrk(server, token, paths_file, connections, step_seconds, think=False)
         )
         server_ms = (machine.cpu_seconds(server_pids) - server_before) * 1000
-        database_ms = (machine.cpu_seconds(database_pids) - database_before) * 1000
+        database_ms = (machine.postgres_cpu_seconds() - database_before) * 1000
         requests = max(result.requests, 1)
         steps.append(
             CapacityStep(
@@ -414,14 +413,21 @@ def compile_bytecode() -> None:
 
 def cold_starts(
     env: dict[str, str], workers: int, count: int, log: Path
-) -> list[tuple[float, list[float]]]:
+) -> list[tuple[float, list[float], list[float]]]:
     starts = []
     for _ in range(count):
         server = Server(env, workers, log)
         try:
             seconds = server.wait_healthy()
             time.sleep(1)
-            starts.append((seconds, [machine.rss_mib(pid) for pid in server.worker_pids()]))
+            workers_now = server.worker_pids()
+            starts.append(
+                (
+                    seconds,
+                    [machine.rss_mib(pid) for pid in workers_now],
+                    [machine.pss_mib(pid) for pid in workers_now],
+                )
+            )
         finally:
             server.stop()
     return starts
@@ -450,13 +456,15 @@ def report(results: dict[str, Any]) -> str:
     cold = [s[0] for s in starts]
     median_cold = statistics.median(cold)
     idle = [r for s in starts for r in s[1]]
+    idle_pss = [p for s in starts for p in s[2]]
     after_load = ", ".join(f"{r:.0f}" for r in results["rss_after_load"])
     lines += [
         "",
         f"Cold start to a healthy /health: median {median_cold:.2f} s "
         f"(all: {', '.join(f'{c:.2f}' for c in cold)}); < 1.5 s: {yes_no(median_cold < 1.5)}",
         f"Idle RSS per worker: max {max(idle):.0f} MiB; < 100 MiB: {yes_no(max(idle) < 100)}; "
-        f"after the users profile: {after_load} MiB",
+        f"after the users profile: {after_load} MiB; idle PSS per worker (shared pages "
+        f"counted once across the processes): max {max(idle_pss):.0f} MiB",
     ]
     users = results["users"]
     cond = users["conditions"]
