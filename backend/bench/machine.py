@@ -1,9 +1,10 @@
 """What the bench reads off the machine (Linux /proc): whether it is quiet, the load average,
-the CPU time and memory of the server's processes and of PostgreSQL."""
+the CPU time and memory of the server's processes and of PostgreSQL, and how fast its cores run."""
 
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,22 @@ def wait_until_quiet(
                 f"{busy:.0%} of the CPUs were busy with other work just before the run "
                 f"(allowed: {max_busy:.0%}); figures from a busy machine say nothing"
             )
+
+
+def reference_loop_ms(rounds: int = 9) -> tuple[float, float]:
+    """(fastest, median) milliseconds a fixed pure-Python loop takes on one core over `rounds`:
+    the speed of the machine at that moment. This VM's core runs the same loop anywhere from 1 to
+    1.7 times as long from one minute to the next with nothing else running (another guest on
+    the host; it does not show as steal time), which moves every CPU and latency figure of a run;
+    runs are comparable only at similar figures."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        times.append((time.perf_counter() - started) * 1000)
+    return min(times), statistics.median(times)
 
 
 def load_average() -> tuple[float, float, float]:

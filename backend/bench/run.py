@@ -452,6 +452,13 @@ def report(results: dict[str, Any]) -> str:
         f"{results['transactions']:,} transactions, {results['workers']} workers; "
         f"started {results['started']}."
     )
+    if "reference_loop_ms_before" in results:
+        before, after = results["reference_loop_ms_before"], results["reference_loop_ms_after"]
+        lines.append(
+            f"Machine speed: a fixed Python loop on one core took {before[1]:.0f} ms (fastest "
+            f"{before[0]:.0f}) before the run and {after[1]:.0f} ms (fastest {after[0]:.0f}) after "
+            "it, median of 9; compare runs only at similar figures"
+        )
     starts = results["cold_starts"]
     cold = [s[0] for s in starts]
     median_cold = statistics.median(cold)
@@ -570,6 +577,7 @@ def main() -> int:
     try:
         print("==> Cold starts")
         quiet(max_busy)
+        results["reference_loop_ms_before"] = machine.reference_loop_ms()
         results["cold_starts"] = cold_starts(
             env, workers, int(setting("BENCH_COLD_STARTS", "5")), log
         )
@@ -619,6 +627,7 @@ def main() -> int:
             )
         )
         results["in_process"] = asdict(figures)
+        results["reference_loop_ms_after"] = machine.reference_loop_ms()
     except machine.MachineBusy as busy:
         print(f"REFUSED: {busy}. Nothing is reported.", file=sys.stderr)
         return 3
