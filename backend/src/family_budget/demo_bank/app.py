@@ -61,6 +61,12 @@ def create_demo_bank_app(
     """The ASGI app. With a real-time clock, a ticker applies new activity every `tick_seconds`
     and sends the webhooks it causes; `state_file` keeps the state across restarts."""
     deliveries: set[asyncio.Task[None]] = set()
+    # One delivery at a time, in the order the bank queued them (asyncio.Lock wakes its waiters
+    # first come, first served): a receiver sees an item's webhooks in the order they happened.
+    # Sent concurrently, a webhook could overtake the one queued just before it, and a test
+    # that waits for a later webhook as its end marker could miss the earlier one. A receiver
+    # that does not answer holds the next ones up to WEBHOOK_TIMEOUT_SECONDS each.
+    in_order = asyncio.Lock()
 
     def finish() -> None:
         """After any change: persist, and send the webhooks it queued (in the background)."""
@@ -68,7 +74,7 @@ def create_demo_bank_app(
         if state_file is not None:
             state_file.save(bank)
         for url, body in outbox:
-            task = asyncio.get_running_loop().create_task(_deliver(bank, url, body))
+            task = asyncio.get_running_loop().create_task(_deliver(bank, url, body, in_order))
             deliveries.add(task)
             task.add_done_callback(deliveries.discard)
 
@@ -269,15 +275,16 @@ async def _tick(bank: DemoBank, seconds: float, finish: Callable[[], None]) -> N
             finish()
 
 
-async def _deliver(bank: DemoBank, url: str, body: dict[str, Any]) -> None:
+async def _deliver(bank: DemoBank, url: str, body: dict[str, Any], in_order: asyncio.Lock) -> None:
     # Pretty-printed like Plaid's: the receiver must hash these exact bytes.
     raw = json.dumps(body, indent=2).encode("utf-8")
-    headers = {"Content-Type": "application/json", "Plaid-Verification": bank.signer.sign(raw)}
-    try:
-        status = await asyncio.to_thread(_post, url, raw, headers)
-    except (OSError, urllib.error.URLError) as exc:
-        logger.warning("demo bank webhook to %s failed: %s", url, type(exc).__name__)
-        return
+    async with in_order:
+        headers = {"Content-Type": "application/json", "Plaid-Verification": bank.signer.sign(raw)}
+        try:
+            status = await asyncio.to_thread(_post, url, raw, headers)
+        except (OSError, urllib.error.URLError) as exc:
+            logger.warning("demo bank webhook to %s failed: %s", url, type(exc).__name__)
+            return
     if status >= 300:
         logger.warning("demo bank webhook to %s answered %s", url, status)
 
