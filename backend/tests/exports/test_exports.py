@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
+from family_budget.exports import tasks as _registers_the_export_jobs  # noqa: F401
 from family_budget.models import Export
 from family_budget.storage import storages_for
-from family_budget.worker.jobs import JobContext, drain
+from family_budget.worker.jobs import JobContext, drain, registered_jobs
 from family_budget.worker.schedule import schedule_due
 from tests.exports.conftest import HYPERLINK, Ledger, RunJobs
 
@@ -326,7 +327,13 @@ class TestExpiry:
         old = (datetime.now(UTC) - timedelta(days=31)).timestamp()
         os.utime(storage.path_of(orphan), (old, old))  # type: ignore[attr-defined]
 
-        later = datetime.fromisoformat(body["expires_at"]) + timedelta(hours=4)
+        # The first daily purge after the export expired (expiry + 4 hours missed it whenever
+        # the test ran between 20:00 and 23:27 UTC: that lands before the next day's 03:27).
+        expires_at = datetime.fromisoformat(body["expires_at"]).astimezone(UTC)
+        purge_at = registered_jobs()["exports.purge_expired"].at
+        later = datetime.combine(expires_at.date(), purge_at, tzinfo=UTC)
+        if later <= expires_at:
+            later += timedelta(days=1)
         scheduled = await schedule_due(session_factory, later)
         assert f"exports.purge_expired@{later.date().isoformat()}" in scheduled
         await drain(JobContext(settings, session_factory, now=later))
