@@ -156,8 +156,6 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
-# Failures of the database or Redis themselves (refused, dropped or timed-out connections, a
-# locked SQLite file), as opposed to errors in what we asked of them.
 _DEPENDENCY_FAILURES: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
@@ -168,6 +166,8 @@ _DEPENDENCY_FAILURES: tuple[type[BaseException], ...] = (
 
 
 def is_dependency_failure(exc: BaseException) -> bool:
+    """A failure of the database or Redis themselves (refused, dropped or timed-out connections,
+    a locked SQLite file), as opposed to an error in what we asked of them."""
     return isinstance(exc, _DEPENDENCY_FAILURES) or redis_client.is_unavailable(exc)
 
 

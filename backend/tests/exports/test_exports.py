@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from family_budget.config import Settings
-from family_budget.exports import tasks as _registers_the_export_jobs  # noqa: F401
 from family_budget.models import Export
 from family_budget.storage import storages_for
 from family_budget.worker.jobs import JobContext, drain, registered_jobs
