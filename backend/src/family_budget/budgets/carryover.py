@@ -58,19 +58,28 @@ def walk_to(
     months = [m for _, m in (*assigned, *activity) if m <= month]
     first = min(months, default=month)
     left: dict[uuid.UUID, int] = dict.fromkeys(carry_overspending, 0)
+    carried_in: dict[uuid.UUID, int] = {}
     absorbed = 0
-    lines: dict[uuid.UUID, CategoryMonth] = {}
+    # Plain integers month by month (a view walks every category through every month since the
+    # first, ~400 steps); only the last month's lines are built.
     for current in iter_months(first, month):
         for category_id, carries in carry_overspending.items():
             previous = left[category_id]
             if previous < 0 and not carries:
                 absorbed += previous
                 previous = 0
-            line = CategoryMonth(
-                carried_in_minor=previous,
-                assigned_minor=assigned.get((category_id, current), 0),
-                activity_minor=activity.get((category_id, current), 0),
+            carried_in[category_id] = previous
+            left[category_id] = (
+                previous
+                + assigned.get((category_id, current), 0)
+                + activity.get((category_id, current), 0)
             )
-            left[category_id] = line.available_minor
-            lines[category_id] = line
+    lines = {
+        category_id: CategoryMonth(
+            carried_in_minor=carried_in[category_id],
+            assigned_minor=assigned.get((category_id, month), 0),
+            activity_minor=activity.get((category_id, month), 0),
+        )
+        for category_id in carry_overspending
+    }
     return Walk(lines, absorbed)

@@ -218,7 +218,8 @@ async def _load(session: AsyncSession, household: HouseholdContext, month: date)
     assigned: dict[CategoryMonthKey, int] = {}
     activity: dict[CategoryMonthKey, int] = {}
     uncategorized: dict[date, int] = {}
-    for kind, category_id, row_month, amount in rows:
+    # .all(): a month late in the year reads hundreds of rows; one fetch beats one call per row.
+    for kind, category_id, row_month, amount in rows.all():
         if kind == "opening":
             opening = amount
         elif kind == "assigned":
@@ -234,11 +235,13 @@ def _month_from_ledger(household: HouseholdContext, month: date, ledger: _Ledger
     spending = [(c, g) for c, g in ledger.categories if not c.is_income]
     spending_ids = {c.id for c, _ in spending}
     income_ids = {c.id for c, _ in ledger.categories if c.is_income}
+    # The walk reads only the spending categories' entries; the others can at most start it at
+    # an earlier month, whose zeros change nothing.
     walk = walk_to(
         month,
         {c.id: c.carry_overspending for c, _ in spending},
-        {key: v for key, v in ledger.assigned.items() if key[0] in spending_ids},
-        {key: v for key, v in ledger.activity.items() if key[0] in spending_ids},
+        ledger.assigned,
+        ledger.activity,
     )
     income_through = sum(v for (c, _), v in ledger.activity.items() if c in income_ids)
     assigned_through = sum(v for (c, _), v in ledger.assigned.items() if c in spending_ids)

@@ -54,7 +54,9 @@ def broker_settings(settings: Settings) -> dict[str, Any]:
     for folder in (messages, processed, control):
         folder.mkdir(parents=True, exist_ok=True)
     return {
-        "broker_url": "filesystem://",
+        # The folders are the broker; the host name means nothing to it, but without one kombu
+        # logs "No hostname was supplied" as a warning the first time a job is sent.
+        "broker_url": "filesystem://localhost/",
         "broker_transport_options": {
             "data_folder_in": str(messages),
             "data_folder_out": str(messages),
